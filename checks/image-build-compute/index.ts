@@ -1,0 +1,156 @@
+/**
+ * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments#container-registry-behind-a-virtual-network
+ * https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet#enable-azure-container-registry-acr
+ *
+ * ACR Tasks cannot build images for a registry behind a virtual network, so Azure ML builds them on
+ * the compute cluster the workspace names in `imageBuildCompute`. That cluster must exist, be an
+ * AmlCompute cluster (not a compute instance), be provisioned, use a CPU VM size, and sit in a
+ * virtual network that reaches the registry.
+ */
+import { defineCheck } from '../../src/engine/check.js';
+import { parseResourceId } from '../../src/arm/resource-id.js';
+import {
+  approvedEndpointPlacements,
+  nameOf,
+  reachViaEndpoints,
+  registryExposure,
+  vnetOf,
+} from '../../src/network/exposure.js';
+
+const GPU_SIZE = /^(standard_)?n[cdgv]/i;
+
+export default defineCheck({
+  meta: {
+    id: 'image-build-compute',
+    title: 'Image builds have a compute cluster when the registry is behind a VNet',
+    severity: 'error',
+    docs: [
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments#container-registry-behind-a-virtual-network',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet#enable-azure-container-registry-acr',
+    ],
+    reads: ['workspace', 'workspace computes', 'container registry', 'private endpoints of the registry', 'virtual networks (peerings)'],
+    actions: [
+      'Microsoft.MachineLearningServices/workspaces/read',
+      'Microsoft.MachineLearningServices/workspaces/computes/read',
+      'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.Network/privateEndpoints/read',
+      'Microsoft.Network/virtualNetworks/read',
+    ],
+    messages: {
+      missing: 'Registry {{registry}} is behind a virtual network ({{why}}) but workspace {{workspace}} has no imageBuildCompute: ACR Tasks cannot build its images.',
+      notFound: 'imageBuildCompute names "{{compute}}", but workspace {{workspace}} has no compute of that name.',
+      notCluster: 'imageBuildCompute "{{compute}}" is a {{type}}, not an AmlCompute cluster: image builds need a compute cluster.',
+      notSucceeded: 'imageBuildCompute "{{compute}}" is in provisioning state {{state}}, not Succeeded.',
+      gpu: 'imageBuildCompute "{{compute}}" uses the GPU size {{vmSize}}; image builds need a CPU cluster.',
+      notInVnet: 'imageBuildCompute "{{compute}}" is not in a virtual network, so it cannot reach registry {{registry}} ({{why}}).',
+      noEndpoint: 'Registry {{registry}} is network-restricted ({{why}}) but has no approved private endpoint: the build cluster "{{compute}}" cannot reach it from any virtual network.',
+      unreachable: 'imageBuildCompute "{{compute}}" sits in VNet {{vnet}}, which cannot reach registry {{registry}}: {{detail}}.',
+    },
+  },
+  async run(ctx) {
+    const opts = { abortSignal: ctx.abortSignal };
+    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
+    const wsRid = parseResourceId(ctx.workspaceId);
+    const wsName = ws.name ?? nameOf(ctx.workspaceId);
+    const fix = (cluster: string): string =>
+      `az ml workspace update --name ${wsName} --resource-group ${wsRid.resourceGroup} --image-build-compute ${cluster}`;
+    if (!ws.containerRegistry) return ctx.skip('the workspace has no container registry yet (Azure ML creates one on the first image build)');
+    const registry = await ctx.inventory.registry(ws.containerRegistry, opts);
+    const exposure = registryExposure(registry);
+    const registryName = registry.name ?? nameOf(ws.containerRegistry);
+    if (!exposure.restricted) {
+      return ctx.skip(`registry ${registryName} is not behind a virtual network (publicNetworkAccess ${exposure.publicNetworkAccess}, defaultAction ${exposure.defaultAction}, no approved private endpoint): ACR Tasks can build`);
+    }
+    const why = exposure.reasons.join(', ');
+    const computes = await ctx.inventory.computes(ctx.workspaceId, opts);
+    const clusters = computes.filter((c) => c.computeType === 'AmlCompute' && c.provisioningState === 'Succeeded' && !GPU_SIZE.test(c.vmSize ?? ''));
+    const suggestion = clusters.find((c) => c.subnetId)?.name ?? '<cpu-cluster-in-the-vnet>';
+    const name = ws.imageBuildCompute?.trim();
+    if (!name) {
+      ctx.report({
+        messageId: 'missing',
+        data: { registry: registryName, why, workspace: wsName },
+        resourceId: ctx.workspaceId,
+        evidence: { imageBuildCompute: ws.imageBuildCompute ?? null, registryId: registry.id, restrictedBecause: exposure.reasons, candidateClusters: clusters.map((c) => c.name) },
+        remediation: `Name a CPU compute cluster inside the registry's virtual network as the image build compute: ${fix(suggestion)}`,
+      });
+      return;
+    }
+    const compute = computes.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    const evidenceBase = { imageBuildCompute: name, registryId: registry.id, restrictedBecause: exposure.reasons };
+    if (!compute) {
+      ctx.report({
+        messageId: 'notFound',
+        data: { compute: name, workspace: wsName },
+        resourceId: ctx.workspaceId,
+        evidence: { ...evidenceBase, computes: computes.map((c) => `${c.name} (${c.computeType})`) },
+        remediation: `Create the cluster (az ml compute create --name ${name} --type AmlCompute --size Standard_DS3_v2 --vnet-name <vnet> --subnet <subnet> …) or point imageBuildCompute at an existing one: ${fix(suggestion)}`,
+      });
+      return;
+    }
+    const computeEvidence = { ...evidenceBase, computeId: compute.id, computeType: compute.computeType, provisioningState: compute.provisioningState ?? null, vmSize: compute.vmSize ?? null, subnetId: compute.subnetId ?? null };
+    if (compute.computeType !== 'AmlCompute') {
+      ctx.report({
+        messageId: 'notCluster',
+        data: { compute: compute.name, type: compute.computeType },
+        resourceId: compute.id,
+        evidence: computeEvidence,
+        remediation: `Use an AmlCompute cluster instead: ${fix(suggestion)}`,
+      });
+      return;
+    }
+    if (compute.provisioningState !== 'Succeeded') {
+      ctx.report({
+        messageId: 'notSucceeded',
+        data: { compute: compute.name, state: compute.provisioningState ?? 'unknown' },
+        resourceId: compute.id,
+        evidence: computeEvidence,
+        remediation: `Fix or recreate the cluster (az ml compute show --name ${compute.name} shows its errors), or name another: ${fix(suggestion)}`,
+      });
+    }
+    if (GPU_SIZE.test(compute.vmSize ?? '')) {
+      ctx.report({
+        messageId: 'gpu',
+        data: { compute: compute.name, vmSize: compute.vmSize ?? '' },
+        resourceId: compute.id,
+        evidence: computeEvidence,
+        remediation: `Use a CPU cluster (for example Standard_DS3_v2): ${fix(suggestion === compute.name ? '<cpu-cluster-in-the-vnet>' : suggestion)}`,
+      });
+    }
+    if (!compute.subnetId) {
+      ctx.report({
+        messageId: 'notInVnet',
+        data: { compute: compute.name, registry: registryName, why },
+        resourceId: compute.id,
+        evidence: computeEvidence,
+        remediation: `Recreate the cluster in the virtual network that holds the registry's private endpoint (az ml compute create … --vnet-name <vnet> --subnet <subnet>), then ${fix(compute.name)}`,
+      });
+      return;
+    }
+    const placements = await approvedEndpointPlacements(ctx.inventory, exposure, opts);
+    if (placements.length === 0) {
+      ctx.report({
+        messageId: 'noEndpoint',
+        data: { registry: registryName, why, compute: compute.name },
+        resourceId: registry.id ?? ws.containerRegistry,
+        evidence: { ...computeEvidence, privateEndpointConnections: exposure.connections },
+        remediation: `Add a private endpoint for the registry in the cluster's VNet: az network private-endpoint create --name pe-${registryName} --vnet-name ${nameOf(vnetOf(compute.subnetId))} --subnet ${nameOf(compute.subnetId)} --private-connection-resource-id ${registry.id} --group-id registry --connection-name ${registryName}`,
+      });
+      return;
+    }
+    const computeVnet = vnetOf(compute.subnetId);
+    const reach = await reachViaEndpoints(ctx.inventory, computeVnet, placements, opts);
+    if (!reach.reachable) {
+      const detail = reach.links
+        .map(({ via, link }) => `endpoint ${nameOf(via.privateEndpointId)} is in VNet ${nameOf(via.vnetId)}, ${link.kind === 'not-peered' ? 'not peered with it' : `peering not connected (${link.kind === 'peering-not-connected' ? link.detail : ''})`}`)
+        .join('; ');
+      ctx.report({
+        messageId: 'unreachable',
+        data: { compute: compute.name, vnet: nameOf(computeVnet), registry: registryName, detail },
+        resourceId: compute.id,
+        evidence: { ...computeEvidence, computeVnetId: computeVnet, registryEndpoints: placements, links: reach.links.map((l) => ({ endpoint: l.via.privateEndpointId, vnet: l.via.vnetId, link: l.link })) },
+        remediation: `Peer VNet ${nameOf(computeVnet)} with ${nameOf(placements[0]!.vnetId)} (both directions Connected), add a registry private endpoint in ${nameOf(computeVnet)}, or name a cluster in ${nameOf(placements[0]!.vnetId)}: ${fix(suggestion)}`,
+      });
+    }
+  },
+});

@@ -1,0 +1,5 @@
+/** The registry of checks: one folder each, listed here in the order reports show them. */
+import type { Check } from '../src/engine/check.js';
+import imageBuildCompute from './image-build-compute/index.js';
+
+export const allChecks: readonly Check[] = [imageBuildCompute] as Check[];

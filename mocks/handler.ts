@@ -1,0 +1,317 @@
+/**
+ * The mock ARM server as a pure request handler over a world (CONTRACT.md, "World file").
+ * No sockets here: `mocks/server.ts` adapts it to HTTPS, and tests may call it in-process.
+ *
+ * It keeps the rules ARM keeps:
+ * - ids and paths match case-insensitively;
+ * - child resources embedded by ARM (subnets, security rules, peerings, private endpoint
+ *   connections) are also served at their own ids;
+ * - collections (`…/workspaces/ws/computes`, `/subscriptions/s/providers/NS/type`) page with `nextLink`;
+ * - unknown ids answer 404 with ARM's envelope `{ error: { code, message } }`;
+ * - `api-version` is required, and so is a bearer token;
+ * - `resyncKeys` is a long-running operation: 202 + `Location`, polled until 200, after which the
+ *   workspace's `listKeys` answers the current storage key and registry password.
+ */
+import { randomUUID } from 'node:crypto';
+import type { World, WorldFault } from '../src/world/schema.js';
+
+export interface MockRequest {
+  method: string;
+  /** Path and query, as on the request line. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: string;
+}
+
+export interface MockResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string;
+  /** Destroy the connection instead of answering (a connection reset). */
+  reset?: boolean;
+}
+
+export interface MockRequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+}
+
+export interface ArmHandlerOptions {
+  /** Items per list page unless the world says otherwise. */
+  pageSize?: number;
+  /** Polls of the resync operation that answer 202 before it completes. */
+  resyncPolls?: number;
+  /** The `Retry-After` (seconds) the resync operation asks for between polls. */
+  resyncRetryAfterSeconds?: number;
+}
+
+export interface ArmHandler {
+  handle(req: MockRequest, origin: string): Promise<MockResponse>;
+  /** Every request answered, in order. */
+  readonly log: MockRequestLogEntry[];
+  /** How many times `resyncKeys` was started. */
+  readonly resyncCalls: number;
+  /** The live state: resources and canned responses as they are now (resync changes them). */
+  readonly world: World;
+}
+
+interface Operation {
+  workspaceId: string;
+  remainingPolls: number;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
+
+/** Builds a handler over a deep copy of `world` (the caller's object is never changed). */
+export function createArmHandler(input: World, options: ArmHandlerOptions = {}): ArmHandler {
+  const world = structuredClone(input);
+  const pageSize = world.pageSize ?? options.pageSize ?? 50;
+  const resources = new Map<string, Record<string, unknown>>();
+  const responses = new Map<string, World['responses'][string]>();
+  const faultUses = new Map<WorldFault, number>();
+  const operations = new Map<string, Operation>();
+  const log: MockRequestLogEntry[] = [];
+  let resyncCalls = 0;
+
+  for (const r of world.resources) index(r as Record<string, unknown>, true);
+  for (const [key, value] of Object.entries(world.responses)) responses.set(normaliseKey(key), value);
+
+  function index(resource: Record<string, unknown>, topLevel: boolean): void {
+    const id = typeof resource.id === 'string' ? resource.id : undefined;
+    if (!id) return;
+    const key = id.toLowerCase().replace(/\/+$/, '');
+    if (topLevel || !resources.has(key)) resources.set(key, resource);
+    walkChildren(resource.properties, key);
+  }
+
+  /** Any object with an `id` under the parent's id is a child ARM serves at its own id. */
+  function walkChildren(value: unknown, parentKey: string): void {
+    if (Array.isArray(value)) {
+      for (const v of value) walkChildren(v, parentKey);
+    } else if (value && typeof value === 'object') {
+      const obj = value as Record<string, unknown>;
+      if (typeof obj.id === 'string' && obj.id.toLowerCase().startsWith(`${parentKey}/`) && (obj.properties || obj.name)) {
+        index(obj, false);
+        return;
+      }
+      for (const v of Object.values(obj)) walkChildren(v, parentKey);
+    }
+  }
+
+  async function handle(req: MockRequest, origin: string): Promise<MockResponse> {
+    const url = new URL(req.url, origin);
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = req.method.toUpperCase();
+    const answer = await route(method, path, url, req, origin);
+    log.push({ method, path, status: answer.reset ? 0 : answer.status });
+    return answer;
+  }
+
+  async function route(method: string, path: string, url: URL, req: MockRequest, origin: string): Promise<MockResponse> {
+    const signature = `${method} ${path}`;
+    let truncate = false;
+    for (const fault of world.faults) {
+      if (!new RegExp(fault.match, 'i').test(signature)) continue;
+      const used = faultUses.get(fault) ?? 0;
+      if (fault.times !== undefined && used >= fault.times) continue;
+      faultUses.set(fault, used + 1);
+      if (fault.latencyMs) await delay(fault.latencyMs);
+      if (fault.reset) return { status: 0, headers: {}, reset: true };
+      if (fault.truncate) truncate = true;
+      if (fault.status !== undefined) {
+        const body = fault.body !== undefined ? fault.body : fault.status >= 400 ? envelope(faultCode(fault.status), `Injected fault for ${signature}.`) : undefined;
+        return json(fault.status, body, fault.headers);
+      }
+    }
+
+    const auth = header(req, 'authorization');
+    if (!auth || !/^Bearer \S+/.test(auth)) {
+      return json(401, envelope('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or not a bearer token."));
+    }
+    if (!url.searchParams.get('api-version')) {
+      return json(400, envelope('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
+    }
+
+    const answer = dispatch(method, path, url, origin);
+    if (truncate && answer.body) return { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) };
+    return answer;
+  }
+
+  function dispatch(method: string, path: string, url: URL, origin: string): MockResponse {
+    const key = path.toLowerCase();
+    const operation = operationStatus(key);
+    if (method === 'GET' && operation) return operation;
+
+    if (method === 'POST' && key.endsWith('/resyncKeys'.toLowerCase())) return startResync(path, origin);
+
+    const canned = responses.get(`${method} ${key}`);
+    if (canned) return json(canned.status ?? 200, canned.body, canned.headers);
+
+    if (method === 'GET') {
+      const resource = resources.get(key);
+      if (resource) return json(200, resource);
+      if (isCollectionPath(key)) return listCollection(path, key, url, origin);
+    }
+    return notFound(path);
+  }
+
+  function isCollectionPath(key: string): boolean {
+    const parts = key.split('/').filter(Boolean);
+    const p = parts.indexOf('providers');
+    if (p < 0) return false;
+    return (parts.length - (p + 2)) % 2 === 1;
+  }
+
+  function listCollection(path: string, key: string, url: URL, origin: string): MockResponse {
+    const parts = key.split('/').filter(Boolean);
+    const items: Record<string, unknown>[] = [];
+    const subscriptionScoped = parts[2] === 'providers' && parts.length === 5;
+    if (subscriptionScoped) {
+      // GET /subscriptions/{s}/providers/{NS}/{type}: every resource of that type in the subscription.
+      const type = `${parts[3]}/${parts[4]}`;
+      for (const [id, r] of resources) {
+        if (id.startsWith(`/subscriptions/${parts[1]}/`) && String(r.type).toLowerCase() === type) items.push(r);
+      }
+    } else {
+      const parentKey = key.split('/').slice(0, -1).join('/');
+      if (isNested(parentKey) && !resources.has(parentKey)) {
+        return json(404, envelope('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentKey.split('/').pop()}' not found.`));
+      }
+      for (const [id, r] of resources) {
+        if (id.startsWith(`${key}/`) && !id.slice(key.length + 1).includes('/')) items.push(r);
+      }
+    }
+    items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    const skip = Number(url.searchParams.get('$skipToken') ?? '0') || 0;
+    const page = items.slice(skip, skip + pageSize);
+    const body: Record<string, unknown> = { value: page };
+    if (skip + pageSize < items.length) {
+      const next = new URL(path, origin);
+      next.searchParams.set('api-version', url.searchParams.get('api-version')!);
+      next.searchParams.set('$skipToken', String(skip + pageSize));
+      body.nextLink = next.toString();
+    }
+    return json(200, body);
+  }
+
+  function isNested(key: string): boolean {
+    const parts = key.split('/').filter(Boolean);
+    const p = parts.indexOf('providers');
+    return p >= 0 && parts.length - (p + 2) >= 2;
+  }
+
+  function startResync(path: string, origin: string): MockResponse {
+    const workspaceKey = path.toLowerCase().replace(/\/resynckeys$/, '');
+    const workspace = resources.get(workspaceKey);
+    if (!workspace) return notFound(path.replace(/\/resyncKeys$/i, ''));
+    const canned = responses.get(`POST ${path.toLowerCase()}`);
+    if (canned && (canned.status ?? 200) >= 400) return json(canned.status!, canned.body, canned.headers);
+    resyncCalls++;
+    const opId = randomUUID();
+    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1 });
+    return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+  }
+
+  function operationUrl(workspace: Record<string, unknown>, opId: string, origin: string): string {
+    const sub = String(workspace.id).split('/')[2];
+    const location = String(workspace.location ?? 'westeurope').toLowerCase().replace(/\s+/g, '');
+    return `${origin}/subscriptions/${sub}/providers/Microsoft.MachineLearningServices/locations/${location}/workspaceOperationsStatus/${opId}?api-version=2024-10-01`;
+  }
+
+  function operationStatus(key: string): MockResponse | undefined {
+    const m = /\/workspaceoperationsstatus\/([0-9a-f-]+)$/.exec(key);
+    if (!m) return undefined;
+    const op = operations.get(m[1]!);
+    if (!op) return json(404, envelope('OperationNotFound', `Operation ${m[1]} was not found.`));
+    if (op.remainingPolls > 0) {
+      op.remainingPolls--;
+      return { status: 202, headers: { 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+    }
+    applyResync(op.workspaceId);
+    operations.delete(m[1]!);
+    return json(200, {});
+  }
+
+  /** What resync does in Azure: the workspace re-reads the storage key and registry password. */
+  function applyResync(workspaceKey: string): void {
+    const workspace = resources.get(workspaceKey);
+    const props = (workspace?.properties ?? {}) as Record<string, unknown>;
+    const wsKeys = responses.get(`POST ${workspaceKey}/listkeys`);
+    if (!wsKeys) return;
+    const body = (wsKeys.body ?? {}) as Record<string, unknown>;
+    const storageId = typeof props.storageAccount === 'string' ? props.storageAccount.toLowerCase() : undefined;
+    const registryId = typeof props.containerRegistry === 'string' ? props.containerRegistry.toLowerCase() : undefined;
+    const storageKeys = storageId ? (responses.get(`POST ${storageId}/listkeys`)?.body as { keys?: { value?: string }[] } | undefined) : undefined;
+    const storage = storageId ? resources.get(storageId) : undefined;
+    const sharedKey = (storage?.properties as { allowSharedKeyAccess?: boolean } | undefined)?.allowSharedKeyAccess !== false;
+    if (storageId && sharedKey && storageKeys?.keys?.[0]?.value) {
+      body.userStorageKey = storageKeys.keys[0].value;
+      if ('userStorageArmId' in body) body.userStorageArmId = storage?.id ?? props.storageAccount;
+      else body.userStorageResourceId = storage?.id ?? props.storageAccount;
+    }
+    const creds = registryId ? (responses.get(`POST ${registryId}/listcredentials`)?.body as { username?: string; passwords?: unknown[] } | undefined) : undefined;
+    if (creds?.passwords) {
+      body.containerRegistryCredentials = { location: null, username: creds.username ?? null, passwords: structuredClone(creds.passwords) };
+    }
+    wsKeys.body = body;
+  }
+
+  function notFound(path: string): MockResponse {
+    const parts = path.split('/').filter(Boolean);
+    const p = parts.findIndex((s) => s.toLowerCase() === 'providers');
+    const type = p >= 0 ? parts.slice(p + 1).filter((_, i) => i === 0 || i % 2 === 1).join('/') : 'resource';
+    const name = parts[parts.length - 1];
+    const rgIndex = parts.findIndex((s) => s.toLowerCase() === 'resourcegroups');
+    const rg = rgIndex >= 0 ? ` under resource group '${parts[rgIndex + 1]}'` : '';
+    return json(404, envelope('ResourceNotFound', `The Resource '${type}/${name}'${rg} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`));
+  }
+
+  return {
+    handle,
+    log,
+    get resyncCalls() {
+      return resyncCalls;
+    },
+    world,
+  };
+}
+
+function normaliseKey(key: string): string {
+  const space = key.indexOf(' ');
+  return `${key.slice(0, space).toUpperCase()} ${key.slice(space + 1).split('?')[0]!.replace(/\/+$/, '').toLowerCase()}`;
+}
+
+function header(req: MockRequest, name: string): string | undefined {
+  const v = req.headers[name] ?? req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function envelope(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
+function faultCode(status: number): string {
+  switch (status) {
+    case 403:
+      return 'AuthorizationFailed';
+    case 404:
+      return 'ResourceNotFound';
+    case 429:
+      return 'TooManyRequests';
+    case 503:
+      return 'ServiceUnavailable';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'BadRequest';
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): MockResponse {
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  if (body === undefined) return { status, headers: lower };
+  return { status, headers: { ...JSON_HEADERS, ...lower }, body: JSON.stringify(body) };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,516 @@
+/**
+ * Builds the committed worlds in `mocks/worlds/`: one healthy private workspace, and one world per
+ * defect made from it by a single mutation (STYLE.md: one scenario per world, one defect each).
+ * Shapes follow Microsoft's payloads in `../shared/azure-examples/`; the service tags are
+ * Microsoft's public data (mocks/fixtures/SOURCES.md).
+ *
+ * Run `npm run worlds` after changing this file; a test fails when the committed files drift.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { WorldInput } from '../../src/world/schema.js';
+import { packageRoot } from '../../src/paths.js';
+
+export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
+export const RG = 'rg-mlops-prod-weu';
+export const LOCATION = 'westeurope';
+const P = `/subscriptions/${SUB}/resourceGroups/${RG}/providers`;
+
+export const ids = {
+  workspace: `${P}/Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu`,
+  storage: `${P}/Microsoft.Storage/storageAccounts/stmlopsprodweu`,
+  registry: `${P}/Microsoft.ContainerRegistry/registries/crmlopsprodweu`,
+  keyVault: `${P}/Microsoft.KeyVault/vaults/kv-mlops-prod-weu`,
+  appInsights: `${P}/Microsoft.Insights/components/appi-mlops-prod-weu`,
+  vnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu`,
+  trainingSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu/subnets/snet-training`,
+  endpointsSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu/subnets/snet-endpoints`,
+  buildVnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-build-weu`,
+  buildSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-build-weu/subnets/snet-build`,
+  nsg: `${P}/Microsoft.Network/networkSecurityGroups/nsg-mlops-training-weu`,
+  routeTable: `${P}/Microsoft.Network/routeTables/rt-mlops-training-weu`,
+  peRegistry: `${P}/Microsoft.Network/privateEndpoints/pe-crmlopsprodweu-registry`,
+  peBlob: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-blob`,
+  peFile: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-file`,
+  computes: `${P}/Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu/computes`,
+} as const;
+
+/** Deterministic, realistic-looking secrets: distinct per label, so a leak test can grep for each. */
+export function fakeSecret(label: string, length = 88): string {
+  return createHash('sha512').update(`aml-preflight-world:${label}`).digest('base64').slice(0, length);
+}
+
+export const secrets = {
+  storageKey1: fakeSecret('stmlopsprodweu/key1'),
+  storageKey2: fakeSecret('stmlopsprodweu/key2'),
+  registryPassword: fakeSecret('crmlopsprodweu/password', 52),
+  registryPassword2: fakeSecret('crmlopsprodweu/password2', 52),
+  oldStorageKey: fakeSecret('stmlopsprodweu/key1-before-rotation'),
+  oldRegistryPassword: fakeSecret('crmlopsprodweu/password-before-rotation', 52),
+  appInsightsKey: fakeSecret('appi-mlops-prod-weu/instrumentation', 36),
+};
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- generator plumbing over free-form ARM JSON
+
+function asResource(r: Json): WorldInput['resources'][number] {
+  return r as WorldInput['resources'][number];
+}
+
+function fixture(path: string): Json {
+  return JSON.parse(readFileSync(join(packageRoot, 'mocks', 'fixtures', path), 'utf8')) as Json;
+}
+
+/** The six default rules ARM puts on every NSG, from Microsoft's example, re-homed under our NSG id. */
+function defaultSecurityRules(nsgId: string): Json[] {
+  const example = fixture('NetworkSecurityGroupGet.json');
+  return (example.responses['200'].body.properties.defaultSecurityRules as Json[]).map((r) => ({ ...r, id: `${nsgId}/defaultSecurityRules/${r.name}` }));
+}
+
+/** `serviceTags.list(location)` as ARM answers it, built from Microsoft's public tag files. */
+function serviceTagsResponse(): Json {
+  const dir = join(packageRoot, 'mocks', 'fixtures', 'service-tags');
+  const values = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const t = fixture(`service-tags/${f}`);
+      return {
+        name: t.name,
+        id: t.id,
+        properties: {
+          changeNumber: String(t.properties.changeNumber),
+          region: t.properties.region ?? '',
+          state: 'GA',
+          systemService: t.properties.systemService ?? '',
+          addressPrefixes: t.properties.addressPrefixes,
+          networkFeatures: t.properties.networkFeatures,
+        },
+      };
+    });
+  return {
+    name: 'Public',
+    id: `/subscriptions/${SUB}/providers/Microsoft.Network/serviceTags/Public`,
+    type: 'Microsoft.Network/serviceTags',
+    changeNumber: '312',
+    cloud: 'Public',
+    values,
+  };
+}
+
+function rule(nsgId: string, name: string, p: Json): Json {
+  return {
+    name,
+    id: `${nsgId}/securityRules/${name}`,
+    etag: 'W/"00000000-0000-0000-0000-000000000000"',
+    type: 'Microsoft.Network/networkSecurityGroups/securityRules',
+    properties: { provisioningState: 'Succeeded', sourcePortRange: '*', ...p },
+  };
+}
+
+export function subnet(id: string, addressPrefix: string, extra: Json = {}): Json {
+  return {
+    name: id.split('/').pop(),
+    id,
+    type: 'Microsoft.Network/virtualNetworks/subnets',
+    properties: { provisioningState: 'Succeeded', addressPrefix, privateEndpointNetworkPolicies: 'Disabled', privateLinkServiceNetworkPolicies: 'Enabled', ...extra },
+  };
+}
+
+function privateEndpoint(id: string, targetId: string, groupId: string, subnetId: string, status = 'Approved'): Json {
+  const name = id.split('/').pop();
+  return {
+    name,
+    id,
+    type: 'Microsoft.Network/privateEndpoints',
+    location: LOCATION,
+    properties: {
+      provisioningState: 'Succeeded',
+      privateLinkServiceConnections: [
+        {
+          name: `${name}-connection`,
+          id: `${id}/privateLinkServiceConnections/${name}-connection`,
+          properties: {
+            provisioningState: 'Succeeded',
+            privateLinkServiceId: targetId,
+            groupIds: [groupId],
+            privateLinkServiceConnectionState: { status, description: status === 'Approved' ? 'Auto-Approved' : 'Awaiting approval', actionsRequired: 'None' },
+          },
+        },
+      ],
+      manualPrivateLinkServiceConnections: [],
+      subnet: { id: subnetId },
+      networkInterfaces: [{ id: `${P}/Microsoft.Network/networkInterfaces/${name}.nic.${fakeSecret(String(name), 8).replace(/[^a-z0-9]/gi, 'a').toLowerCase()}` }],
+      customDnsConfigs: [],
+    },
+  };
+}
+
+function connection(targetId: string, peId: string, status = 'Approved', description = 'Auto-Approved'): Json {
+  const name = `${peId.split('/').pop()}.${fakeSecret(peId, 8).replace(/[^a-z0-9]/gi, '0').toLowerCase()}`;
+  return {
+    id: `${targetId}/privateEndpointConnections/${name}`,
+    name,
+    type: `${targetId.split('/providers/')[1]!.split('/').slice(0, 2).join('/')}/privateEndpointConnections`,
+    properties: {
+      provisioningState: 'Succeeded',
+      privateEndpoint: { id: peId },
+      privateLinkServiceConnectionState: { status, description, actionsRequired: 'None' },
+    },
+  };
+}
+
+export function compute(name: string, computeType: 'AmlCompute' | 'ComputeInstance', vmSize: string, subnetId: string | null, provisioningState = 'Succeeded'): Json {
+  const inner: Json =
+    computeType === 'AmlCompute'
+      ? {
+          vmSize,
+          vmPriority: 'Dedicated',
+          osType: 'Linux',
+          isolatedNetwork: false,
+          subnet: subnetId ? { id: subnetId } : null,
+          scaleSettings: { maxNodeCount: 4, minNodeCount: 0, nodeIdleTimeBeforeScaleDown: 'PT10M' },
+          remoteLoginPortPublicAccess: 'Disabled',
+          allocationState: 'Steady',
+          allocationStateTransitionTime: '2026-11-02T08:14:11.412Z',
+          errors: null,
+          currentNodeCount: 0,
+          targetNodeCount: 0,
+          nodeStateCounts: { preparingNodeCount: 0, runningNodeCount: 0, idleNodeCount: 0, unusableNodeCount: 0, leavingNodeCount: 0, preemptedNodeCount: 0 },
+          enableNodePublicIp: false,
+        }
+      : {
+          vmSize,
+          subnet: subnetId ? { id: subnetId } : null,
+          applicationSharingPolicy: 'Personal',
+          sshSettings: { sshPublicAccess: 'Disabled' },
+          state: 'Running',
+          enableNodePublicIp: false,
+        };
+  return {
+    id: `${ids.computes}/${name}`,
+    type: 'Microsoft.MachineLearningServices/workspaces/computes',
+    name,
+    location: LOCATION,
+    properties: {
+      description: computeType === 'AmlCompute' ? `${name} cluster` : `${name} instance`,
+      createdOn: '2026-10-12T09:30:00.0000000+00:00',
+      modifiedOn: '2026-11-02T08:14:11.0000000+00:00',
+      computeType,
+      provisioningState,
+      disableLocalAuth: true,
+      properties: inner,
+    },
+  };
+}
+
+/** The healthy private workspace: every check passes on it. */
+export function healthyPrivate(): WorldInput {
+  const nsgRules = [
+    rule(ids.nsg, 'AllowAzureMLInbound', { protocol: 'Tcp', destinationPortRange: '44224', sourceAddressPrefix: 'AzureMachineLearning', destinationAddressPrefix: 'VirtualNetwork', access: 'Allow', priority: 100, direction: 'Inbound' }),
+    rule(ids.nsg, 'AllowBatchNodeManagementInbound', { protocol: 'Tcp', destinationPortRange: '29876-29877', sourceAddressPrefix: 'BatchNodeManagement', destinationAddressPrefix: 'VirtualNetwork', access: 'Allow', priority: 110, direction: 'Inbound' }),
+    rule(ids.nsg, 'AllowMcrOutbound', { protocol: 'Tcp', destinationPortRange: '443', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'MicrosoftContainerRegistry', access: 'Allow', priority: 100, direction: 'Outbound' }),
+    rule(ids.nsg, 'AllowFrontDoorFirstPartyOutbound', { protocol: 'Tcp', destinationPortRange: '443', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureFrontDoor.FirstParty', access: 'Allow', priority: 110, direction: 'Outbound' }),
+    rule(ids.nsg, 'AllowAzureMLOutbound', { protocol: 'Tcp', destinationPortRanges: ['443', '8787', '18881'], sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureMachineLearning', access: 'Allow', priority: 120, direction: 'Outbound' }),
+    rule(ids.nsg, 'DenyInternetOutbound', { protocol: '*', destinationPortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', access: 'Deny', priority: 4000, direction: 'Outbound' }),
+  ];
+  const nsg = {
+    name: 'nsg-mlops-training-weu',
+    id: ids.nsg,
+    type: 'Microsoft.Network/networkSecurityGroups',
+    location: LOCATION,
+    properties: {
+      provisioningState: 'Succeeded',
+      securityRules: nsgRules,
+      defaultSecurityRules: defaultSecurityRules(ids.nsg),
+      subnets: [{ id: ids.trainingSubnet }],
+    },
+  };
+  const vnet = {
+    name: 'vnet-mlops-prod-weu',
+    id: ids.vnet,
+    type: 'Microsoft.Network/virtualNetworks',
+    location: LOCATION,
+    properties: {
+      provisioningState: 'Succeeded',
+      addressSpace: { addressPrefixes: ['10.20.0.0/16'] },
+      subnets: [
+        subnet(ids.trainingSubnet, '10.20.1.0/24', { networkSecurityGroup: { id: ids.nsg } }),
+        subnet(ids.endpointsSubnet, '10.20.2.0/24'),
+      ],
+      virtualNetworkPeerings: [],
+      enableDdosProtection: false,
+    },
+  };
+  const workspace = {
+    id: ids.workspace,
+    name: 'mlw-mlops-prod-weu',
+    type: 'Microsoft.MachineLearningServices/workspaces',
+    location: LOCATION,
+    identity: { principalId: '7d1c6a0e-52b4-4f0b-9a55-1c8e2f4b3a90', tenantId: '0b4c5a3e-8d2f-4e61-b7a9-3c1d2e5f6a70', type: 'SystemAssigned' },
+    sku: { name: 'Basic', tier: 'Basic' },
+    kind: 'Default',
+    properties: {
+      friendlyName: 'MLOps production (West Europe)',
+      storageAccount: ids.storage,
+      containerRegistry: ids.registry,
+      keyVault: ids.keyVault,
+      applicationInsights: ids.appInsights,
+      discoveryUrl: 'https://westeurope.api.azureml.ms/discovery',
+      hbiWorkspace: false,
+      imageBuildCompute: 'cpu-build-cluster',
+      publicNetworkAccess: 'Disabled',
+      allowPublicAccessWhenBehindVnet: false,
+      provisioningState: 'Succeeded',
+      v1LegacyMode: false,
+      privateLinkCount: 1,
+      privateEndpointConnections: [],
+    },
+  };
+  const registry = {
+    id: ids.registry,
+    name: 'crmlopsprodweu',
+    type: 'Microsoft.ContainerRegistry/registries',
+    location: LOCATION,
+    sku: { name: 'Premium', tier: 'Premium' },
+    properties: {
+      loginServer: 'crmlopsprodweu.azurecr.io',
+      creationDate: '2026-10-12T09:21:44.1537861Z',
+      provisioningState: 'Succeeded',
+      adminUserEnabled: true,
+      networkRuleSet: { defaultAction: 'Deny', ipRules: [] },
+      policies: {
+        quarantinePolicy: { status: 'disabled' },
+        trustPolicy: { type: 'Notary', status: 'disabled' },
+        retentionPolicy: { days: 7, lastUpdatedTime: '2026-10-12T09:22:01.8506835+00:00', status: 'disabled' },
+        exportPolicy: { status: 'disabled' },
+        azureADAuthenticationAsArmPolicy: { status: 'enabled' },
+      },
+      encryption: { status: 'disabled' },
+      status: null,
+      dataEndpointEnabled: true,
+      dataEndpointHostNames: ['crmlopsprodweu.westeurope.data.azurecr.io'],
+      privateEndpointConnections: [connection(ids.registry, ids.peRegistry)],
+      publicNetworkAccess: 'Disabled',
+      networkRuleBypassOptions: 'AzureServices',
+      zoneRedundancy: 'Disabled',
+      anonymousPullEnabled: false,
+    },
+  };
+  const storage = {
+    id: ids.storage,
+    name: 'stmlopsprodweu',
+    type: 'Microsoft.Storage/storageAccounts',
+    kind: 'StorageV2',
+    location: LOCATION,
+    sku: { name: 'Standard_ZRS', tier: 'Standard' },
+    properties: {
+      keyCreationTime: { key1: '2026-10-12T09:20:11.4322836Z', key2: '2026-10-12T09:20:11.4322836Z' },
+      isHnsEnabled: false,
+      creationTime: '2026-10-12T09:20:11.7633306Z',
+      allowSharedKeyAccess: true,
+      allowBlobPublicAccess: false,
+      minimumTlsVersion: 'TLS1_2',
+      publicNetworkAccess: 'Disabled',
+      networkAcls: { bypass: 'AzureServices', defaultAction: 'Deny', ipRules: [], virtualNetworkRules: [], resourceAccessRules: [] },
+      privateEndpointConnections: [connection(ids.storage, ids.peBlob), connection(ids.storage, ids.peFile)],
+      primaryEndpoints: {
+        dfs: 'https://stmlopsprodweu.dfs.core.windows.net/',
+        blob: 'https://stmlopsprodweu.blob.core.windows.net/',
+        file: 'https://stmlopsprodweu.file.core.windows.net/',
+        queue: 'https://stmlopsprodweu.queue.core.windows.net/',
+        table: 'https://stmlopsprodweu.table.core.windows.net/',
+        web: 'https://stmlopsprodweu.z6.web.core.windows.net/',
+      },
+      primaryLocation: LOCATION,
+      provisioningState: 'Succeeded',
+      encryption: { services: { file: { keyType: 'Account', enabled: true }, blob: { keyType: 'Account', enabled: true } }, keySource: 'Microsoft.Storage' },
+      statusOfPrimary: 'available',
+      supportsHttpsTrafficOnly: true,
+      accessTier: 'Hot',
+    },
+  };
+  return {
+    schemaVersion: 1,
+    description: 'healthy-private: a private Azure ML workspace in West Europe; registry and storage behind private endpoints in the workspace VNet, a CPU build cluster, NSG allowing MCR and Front Door, keys in sync. Every check passes.',
+    resources: [
+      workspace,
+      registry,
+      storage,
+      vnet,
+      nsg,
+      privateEndpoint(ids.peRegistry, ids.registry, 'registry', ids.endpointsSubnet),
+      privateEndpoint(ids.peBlob, ids.storage, 'blob', ids.endpointsSubnet),
+      privateEndpoint(ids.peFile, ids.storage, 'file', ids.endpointsSubnet),
+      compute('cpu-build-cluster', 'AmlCompute', 'Standard_DS3_v2', ids.trainingSubnet),
+      compute('gpu-train-cluster', 'AmlCompute', 'Standard_NC6s_v3', ids.trainingSubnet),
+      compute('ci-analyst-ds', 'ComputeInstance', 'Standard_DS11_v2', ids.trainingSubnet),
+    ].map(asResource),
+    responses: {
+      [`POST ${ids.workspace}/listKeys`]: {
+        body: {
+          userStorageKey: secrets.storageKey1,
+          userStorageResourceId: ids.storage,
+          appInsightsInstrumentationKey: secrets.appInsightsKey,
+          containerRegistryCredentials: {
+            location: null,
+            username: 'crmlopsprodweu',
+            passwords: [
+              { name: 'password', value: secrets.registryPassword },
+              { name: 'password2', value: secrets.registryPassword2 },
+            ],
+          },
+          notebookAccessKeys: { primaryAccessKey: null, secondaryAccessKey: null },
+        },
+      },
+      [`POST ${ids.storage}/listKeys`]: {
+        body: {
+          keys: [
+            { keyName: 'key1', permissions: 'FULL', value: secrets.storageKey1, creationTime: '2026-10-12T09:20:11.4322836Z' },
+            { keyName: 'key2', permissions: 'FULL', value: secrets.storageKey2, creationTime: '2026-10-12T09:20:11.4322836Z' },
+          ],
+        },
+      },
+      [`POST ${ids.registry}/listCredentials`]: {
+        body: {
+          username: 'crmlopsprodweu',
+          passwords: [
+            { name: 'password', value: secrets.registryPassword },
+            { name: 'password2', value: secrets.registryPassword2 },
+          ],
+        },
+      },
+      [`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`]: { body: serviceTagsResponse() },
+      [`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`]: {
+        body: {
+          value: [
+            'Microsoft.ContainerRegistry/registries',
+            'Microsoft.Storage/storageAccounts',
+            'Microsoft.MachineLearningServices/workspaces',
+            'Microsoft.KeyVault/vaults',
+            'Microsoft.Insights/privateLinkScopes',
+          ].map((t) => ({
+            id: `/subscriptions/${SUB}/providers/Microsoft.Network/availablePrivateEndpointTypes/${t.replace('/', '.')}`,
+            type: 'Microsoft.Network/availablePrivateEndpointTypes',
+            name: t.replace('/', '.'),
+            resourceName: t,
+            displayName: t.split('/')[1],
+          })),
+        },
+      },
+    },
+    faults: [],
+  };
+}
+
+/** Finds a resource of a world by id (case-insensitively) for a mutation. */
+export function res(world: WorldInput, id: string): Json {
+  const r = world.resources.find((x) => x.id.toLowerCase() === id.toLowerCase());
+  if (!r) throw new Error(`no resource ${id} in the world`);
+  return r as Json;
+}
+
+export function computeOf(world: WorldInput, name: string): Json {
+  return res(world, `${ids.computes}/${name}`);
+}
+
+function mutate(description: string, change: (w: WorldInput) => void): WorldInput {
+  const w = healthyPrivate();
+  w.description = description;
+  change(w);
+  return w;
+}
+
+/** A second VNet holding the build cluster, optionally peered with the workspace VNet. */
+function addBuildVnet(w: WorldInput, peering: { there?: string; back?: string } | null): void {
+  const build: Json = {
+    name: 'vnet-mlops-build-weu',
+    id: ids.buildVnet,
+    type: 'Microsoft.Network/virtualNetworks',
+    location: LOCATION,
+    properties: {
+      provisioningState: 'Succeeded',
+      addressSpace: { addressPrefixes: ['10.30.0.0/16'] },
+      subnets: [subnet(ids.buildSubnet, '10.30.1.0/24', { networkSecurityGroup: { id: ids.nsg } })],
+      virtualNetworkPeerings: [],
+    },
+  };
+  w.resources.push(asResource(build));
+  if (peering) {
+    const peer = (from: string, to: string, state: string): Json => ({
+      name: `peer-${to.split('/').pop()}`,
+      id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
+      type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+      properties: { provisioningState: 'Succeeded', peeringState: state, peeringSyncLevel: 'FullyInSync', remoteVirtualNetwork: { id: to }, allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false, remoteAddressSpace: { addressPrefixes: [to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16'] } },
+    });
+    if (peering.there) build.properties.virtualNetworkPeerings.push(peer(ids.buildVnet, ids.vnet, peering.there));
+    if (peering.back) res(w, ids.vnet).properties.virtualNetworkPeerings.push(peer(ids.vnet, ids.buildVnet, peering.back));
+  }
+  computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.buildSubnet };
+}
+
+/** Every world, by file name (without `.json`). */
+export function buildWorlds(): Record<string, WorldInput> {
+  return {
+    'healthy-private': healthyPrivate(),
+    'public-registry': mutate('public-registry: the registry is public (no VNet, no private endpoint); image builds run on ACR Tasks, so image-build-compute is not applicable.', (w) => {
+      const r = res(w, ids.registry);
+      r.properties.publicNetworkAccess = 'Enabled';
+      r.properties.networkRuleSet.defaultAction = 'Allow';
+      r.properties.privateEndpointConnections = [];
+      w.resources = w.resources.filter((x) => x.id !== ids.peRegistry);
+      delete res(w, ids.workspace).properties.imageBuildCompute;
+    }),
+    'ibc-missing': mutate('ibc-missing: the registry is behind a private endpoint but the workspace names no imageBuildCompute.', (w) => {
+      delete res(w, ids.workspace).properties.imageBuildCompute;
+    }),
+    'ibc-not-found': mutate('ibc-not-found: imageBuildCompute names a cluster that was deleted.', (w) => {
+      res(w, ids.workspace).properties.imageBuildCompute = 'cpu-build-cluster-old';
+    }),
+    'ibc-compute-instance': mutate('ibc-compute-instance: imageBuildCompute names a compute instance, not a cluster.', (w) => {
+      res(w, ids.workspace).properties.imageBuildCompute = 'ci-analyst-ds';
+    }),
+    'ibc-gpu-cluster': mutate('ibc-gpu-cluster: imageBuildCompute names a GPU cluster.', (w) => {
+      res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
+    }),
+    'ibc-failed-cluster': mutate('ibc-failed-cluster: the build cluster failed provisioning.', (w) => {
+      computeOf(w, 'cpu-build-cluster').properties.provisioningState = 'Failed';
+    }),
+    'ibc-outside-vnet': mutate('ibc-outside-vnet: the build cluster is not in any virtual network.', (w) => {
+      computeOf(w, 'cpu-build-cluster').properties.properties.subnet = null;
+    }),
+    'ibc-unpeered-vnet': mutate('ibc-unpeered-vnet: the build cluster sits in a second VNet that is not peered with the registry endpoint VNet.', (w) => {
+      addBuildVnet(w, null);
+    }),
+    'ibc-peering-disconnected': mutate('ibc-peering-disconnected: the build VNet is peered with the endpoint VNet, but the peering back is Disconnected.', (w) => {
+      addBuildVnet(w, { there: 'Connected', back: 'Disconnected' });
+    }),
+    'ibc-peered-vnet': mutate('ibc-peered-vnet: the build cluster sits in a second VNet peered (Connected both ways) with the endpoint VNet: image builds work.', (w) => {
+      addBuildVnet(w, { there: 'Connected', back: 'Connected' });
+    }),
+    'ibc-mixed-case-ids': mutate('ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.', (w) => {
+      res(w, ids.workspace).properties.containerRegistry = ids.registry.replace('resourceGroups', 'resourcegroups').replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
+      computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training') };
+      res(w, ids.workspace).properties.imageBuildCompute = 'CPU-Build-Cluster';
+    }),
+  };
+}
+
+/** Writes every world as `mocks/worlds/<name>.json`. */
+export function writeWorlds(): string[] {
+  const dir = join(packageRoot, 'mocks', 'worlds');
+  const written: string[] = [];
+  for (const [name, world] of Object.entries(buildWorlds())) {
+    writeFileSync(join(dir, `${name}.json`), serialiseWorld(world));
+    written.push(name);
+  }
+  return written;
+}
+
+export function serialiseWorld(world: WorldInput): string {
+  return `${JSON.stringify({ $schema: '../../schema/world.schema.json', ...world }, null, 2)}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`wrote ${writeWorlds().length} worlds to mocks/worlds/`);
+}

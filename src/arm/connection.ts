@@ -1,0 +1,129 @@
+/**
+ * How aml-preflight reaches ARM: the endpoint, the credential, and the HTTP settings every SDK
+ * client shares. The SDK modules are imported lazily, so `--version` and `checks` do not pay for
+ * loading five Azure clients.
+ */
+import type { Agent } from 'node:https';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { StorageManagementClient } from '@azure/arm-storage';
+import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import { UsageError } from './errors.js';
+
+/** The ARM endpoints of the Azure clouds `--cloud` accepts. */
+export const CLOUDS = {
+  AzureCloud: 'https://management.azure.com',
+  AzureChinaCloud: 'https://management.chinacloudapi.cn',
+  AzureUSGovernment: 'https://management.usgovcloudapi.net',
+} as const;
+export type CloudName = keyof typeof CLOUDS;
+
+export interface ArmConnection {
+  /** The ARM endpoint, e.g. `https://management.azure.com`. */
+  endpoint: string;
+  credential: TokenCredential;
+  /** An HTTPS agent; the mock passes one that trusts its certificate. */
+  agent?: Agent;
+  /** Retries of a failed request (429, 5xx, connection errors) before it counts as failed. Default 4. */
+  maxRetries?: number;
+  /** The first retry delay; later ones back off exponentially. Default 500 ms. */
+  retryDelayInMs?: number;
+  /** Upper bound of one retry delay, `Retry-After` included. Default 30 s. */
+  maxRetryDelayInMs?: number;
+  /** Timeout of one HTTP request. Default 30 s. */
+  requestTimeoutInMs?: number;
+  /** Seen once per HTTP attempt, retries and polls included. */
+  onRequest?: (method: string, url: string) => void;
+  /** Seen once per final answer (after retries): used by `snapshot` to record the ARM state. */
+  onResponse?: (method: string, url: string, status: number, bodyText: string | undefined) => void;
+}
+
+/** Resolves `--endpoint` / `--cloud` into an ARM endpoint. Throws {@link UsageError} on nonsense. */
+export function resolveEndpoint(endpoint: string | undefined, cloud: string | undefined): string {
+  if (endpoint) {
+    let url: URL;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      throw new UsageError(`--endpoint "${endpoint}" is not a URL; expected e.g. https://management.azure.com`);
+    }
+    if (url.protocol !== 'https:') throw new UsageError(`--endpoint must use https (got ${url.protocol}); ARM is HTTPS only`);
+    return url.origin;
+  }
+  const name = cloud ?? 'AzureCloud';
+  if (!(name in CLOUDS)) throw new UsageError(`--cloud "${name}" is not one of ${Object.keys(CLOUDS).join(', ')}`);
+  return CLOUDS[name as CloudName];
+}
+
+/** The per-subscription SDK clients, created on first use. */
+export interface Clients {
+  ml(subscriptionId: string): Promise<AzureMachineLearningWorkspaces>;
+  network(subscriptionId: string): Promise<NetworkManagementClient>;
+  storage(subscriptionId: string): Promise<StorageManagementClient>;
+  registry(subscriptionId: string): Promise<ContainerRegistryManagementClient>;
+}
+
+export function createClients(conn: ArmConnection, userAgent: string): Clients {
+  const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
+    {
+      position: 'perRetry',
+      policy: {
+        name: 'amlPreflightPerAttempt',
+        sendRequest(request, next) {
+          request.timeout = conn.requestTimeoutInMs ?? 30_000;
+          conn.onRequest?.(request.method, request.url);
+          return next(request);
+        },
+      },
+    },
+  ];
+  if (conn.onResponse) {
+    const onResponse = conn.onResponse;
+    policies.push({
+      position: 'perCall',
+      policy: {
+        name: 'amlPreflightRecorder',
+        async sendRequest(request, next) {
+          const response = await next(request);
+          onResponse(request.method, request.url, response.status, response.bodyAsText ?? undefined);
+          return response;
+        },
+      },
+    });
+  }
+  const options = {
+    endpoint: conn.endpoint,
+    ...(conn.agent ? { agent: conn.agent } : {}),
+    retryOptions: {
+      maxRetries: conn.maxRetries ?? 4,
+      retryDelayInMs: conn.retryDelayInMs ?? 500,
+      maxRetryDelayInMs: conn.maxRetryDelayInMs ?? 30_000,
+    },
+    userAgentOptions: { userAgentPrefix: userAgent },
+    additionalPolicies: policies,
+  };
+  const cache = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      cache.set(key, p);
+    }
+    return p;
+  }
+  return {
+    ml: (sub) =>
+      once(`ml:${sub}`, async () => new (await import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces(conn.credential, sub, options)),
+    network: (sub) => once(`net:${sub}`, async () => new (await import('@azure/arm-network')).NetworkManagementClient(conn.credential, sub, options)),
+    storage: (sub) => once(`st:${sub}`, async () => new (await import('@azure/arm-storage')).StorageManagementClient(conn.credential, sub, options)),
+    registry: (sub) =>
+      once(`cr:${sub}`, async () => new (await import('@azure/arm-containerregistry')).ContainerRegistryManagementClient(conn.credential, sub, options)),
+  };
+}
+
+/** A credential for the mock: any bearer token will do, and none is secret. */
+export const mockCredential: TokenCredential = {
+  getToken: async () => ({ token: 'mock-arm-token', expiresOnTimestamp: Date.now() + 3600_000 }),
+};

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+/** The `aml-preflight` executable: process wiring around `main`. */
+import { main } from './main.js';
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  // First Ctrl-C: stop requests and report what was decided (exit 3). Second: leave now.
+  if (interrupts > 1) process.exit(130);
+  process.stderr.write('aml-preflight: interrupted; finishing with what was decided so far (Ctrl-C again to quit now)\n');
+  controller.abort(new Error('interrupted'));
+});
+
+const code = await main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stdout.isTTY),
+  abortSignal: controller.signal,
+});
+process.exitCode = code;

@@ -1,0 +1,255 @@
+/**
+ * The command line of CONTRACT.md. `main` takes the arguments and an IO bag and answers the exit
+ * code, so tests call it in-process; `bin.ts` wires it to the process.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../arm/errors.js';
+import { parseWorkspaceId } from '../arm/resource-id.js';
+import { selectChecks } from '../engine/run.js';
+import type { Check } from '../engine/check.js';
+import { scrub } from '../secrets.js';
+import { VERSION } from '../version.js';
+import { FORMATS, parseFormat, render, type Format } from '../report/index.js';
+import { exitCodeFor, type FailOn } from '../report/types.js';
+import { writeFileAtomic } from './write.js';
+
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is a terminal (table and colour by default). */
+  isTTY: boolean;
+  /** Cancels the run (Ctrl-C). */
+  abortSignal?: AbortSignal;
+  /** Test hooks: connection settings merged into every session. */
+  connectionOverrides?: Record<string, unknown>;
+}
+
+type Exit = 0 | 1 | 2 | 3;
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Runs the CLI; answers the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
+  let exit: Exit = 0;
+  const program = new Command('aml-preflight')
+    .description('Audit an Azure Machine Learning workspace before image builds and jobs fail.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // Commander's own usage errors come through here; keep them to one line.
+      outputError: () => undefined,
+    });
+
+  const azureOptions = (cmd: Command): Command =>
+    cmd
+      .option('--mock <world.json>', 'serve this world on the embedded mock ARM server; nothing leaves the machine')
+      .option('--endpoint <url>', 'the ARM endpoint (default: the cloud\'s)')
+      .addOption(new Option('--cloud <name>', 'the Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']));
+
+  azureOptions(
+    program
+      .command('audit')
+      .description('audit one workspace (--workspace) or every workspace in scope (--subscription)')
+      .option('--workspace <id>', 'ARM id of an Azure ML workspace (repeatable)', collect)
+      .option('--subscription <id>', 'audit every workspace of the subscription (repeatable)', collect)
+      .option('--resource-group <rg>', 'with --subscription: only this resource group')
+      .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
+      .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+      .option('--check <id>', 'run only this check (repeatable)', collect)
+      .option('--skip <id>', 'do not run this check (repeatable)', collect)
+      .option('--fail-on <level>', 'error|warning|never', 'error')
+      .option('--timeout <seconds>', 'per-check timeout', '120'),
+  ).action(async (opts: AuditOptions) => {
+    exit = await audit(opts, io);
+  });
+
+  program
+    .command('checks')
+    .description('list the checks: id, title, severity, and the RBAC actions each needs')
+    .option('--format <format>', 'table|json', 'table')
+    .action(async (opts: { format: string }) => {
+      const { allChecks } = await import('../../checks/index.js');
+      io.stdout(opts.format === 'json' ? `${JSON.stringify(allChecks.map((c) => c.meta), null, 2)}\n` : checksTable(allChecks));
+    });
+
+  program
+    .command('permissions')
+    .description('print the least-privilege custom role (JSON) the selected checks need')
+    .option('--check <id>', 'only these checks (repeatable)', collect)
+    .option('--scope <scope>', 'assignable scope', '/subscriptions/<subscription-id>')
+    .action(async (opts: { check?: string[]; scope: string }) => {
+      const { allChecks } = await import('../../checks/index.js');
+      const { customRole } = await import('../permissions.js');
+      const chosen = selectChecks(allChecks, opts.check ?? []);
+      io.stdout(`${JSON.stringify(customRole(chosen, opts.scope), null, 2)}\n`);
+    });
+
+  program
+    .command('mock')
+    .description('serve a world as a local ARM endpoint over HTTPS (for your own tests); Ctrl-C stops it')
+    .requiredOption('--world <file>', 'the world file')
+    .option('--port <n>', 'port (default: a free one)', '0')
+    .action(async (opts: { world: string; port: string }) => {
+      exit = await serveMock(opts, io);
+    });
+
+  program
+    .command('demo')
+    .description('audit the bundled demo world on the embedded mock (no Azure account needed)')
+    .option('--format <format>', `${FORMATS.join('|')}`, 'table')
+    .action(async (opts: { format: string }) => {
+      const { join } = await import('node:path');
+      const { packageRoot } = await import('../paths.js');
+      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120' }, { ...io, isTTY: true });
+      // The demo's findings are the point: it succeeds once the audit ran.
+      exit = code === 2 ? 2 : 0;
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exit;
+  } catch (err) {
+    return failure(err, io);
+  }
+}
+
+interface AuditOptions {
+  workspace?: string[];
+  subscription?: string[];
+  resourceGroup?: string;
+  mock?: string;
+  endpoint?: string;
+  cloud?: string;
+  format?: string;
+  output?: string;
+  check?: string[];
+  skip?: string[];
+  failOn: string;
+  timeout: string;
+}
+
+async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
+  const format: Format = opts.format ? parseFormat(opts.format) : io.isTTY && !opts.output ? 'table' : 'json';
+  const failOn = parseFailOn(opts.failOn);
+  const timeoutSeconds = Number(opts.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds`);
+  const workspaceIds = (opts.workspace ?? []).map((id) => {
+    try {
+      return parseWorkspaceId(id).id;
+    } catch (err) {
+      throw new UsageError(`--workspace: ${(err as Error).message}`);
+    }
+  });
+  if (opts.resourceGroup && !opts.subscription?.length) throw new UsageError('--resource-group needs --subscription');
+  if (workspaceIds.length === 0 && !opts.subscription?.length && !opts.mock) {
+    throw new UsageError('say what to audit: --workspace <ARM id> or --subscription <id>');
+  }
+  const { allChecks } = await import('../../checks/index.js');
+  const checks = selectChecks(allChecks, opts.check ?? [], opts.skip ?? []);
+
+  const { openSession, worldWorkspaceIds } = await import('./session.js');
+  const { Inventory } = await import('../inventory.js');
+  const { runAudit } = await import('../engine/run.js');
+  const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
+  try {
+    const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+    const targets = [...workspaceIds];
+    for (const sub of opts.subscription ?? []) {
+      const found = await inventory.workspaces(sub, opts.resourceGroup);
+      targets.push(...found.map((w) => w.id!).filter(Boolean));
+    }
+    if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
+    if (targets.length === 0) io.stderr(`aml-preflight: no workspace found in ${opts.subscription?.join(', ') ?? 'the world'}\n`);
+    const report = await runAudit({
+      inventory,
+      checks,
+      workspaceIds: dedupe(targets),
+      checkTimeoutInMs: timeoutSeconds * 1000,
+      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+    });
+    const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table' });
+    if (opts.output) await writeFileAtomic(opts.output, text);
+    else io.stdout(text);
+    return exitCodeFor(report, failOn);
+  } finally {
+    await session.close();
+  }
+}
+
+function pick(opts: { mock?: string; endpoint?: string; cloud?: string }): { mock?: string; endpoint?: string; cloud?: string } {
+  return {
+    ...(opts.mock ? { mock: opts.mock } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
+  };
+}
+
+function dedupe(ids: string[]): string[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const k = id.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function parseFailOn(v: string): FailOn {
+  if (v === 'error' || v === 'warning' || v === 'never') return v;
+  throw new UsageError(`--fail-on "${v}" is not one of error, warning, never`);
+}
+
+async function serveMock(opts: { world: string; port: string }, io: CliIO): Promise<Exit> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${opts.port}" is not a port number`);
+  const { loadWorld } = await import('../world/schema.js');
+  const { startMockServer } = await import('../../mocks/server.js');
+  const world = await loadWorld(opts.world);
+  const server = await startMockServer(world, { port });
+  const { writeFile, mkdtemp } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const caFile = join(await mkdtemp(join(tmpdir(), 'aml-preflight-mock-')), 'mock-ca.pem');
+  await writeFile(caFile, server.ca);
+  io.stdout(
+    [
+      `Serving ${opts.world} as ARM at ${server.url}`,
+      `Trust its certificate: export NODE_EXTRA_CA_CERTS=${caFile}`,
+      `Then: aml-preflight audit --endpoint ${server.url} --workspace <id>   (any bearer token is accepted)`,
+      'Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    if (io.abortSignal?.aborted) resolve();
+    io.abortSignal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.close();
+  return 0;
+}
+
+function checksTable(checks: readonly Check[]): string {
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${c.meta.id}  [${c.meta.severity}]${c.meta.optIn ? ' (opt-in)' : ''}`, `  ${c.meta.title}`, `  docs: ${c.meta.docs[0]}`, `  needs: ${c.meta.actions.join(', ')}`, '');
+  }
+  return `${lines.join('\n')}`;
+}
+
+function failure(err: unknown, io: CliIO): Exit {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    io.stderr(`aml-preflight: ${err.message.replace(/^error:\s*/i, '').split('\n')[0]} (see aml-preflight --help)\n`);
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    io.stderr(`aml-preflight: ${scrub(err.message.split('\n')[0]!)}\n`);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr(`aml-preflight: could not complete: ${scrub(message.split('\n')[0]!)}\n`);
+  return 3;
+}

@@ -1,0 +1,147 @@
+/**
+ * The check engine: runs the selected checks on every target concurrently, each under its own
+ * timeout, and turns whatever a check throws into an `error` result with a reason. One failing
+ * check never sinks the run.
+ */
+import { ArmRequestError, UsageError } from '../arm/errors.js';
+import type { Inventory } from '../inventory.js';
+import { scrub } from '../secrets.js';
+import { VERSION } from '../version.js';
+import type { AuditReport, CheckResult, Finding, TargetResult } from '../report/types.js';
+import { summarize } from '../report/types.js';
+import { formatMessage, type Check, type CheckOptions, type FindingReport, type Severity, type SkipResult } from './check.js';
+
+export interface RunOptions {
+  readonly inventory: Inventory;
+  readonly checks: readonly Check[];
+  readonly workspaceIds: readonly string[];
+  /** Per check and target. Default 120 s. */
+  readonly checkTimeoutInMs?: number;
+  /** Stops everything: Ctrl-C or the overall timeout. Results decided so far are kept. */
+  readonly abortSignal?: AbortSignal;
+  /** Workspaces audited at once. Default 4. */
+  readonly workspaceConcurrency?: number;
+  /** Severity overrides by check id (config file). */
+  readonly severityOverrides?: Readonly<Record<string, Severity>>;
+  readonly checkOptions?: CheckOptions;
+  /** Injected for tests and snapshots; default `performance.now`. */
+  readonly now?: () => number;
+  /** Called as each check finishes (progress output). */
+  readonly onResult?: (workspaceId: string, result: CheckResult) => void;
+}
+
+/** Selects checks by `--check` / `--skip`. Unknown ids are a {@link UsageError}. */
+export function selectChecks(all: readonly Check[], include: readonly string[] = [], exclude: readonly string[] = []): Check[] {
+  const known = new Map(all.map((c) => [c.meta.id, c]));
+  for (const id of [...include, ...exclude]) {
+    if (!known.has(id)) throw new UsageError(`unknown check "${id}"; known checks: ${[...known.keys()].join(', ')}`);
+  }
+  const chosen = include.length > 0 ? include.map((id) => known.get(id)!) : all.filter((c) => !c.meta.optIn);
+  return [...new Set(chosen)].filter((c) => !exclude.includes(c.meta.id));
+}
+
+export async function runAudit(options: RunOptions): Promise<AuditReport> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const targets: TargetResult[] = new Array(options.workspaceIds.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < options.workspaceIds.length) {
+      const i = next++;
+      const workspaceId = options.workspaceIds[i]!;
+      const results = await Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now)));
+      targets[i] = { workspaceId, results };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.workspaceConcurrency ?? 4, options.workspaceIds.length) }, worker));
+  const interrupted = options.abortSignal?.aborted === true;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'aml-preflight', version: VERSION },
+    targets,
+    summary: summarize(targets),
+    stats: { armRequests: options.inventory.requestCount, durationMs: Math.round(now() - started) },
+    ...(interrupted ? { incomplete: true } : {}),
+  };
+}
+
+async function runOne(check: Check, workspaceId: string, options: RunOptions, now: () => number): Promise<CheckResult> {
+  const started = now();
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const severity = options.severityOverrides?.[check.meta.id] ?? check.meta.severity;
+  const controller = new AbortController();
+  const timeoutMs = options.checkTimeoutInMs ?? 120_000;
+  const parent = options.abortSignal;
+  const onParentAbort = (): void => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const base = { checkId: check.meta.id, title: check.meta.title, severity };
+  const finish = (partial: Pick<CheckResult, 'status'> & Partial<CheckResult>): CheckResult => {
+    const result: CheckResult = {
+      ...base,
+      findings,
+      ...(notes.length > 0 ? { notes } : {}),
+      ...partial,
+      durationMs: Math.round(now() - started),
+    };
+    options.onResult?.(workspaceId, result);
+    return result;
+  };
+  try {
+    if (parent?.aborted) return finish({ status: 'error', reason: 'not run: the audit was interrupted' });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error('timeout'));
+        reject(new CheckTimeout(timeoutMs));
+      }, timeoutMs);
+      timer.unref?.();
+    });
+    const outcome = await Promise.race([
+      check.run({
+        workspaceId,
+        inventory: options.inventory,
+        abortSignal: controller.signal,
+        options: options.checkOptions ?? {},
+        report: (f: FindingReport) => findings.push(toFinding(check, f)),
+        skip: (reason: string) => ({ reason }) as SkipResult,
+        note: (text: string) => notes.push(scrub(text)),
+      }),
+      timeout,
+    ]);
+    if (findings.some((f) => f.level === 'error')) return finish({ status: 'fail' });
+    if (findings.length > 0) return finish({ status: 'warn' });
+    if (outcome && 'reason' in outcome) return finish({ status: 'skip', reason: scrub(outcome.reason) });
+    return finish({ status: 'pass' });
+  } catch (err) {
+    return finish({ status: 'error', reason: reasonOf(err, parent) });
+  } finally {
+    if (timer) clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
+  }
+}
+
+class CheckTimeout extends Error {
+  constructor(ms: number) {
+    super(`the check did not finish within ${ms} ms; raise --timeout, or look for a slow or throttled ARM`);
+  }
+}
+
+function reasonOf(err: unknown, parent: AbortSignal | undefined): string {
+  if (parent?.aborted) return 'not decided: the audit was interrupted';
+  if (err instanceof ArmRequestError || err instanceof CheckTimeout) return scrub(err.message);
+  if (err instanceof TypeError && /ARM resource id|subnet id/.test(err.message)) return scrub(`a referenced id is malformed: ${err.message}`);
+  const message = err instanceof Error ? err.message : String(err);
+  return scrub(`the check failed unexpectedly: ${message.split('\n')[0]}`);
+}
+
+function toFinding(check: Check, f: FindingReport): Finding {
+  const template = check.meta.messages[f.messageId] ?? f.messageId;
+  return {
+    message: scrub(formatMessage(template, f.data)),
+    resourceId: f.resourceId,
+    evidence: f.evidence,
+    remediation: scrub(f.remediation),
+    level: f.level ?? 'error',
+  };
+}

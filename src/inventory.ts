@@ -1,0 +1,381 @@
+/**
+ * The inventory: the one place that talks to Azure. It reads each resource at most once per run
+ * (concurrent reads of the same id share one call, failures included), counts requests, parses
+ * ids case-insensitively, and hands checks typed, read-only views. Secrets are digested the moment
+ * they arrive and the answers that carried them are dropped.
+ */
+import type { Workspace, ComputeResource } from '@azure/arm-machinelearning';
+import type {
+  VirtualNetwork,
+  Subnet,
+  NetworkSecurityGroup,
+  RouteTable,
+  PrivateEndpoint,
+  ServiceTagsListResult,
+} from '@azure/arm-network';
+import type { StorageAccount } from '@azure/arm-storage';
+import type { FullOperationResponse } from '@azure/core-client';
+import type { Registry } from '@azure/arm-containerregistry';
+import { createClients, type ArmConnection, type Clients } from './arm/connection.js';
+import { rbacActionFor, toArmRequestError } from './arm/errors.js';
+import { idKey, parseResourceId, parentId, resourceType, sameId, type ResourceId } from './arm/resource-id.js';
+import { digestSecret, type SecretDigest } from './secrets.js';
+import { VERSION } from './version.js';
+
+/** A compute of the workspace, as the checks need it. */
+export interface ComputeView {
+  readonly id: string;
+  readonly name: string;
+  /** `AmlCompute`, `ComputeInstance`, `Kubernetes`, … */
+  readonly computeType: string;
+  readonly provisioningState: string | undefined;
+  readonly vmSize: string | undefined;
+  /** The subnet the compute's nodes sit in; absent when it is not in a customer VNet. */
+  readonly subnetId: string | undefined;
+  readonly location: string | undefined;
+}
+
+/** The workspace's `listKeys`, secrets digested. */
+export interface WorkspaceKeyDigests {
+  readonly storageKey: SecretDigest | null;
+  /** `userStorageArmId` (newer api-versions) or `userStorageResourceId`. */
+  readonly storageAccountId: string | null;
+  readonly registry: { readonly username: string | null; readonly passwords: readonly NamedDigest[] } | null;
+}
+
+export interface NamedDigest {
+  readonly name: string;
+  readonly digest: SecretDigest | null;
+}
+
+/** A storage account's `listKeys`, digested. */
+export interface StorageKeyDigests {
+  readonly keys: readonly NamedDigest[];
+}
+
+/** A registry's `listCredentials`, digested. */
+export interface RegistryCredentialDigests {
+  readonly username: string | null;
+  readonly passwords: readonly NamedDigest[];
+}
+
+export interface InventoryOptions {
+  /** Aborts every request of the run (Ctrl-C, overall timeout). */
+  abortSignal?: AbortSignal;
+  /** At most this many HTTP requests in flight. Default 16. */
+  concurrency?: number;
+}
+
+export interface ReadOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** Read-only, typed access to the ARM state of one run. */
+export class Inventory {
+  readonly #clients: Clients;
+  readonly #cache = new Map<string, Promise<unknown>>();
+  readonly #signal: AbortSignal | undefined;
+  readonly #limit: Semaphore;
+  #requests = 0;
+  readonly #resourcesRead = new Set<string>();
+
+  constructor(connection: ArmConnection, options: InventoryOptions = {}) {
+    const onRequest = connection.onRequest;
+    this.#clients = createClients(
+      {
+        ...connection,
+        onRequest: (method, url) => {
+          this.#requests++;
+          onRequest?.(method, url);
+        },
+      },
+      `aml-preflight/${VERSION}`,
+    );
+    this.#signal = options.abortSignal;
+    this.#limit = new Semaphore(options.concurrency ?? 16);
+  }
+
+  /** HTTP requests sent so far, retries and polls included. */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  /** Distinct resources and actions read so far. */
+  get distinctReads(): number {
+    return this.#resourcesRead.size;
+  }
+
+  workspace(id: string, opts?: ReadOptions): Promise<Workspace> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      return ml.workspaces.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  /** The workspace's computes (all pages). */
+  computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
+    const rid = parseResourceId(workspaceId);
+    return this.#once('LIST computes', rid, opts, async (signal) => {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      const out: ComputeView[] = [];
+      for await (const c of ml.computeOperations.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(computeView(c));
+      return out;
+    });
+  }
+
+  /** The workspaces of a subscription, or of one resource group in it (all pages). */
+  workspaces(subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
+    const scope = `/subscriptions/${subscriptionId}${resourceGroup ? `/resourceGroups/${resourceGroup}` : ''}`;
+    return this.#onceKey(`LIST workspaces ${idKey(scope)}`, 'LIST workspaces', scope, 'Microsoft.MachineLearningServices/workspaces/read', opts, async (signal) => {
+      const ml = await this.#clients.ml(subscriptionId);
+      const out: Workspace[] = [];
+      const pages = resourceGroup ? ml.workspaces.listByResourceGroup(resourceGroup, { abortSignal: signal }) : ml.workspaces.listBySubscription({ abortSignal: signal });
+      for await (const w of pages) out.push(w);
+      return out;
+    });
+  }
+
+  storageAccount(id: string, opts?: ReadOptions): Promise<StorageAccount> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const st = await this.#clients.storage(rid.subscriptionId);
+      return st.storageAccounts.getProperties(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  registry(id: string, opts?: ReadOptions): Promise<Registry> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const cr = await this.#clients.registry(rid.subscriptionId);
+      return cr.registries.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      return net.virtualNetworks.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  /**
+   * A subnet. ARM embeds subnets in their virtual network, so this reads the VNet (which checks
+   * need anyway) and falls back to the subnet's own id only when the VNet does not embed it.
+   */
+  async subnet(id: string, opts?: ReadOptions): Promise<Subnet> {
+    const rid = parseResourceId(id);
+    if (resourceType(rid).toLowerCase() !== 'microsoft.network/virtualnetworks/subnets') {
+      throw new TypeError(`${id} is not a subnet id (…/virtualNetworks/<vnet>/subnets/<subnet>)`);
+    }
+    const vnet = await this.virtualNetwork(parentId(rid)!, opts);
+    const embedded = vnet.subnets?.find((s) => sameId(s.id, id));
+    if (embedded) return embedded;
+    return this.#once('GET', rid, opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      return net.subnets.get(rid.resourceGroup!, rid.names[0]!, rid.names[1]!, { abortSignal: signal });
+    });
+  }
+
+  networkSecurityGroup(id: string, opts?: ReadOptions): Promise<NetworkSecurityGroup> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      return net.networkSecurityGroups.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      return net.routeTables.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
+    const rid = parseResourceId(id);
+    return this.#once('GET', rid, opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      return net.privateEndpoints.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+    });
+  }
+
+  /** The live service tags of a region (`serviceTags.list(location)`). */
+  serviceTags(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ServiceTagsListResult> {
+    const loc = normaliseLocation(location);
+    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/serviceTags`;
+    return this.#onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/serviceTags/read', opts, async (signal) => {
+      const net = await this.#clients.network(subscriptionId);
+      return net.serviceTags.list(loc, { abortSignal: signal });
+    });
+  }
+
+  /** The resource types that support private endpoints in a region, lower-cased (`microsoft.containerregistry/registries`). */
+  availablePrivateEndpointTypes(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ReadonlySet<string>> {
+    const loc = normaliseLocation(location);
+    const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/availablePrivateEndpointTypes`;
+    return this.#onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/availablePrivateEndpointTypes/read', opts, async (signal) => {
+      const net = await this.#clients.network(subscriptionId);
+      const out = new Set<string>();
+      for await (const t of net.availablePrivateEndpointTypes.list(loc, { abortSignal: signal })) {
+        if (t.resourceName) out.add(t.resourceName.toLowerCase());
+      }
+      return out;
+    });
+  }
+
+  /** The workspace's `listKeys`, digested; the answer itself is dropped. */
+  workspaceKeys(workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
+    const rid = parseResourceId(workspaceId);
+    return this.#once('POST listKeys', rid, opts, async (signal) => {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      let raw: RawWorkspaceKeys = {};
+      await ml.workspaces.listKeys(rid.resourceGroup!, rid.names[0]!, {
+        abortSignal: signal,
+        // The SDK model predates `userStorageArmId`; read the answer as ARM sent it.
+        onResponse: (r: FullOperationResponse) => {
+          raw = (r.parsedBody ?? {}) as RawWorkspaceKeys;
+        },
+      });
+      const registry = raw.containerRegistryCredentials;
+      return {
+        storageKey: raw.userStorageKey ? digestSecret(raw.userStorageKey) : null,
+        storageAccountId: raw.userStorageArmId ?? raw.userStorageResourceId ?? null,
+        registry: registry ? { username: registry.username ?? null, passwords: digestNamed(registry.passwords, 'name') } : null,
+      };
+    }, 'listKeys');
+  }
+
+  storageKeys(storageAccountId: string, opts?: ReadOptions): Promise<StorageKeyDigests> {
+    const rid = parseResourceId(storageAccountId);
+    return this.#once('POST listKeys', rid, opts, async (signal) => {
+      const st = await this.#clients.storage(rid.subscriptionId);
+      const res = await st.storageAccounts.listKeys(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      return { keys: digestNamed(res.keys, 'keyName') };
+    }, 'listKeys');
+  }
+
+  registryCredentials(registryId: string, opts?: ReadOptions): Promise<RegistryCredentialDigests> {
+    const rid = parseResourceId(registryId);
+    return this.#once('POST listCredentials', rid, opts, async (signal) => {
+      const cr = await this.#clients.registry(rid.subscriptionId);
+      const res = await cr.registries.listCredentials(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      return { username: res.username ?? null, passwords: digestNamed(res.passwords, 'name') };
+    }, 'listCredentials');
+  }
+
+  /**
+   * Runs the workspace's `resyncKeys` long-running operation to completion (the SDK polls the
+   * `Location` it answers, honouring `Retry-After`), then forgets the cached key digests so the
+   * next read shows the state after the resync.
+   */
+  async resyncKeys(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
+    const rid = parseResourceId(workspaceId);
+    const signal = anySignal(this.#signal, opts.abortSignal);
+    try {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      await ml.workspaces.beginResyncKeysAndWait(rid.resourceGroup!, rid.names[0]!, {
+        ...(signal ? { abortSignal: signal } : {}),
+        updateIntervalInMs: opts.pollIntervalInMs ?? 2000,
+      });
+    } catch (err) {
+      throw toArmRequestError(err, 'POST resyncKeys', rid.id, rbacActionFor(rid.id, 'resyncKeys'));
+    }
+    this.forgetKeys();
+  }
+
+  /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh. */
+  forgetKeys(): void {
+    for (const key of [...this.#cache.keys()]) if (key.startsWith('POST ')) this.#cache.delete(key);
+  }
+
+  #once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal | undefined) => Promise<T>, action?: string): Promise<T> {
+    return this.#onceKey(`${operation} ${idKey(rid.id)}`, operation, rid.id, rbacActionFor(rid.id, action), opts, read);
+  }
+
+  /**
+   * Single flight: the first caller reads, later callers share its promise. Failures are cached
+   * too: the SDK already retried, and a second check asking must get the same answer.
+   */
+  #onceKey<T>(
+    key: string,
+    operation: string,
+    resourceId: string,
+    requiredAction: string | undefined,
+    opts: ReadOptions | undefined,
+    read: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    let p = this.#cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      const signal = anySignal(this.#signal, opts?.abortSignal);
+      this.#resourcesRead.add(key);
+      p = this.#limit.run(() => read(signal)).catch((err: unknown) => {
+        throw toArmRequestError(err, operation, resourceId, requiredAction);
+      });
+      p.catch(() => undefined);
+      this.#cache.set(key, p);
+    }
+    return p;
+  }
+}
+
+interface RawWorkspaceKeys {
+  userStorageKey?: string | null;
+  userStorageResourceId?: string | null;
+  userStorageArmId?: string | null;
+  containerRegistryCredentials?: { username?: string | null; passwords?: { name?: string; value?: string | null }[] | null } | null;
+}
+
+function digestNamed<K extends string>(items: ReadonlyArray<Partial<Record<K | 'value', string | null | undefined>>> | null | undefined, nameField: K): NamedDigest[] {
+  return (items ?? []).map((item) => {
+    const value = item.value;
+    return { name: String(item[nameField] ?? ''), digest: value ? digestSecret(value) : null };
+  });
+}
+
+/** The SDK's polymorphic compute model, reduced to what the checks read. */
+export function computeView(c: ComputeResource): ComputeView {
+  const props = (c.properties ?? {}) as { computeType?: string; provisioningState?: string; properties?: { vmSize?: string; subnet?: { id?: string } | null } | null };
+  const inner = props.properties ?? {};
+  return {
+    id: c.id ?? '',
+    name: c.name ?? '',
+    computeType: props.computeType ?? 'Unknown',
+    provisioningState: props.provisioningState,
+    vmSize: inner.vmSize,
+    subnetId: inner.subnet?.id ?? undefined,
+    location: c.location,
+  };
+}
+
+/** `West Europe` → `westeurope`: ARM accepts both, and answers both. */
+export function normaliseLocation(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}
+
+function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (a && b) return AbortSignal.any([a, b]);
+  return a ?? b;
+}
+
+/** Bounds concurrent requests. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = Math.max(1, size);
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * How a registry or storage account is exposed to networks, and which virtual networks can reach
+ * it. Used by image-build-compute, same-vnet-placement and the private endpoint checks.
+ *
+ * - Private endpoints: https://learn.microsoft.com/azure/private-link/private-endpoint-overview
+ *   A resource behind an approved private endpoint is reachable from the endpoint's VNet and from
+ *   VNets peered with it.
+ * - Peering: https://learn.microsoft.com/azure/virtual-network/virtual-network-peering-overview
+ *   Traffic flows only when the peering is `Connected` on both sides.
+ */
+import type { Registry } from '@azure/arm-containerregistry';
+import type { StorageAccount } from '@azure/arm-storage';
+import type { Inventory, ReadOptions } from '../inventory.js';
+import { idKey, parentId, parseResourceId, sameId } from '../arm/resource-id.js';
+
+export interface EndpointConnection {
+  /** The private endpoint's id. */
+  readonly privateEndpointId: string;
+  /** `Approved`, `Pending`, `Rejected`, `Disconnected`. */
+  readonly status: string;
+  readonly description: string | undefined;
+  /** The connection resource's id, when ARM gave one. */
+  readonly connectionId: string | undefined;
+}
+
+export interface Exposure {
+  /** True when the resource cannot be reached from everywhere. */
+  readonly restricted: boolean;
+  /** Why it is restricted, in ARM's terms (`publicNetworkAccess: Disabled`, `defaultAction: Deny`, …). */
+  readonly reasons: readonly string[];
+  readonly publicNetworkAccess: string;
+  readonly defaultAction: string;
+  readonly connections: readonly EndpointConnection[];
+  /** Subnet ids allowed through service endpoints (`networkAcls.virtualNetworkRules`). */
+  readonly serviceEndpointSubnets: readonly string[];
+  /** `AzureServices` when trusted Azure services may bypass the network rules. */
+  readonly bypass: string;
+}
+
+type ConnectionLike = {
+  id?: string;
+  privateEndpoint?: { id?: string } | null;
+  privateLinkServiceConnectionState?: { status?: string | null; description?: string | null } | null;
+};
+
+function connectionsOf(list: readonly ConnectionLike[] | null | undefined): EndpointConnection[] {
+  return (list ?? [])
+    .filter((c) => c.privateEndpoint?.id)
+    .map((c) => ({
+      privateEndpointId: c.privateEndpoint!.id!,
+      status: c.privateLinkServiceConnectionState?.status ?? 'Unknown',
+      description: c.privateLinkServiceConnectionState?.description ?? undefined,
+      connectionId: c.id,
+    }));
+}
+
+/** How a container registry is exposed. Pure. */
+export function registryExposure(registry: Registry): Exposure {
+  const publicNetworkAccess = registry.publicNetworkAccess ?? 'Enabled';
+  const defaultAction = registry.networkRuleSet?.defaultAction ?? 'Allow';
+  const connections = connectionsOf(registry.privateEndpointConnections as ConnectionLike[] | undefined);
+  return exposure(publicNetworkAccess, defaultAction, connections, [], registry.networkRuleBypassOptions ?? 'AzureServices');
+}
+
+/** How a storage account is exposed. Pure. */
+export function storageExposure(account: StorageAccount): Exposure {
+  const publicNetworkAccess = account.publicNetworkAccess ?? 'Enabled';
+  const defaultAction = account.networkRuleSet?.defaultAction ?? 'Allow';
+  const connections = connectionsOf(account.privateEndpointConnections as ConnectionLike[] | undefined);
+  const subnets = (account.networkRuleSet?.virtualNetworkRules ?? [])
+    .filter((r) => !r.state || /^succeeded$/i.test(r.state))
+    .map((r) => r.virtualNetworkResourceId);
+  return exposure(publicNetworkAccess, defaultAction, connections, subnets, account.networkRuleSet?.bypass ?? 'AzureServices');
+}
+
+function exposure(publicNetworkAccess: string, defaultAction: string, connections: EndpointConnection[], serviceEndpointSubnets: string[], bypass: string): Exposure {
+  const reasons: string[] = [];
+  if (/^disabled$/i.test(publicNetworkAccess)) reasons.push('publicNetworkAccess: Disabled');
+  if (/^deny$/i.test(defaultAction) && !/^disabled$/i.test(publicNetworkAccess)) reasons.push('networkRuleSet.defaultAction: Deny');
+  const approved = connections.filter((c) => /^approved$/i.test(c.status));
+  if (approved.length > 0) reasons.push(`${approved.length} approved private endpoint${approved.length > 1 ? 's' : ''}`);
+  return { restricted: reasons.length > 0, reasons, publicNetworkAccess, defaultAction, connections, serviceEndpointSubnets, bypass };
+}
+
+/** Public access open and no rule: reachable from everywhere. */
+export function isOpenToAll(e: Exposure): boolean {
+  return !/^disabled$/i.test(e.publicNetworkAccess) && !/^deny$/i.test(e.defaultAction);
+}
+
+export interface EndpointPlacement {
+  readonly privateEndpointId: string;
+  readonly subnetId: string;
+  readonly vnetId: string;
+  readonly location: string | undefined;
+}
+
+/** Where each approved private endpoint sits (reads each endpoint once). */
+export async function approvedEndpointPlacements(inventory: Inventory, e: Exposure, opts: ReadOptions): Promise<EndpointPlacement[]> {
+  const approved = e.connections.filter((c) => /^approved$/i.test(c.status));
+  const out: EndpointPlacement[] = [];
+  for (const c of approved) {
+    const pe = await inventory.privateEndpoint(c.privateEndpointId, opts);
+    const subnetId = pe.subnet?.id;
+    if (!subnetId) continue;
+    out.push({ privateEndpointId: pe.id ?? c.privateEndpointId, subnetId, vnetId: vnetOf(subnetId), location: pe.location });
+  }
+  return out;
+}
+
+/** The VNet id of a subnet id. */
+export function vnetOf(subnetId: string): string {
+  return parentId(parseResourceId(subnetId)) ?? subnetId;
+}
+
+export type Link =
+  | { readonly kind: 'same-vnet' }
+  | { readonly kind: 'peered' }
+  | { readonly kind: 'peering-not-connected'; readonly detail: string }
+  | { readonly kind: 'not-peered' };
+
+/**
+ * Whether traffic can flow from VNet `a` to VNet `b`: the same VNet, or peered with
+ * `peeringState: Connected` on both sides.
+ */
+export async function vnetLink(inventory: Inventory, a: string, b: string, opts: ReadOptions): Promise<Link> {
+  if (sameId(a, b)) return { kind: 'same-vnet' };
+  const va = await inventory.virtualNetwork(a, opts);
+  const ab = (va.virtualNetworkPeerings ?? []).find((p) => sameId(p.remoteVirtualNetwork?.id, b));
+  if (!ab) return { kind: 'not-peered' };
+  if (!/^connected$/i.test(ab.peeringState ?? '')) return { kind: 'peering-not-connected', detail: `${ab.name ?? 'peering'} on ${nameOf(a)} is ${ab.peeringState ?? 'unknown'}` };
+  const vb = await inventory.virtualNetwork(b, opts);
+  const ba = (vb.virtualNetworkPeerings ?? []).find((p) => sameId(p.remoteVirtualNetwork?.id, a));
+  if (!ba) return { kind: 'peering-not-connected', detail: `${nameOf(b)} has no peering back to ${nameOf(a)}` };
+  if (!/^connected$/i.test(ba.peeringState ?? '')) return { kind: 'peering-not-connected', detail: `${ba.name ?? 'peering'} on ${nameOf(b)} is ${ba.peeringState ?? 'unknown'}` };
+  return { kind: 'peered' };
+}
+
+/** The first endpoint whose VNet `vnetId` can reach, with how; or the best explanation why none. */
+export async function reachViaEndpoints(
+  inventory: Inventory,
+  vnetId: string,
+  placements: readonly EndpointPlacement[],
+  opts: ReadOptions,
+): Promise<{ reachable: true; via: EndpointPlacement; link: Link } | { reachable: false; links: { via: EndpointPlacement; link: Link }[] }> {
+  const links: { via: EndpointPlacement; link: Link }[] = [];
+  // Same VNet first: it needs no read.
+  const ordered = [...placements].sort((x, y) => Number(!sameId(x.vnetId, vnetId)) - Number(!sameId(y.vnetId, vnetId)));
+  for (const p of ordered) {
+    const link = await vnetLink(inventory, vnetId, p.vnetId, opts);
+    if (link.kind === 'same-vnet' || link.kind === 'peered') return { reachable: true, via: p, link };
+    links.push({ via: p, link });
+  }
+  return { reachable: false, links };
+}
+
+export function nameOf(id: string): string {
+  return id.split('/').filter(Boolean).pop() ?? id;
+}
+
+/** Lower-cased ids, for evidence sets. */
+export function keys(ids: readonly string[]): string[] {
+  return ids.map(idKey);
+}

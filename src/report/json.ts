@@ -1,0 +1,7 @@
+/** The JSON report of CONTRACT.md: the audit result as it is, secrets scrubbed as a last defence. */
+import { scrub } from '../secrets.js';
+import type { AuditReport } from './types.js';
+
+export function renderJson(report: AuditReport): string {
+  return scrub(`${JSON.stringify(report, null, 2)}\n`);
+}

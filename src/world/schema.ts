@@ -1,0 +1,107 @@
+/**
+ * The world file: the ARM state an audit reads (CONTRACT.md, "World file"). The mock serves it and
+ * `snapshot` writes it. Validated at the boundary; an invalid world is rejected with the JSON path
+ * at fault.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UsageError } from '../arm/errors.js';
+
+const armResource = z
+  .object({
+    id: z.string().regex(/^\/subscriptions\//i, 'an ARM id starting with /subscriptions/'),
+    name: z.string().min(1),
+    type: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/, 'an ARM type like Microsoft.Network/virtualNetworks'),
+    location: z.string().optional(),
+    properties: z.record(z.string(), z.unknown()).nullable().optional(),
+  })
+  .loose();
+
+const cannedResponse = z
+  .object({
+    status: z.number().int().min(100).max(599).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+  })
+  .strict();
+
+const fault = z
+  .object({
+    /** A regular expression matched case-insensitively against "METHOD /path" (no query string). */
+    match: z.string().refine(isRegExp, 'a valid regular expression'),
+    status: z.number().int().min(100).max(599).optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
+    latencyMs: z.number().int().min(0).max(600_000).optional(),
+    /** How many matching requests the fault applies to; absent means every one. */
+    times: z.number().int().min(1).optional(),
+    /** Destroy the connection instead of answering. */
+    reset: z.boolean().optional(),
+    /** Answer the real body cut in half (truncated JSON). */
+    truncate: z.boolean().optional(),
+  })
+  .strict()
+  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset || f.truncate, {
+    message: 'a fault needs at least one of status, latencyMs, reset, truncate',
+  });
+
+export const worldSchema = z
+  .object({
+    $schema: z.string().optional(),
+    schemaVersion: z.literal(1),
+    description: z.string(),
+    resources: z.array(armResource),
+    responses: z.record(z.string().regex(/^(GET|POST|PUT|PATCH|DELETE|HEAD) \//, '"METHOD /path"'), cannedResponse).default({}),
+    faults: z.array(fault).default([]),
+    /** How many items a list page holds before `nextLink` (the mock's; ARM's vary). */
+    pageSize: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export type World = z.infer<typeof worldSchema>;
+export type WorldInput = z.input<typeof worldSchema>;
+export type WorldResource = World['resources'][number];
+export type WorldFault = World['faults'][number];
+
+function isRegExp(s: string): boolean {
+  try {
+    new RegExp(s, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Validates a parsed world. Throws {@link UsageError} naming the JSON path at fault. */
+export function parseWorld(data: unknown, source = 'world'): World {
+  const result = worldSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new UsageError(`invalid world file ${source}: at ${jsonPath(issue.path)}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates a world file. Throws {@link UsageError} for unreadable or invalid files. */
+export async function loadWorld(file: string): Promise<World> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read world file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`invalid world file ${file}: not JSON (${(err as Error).message})`);
+  }
+  return parseWorld(data, file);
+}
+
+/** `$.resources[3].id` */
+export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
+  return out;
+}
