@@ -7,9 +7,10 @@
  * Run `npm run worlds` after changing this file; a test fails when the committed files drift.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
-import type { WorldInput } from '../../src/world/schema.js';
+import { worldSchema, type WorldInput } from '../../src/world/schema.js';
 import { packageRoot } from '../../src/paths.js';
 
 export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
@@ -453,6 +454,7 @@ function addBuildVnet(w: WorldInput, peering: { there?: string; back?: string } 
 export function buildWorlds(): Record<string, WorldInput> {
   return {
     'healthy-private': healthyPrivate(),
+    demo: demoWorld(),
     'public-registry': mutate('public-registry: the registry is public (no VNet, no private endpoint); image builds run on ACR Tasks, so image-build-compute is not applicable.', (w) => {
       const r = res(w, ids.registry);
       r.properties.publicNetworkAccess = 'Enabled';
@@ -496,7 +498,17 @@ export function buildWorlds(): Record<string, WorldInput> {
   };
 }
 
-/** Writes every world as `mocks/worlds/<name>.json`. */
+/**
+ * The demo: a workspace in trouble, with one defect per check so `aml-preflight demo` shows what
+ * each finds. Changing it changes what `npm start` prints.
+ */
+export function demoWorld(): WorldInput {
+  return mutate('demo: a private workspace with several defects, one per check: the image build cluster is a GPU cluster.', (w) => {
+    res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
+  });
+}
+
+/** Writes every world as `mocks/worlds/<name>.json`, and the world JSON Schema. */
 export function writeWorlds(): string[] {
   const dir = join(packageRoot, 'mocks', 'worlds');
   const written: string[] = [];
@@ -504,7 +516,14 @@ export function writeWorlds(): string[] {
     writeFileSync(join(dir, `${name}.json`), serialiseWorld(world));
     written.push(name);
   }
+  mkdirSync(join(packageRoot, 'schema'), { recursive: true });
+  writeFileSync(join(packageRoot, 'schema', 'world.schema.json'), worldJsonSchema());
   return written;
+}
+
+/** The world format as JSON Schema, for editors (`$schema` in every world). */
+export function worldJsonSchema(): string {
+  return `${JSON.stringify(z.toJSONSchema(worldSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`;
 }
 
 export function serialiseWorld(world: WorldInput): string {

@@ -76,6 +76,7 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
   const onParentAbort = (): void => controller.abort(parent?.reason);
   parent?.addEventListener('abort', onParentAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const base = { checkId: check.meta.id, title: check.meta.title, severity };
   const finish = (partial: Pick<CheckResult, 'status'> & Partial<CheckResult>): CheckResult => {
     const result: CheckResult = {
@@ -92,8 +93,9 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
     if (parent?.aborted) return finish({ status: 'error', reason: 'not run: the audit was interrupted' });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort(new Error('timeout'));
+        timedOut = true;
         reject(new CheckTimeout(timeoutMs));
+        controller.abort(new Error('timeout'));
       }, timeoutMs);
       timer.unref?.();
     });
@@ -114,7 +116,8 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
     if (outcome && 'reason' in outcome) return finish({ status: 'skip', reason: scrub(outcome.reason) });
     return finish({ status: 'pass' });
   } catch (err) {
-    return finish({ status: 'error', reason: reasonOf(err, parent) });
+    // A check aborted by its timeout rejects with its own error; the timeout is the reason.
+    return finish({ status: 'error', reason: reasonOf(timedOut ? new CheckTimeout(timeoutMs) : err, parent) });
   } finally {
     if (timer) clearTimeout(timer);
     parent?.removeEventListener('abort', onParentAbort);

@@ -1,0 +1,176 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
+import { packageRoot } from '../src/paths.js';
+import { runCli, worldPath } from './helpers.js';
+
+const run = promisify(execFile);
+
+async function tempWorld(world: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-test-'));
+  const file = join(dir, 'world.json');
+  await writeFile(file, typeof world === 'string' ? world : JSON.stringify(world));
+  return file;
+}
+
+describe('aml-preflight audit', () => {
+  it('exits 0 on healthy-private and writes the JSON report of CONTRACT.md', async () => {
+    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('healthy-private')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ schemaVersion: 1, tool: { name: 'aml-preflight', version: expect.stringMatching(/^\d+\.\d+\.\d+/) } });
+    expect(report.targets).toHaveLength(1);
+    expect(report.targets[0].workspaceId).toBe(ids.workspace);
+    for (const result of report.targets[0].results) {
+      expect(Object.keys(result)).toEqual(expect.arrayContaining(['checkId', 'status', 'severity', 'findings', 'durationMs']));
+      expect(['pass', 'skip']).toContain(result.status);
+    }
+    expect(report.summary.fail + report.summary.error + report.summary.warn).toBe(0);
+    expect(report.stats.armRequests).toBeGreaterThan(0);
+  });
+
+  it('exits 1 on a defect and prints the table with the finding, evidence and fix', async () => {
+    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('ibc-gpu-cluster'), '--format', 'table']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✖ FAIL\s+image-build-compute/);
+    expect(r.stdout).toContain('uses the GPU size Standard_NC6s_v3');
+    expect(r.stdout).toContain('fix: Use a CPU cluster');
+    expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
+  });
+
+  it('colours the table on a terminal', async () => {
+    const r = await runCli(['audit', '--mock', worldPath('ibc-gpu-cluster')], { tty: true });
+    expect(r.stdout).toMatch(/\u001b\[31m✖ FAIL/);
+  });
+
+  it('--fail-on never exits 0 despite findings; --check selects', async () => {
+    const r = await runCli(['audit', '--mock', worldPath('ibc-gpu-cluster'), '--fail-on', 'never', '--check', 'image-build-compute']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).targets[0].results.map((x: { checkId: string }) => x.checkId)).toEqual(['image-build-compute']);
+  });
+
+  it('writes -o atomically and leaves no temporary file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-out-'));
+    const out = join(dir, 'report.json');
+    const r = await runCli(['audit', '--mock', worldPath('healthy-private'), '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(await readFile(out, 'utf8')).schemaVersion).toBe(1);
+    expect(await readdir(dir)).toEqual(['report.json']);
+  });
+
+  it('exits 3 with a reason naming the resource when the workspace does not exist', async () => {
+    const missing = ids.workspace.replace('mlw-mlops-prod-weu', 'mlw-does-not-exist');
+    const r = await runCli(['audit', '--workspace', missing, '--mock', worldPath('healthy-private')]);
+    expect(r.code).toBe(3);
+    const result = JSON.parse(r.stdout).targets[0].results[0];
+    expect(result.status).toBe('error');
+    expect(result.reason).toContain(`GET ${missing} failed: 404 ResourceNotFound`);
+  });
+
+  it('exits 3 naming the RBAC action when the workspace cannot be read (403)', async () => {
+    const world = await tempWorld({ ...healthyPrivate(), faults: [{ match: 'GET .*/workspaces/mlw-mlops-prod-weu$', status: 403 }] });
+    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', world]);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(r.stdout).targets[0].results[0].reason).toMatch(/403 AuthorizationFailed; grant Microsoft\.MachineLearningServices\/workspaces\/read/);
+  });
+
+  it.each([
+    [['audit', '--workspace', '/subscriptions/x/resourceGroups/rg'], /--workspace: .* is not an ARM resource id/],
+    [['audit', '--workspace', `${ids.vnet}`], /not an Azure ML workspace id/],
+    [['audit', '--mock', 'x.json', '--check', 'no-such-check'], /unknown check "no-such-check"; known checks: image-build-compute/],
+    [['audit', '--mock', '/nonexistent/world.json'], /cannot read world file \/nonexistent\/world.json: ENOENT/],
+    [['audit', '--workspace', ids.workspace, '--format', 'yaml'], /--format "yaml" is not one of table, json/],
+    [['audit', '--workspace', ids.workspace, '--fail-on', 'sometimes'], /--fail-on "sometimes" is not one of/],
+    [['audit'], /say what to audit/],
+    [['audit', '--workspace', ids.workspace, '--endpoint', 'http://example.com'], /must use https/],
+    [['audit', '--workspace', ids.workspace, '--cloud', 'Mars'], /argument 'Mars' is invalid/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+    [['audit', '--no-such-flag'], /unknown option '--no-such-flag'/],
+  ])('bad input %j: exit 2 and one line on stderr', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an invalid world with the JSON path at fault', async () => {
+    const bad = healthyPrivate() as any;
+    bad.resources[3].id = 'vnet-without-an-id';
+    const r = await runCli(['audit', '--mock', await tempWorld(bad)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/invalid world file .*: at \$\.resources\[3\]\.id: .*\/subscriptions\//);
+    const notJson = await runCli(['audit', '--mock', await tempWorld('{"schemaVersion": 1,')]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/not JSON/);
+  });
+});
+
+describe('other commands', () => {
+  it('checks lists every check with its RBAC actions', async () => {
+    const r = await runCli(['checks']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('image-build-compute  [error]');
+    expect(r.stdout).toContain('Microsoft.MachineLearningServices/workspaces/computes/read');
+    const json = JSON.parse((await runCli(['checks', '--format', 'json'])).stdout);
+    expect(json.map((c: { id: string }) => c.id)).toContain('image-build-compute');
+  });
+
+  it('permissions prints a custom role for az role definition create', async () => {
+    const r = await runCli(['permissions', '--check', 'image-build-compute']);
+    const role = JSON.parse(r.stdout);
+    expect(role).toMatchObject({ IsCustom: true, NotActions: [], AssignableScopes: ['/subscriptions/<subscription-id>'] });
+    expect(role.Actions).toContain('Microsoft.ContainerRegistry/registries/read');
+    expect(role.Actions.every((a: string) => !a.endsWith('/action'))).toBe(true);
+  });
+
+  it('demo audits the bundled demo world and exits 0 although it finds defects', async () => {
+    const r = await runCli(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/FAIL/);
+    expect(r.stdout).toContain('mlw-mlops-prod-weu');
+  });
+
+  it('--version and --help exit 0', async () => {
+    expect((await runCli(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await runCli(['--help'])).code).toBe(0);
+  });
+});
+
+describe('the built executable', () => {
+  const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
+
+  it('exits with the contract codes and prints no stack trace', async () => {
+    const ok = await run(process.execPath, [bin, 'audit', '--mock', worldPath('healthy-private'), '--format', 'json']);
+    expect(JSON.parse(ok.stdout).summary.fail).toBe(0);
+    const bad = await run(process.execPath, [bin, 'audit', '--workspace', 'not-an-id']).catch((e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
+    const failing = await run(process.execPath, [bin, 'audit', '--mock', worldPath('ibc-missing')]).catch((e: { code: number }) => e);
+    expect(failing).toMatchObject({ code: 1 });
+  });
+
+  it('serves a world with `mock` and says how to trust it', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [bin, 'mock', '--world', worldPath('healthy-private')]);
+    const text = await new Promise<string>((resolve) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ctrl-C')) resolve(out);
+      });
+    });
+    child.kill('SIGINT');
+    expect(text).toMatch(/Serving .* as ARM at https:\/\/127\.0\.0\.1:\d+/);
+    expect(text).toMatch(/NODE_EXTRA_CA_CERTS=.*mock-ca\.pem/);
+    const url = /https:\/\/127\.0\.0\.1:\d+/.exec(text)![0];
+    expect(url).toBeTruthy();
+  });
+});

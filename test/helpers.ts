@@ -1,0 +1,68 @@
+/** Test plumbing: worlds by name, the mock over real HTTPS, an inventory on it, and the CLI in-process. */
+import { Agent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mockCredential, type ArmConnection } from '../src/arm/connection.js';
+import { Inventory } from '../src/inventory.js';
+import { packageRoot } from '../src/paths.js';
+import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
+import { startMockServer, type MockServer, type MockServerOptions } from '../mocks/server.js';
+import { main } from '../src/cli/main.js';
+
+export function worldPath(name: string): string {
+  return join(packageRoot, 'mocks', 'worlds', `${name}.json`);
+}
+
+export function loadWorldByName(name: string): World {
+  return parseWorld(JSON.parse(readFileSync(worldPath(name), 'utf8')), name);
+}
+
+export interface MockHarness {
+  server: MockServer;
+  connection: ArmConnection;
+  inventory: Inventory;
+  close(): Promise<void>;
+}
+
+/** Fast retries so fault tests stay quick; `Retry-After` from the mock still wins. */
+export const fastRetries: Partial<ArmConnection> = { retryDelayInMs: 20, maxRetryDelayInMs: 3000 };
+
+export async function startHarness(world: World | WorldInput | string, options: MockServerOptions & { connection?: Partial<ArmConnection> } = {}): Promise<MockHarness> {
+  const w = typeof world === 'string' ? loadWorldByName(world) : parseWorld(world);
+  const server = await startMockServer(w, options);
+  const agent = new Agent({ ca: server.ca, keepAlive: true });
+  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, agent, ...fastRetries, ...options.connection };
+  return {
+    server,
+    connection,
+    inventory: new Inventory(connection),
+    close: async () => {
+      agent.destroy();
+      await server.close();
+    },
+  };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process, as a pipe (not a terminal) unless `tty`. */
+export async function runCli(args: string[], opts: { tty?: boolean; abortSignal?: AbortSignal } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    isTTY: opts.tty ?? false,
+    connectionOverrides: { ...fastRetries },
+    ...(opts.abortSignal ? { abortSignal: opts.abortSignal } : {}),
+  });
+  return { code, stdout, stderr };
+}
+
+export function workspaceIdOfWorld(world: World | WorldInput): string {
+  return world.resources.find((r) => r.type === 'Microsoft.MachineLearningServices/workspaces')!.id;
+}
