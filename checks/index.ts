@@ -1,5 +1,6 @@
 /** The registry of checks: one folder each, listed here in the order reports show them. */
 import type { Check } from '../src/engine/check.js';
 import imageBuildCompute from './image-build-compute/index.js';
+import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
 
-export const allChecks: readonly Check[] = [imageBuildCompute] as Check[];
+export const allChecks: readonly Check[] = [imageBuildCompute, nsgOutboundServiceTags] as Check[];

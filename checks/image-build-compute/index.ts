@@ -1,6 +1,6 @@
 /**
- * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments#container-registry-behind-a-virtual-network
- * https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet#enable-azure-container-registry-acr
+ * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments
+ * https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet
  *
  * ACR Tasks cannot build images for a registry behind a virtual network, so Azure ML builds them on
  * the compute cluster the workspace names in `imageBuildCompute`. That cluster must exist, be an
@@ -25,8 +25,8 @@ export default defineCheck({
     title: 'Image builds have a compute cluster when the registry is behind a VNet',
     severity: 'error',
     docs: [
-      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments#container-registry-behind-a-virtual-network',
-      'https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet#enable-azure-container-registry-acr',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet',
     ],
     reads: ['workspace', 'workspace computes', 'container registry', 'private endpoints of the registry', 'virtual networks (peerings)'],
     actions: [

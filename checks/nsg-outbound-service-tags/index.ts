@@ -1,0 +1,198 @@
+/**
+ * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments
+ * https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview
+ * https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview
+ *
+ * Base images come from Microsoft Container Registry, which sits behind Azure Front Door, so compute
+ * nodes need outbound TCP 443 to the `MicrosoftContainerRegistry` and `AzureFrontDoor.FirstParty`
+ * service tags. This check answers for every address of both tags, from every compute subnet,
+ * without a VM: the subnet's NSG is evaluated exactly over the tags' prefixes from the live
+ * `serviceTags` API, and the subnet's route table says where the allowed traffic then goes.
+ */
+import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
+import { defineCheck } from '../../src/engine/check.js';
+import { idKey, parseResourceId } from '../../src/arm/resource-id.js';
+import { overlaps, sameFamilies, union } from '../../src/network/cidr.js';
+import { evaluateNsg, type Nsg, type NsgRule } from '../../src/network/nsg.js';
+import { evaluateRoutes, routePrefixes, type Route } from '../../src/network/routes.js';
+import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
+import { nameOf, vnetOf } from '../../src/network/exposure.js';
+
+const PORT = 443;
+const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];
+const SHOWN = 12;
+
+export default defineCheck({
+  meta: {
+    id: 'nsg-outbound-service-tags',
+    title: 'Compute subnets can reach MicrosoftContainerRegistry and AzureFrontDoor.FirstParty on TCP 443',
+    severity: 'error',
+    docs: [
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
+      'https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules',
+      'https://learn.microsoft.com/azure/virtual-network/service-tags-overview',
+      'https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route',
+    ],
+    reads: ['workspace', 'workspace computes', 'virtual networks and subnets', 'network security groups', 'route tables', 'service tags of the workspace region'],
+    actions: [
+      'Microsoft.MachineLearningServices/workspaces/read',
+      'Microsoft.MachineLearningServices/workspaces/computes/read',
+      'Microsoft.Network/virtualNetworks/read',
+      'Microsoft.Network/virtualNetworks/subnets/read',
+      'Microsoft.Network/networkSecurityGroups/read',
+      'Microsoft.Network/routeTables/read',
+      'Microsoft.Network/locations/serviceTags/read',
+    ],
+    messages: {
+      denied:
+        'Outbound TCP 443 from subnet {{subnet}} to {{tag}} is denied for {{deniedCount}} of {{total}} prefixes by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}; affects {{computes}}.',
+      undecidable: 'Outbound TCP 443 from subnet {{subnet}} to {{tag}} cannot be decided for {{count}} of {{total}} prefixes: {{why}}.',
+      appliance:
+        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; the NSG cannot vouch for what the appliance allows.',
+      dropped: 'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) is dropped: route {{route}} ({{prefix}}) of {{routeTable}} has next hop {{hop}}.',
+      tagMissing: 'The serviceTags answer for {{region}} has no {{tag}} tag, so outbound access to it cannot be checked.',
+    },
+  },
+  async run(ctx) {
+    const opts = { abortSignal: ctx.abortSignal };
+    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
+    const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter((c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId);
+    if (computes.length === 0) {
+      return ctx.skip('no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG of yours filters its egress');
+    }
+    const region = ws.location ?? 'unknown';
+    const sub = parseResourceId(ctx.workspaceId).subscriptionId;
+    const tags = indexServiceTags(await ctx.inventory.serviceTags(sub, region, opts));
+    const mcr = tags.regional('MicrosoftContainerRegistry', region) ?? tags.get('MicrosoftContainerRegistry');
+    const afd = tags.get('AzureFrontDoor.FirstParty');
+    const targets: ServiceTag[] = [];
+    for (const [tag, name] of [[mcr, 'MicrosoftContainerRegistry'], [afd, 'AzureFrontDoor.FirstParty']] as const) {
+      if (tag) targets.push(tag);
+      else
+        ctx.report({
+          messageId: 'tagMissing',
+          data: { region, tag: name },
+          resourceId: ctx.workspaceId,
+          evidence: { region, serviceTagsChangeNumber: tags.changeNumber ?? null, tagsInAnswer: tags.size },
+          remediation: `Check the answer of az network list-service-tags --location ${region}; allow ${name} explicitly once it is listed.`,
+          level: 'warning',
+        });
+    }
+
+    const bySubnet = new Map<string, typeof computes>();
+    for (const c of computes) bySubnet.set(idKey(c.subnetId!), [...(bySubnet.get(idKey(c.subnetId!)) ?? []), c]);
+
+    for (const group of bySubnet.values()) {
+      const subnetId = group[0]!.subnetId!;
+      const [subnet, vnet] = await Promise.all([ctx.inventory.subnet(subnetId, opts), ctx.inventory.virtualNetwork(vnetOf(subnetId), opts)]);
+      const [nsg, routeTable] = await Promise.all([
+        subnet.networkSecurityGroup?.id ? ctx.inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
+        subnet.routeTable?.id ? ctx.inventory.routeTable(subnet.routeTable.id, opts) : undefined,
+      ]);
+      const routes: Route[] = (routeTable?.routes ?? []).map(toRoute);
+      const source = union([...(subnet.addressPrefixes ?? []), ...(subnet.addressPrefix ? [subnet.addressPrefix] : [])]);
+      const peered = (vnet.virtualNetworkPeerings ?? []).filter((p) => /^connected$/i.test(p.peeringState ?? '')).flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
+      // The VirtualNetwork tag: address space, peered spaces, and user-defined route prefixes.
+      const virtualNetwork = union(vnet.addressSpace?.addressPrefixes ?? [], peered, routePrefixes(routes, tags));
+      const computeNames = group.map((c) => `${c.name} (${c.computeType})`).join(', ');
+      const subnetName = `${nameOf(vnetOf(subnetId))}/${nameOf(subnetId)}`;
+      const nsgView = nsg ? toNsg(nsg) : undefined;
+      if (!nsg) ctx.note(`subnet ${subnetName} has no network security group: its egress is not filtered by an NSG`);
+
+      for (const tag of targets) {
+        const destination = sameFamilies(tag.prefixes, source);
+        const total = destination.length;
+        if (total === 0) continue;
+        const evaluation = evaluateNsg(nsgView, { source, destination, protocol: 'Tcp', port: PORT }, { virtualNetwork, tags });
+        const base = { subnetId, subnetPrefixes: source, nsgId: nsg?.id ?? null, tag: tag.name, serviceTagsChangeNumber: tags.changeNumber ?? null, computes: group.map((c) => c.id) };
+        for (const d of evaluation.denied) {
+          const deniedTargets = destination.filter((p) => overlaps(d.destination, [p]));
+          ctx.report({
+            messageId: 'denied',
+            data: { subnet: subnetName, tag: tag.name, deniedCount: deniedTargets.length, total, rule: d.rule.name, priority: d.rule.priority, nsg: nameOf(d.rule.nsgId), computes: computeNames },
+            resourceId: d.rule.isDefault ? d.rule.nsgId : `${d.rule.nsgId}/securityRules/${d.rule.name}`,
+            evidence: {
+              ...base,
+              decidingRule: d.rule,
+              deniedPrefixes: summarise(d.destination),
+              deniedPrefixCount: d.destination.length,
+              ...(d.source.length !== source.length || d.source[0] !== source[0] ? { deniedFromSourcePrefixes: d.source } : {}),
+            },
+            remediation: allowRule(nsg!.id!, nsgView!, tag.name, d.rule.priority, d.rule.isDefault ? undefined : d.rule.name),
+          });
+        }
+        for (const u of evaluation.undecidable) {
+          ctx.report({
+            messageId: 'undecidable',
+            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(u.destination, [p])).length, total, why: u.why },
+            resourceId: `${u.rule.nsgId}/securityRules/${u.rule.name}`,
+            evidence: { ...base, rule: u.rule, prefixes: summarise(u.destination) },
+            remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id!, nsgView!, tag.name, u.rule.priority)}`,
+            level: 'warning',
+          });
+        }
+        // Where the traffic goes once the NSG lets it out.
+        for (const seg of evaluateRoutes(destination, routes, tags)) {
+          if (!seg.route || /^internet$/i.test(seg.nextHopType)) continue;
+          const hop = seg.route.nextHopIpAddress ? `${seg.nextHopType} ${seg.route.nextHopIpAddress}` : seg.nextHopType;
+          const dropped = /^(none|vnetlocal)$/i.test(seg.nextHopType);
+          ctx.report({
+            messageId: dropped ? 'dropped' : 'appliance',
+            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(seg.destination, [p])).length, total, hop, route: seg.route.name, prefix: seg.route.addressPrefix, routeTable: nameOf(routeTable!.id!) },
+            resourceId: `${routeTable!.id}/routes/${seg.route.name}`,
+            evidence: { ...base, routeTableId: routeTable!.id, route: seg.route, prefixes: summarise(seg.destination) },
+            remediation: dropped
+              ? `Remove the route or send ${tag.name} to the Internet: az network route-table route create --resource-group ${parseResourceId(routeTable!.id!).resourceGroup} --route-table-name ${nameOf(routeTable!.id!)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`
+              : `Allow ${MCR_FQDNS.join(' and ')} (and the Front Door endpoints they redirect to) on TCP 443 in the appliance at ${seg.route.nextHopIpAddress ?? 'the next hop'}, or route the tag straight out: az network route-table route create --resource-group ${parseResourceId(routeTable!.id!).resourceGroup} --route-table-name ${nameOf(routeTable!.id!)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`,
+            level: dropped ? 'error' : 'warning',
+          });
+        }
+      }
+    }
+  },
+});
+
+function toRule(r: SecurityRule): NsgRule {
+  return {
+    name: r.name ?? '(unnamed)',
+    priority: r.priority ?? 0,
+    direction: r.direction ?? '',
+    access: r.access ?? '',
+    protocol: r.protocol ?? '',
+    sourceAddressPrefix: r.sourceAddressPrefix ?? null,
+    sourceAddressPrefixes: r.sourceAddressPrefixes ?? null,
+    destinationAddressPrefix: r.destinationAddressPrefix ?? null,
+    destinationAddressPrefixes: r.destinationAddressPrefixes ?? null,
+    destinationPortRange: r.destinationPortRange ?? null,
+    destinationPortRanges: r.destinationPortRanges ?? null,
+    sourceApplicationSecurityGroups: r.sourceApplicationSecurityGroups ?? null,
+    destinationApplicationSecurityGroups: r.destinationApplicationSecurityGroups ?? null,
+  };
+}
+
+function toNsg(nsg: NetworkSecurityGroup): Nsg {
+  return { id: nsg.id ?? '', securityRules: (nsg.securityRules ?? []).map(toRule), defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toRule) };
+}
+
+function toRoute(r: SdkRoute): Route {
+  return { name: r.name ?? '(unnamed)', addressPrefix: r.addressPrefix ?? '', nextHopType: r.nextHopType ?? '', nextHopIpAddress: r.nextHopIpAddress ?? null };
+}
+
+function summarise(set: readonly string[]): string[] {
+  return set.length > SHOWN ? [...set.slice(0, SHOWN), `… and ${set.length - SHOWN} more`] : [...set];
+}
+
+/**
+ * The rule to add: outbound allow for the tag, at a free priority just before the denying rule
+ * (custom rules take 100–4096). When none is free below it, say to renumber the deny first.
+ */
+export function allowRule(nsgId: string, nsg: Nsg, tag: string, denyPriority: number, denyName?: string): string {
+  const taken = new Set(nsg.securityRules.filter((r) => /^outbound$/i.test(r.direction)).map((r) => r.priority));
+  const rid = parseResourceId(nsgId);
+  const create = (priority: number): string =>
+    `az network nsg rule create --resource-group ${rid.resourceGroup} --nsg-name ${nameOf(nsgId)} --name Allow-${tag.replace(/\./g, '-')}-443 --priority ${priority} --direction Outbound --access Allow --protocol Tcp --source-address-prefixes VirtualNetwork --destination-address-prefixes ${tag} --destination-port-ranges ${PORT}`;
+  for (let p = Math.min(denyPriority, 4097) - 1; p >= 100; p--) if (!taken.has(p)) return create(p);
+  let free = denyPriority + 1;
+  while (taken.has(free) && free < 4096) free++;
+  return `No priority is free below ${denyName ?? 'the deny'} (${denyPriority}): move it first (az network nsg rule update --resource-group ${rid.resourceGroup} --nsg-name ${nameOf(nsgId)} --name ${denyName ?? '<deny-rule>'} --priority ${free}), then ${create(denyPriority)}`;
+}

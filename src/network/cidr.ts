@@ -1,0 +1,208 @@
+/**
+ * Address sets as merged CIDR lists, IPv4 and IPv6 together, with exact set arithmetic.
+ *
+ * cidr-tools parses and formats addresses; the algebra runs on sorted, merged BigInt ranges so an
+ * NSG of a thousand rules against a thousand tag prefixes stays in milliseconds (cidr-tools'
+ * own excludeCidr re-parses every string of both sides on every call). Each set's ranges are cached
+ * by array identity, so a set is parsed once however often the evaluator cuts it. A property test
+ * holds these operations to cidr-tools' mergeCidr/excludeCidr on random inputs.
+ */
+import { normalizeCidr, parseCidr } from 'cidr-tools';
+
+export type AddressSet = readonly string[];
+
+type Range = readonly [bigint, bigint];
+interface Ranges {
+  readonly v4: readonly Range[];
+  readonly v6: readonly Range[];
+}
+
+const V4_MAX = (1n << 32n) - 1n;
+const V6_MAX = (1n << 128n) - 1n;
+const cache = new WeakMap<AddressSet, Ranges>();
+
+export const ALL: AddressSet = freeze(['0.0.0.0/0', '::/0'], { v4: [[0n, V4_MAX]], v6: [[0n, V6_MAX]] });
+
+/** Whether `s` is an IPv4/IPv6 address or CIDR. */
+export function isCidr(s: string): boolean {
+  if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(s) || !/[.:]/.test(s)) return false;
+  try {
+    const p = parseCidr(s);
+    // cidr-tools accepts 10.0.0.0/33; ARM does not.
+    return Number(p.prefix) <= (p.version === 4 ? 32 : 128);
+  } catch {
+    return false;
+  }
+}
+
+function rangesOf(set: AddressSet): Ranges {
+  const hit = cache.get(set);
+  if (hit) return hit;
+  const v4: Range[] = [];
+  const v6: Range[] = [];
+  for (const c of set) {
+    const p = parseCidr(c);
+    (p.version === 4 ? v4 : v6).push([p.start, p.end]);
+  }
+  const r = { v4: normalise(v4), v6: normalise(v6) };
+  cache.set(set, r);
+  return r;
+}
+
+/** Sorts and merges overlapping or adjacent ranges. */
+function normalise(list: Range[]): Range[] {
+  if (list.length <= 1) return list;
+  const sorted = [...list].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: [bigint, bigint][] = [[sorted[0]![0], sorted[0]![1]]];
+  for (let i = 1; i < sorted.length; i++) {
+    const [s, e] = sorted[i]!;
+    const last = out[out.length - 1]!;
+    if (s <= last[1] + 1n) {
+      if (e > last[1]) last[1] = e;
+    } else out.push([s, e]);
+  }
+  return out;
+}
+
+function subtract(a: readonly Range[], b: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  let j = 0;
+  for (const [s0, e] of a) {
+    let s = s0;
+    while (j < b.length && b[j]![1] < s) j++;
+    let k = j;
+    while (k < b.length && b[k]![0] <= e) {
+      const [bs, be] = b[k]!;
+      if (bs > s) out.push([s, bs - 1n]);
+      if (be >= e) {
+        s = e + 1n;
+        break;
+      }
+      s = be + 1n;
+      k++;
+    }
+    if (s <= e) out.push([s, e]);
+  }
+  return out;
+}
+
+function overlapping(a: readonly Range[], b: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const s = a[i]![0] > b[j]![0] ? a[i]![0] : b[j]![0];
+    const e = a[i]![1] < b[j]![1] ? a[i]![1] : b[j]![1];
+    if (s <= e) out.push([s, e]);
+    if (a[i]![1] < b[j]![1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** The fewest CIDR blocks covering a range exactly. */
+function rangeToCidrs([start, end]: Range, bits: 32 | 128): string[] {
+  const out: string[] = [];
+  let s = start;
+  while (s <= end) {
+    let size = 0n;
+    // The largest aligned block starting at s that fits in the range.
+    while (size < BigInt(bits) && (s & ((1n << (size + 1n)) - 1n)) === 0n && s + (1n << (size + 1n)) - 1n <= end) size++;
+    out.push(`${format(s, bits)}/${bits - Number(size)}`);
+    s += 1n << size;
+  }
+  return out;
+}
+
+function format(n: bigint, bits: 32 | 128): string {
+  if (bits === 32) return [24n, 16n, 8n, 0n].map((sh) => String((n >> sh) & 255n)).join('.');
+  const groups: string[] = [];
+  for (let sh = 112n; sh >= 0n; sh -= 16n) groups.push(((n >> sh) & 0xffffn).toString(16));
+  return normalizeCidr(groups.join(':'));
+}
+
+function toSet(r: Ranges): AddressSet {
+  return freeze([...r.v4.flatMap((x) => rangeToCidrs(x, 32)), ...r.v6.flatMap((x) => rangeToCidrs(x, 128))], r);
+}
+
+function freeze(list: string[], r: Ranges): AddressSet {
+  const set = Object.freeze(list);
+  cache.set(set, r);
+  return set;
+}
+
+/**
+ * An address set kept as ranges, for hot loops: cut it many times, render it as CIDRs once.
+ */
+export class RangeSet {
+  private constructor(private readonly r: Ranges) {}
+  static of(set: AddressSet): RangeSet {
+    return new RangeSet(rangesOf(set));
+  }
+  get empty(): boolean {
+    return this.r.v4.length === 0 && this.r.v6.length === 0;
+  }
+  minus(other: RangeSet): RangeSet {
+    return new RangeSet({ v4: subtract(this.r.v4, other.r.v4), v6: subtract(this.r.v6, other.r.v6) });
+  }
+  intersect(other: RangeSet): RangeSet {
+    return new RangeSet({ v4: overlapping(this.r.v4, other.r.v4), v6: overlapping(this.r.v6, other.r.v6) });
+  }
+  toCidrs(): AddressSet {
+    return toSet(this.r);
+  }
+}
+
+export function union(...sets: AddressSet[]): AddressSet {
+  if (sets.length === 1 && cache.has(sets[0]!)) return toSet(rangesOf(sets[0]!));
+  const all = sets.map(rangesOf);
+  return toSet({ v4: normalise(all.flatMap((r) => r.v4)), v6: normalise(all.flatMap((r) => r.v6)) });
+}
+
+export function minus(a: AddressSet, b: AddressSet): AddressSet {
+  if (a.length === 0 || b.length === 0) return a.length === 0 ? [] : union(a);
+  const ra = rangesOf(a);
+  const rb = rangesOf(b);
+  return toSet({ v4: subtract(ra.v4, rb.v4), v6: subtract(ra.v6, rb.v6) });
+}
+
+export function intersect(a: AddressSet, b: AddressSet): AddressSet {
+  if (a.length === 0 || b.length === 0) return [];
+  const ra = rangesOf(a);
+  const rb = rangesOf(b);
+  const r = { v4: overlapping(ra.v4, rb.v4), v6: overlapping(ra.v6, rb.v6) };
+  return r.v4.length === 0 && r.v6.length === 0 ? [] : toSet(r);
+}
+
+export function overlaps(a: AddressSet, b: AddressSet): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const ra = rangesOf(a);
+  const rb = rangesOf(b);
+  return overlapping(ra.v4, rb.v4).length > 0 || overlapping(ra.v6, rb.v6).length > 0;
+}
+
+/** Whether `a` holds every address of `b`. */
+export function contains(a: AddressSet, b: AddressSet): boolean {
+  if (b.length === 0) return true;
+  const ra = rangesOf(a);
+  const rb = rangesOf(b);
+  return subtract(rb.v4, ra.v4).length === 0 && subtract(rb.v6, ra.v6).length === 0;
+}
+
+/** Keeps only the address families (4, 6) present in `like`. */
+export function sameFamilies(set: AddressSet, like: AddressSet): AddressSet {
+  const families = new Set(like.map(family));
+  return set.filter((c) => families.has(family(c)));
+}
+
+export function family(cidr: string): 4 | 6 {
+  return cidr.includes(':') ? 6 : 4;
+}
+
+/** The number of addresses in a set, as a BigInt (IPv6 sets are large). */
+export function size(set: AddressSet): bigint {
+  const r = rangesOf(set);
+  let n = 0n;
+  for (const [s, e] of [...r.v4, ...r.v6]) n += e - s + 1n;
+  return n;
+}

@@ -1,0 +1,249 @@
+/**
+ * An exact evaluator for outbound NSG rules over whole address sets: for traffic from a subnet to
+ * a set of destination prefixes on one protocol and port, which parts are allowed, which denied and
+ * by which rule, and which cannot be decided. Pure: plain data in, plain data out.
+ *
+ * Semantics, from https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview
+ * - Rules are processed in priority order, lowest number first; the first match decides.
+ * - Only `Outbound` rules apply to egress. The default rules (AllowVnetOutBound 65000,
+ *   AllowInternetOutBound 65001, DenyAllOutBound 65500) apply even when an answer omits them.
+ * - `*` matches any protocol, port or address. Ports are single numbers or `a-b` ranges, singular
+ *   (`destinationPortRange`) or plural (`destinationPortRanges`); likewise address prefixes.
+ * - `VirtualNetwork` is the VNet address space, peered VNets, and the address prefixes of
+ *   user-defined routes; `Internet` is everything outside it
+ *   (https://learn.microsoft.com/azure/virtual-network/service-tags-overview#available-service-tags).
+ * - A rule that names application security groups cannot be resolved from a subnet: the ranges it
+ *   would decide are reported as undecidable, not guessed.
+ * - No NSG means traffic is allowed.
+ *
+ * The state is a list of (source set × destination set) rectangles not yet decided. Each rule cuts
+ * the part it matches out of every rectangle; what it cuts gets the rule's verdict. Exact, because
+ * the cuts are CIDR set arithmetic, and complete, because DenyAllOutBound matches everything.
+ */
+import { ALL, RangeSet, intersect, isCidr, minus, union, type AddressSet } from './cidr.js';
+import type { ServiceTagIndex } from './service-tags.js';
+
+export interface NsgRule {
+  readonly name: string;
+  readonly id?: string;
+  readonly priority: number;
+  readonly direction: string;
+  readonly access: string;
+  readonly protocol: string;
+  readonly sourceAddressPrefix?: string | null;
+  readonly sourceAddressPrefixes?: readonly string[] | null;
+  readonly destinationAddressPrefix?: string | null;
+  readonly destinationAddressPrefixes?: readonly string[] | null;
+  readonly destinationPortRange?: string | null;
+  readonly destinationPortRanges?: readonly string[] | null;
+  readonly sourceApplicationSecurityGroups?: readonly unknown[] | null;
+  readonly destinationApplicationSecurityGroups?: readonly unknown[] | null;
+}
+
+export interface Nsg {
+  readonly id: string;
+  readonly securityRules: readonly NsgRule[];
+  readonly defaultSecurityRules?: readonly NsgRule[] | null;
+}
+
+export interface RuleRef {
+  readonly name: string;
+  readonly priority: number;
+  readonly access: 'Allow' | 'Deny';
+  readonly nsgId: string;
+  readonly isDefault: boolean;
+}
+
+export interface Decision {
+  readonly source: AddressSet;
+  readonly destination: AddressSet;
+  readonly verdict: 'allow' | 'deny' | 'undecidable';
+  /** The deciding rule; absent when there is no NSG. */
+  readonly rule?: RuleRef;
+  readonly why?: string;
+}
+
+export interface Flow {
+  /** The source subnet's prefixes. */
+  readonly source: AddressSet;
+  readonly destination: AddressSet;
+  readonly protocol: 'Tcp' | 'Udp';
+  readonly port: number;
+}
+
+export interface NsgContext {
+  /** What `VirtualNetwork` means here: VNet address space, peered spaces, UDR prefixes. */
+  readonly virtualNetwork: AddressSet;
+  readonly tags: ServiceTagIndex;
+}
+
+export interface Evaluation {
+  readonly decisions: readonly Decision[];
+  /** Destination addresses allowed from every source address. */
+  readonly allowed: AddressSet;
+  /** Destination addresses denied, by rule (priority order). */
+  readonly denied: readonly { readonly rule: RuleRef; readonly destination: AddressSet; readonly source: AddressSet }[];
+  readonly undecidable: readonly { readonly rule: RuleRef; readonly destination: AddressSet; readonly why: string }[];
+}
+
+/** The outbound default rules of every NSG. */
+export const DEFAULT_OUTBOUND_RULES: readonly NsgRule[] = [
+  { name: 'AllowVnetOutBound', priority: 65000, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '*' },
+  { name: 'AllowInternetOutBound', priority: 65001, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', destinationPortRange: '*' },
+  { name: 'DenyAllOutBound', priority: 65500, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
+];
+
+/** The outbound rules in evaluation order, defaults filled in when the answer omits them. */
+export function outboundRules(nsg: Nsg): { rule: NsgRule; isDefault: boolean }[] {
+  const defaults = (nsg.defaultSecurityRules ?? []).filter(isOutbound);
+  const effectiveDefaults = DEFAULT_OUTBOUND_RULES.map((d) => defaults.find((x) => x.name.toLowerCase() === d.name.toLowerCase()) ?? d);
+  const extraDefaults = defaults.filter((x) => !DEFAULT_OUTBOUND_RULES.some((d) => d.name.toLowerCase() === x.name.toLowerCase()));
+  return [
+    ...nsg.securityRules.filter(isOutbound).map((rule) => ({ rule, isDefault: false })),
+    ...[...effectiveDefaults, ...extraDefaults].map((rule) => ({ rule, isDefault: true })),
+  ].sort((a, b) => a.rule.priority - b.rule.priority);
+}
+
+function isOutbound(r: NsgRule): boolean {
+  return /^outbound$/i.test(r.direction);
+}
+
+/** Whether a rule's protocol covers the flow's. */
+export function protocolMatches(ruleProtocol: string, protocol: 'Tcp' | 'Udp'): boolean {
+  const p = ruleProtocol.toLowerCase();
+  return p === '*' || p === 'any' || p === protocol.toLowerCase();
+}
+
+/** Whether a rule's destination ports cover `port`. Malformed ranges match nothing. */
+export function portMatches(rule: Pick<NsgRule, 'destinationPortRange' | 'destinationPortRanges'>, port: number): boolean {
+  const ranges = [...(rule.destinationPortRanges ?? []), ...(rule.destinationPortRange ? [rule.destinationPortRange] : [])];
+  return ranges.some((r) => {
+    const t = r.trim();
+    if (t === '*') return true;
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
+    if (!m) return false;
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    return port >= lo && port <= hi;
+  });
+}
+
+type Resolved = { set: AddressSet } | { unresolved: string };
+
+/** Resolves one address prefix of a rule (`*`, `Internet`, `VirtualNetwork`, a tag, a CIDR). */
+export function resolvePrefix(prefix: string, ctx: NsgContext): Resolved {
+  const p = prefix.trim();
+  const lower = p.toLowerCase();
+  if (p === '*' || lower === 'any') return { set: ALL };
+  if (lower === 'virtualnetwork') return { set: ctx.virtualNetwork };
+  if (lower === 'internet') return { set: minus(ALL, ctx.virtualNetwork) };
+  if (isCidr(p)) return { set: union([p]) };
+  const tag = ctx.tags.get(p);
+  if (tag) return { set: tag.prefixes };
+  return { unresolved: `"${p}" is neither an address, a CIDR nor a service tag in the serviceTags answer` };
+}
+
+function resolvePrefixes(single: string | null | undefined, plural: readonly string[] | null | undefined, ctx: NsgContext): Resolved {
+  const list = [...(plural ?? []), ...(single ? [single] : [])];
+  if (list.length === 0) return { unresolved: 'the rule names no address prefix' };
+  const sets: AddressSet[] = [];
+  for (const p of list) {
+    const r = resolvePrefix(p, ctx);
+    if ('unresolved' in r) return r;
+    sets.push(r.set);
+  }
+  return { set: union(...sets) };
+}
+
+interface Rect {
+  source: RangeSet;
+  destination: RangeSet;
+}
+
+/** Evaluates a flow against an NSG (or none). */
+export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): Evaluation {
+  const source = union([...flow.source]);
+  const destination = union([...flow.destination]);
+  if (source.length === 0 || destination.length === 0) return summarise([]);
+  if (!nsg) return summarise([{ source, destination, verdict: 'allow', why: 'no network security group on the subnet' }]);
+  let open: Rect[] = [{ source: RangeSet.of(source), destination: RangeSet.of(destination) }];
+  const decisions: Decision[] = [];
+  // Resolved prefix sets repeat across rules (tags, Internet): resolve each text once.
+  const resolved = new Map<string, { set: RangeSet } | { unresolved: string }>();
+  const resolve = (single: string | null | undefined, plural: readonly string[] | null | undefined) => {
+    const key = JSON.stringify([single ?? null, plural ?? null]);
+    let r = resolved.get(key);
+    if (!r) {
+      const x = resolvePrefixes(single, plural, ctx);
+      r = 'set' in x ? { set: RangeSet.of(x.set) } : x;
+      resolved.set(key, r);
+    }
+    return r;
+  };
+  const all = RangeSet.of(ALL);
+  for (const { rule, isDefault } of outboundRules(nsg)) {
+    if (open.length === 0) break;
+    if (!protocolMatches(rule.protocol, flow.protocol) || !portMatches(rule, flow.port)) continue;
+    const ref: RuleRef = { name: rule.name, priority: rule.priority, access: /^deny$/i.test(rule.access) ? 'Deny' : 'Allow', nsgId: nsg.id, isDefault };
+    const srcAsg = (rule.sourceApplicationSecurityGroups?.length ?? 0) > 0;
+    const dstAsg = (rule.destinationApplicationSecurityGroups?.length ?? 0) > 0;
+    let src = srcAsg ? { set: all } : resolve(rule.sourceAddressPrefix, rule.sourceAddressPrefixes);
+    // A destination ASG can only hold NICs inside the virtual network.
+    let dst = dstAsg ? { set: RangeSet.of(ctx.virtualNetwork) } : resolve(rule.destinationAddressPrefix, rule.destinationAddressPrefixes);
+    let undecidableWhy: string | undefined;
+    if (srcAsg || dstAsg) undecidableWhy = `rule ${rule.name} (priority ${rule.priority}) uses application security groups, which cannot be resolved from a subnet`;
+    if ('unresolved' in src || 'unresolved' in dst) {
+      undecidableWhy = `rule ${rule.name} (priority ${rule.priority}): ${'unresolved' in src ? src.unresolved : (dst as { unresolved: string }).unresolved}`;
+      src = 'unresolved' in src ? { set: all } : src;
+      dst = 'unresolved' in dst ? { set: all } : dst;
+    }
+    const next: Rect[] = [];
+    for (const r of open) {
+      const s = r.source.intersect(src.set);
+      const d = s.empty ? s : r.destination.intersect(dst.set);
+      if (s.empty || d.empty) {
+        next.push(r);
+        continue;
+      }
+      decisions.push({ source: s.toCidrs(), destination: d.toCidrs(), verdict: undecidableWhy ? 'undecidable' : ref.access === 'Allow' ? 'allow' : 'deny', rule: ref, ...(undecidableWhy ? { why: undecidableWhy } : {}) });
+      const restDst = r.destination.minus(d);
+      if (!restDst.empty) next.push({ source: s, destination: restDst });
+      const restSrc = r.source.minus(s);
+      if (!restSrc.empty) next.push({ source: restSrc, destination: r.destination });
+    }
+    open = next;
+  }
+  // DenyAllOutBound matches everything, so nothing stays open; kept for an NSG answer that overrides it.
+  for (const r of open) decisions.push({ source: r.source.toCidrs(), destination: r.destination.toCidrs(), verdict: 'deny', why: 'no rule matched' });
+  return summarise(decisions);
+}
+
+function summarise(decisions: Decision[]): Evaluation {
+  const allowedAll = union(...decisions.filter((d) => d.verdict === 'allow').map((d) => d.destination));
+  const notAllowed = union(...decisions.filter((d) => d.verdict !== 'allow').map((d) => d.destination));
+  const byRule = new Map<string, { rule: RuleRef; destination: AddressSet; source: AddressSet }>();
+  const undecidable = new Map<string, { rule: RuleRef; destination: AddressSet; why: string }>();
+  for (const d of decisions) {
+    if (!d.rule) continue;
+    const key = `${d.rule.priority}:${d.rule.name}`;
+    if (d.verdict === 'deny') {
+      const prev = byRule.get(key);
+      byRule.set(key, { rule: d.rule, destination: union(prev?.destination ?? [], d.destination), source: union(prev?.source ?? [], d.source) });
+    } else if (d.verdict === 'undecidable') {
+      const prev = undecidable.get(key);
+      undecidable.set(key, { rule: d.rule, destination: union(prev?.destination ?? [], d.destination), why: d.why ?? '' });
+    }
+  }
+  return {
+    decisions,
+    // Allowed means allowed from every source address of the subnet.
+    allowed: minus(allowedAll, notAllowed),
+    denied: [...byRule.values()].sort((a, b) => a.rule.priority - b.rule.priority),
+    undecidable: [...undecidable.values()].sort((a, b) => a.rule.priority - b.rule.priority),
+  };
+}
+
+/** The verdict of the evaluation for one (source address, destination address) pair. */
+export function verdictAt(evaluation: Evaluation, source: string, destination: string): Decision | undefined {
+  return evaluation.decisions.find((d) => intersect(d.source, [source]).length > 0 && intersect(d.destination, [destination]).length > 0);
+}

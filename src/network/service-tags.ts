@@ -1,0 +1,56 @@
+/**
+ * Service tags resolved to prefixes from the live `serviceTags` API answer.
+ * https://learn.microsoft.com/azure/virtual-network/service-tags-overview
+ *
+ * Tag names match case-insensitively. A regional tag (`MicrosoftContainerRegistry.WestEurope`) is
+ * its own entry in the answer; the global tag (`MicrosoftContainerRegistry`) contains every region's.
+ */
+import { union, type AddressSet } from './cidr.js';
+
+export interface ServiceTag {
+  readonly name: string;
+  /** ARM location name (`westeurope`), empty for global tags. */
+  readonly region: string;
+  readonly systemService: string;
+  readonly prefixes: AddressSet;
+}
+
+export interface ServiceTagIndex {
+  /** Tag by name, case-insensitively. */
+  get(name: string): ServiceTag | undefined;
+  /** The regional tag of a service in a region (`MicrosoftContainerRegistry`, `westeurope`), if any. */
+  regional(service: string, region: string): ServiceTag | undefined;
+  readonly changeNumber: string | undefined;
+  readonly size: number;
+}
+
+interface TagAnswer {
+  changeNumber?: string;
+  values?: readonly { name?: string; id?: string; properties?: { region?: string; systemService?: string; addressPrefixes?: readonly string[] } }[];
+}
+
+export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
+  const byName = new Map<string, ServiceTag>();
+  for (const v of answer.values ?? []) {
+    const name = v.name ?? v.id;
+    if (!name) continue;
+    byName.set(name.toLowerCase(), {
+      name,
+      region: (v.properties?.region ?? '').toLowerCase(),
+      systemService: v.properties?.systemService ?? '',
+      prefixes: union([...(v.properties?.addressPrefixes ?? [])]),
+    });
+  }
+  return {
+    get: (name) => byName.get(name.toLowerCase()),
+    regional: (service, region) => {
+      const want = region.replace(/\s+/g, '').toLowerCase();
+      for (const t of byName.values()) {
+        if (t.region === want && t.name.toLowerCase().startsWith(`${service.toLowerCase()}.`)) return t;
+      }
+      return undefined;
+    },
+    changeNumber: answer.changeNumber,
+    size: byName.size,
+  };
+}

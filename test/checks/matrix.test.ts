@@ -1,0 +1,69 @@
+/**
+ * Every check on every world, asserting the complete set of statuses (STYLE.md: an unexpected
+ * finding anywhere fails loudly). One defect per world: only the check it targets changes.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allChecks } from '../../checks/index.js';
+import { runAudit } from '../../src/engine/run.js';
+import { packageRoot } from '../../src/paths.js';
+import type { Status } from '../../src/engine/check.js';
+import { ids } from '../../mocks/worlds/generate.js';
+import { startHarness, type MockHarness } from '../helpers.js';
+
+type Row = Partial<Record<string, Status>>;
+const HEALTHY: Record<string, Status> = {
+  'image-build-compute': 'pass',
+  'nsg-outbound-service-tags': 'pass',
+};
+/** Deviations from HEALTHY, per world. */
+const EXPECTED: Record<string, Row> = {
+  'healthy-private': {},
+  demo: { 'image-build-compute': 'fail' },
+  'public-registry': { 'image-build-compute': 'skip' },
+  'ibc-missing': { 'image-build-compute': 'fail' },
+  'ibc-not-found': { 'image-build-compute': 'fail' },
+  'ibc-compute-instance': { 'image-build-compute': 'fail' },
+  'ibc-gpu-cluster': { 'image-build-compute': 'fail' },
+  'ibc-failed-cluster': { 'image-build-compute': 'fail' },
+  'ibc-outside-vnet': { 'image-build-compute': 'fail' },
+  'ibc-unpeered-vnet': { 'image-build-compute': 'fail' },
+  'ibc-peering-disconnected': { 'image-build-compute': 'fail' },
+  'ibc-peered-vnet': {},
+  'ibc-mixed-case-ids': {},
+  'nsg-deny-before-allow': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-frontdoor-missing': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-explicit-cidrs': {},
+  'nsg-explicit-cidrs-one-missing': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-udp-only': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-port-ranges': {},
+  'nsg-wrong-port': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-deny-other-subnet': {},
+  'nsg-no-nsg': {},
+  'nsg-asg-rule': { 'nsg-outbound-service-tags': 'warn' },
+  'nsg-forced-tunnel': { 'nsg-outbound-service-tags': 'warn' },
+  'nsg-forced-tunnel-tag-routes': {},
+  'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
+};
+
+const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
+const harnesses: MockHarness[] = [];
+afterAll(async () => Promise.all(harnesses.map((h) => h.close())));
+
+describe('every check on every world', () => {
+  it('has an expectation for every world and every check', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...worlds].sort());
+    expect(Object.keys(HEALTHY).sort()).toEqual(allChecks.map((c) => c.meta.id).sort());
+  });
+
+  it.each(worlds)('%s', async (world) => {
+    const h = await startHarness(world);
+    harnesses.push(h);
+    const report = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace] });
+    const got = Object.fromEntries(report.targets[0]!.results.map((r) => [r.checkId, r.status]));
+    expect(got, JSON.stringify(report.targets[0]!.results.filter((r) => r.status === 'error').map((r) => r.reason))).toEqual({ ...HEALTHY, ...EXPECTED[world] });
+  });
+});
