@@ -15,6 +15,7 @@ import type {
 } from '@azure/arm-network';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { FullOperationResponse } from '@azure/core-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from '@azure/arm-containerregistry';
 import { createClients, type ArmConnection, type Clients } from './arm/connection.js';
 import { rbacActionFor, toArmRequestError } from './arm/errors.js';
@@ -74,7 +75,9 @@ export interface ReadOptions {
 export class Inventory {
   readonly #clients: Clients;
   readonly #cache = new Map<string, Promise<unknown>>();
-  readonly #signal: AbortSignal | undefined;
+  /** Cancels every request of the inventory: the run's signal, or dispose(). */
+  readonly #signal: AbortSignal;
+  readonly #disposer = new AbortController();
   readonly #limit: Semaphore;
   #requests = 0;
   readonly #resourcesRead = new Set<string>();
@@ -91,8 +94,16 @@ export class Inventory {
       },
       `aml-preflight/${VERSION}`,
     );
-    this.#signal = options.abortSignal;
+    this.#signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
     this.#limit = new Semaphore(options.concurrency ?? 16);
+  }
+
+  /**
+   * Cancels every request still in flight (retries included) and makes later reads fail. Call it
+   * when the run is over: a read that one check abandoned must not keep retrying in the background.
+   */
+  dispose(): void {
+    this.#disposer.abort(new Error('the run is over'));
   }
 
   /** HTTP requests sent so far, retries and polls included. */
@@ -267,19 +278,33 @@ export class Inventory {
   }
 
   /**
-   * Runs the workspace's `resyncKeys` long-running operation to completion (the SDK polls the
-   * `Location` it answers, honouring `Retry-After`), then forgets the cached key digests so the
-   * next read shows the state after the resync.
+   * Runs the workspace's `resyncKeys` long-running operation to completion, then forgets the cached
+   * key digests so the next read shows the state after the resync.
+   *
+   * The poll loop is ours: the generated SDK polls once inside `beginResyncKeys` and again at once
+   * in `pollUntilDone`, so the first poll answer's `Retry-After` would be ignored. Here every poll
+   * waits what the previous answer's `Retry-After` asked (seconds or an HTTP date), else
+   * `pollIntervalInMs`.
    */
   async resyncKeys(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
     const rid = parseResourceId(workspaceId);
-    const signal = anySignal(this.#signal, opts.abortSignal);
+    const signal = opts.abortSignal ? AbortSignal.any([this.#signal, opts.abortSignal]) : this.#signal;
+    const interval = opts.pollIntervalInMs ?? 2000;
+    let retryAfterMs: number | undefined;
     try {
       const ml = await this.#clients.ml(rid.subscriptionId);
-      await ml.workspaces.beginResyncKeysAndWait(rid.resourceGroup!, rid.names[0]!, {
-        ...(signal ? { abortSignal: signal } : {}),
-        updateIntervalInMs: opts.pollIntervalInMs ?? 2000,
+      const poller = await ml.workspaces.beginResyncKeys(rid.resourceGroup!, rid.names[0]!, {
+        abortSignal: signal,
+        updateIntervalInMs: interval,
+        onResponse: (r: FullOperationResponse) => {
+          retryAfterMs = parseRetryAfter(r.headers.get('retry-after'));
+        },
       });
+      while (!poller.isDone()) {
+        await sleep(retryAfterMs ?? interval, undefined, { signal });
+        await poller.poll({ abortSignal: signal });
+      }
+      poller.getResult();
     } catch (err) {
       throw toArmRequestError(err, 'POST resyncKeys', rid.id, rbacActionFor(rid.id, 'resyncKeys'));
     }
@@ -291,13 +316,15 @@ export class Inventory {
     for (const key of [...this.#cache.keys()]) if (key.startsWith('POST ')) this.#cache.delete(key);
   }
 
-  #once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal | undefined) => Promise<T>, action?: string): Promise<T> {
+  #once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal) => Promise<T>, action?: string): Promise<T> {
     return this.#onceKey(`${operation} ${idKey(rid.id)}`, operation, rid.id, rbacActionFor(rid.id, action), opts, read);
   }
 
   /**
    * Single flight: the first caller reads, later callers share its promise. Failures are cached
-   * too: the SDK already retried, and a second check asking must get the same answer.
+   * too: the SDK already retried, and a second check asking must get the same answer. The shared
+   * request runs under the run's signal only; a caller's own signal (its check timed out) stops
+   * that caller waiting without failing the read for the others.
    */
   #onceKey<T>(
     key: string,
@@ -305,20 +332,45 @@ export class Inventory {
     resourceId: string,
     requiredAction: string | undefined,
     opts: ReadOptions | undefined,
-    read: (signal: AbortSignal | undefined) => Promise<T>,
+    read: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     let p = this.#cache.get(key) as Promise<T> | undefined;
     if (!p) {
-      const signal = anySignal(this.#signal, opts?.abortSignal);
       this.#resourcesRead.add(key);
-      p = this.#limit.run(() => read(signal)).catch((err: unknown) => {
+      p = this.#limit.run(() => read(this.#signal)).catch((err: unknown) => {
         throw toArmRequestError(err, operation, resourceId, requiredAction);
       });
       p.catch(() => undefined);
       this.#cache.set(key, p);
     }
-    return p;
+    return waitFor(p, opts?.abortSignal, () => toArmRequestError(abortError(), operation, resourceId));
   }
+}
+
+function abortError(): Error {
+  const e = new Error('The operation was aborted.');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Waits for `p` unless `signal` aborts first. */
+function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined, onAbort: () => Error): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(onAbort());
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(onAbort());
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
 }
 
 interface RawWorkspaceKeys {
@@ -355,10 +407,15 @@ export function normaliseLocation(location: string): string {
   return location.replace(/\s+/g, '').toLowerCase();
 }
 
-function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a && b) return AbortSignal.any([a, b]);
-  return a ?? b;
+/** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
+
 
 /** Bounds concurrent requests. */
 class Semaphore {

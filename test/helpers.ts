@@ -1,5 +1,4 @@
 /** Test plumbing: worlds by name, the mock over real HTTPS, an inventory on it, and the CLI in-process. */
-import { Agent } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mockCredential, type ArmConnection } from '../src/arm/connection.js';
@@ -30,14 +29,12 @@ export const fastRetries: Partial<ArmConnection> = { retryDelayInMs: 20, maxRetr
 export async function startHarness(world: World | WorldInput | string, options: MockServerOptions & { connection?: Partial<ArmConnection> } = {}): Promise<MockHarness> {
   const w = typeof world === 'string' ? loadWorldByName(world) : parseWorld(world);
   const server = await startMockServer(w, options);
-  const agent = new Agent({ ca: server.ca, keepAlive: true });
-  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, agent, ...fastRetries, ...options.connection };
+  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, ca: server.ca, ...fastRetries, ...options.connection };
   return {
     server,
     connection,
     inventory: new Inventory(connection),
     close: async () => {
-      agent.destroy();
       await server.close();
     },
   };

@@ -119,3 +119,19 @@ describe('inventory over HTTPS through the SDK clients', () => {
     expect(performance.now() - t0).toBeLessThan(6000);
   });
 });
+
+describe('inventory lifetime', () => {
+  it('a caller that stops waiting does not fail the shared read for others, and dispose() stops what is left', async () => {
+    harness = await startHarness({ ...healthyPrivate(), faults: [{ match: 'GET .*/virtualNetworks/.*', latencyMs: 400 }] });
+    const inv = harness.inventory;
+    const impatient = new AbortController();
+    const first = inv.virtualNetwork(ids.vnet, { abortSignal: impatient.signal });
+    const second = inv.virtualNetwork(ids.vnet);
+    impatient.abort();
+    await expect(first).rejects.toMatchObject({ code: 'AbortError' });
+    expect((await second).name).toBe('vnet-mlops-prod-weu');
+    const slow = inv.networkSecurityGroup(ids.nsg.replace('training', 'gone'));
+    inv.dispose();
+    await expect(slow).rejects.toMatchObject({ code: 'AbortError' });
+  });
+});

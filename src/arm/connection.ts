@@ -3,7 +3,6 @@
  * client shares. The SDK modules are imported lazily, so `--version` and `checks` do not pay for
  * loading five Azure clients.
  */
-import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
@@ -24,8 +23,12 @@ export interface ArmConnection {
   /** The ARM endpoint, e.g. `https://management.azure.com`. */
   endpoint: string;
   credential: TokenCredential;
-  /** An HTTPS agent; the mock passes one that trusts its certificate. */
-  agent?: Agent;
+  /**
+   * Extra CA certificates (PEM) to trust, e.g. the mock's. Passed as TLS settings rather than a
+   * custom agent: the SDK's verbose logger dumps a custom agent whole, sockets and the raw
+   * `Authorization` header included.
+   */
+  ca?: string;
   /** Retries of a failed request (429, 5xx, connection errors) before it counts as failed. Default 4. */
   maxRetries?: number;
   /** The first retry delay; later ones back off exponentially. Default 500 ms. */
@@ -95,7 +98,7 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
   }
   const options = {
     endpoint: conn.endpoint,
-    ...(conn.agent ? { agent: conn.agent } : {}),
+    ...(conn.ca ? { tlsOptions: { ca: conn.ca } } : {}),
     retryOptions: {
       maxRetries: conn.maxRetries ?? 4,
       retryDelayInMs: conn.retryDelayInMs ?? 500,

@@ -42,6 +42,7 @@ function nextStep(status: number | undefined, action: string | undefined, code: 
   if (status === 429) return 'ARM throttled the request beyond the retry budget; run again later or lower --concurrency';
   if (status !== undefined && status >= 500) return 'ARM failed on its side beyond the retry budget; run again';
   if (code === 'REQUEST_SEND_ERROR' || code === 'ECONNRESET' || code === 'ECONNREFUSED') return 'the connection to ARM failed; check the network or the --endpoint';
+  if (code === 'PARSE_ERROR') return "ARM's answer was not valid JSON (truncated or malformed); run again";
   if (code === 'AbortError' || code === 'Timeout') return 'the request did not finish in time; raise --timeout or run again';
   return '';
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** The `aml-preflight` executable: process wiring around `main`. */
+import { installScrubbingLogger } from '../logging.js';
 import { main } from './main.js';
+
+installScrubbingLogger();
 
 const controller = new AbortController();
 let interrupts = 0;

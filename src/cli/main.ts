@@ -24,7 +24,8 @@ export interface CliIO {
   connectionOverrides?: Record<string, unknown>;
 }
 
-type Exit = 0 | 1 | 2 | 3;
+/** The contract's codes; `exec` passes its command's code through. */
+type Exit = number;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -61,9 +62,33 @@ export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
       .option('--fail-on <level>', 'error|warning|never', 'error')
-      .option('--timeout <seconds>', 'per-check timeout', '120'),
+      .option('--timeout <seconds>', 'per-check timeout', '120')
+      .option('--fix', 'apply the fixes checks offer (today: key resync) and report the verified, post-fix verdict'),
   ).action(async (opts: AuditOptions) => {
     exit = await audit(opts, io);
+  });
+
+  azureOptions(
+    program
+      .command('resync')
+      .description('detect key drift; with --yes run the workspace\'s resyncKeys and verify it worked')
+      .requiredOption('--workspace <id>', 'ARM id of the Azure ML workspace')
+      .option('--yes', 'run the resync (without it, only show the drift and the plan)')
+      .option('--format <format>', 'table|json', 'table')
+      .option('--timeout <seconds>', 'overall timeout of the resync, lock wait and polling included', '900'),
+  ).action(async (opts: ResyncCliOptions) => {
+    exit = await resync(opts, io);
+  });
+
+  azureOptions(
+    program
+      .command('exec')
+      .description('run a command; if it fails with a registry/storage 401, resync the keys once and rerun it')
+      .requiredOption('--workspace <id>', 'ARM id of the Azure ML workspace')
+      .option('--timeout <seconds>', 'overall timeout of a resync', '900')
+      .argument('<command...>', 'the command and its arguments, after --'),
+  ).action(async (command: string[], opts: ExecCliOptions) => {
+    exit = await execCommand(command, opts, io);
   });
 
   program
@@ -116,6 +141,109 @@ export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
   }
 }
 
+interface ResyncCliOptions {
+  workspace: string;
+  yes?: boolean;
+  format: string;
+  timeout: string;
+  mock?: string;
+  endpoint?: string;
+  cloud?: string;
+}
+
+interface ExecCliOptions {
+  workspace: string;
+  timeout: string;
+  mock?: string;
+  endpoint?: string;
+  cloud?: string;
+}
+
+function workspaceArg(id: string): string {
+  try {
+    return parseWorkspaceId(id).id;
+  } catch (err) {
+    throw new UsageError(`--workspace: ${(err as Error).message}`);
+  }
+}
+
+function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} "${value}" is not a positive number of seconds`);
+  return n;
+}
+
+async function resync(opts: ResyncCliOptions, io: CliIO): Promise<Exit> {
+  const workspaceId = workspaceArg(opts.workspace);
+  const timeoutInMs = seconds(opts.timeout, '--timeout') * 1000;
+  if (opts.format !== 'table' && opts.format !== 'json') throw new UsageError(`--format "${opts.format}" is not one of table, json`);
+  const { openSession } = await import('./session.js');
+  const { Inventory } = await import('../inventory.js');
+  const { checkKeys, resyncIfDrifted } = await import('../keys/resync.js');
+  const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
+  const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+  try {
+    const say = (line: string): void => {
+      if (opts.format === 'table') io.stdout(`${scrub(line)}\n`);
+    };
+    if (!opts.yes) {
+      const before = await checkKeys(inventory, workspaceId, io.abortSignal);
+      const plan = before.status === 'fail' ? `run resyncKeys on ${workspaceId}, then read the keys again to verify` : 'nothing to do';
+      if (opts.format === 'json') io.stdout(scrub(`${JSON.stringify({ workspaceId, before, plan, action: 'not-run' }, null, 2)}\n`));
+      else {
+        describeKeys(before, say);
+        say(before.status === 'fail' ? `Plan: ${plan}. Nothing was changed; rerun with --yes to do it.` : 'Plan: nothing to do.');
+      }
+      return before.status === 'fail' ? 1 : before.status === 'error' ? 3 : 0;
+    }
+    // Show the drift first; the resync's own first read then comes from the inventory's cache.
+    if (opts.format === 'table') describeKeys(await checkKeys(inventory, workspaceId, io.abortSignal), say);
+    const outcome = await resyncIfDrifted(inventory, workspaceId, {
+      timeoutInMs,
+      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+      onProgress: (line) => say(`… ${line}`),
+    });
+    if (opts.format === 'json') io.stdout(scrub(`${JSON.stringify({ workspaceId, ...outcome }, null, 2)}\n`));
+    else {
+      say(outcome.action === 'none-needed' ? 'No resync needed.' : outcome.inSync ? `Done (${outcome.action}): the keys are verified in sync.` : `Not fixed (${outcome.action}): the key check still says ${outcome.after.status}.`);
+    }
+    if (outcome.after.status === 'error') return 3;
+    return outcome.inSync || outcome.action === 'none-needed' ? (outcome.after.status === 'fail' ? 1 : 0) : 1;
+  } finally {
+    inventory.dispose();
+    await session.close();
+  }
+}
+
+function describeKeys(result: import('../report/types.js').CheckResult, say: (line: string) => void): void {
+  if (result.status === 'error') say(`Could not decide: ${result.reason ?? ''}`);
+  else if (result.findings.length === 0) say('No key drift: the workspace holds the current storage key and registry password.');
+  else for (const f of result.findings) say(`Drift: ${f.message}`);
+  for (const n of result.notes ?? []) say(`Note: ${n}`);
+}
+
+async function execCommand(command: string[], opts: ExecCliOptions, io: CliIO): Promise<Exit | number> {
+  const workspaceId = workspaceArg(opts.workspace);
+  const timeoutInMs = seconds(opts.timeout, '--timeout') * 1000;
+  const { openSession } = await import('./session.js');
+  const { Inventory } = await import('../inventory.js');
+  const { execWithResync } = await import('../keys/exec.js');
+  const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
+  const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+  try {
+    const result = await execWithResync(command, inventory, workspaceId, {
+      stdout: io.stdout,
+      stderr: (s) => io.stderr(scrub(s)),
+      timeoutInMs,
+      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+    });
+    return result.exitCode;
+  } finally {
+    inventory.dispose();
+    await session.close();
+  }
+}
+
 interface AuditOptions {
   workspace?: string[];
   subscription?: string[];
@@ -129,6 +257,7 @@ interface AuditOptions {
   skip?: string[];
   failOn: string;
   timeout: string;
+  fix?: boolean;
 }
 
 async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
@@ -154,8 +283,8 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const { Inventory } = await import('../inventory.js');
   const { runAudit } = await import('../engine/run.js');
   const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
+  const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
-    const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
     const targets = [...workspaceIds];
     for (const sub of opts.subscription ?? []) {
       const found = await inventory.workspaces(sub, opts.resourceGroup);
@@ -163,18 +292,23 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     }
     if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
     if (targets.length === 0) io.stderr(`aml-preflight: no workspace found in ${opts.subscription?.join(', ') ?? 'the world'}\n`);
-    const report = await runAudit({
+    let report = await runAudit({
       inventory,
       checks,
       workspaceIds: dedupe(targets),
       checkTimeoutInMs: timeoutSeconds * 1000,
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });
+    if (opts.fix) {
+      const { applyFixes } = await import('../fix.js');
+      report = await applyFixes(report, inventory, { ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), onProgress: (line) => io.stderr(`aml-preflight: ${scrub(line)}\n`) });
+    }
     const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table' });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
     return exitCodeFor(report, failOn);
   } finally {
+    inventory.dispose();
     await session.close();
   }
 }

@@ -2,7 +2,6 @@
  * Opens what an Azure-facing command needs: an ARM connection to the real cloud (with
  * DefaultAzureCredential), to a user's endpoint, or to the embedded mock serving a world.
  */
-import { Agent } from 'node:https';
 import type { ArmConnection } from '../arm/connection.js';
 import { mockCredential, resolveEndpoint } from '../arm/connection.js';
 import { UsageError } from '../arm/errors.js';
@@ -32,21 +31,22 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   if (world) {
     const { startMockServer } = await import('../../mocks/server.js');
     const server = await startMockServer(world);
-    const agent = new Agent({ ca: server.ca, keepAlive: true });
     return {
-      connection: { endpoint: server.url, credential: mockCredential, agent, retryDelayInMs: 200, ...options.connection },
+      connection: { endpoint: server.url, credential: mockCredential, ca: server.ca, retryDelayInMs: 200, ...options.connection },
       world,
       mockUrl: server.url,
       close: async () => {
-        agent.destroy();
         await server.close();
       },
     };
   }
   const endpoint = resolveEndpoint(options.endpoint, options.cloud);
-  const { DefaultAzureCredential } = await import('@azure/identity');
+  // A loopback endpoint can only be a mock (`aml-preflight mock`): it takes any bearer token, and
+  // asking Azure for a real one would send a credential to it.
+  const loopback = /^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(endpoint);
+  const credential = loopback ? mockCredential : new (await import('@azure/identity')).DefaultAzureCredential();
   return {
-    connection: { endpoint, credential: new DefaultAzureCredential(), ...options.connection },
+    connection: { endpoint, credential, ...options.connection },
     world: undefined,
     mockUrl: undefined,
     close: async () => undefined,

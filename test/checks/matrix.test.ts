@@ -16,6 +16,7 @@ type Row = Partial<Record<string, Status>>;
 const HEALTHY: Record<string, Status> = {
   'image-build-compute': 'pass',
   'nsg-outbound-service-tags': 'pass',
+  'workspace-keys-in-sync': 'pass',
 };
 /** Deviations from HEALTHY, per world. */
 const EXPECTED: Record<string, Row> = {
@@ -45,6 +46,11 @@ const EXPECTED: Record<string, Row> = {
   'nsg-forced-tunnel': { 'nsg-outbound-service-tags': 'warn' },
   'nsg-forced-tunnel-tag-routes': {},
   'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
+  'keys-storage-rotated': { 'workspace-keys-in-sync': 'fail' },
+  'keys-registry-rotated': { 'workspace-keys-in-sync': 'fail' },
+  'keys-identity-based': {},
+  'keys-listkeys-forbidden': { 'workspace-keys-in-sync': 'error' },
+  'keys-other-storage': { 'workspace-keys-in-sync': 'fail' },
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))

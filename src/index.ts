@@ -1,0 +1,17 @@
+/** The aml-preflight library: audit Azure ML workspaces from code. */
+export { Inventory, type ComputeView, type InventoryOptions, type WorkspaceKeyDigests } from './inventory.js';
+export { CLOUDS, mockCredential, resolveEndpoint, type ArmConnection } from './arm/connection.js';
+export { ArmRequestError, UsageError } from './arm/errors.js';
+export { parseResourceId, parseWorkspaceId, sameId, type ResourceId } from './arm/resource-id.js';
+export { defineCheck, type Check, type CheckContext, type CheckMeta, type Severity, type Status } from './engine/check.js';
+export { runAudit, selectChecks, type RunOptions } from './engine/run.js';
+export { exitCodeFor, type AuditReport, type CheckResult, type Finding } from './report/types.js';
+export { render, type Format } from './report/index.js';
+export { evaluateNsg, type Nsg, type NsgRule, type Evaluation } from './network/nsg.js';
+export { evaluateRoutes, type Route } from './network/routes.js';
+export { indexServiceTags } from './network/service-tags.js';
+export { resyncIfDrifted, type ResyncOptions, type ResyncOutcome } from './keys/resync.js';
+export { withKeyResync, isUnauthorized, type WithKeyResyncOptions } from './keys/with-key-resync.js';
+export { execWithResync } from './keys/exec.js';
+export { UNAUTHORIZED_SIGNATURES, findUnauthorizedSignature, type UnauthorizedSignature } from './keys/signatures.js';
+export { allChecks } from '../checks/index.js';

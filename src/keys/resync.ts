@@ -1,0 +1,119 @@
+/**
+ * Guarded key resync. When ten CI jobs hit a 401 at once, one resync runs: each caller takes a
+ * per-workspace file lock in the user's cache directory (proper-lockfile), checks the drift again
+ * once it holds the lock (someone else may have fixed it meanwhile), and respects a short cooldown
+ * after the last resync. Then it runs the workspace's `resyncKeys` long-running operation and
+ * reads the keys again to verify.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+import workspaceKeysInSync from '../../checks/workspace-keys-in-sync/index.js';
+import { idKey } from '../arm/resource-id.js';
+import type { Check } from '../engine/check.js';
+import { runAudit } from '../engine/run.js';
+import type { Inventory } from '../inventory.js';
+import type { CheckResult } from '../report/types.js';
+
+export interface ResyncOptions {
+  /** Where locks and the last-resync state live. Default: $AML_PREFLIGHT_CACHE_DIR, $XDG_CACHE_HOME/aml-preflight, ~/.cache/aml-preflight. */
+  cacheDir?: string;
+  /** After a resync, others do not resync the same workspace again for this long. Default 120 s. */
+  cooldownInMs?: number;
+  /** The whole resync, lock wait and polling included. Default 15 min. */
+  timeoutInMs?: number;
+  /** Between polls of the operation when ARM sends no Retry-After. Default 2 s. */
+  pollIntervalInMs?: number;
+  abortSignal?: AbortSignal;
+  /** Called with what happens, for progress lines. */
+  onProgress?: (line: string) => void;
+}
+
+export type ResyncAction =
+  /** There was no drift: nothing to do. */
+  | 'none-needed'
+  /** This caller ran resyncKeys. */
+  | 'resynced'
+  /** Another caller fixed the drift while this one waited for the lock. */
+  | 'reused'
+  /** Drift remains but a resync ran within the cooldown: not run again. */
+  | 'cooldown';
+
+export interface ResyncOutcome {
+  readonly action: ResyncAction;
+  readonly before: CheckResult;
+  readonly after: CheckResult;
+  /** Whether the keys are in sync now (verified by reading them again). */
+  readonly inSync: boolean;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AML_PREFLIGHT_CACHE_DIR) return env.AML_PREFLIGHT_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'aml-preflight');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'aml-preflight', 'Cache');
+  return join(homedir(), '.cache', 'aml-preflight');
+}
+
+/** The key check's verdict, read fresh. */
+export async function checkKeys(inventory: Inventory, workspaceId: string, abortSignal?: AbortSignal): Promise<CheckResult> {
+  const report = await runAudit({ inventory, checks: [workspaceKeysInSync as Check], workspaceIds: [workspaceId], ...(abortSignal ? { abortSignal } : {}) });
+  return report.targets[0]!.results[0]!;
+}
+
+interface LockState {
+  workspaceId: string;
+  lastResyncAt?: number;
+}
+
+/** Detects drift and, when there is some, resyncs under the workspace lock and verifies. */
+export async function resyncIfDrifted(inventory: Inventory, workspaceId: string, options: ResyncOptions = {}): Promise<ResyncOutcome> {
+  const say = options.onProgress ?? (() => undefined);
+  const timeout = AbortSignal.timeout(options.timeoutInMs ?? 15 * 60_000);
+  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
+  const before = await checkKeys(inventory, workspaceId, signal);
+  if (before.status !== 'fail') return { action: 'none-needed', before, after: before, inSync: before.status === 'pass' };
+
+  const dir = options.cacheDir ?? defaultCacheDir();
+  await mkdir(dir, { recursive: true });
+  const key = createHash('sha256').update(idKey(workspaceId)).digest('hex').slice(0, 24);
+  const stateFile = join(dir, `resync-${key}.json`);
+  say(`waiting for the resync lock of ${workspaceId}`);
+  const release = await lockfile.lock(stateFile, {
+    realpath: false,
+    stale: 30_000,
+    retries: { retries: 10_000, factor: 1.3, minTimeout: 50, maxTimeout: 1000, maxRetryTime: options.timeoutInMs ?? 15 * 60_000 },
+  });
+  try {
+    inventory.forgetKeys();
+    const recheck = await checkKeys(inventory, workspaceId, signal);
+    if (recheck.status !== 'fail') {
+      say('the drift is gone: another run resynced the keys while this one waited');
+      return { action: 'reused', before, after: recheck, inSync: recheck.status === 'pass' };
+    }
+    const state = await readState(stateFile, workspaceId);
+    const cooldown = options.cooldownInMs ?? 120_000;
+    if (state.lastResyncAt !== undefined && Date.now() - state.lastResyncAt < cooldown) {
+      say(`a resync ran ${Math.round((Date.now() - state.lastResyncAt) / 1000)} s ago; not running another within the ${Math.round(cooldown / 1000)} s cooldown`);
+      return { action: 'cooldown', before, after: recheck, inSync: false };
+    }
+    say(`running resyncKeys on ${workspaceId} (a long-running operation)`);
+    await inventory.resyncKeys(workspaceId, { abortSignal: signal, ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });
+    await writeFile(stateFile, `${JSON.stringify({ workspaceId, lastResyncAt: Date.now() } satisfies LockState)}\n`);
+    const after = await checkKeys(inventory, workspaceId, signal);
+    say(after.status === 'pass' ? 'verified: the workspace holds the current keys' : `after the resync the key check says ${after.status}`);
+    return { action: 'resynced', before, after, inSync: after.status === 'pass' };
+  } finally {
+    await release();
+  }
+}
+
+async function readState(file: string, workspaceId: string): Promise<LockState> {
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as LockState;
+    return typeof data.lastResyncAt === 'number' ? data : { workspaceId };
+  } catch {
+    return { workspaceId };
+  }
+}

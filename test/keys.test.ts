@@ -1,0 +1,197 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RestError } from '@azure/core-rest-pipeline';
+import { ids, secrets } from '../mocks/worlds/generate.js';
+import { resyncIfDrifted } from '../src/keys/resync.js';
+import { withKeyResync, isUnauthorized } from '../src/keys/with-key-resync.js';
+import { findUnauthorizedSignature, UNAUTHORIZED_SIGNATURES } from '../src/keys/signatures.js';
+import { packageRoot } from '../src/paths.js';
+import { runCli, startHarness, worldPath, type MockHarness } from './helpers.js';
+
+const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
+const fakeJob = join(packageRoot, 'test', 'fixtures', 'fake-job.mjs');
+let harness: MockHarness | undefined;
+let cacheDir: string;
+beforeEach(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), 'aml-preflight-cache-'));
+  process.env.AML_PREFLIGHT_CACHE_DIR = cacheDir;
+});
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+  delete process.env.AML_PREFLIGHT_CACHE_DIR;
+});
+
+describe('resync', () => {
+  it('without --yes shows the drift and the plan, and changes nothing', async () => {
+    const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-storage-rotated')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Drift: Workspace mlw-mlops-prod-weu holds a storage key for stmlopsprodweu that matches neither key1 nor key2');
+    expect(r.stdout).toContain('Nothing was changed; rerun with --yes to do it.');
+    expect(await readdir(cacheDir)).toEqual([]);
+    harness = await startHarness('keys-storage-rotated');
+    const before = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir }).then((o) => o.before.status);
+    expect(before).toBe('fail');
+  });
+
+  it('--yes runs resyncKeys through the LRO and verifies the drift is gone', async () => {
+    const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-registry-rotated'), '--yes', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ action: 'resynced', inSync: true, before: { status: 'fail' }, after: { status: 'pass' } });
+  });
+
+  it('does nothing when nothing drifted', async () => {
+    const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('healthy-private'), '--yes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No resync needed.');
+  });
+
+  it('a 403 on listKeys exits 3 naming the action', async () => {
+    const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-listkeys-forbidden')]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('Microsoft.MachineLearningServices/workspaces/listKeys/action');
+  });
+
+  it('honours Retry-After while polling the operation', async () => {
+    harness = await startHarness('keys-storage-rotated', { resyncPolls: 1, resyncRetryAfterSeconds: 1 });
+    const t0 = performance.now();
+    const outcome = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, pollIntervalInMs: 10 });
+    expect(outcome).toMatchObject({ action: 'resynced', inSync: true });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
+  });
+
+  it('respects the cooldown: drift that a recent resync did not cure is not resynced again', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    await writeFile(join(cacheDir, 'resync-x.json'), '{}');
+    const first = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir });
+    expect(first.action).toBe('resynced');
+    // Rotate again behind the workspace's back: the drift is back within the cooldown.
+    const body = harness.server.handler.world.responses[`POST ${ids.storage}/listKeys`]!.body as { keys: { value: string }[] };
+    body.keys[0]!.value = 'rotated-again-'.padEnd(88, 'x');
+    body.keys[1]!.value = 'rotated-again-2'.padEnd(88, 'y');
+    harness.inventory.forgetKeys();
+    const second = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000 });
+    expect(second).toMatchObject({ action: 'cooldown', inSync: false });
+    expect(harness.server.handler.resyncCalls).toBe(1);
+  });
+});
+
+describe('audit --fix', () => {
+  it('turns a drift world green through the mock resyncKeys and reports the verified verdict', async () => {
+    const plain = await runCli(['audit', '--mock', worldPath('keys-storage-rotated')]);
+    expect(plain.code).toBe(1);
+    const fixed = await runCli(['audit', '--mock', worldPath('keys-storage-rotated'), '--fix']);
+    expect(fixed.code).toBe(0);
+    const keys = JSON.parse(fixed.stdout).targets[0].results.find((r: { checkId: string }) => r.checkId === 'workspace-keys-in-sync');
+    expect(keys.status).toBe('pass');
+    expect(keys.notes).toContain('fixed by --fix: resyncKeys ran; the keys were read again and are in sync');
+  });
+});
+
+describe('401 signatures', () => {
+  it.each([
+    ['Unauthorized error encountered while attempting to connect to the container registry. Please try running resync keys on your workspace and retry.', 'aml-registry-resync'],
+    ['Error response from daemon: Head "https://crmlopsprodweu.azurecr.io/v2/x/manifests/1": unauthorized: authentication required', 'docker-unauthorized'],
+    ['<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.', 'storage-authentication-failed'],
+    ['This request is not authorized: Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly', 'storage-server-failed-to-authenticate'],
+  ])('%s → %s', (text, id) => {
+    expect(findUnauthorizedSignature(text)?.id).toBe(id);
+  });
+  it('ignores other failures', () => {
+    expect(findUnauthorizedSignature('ModuleNotFoundError: No module named torch\nexit 1')).toBeUndefined();
+    expect(UNAUTHORIZED_SIGNATURES.every((s) => s.seenIn.length > 10)).toBe(true);
+  });
+});
+
+describe('withKeyResync', () => {
+  it('resyncs after a RestError 401 and runs the function again', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    let calls = 0;
+    const result = await withKeyResync(
+      ids.workspace,
+      async () => {
+        calls++;
+        if (calls === 1) throw new RestError('Unauthorized', { statusCode: 401 });
+        return 'trained';
+      },
+      { inventory: harness.inventory, cacheDir },
+    );
+    expect(result).toBe('trained');
+    expect(calls).toBe(2);
+    expect(harness.server.handler.resyncCalls).toBe(1);
+  });
+
+  it('rethrows other errors untouched, and a 401 when nothing drifted', async () => {
+    harness = await startHarness('healthy-private');
+    const boom = new Error('boom');
+    await expect(withKeyResync(ids.workspace, async () => Promise.reject(boom), { inventory: harness.inventory, cacheDir })).rejects.toBe(boom);
+    const unauthorized = new RestError('Unauthorized', { statusCode: 401 });
+    await expect(withKeyResync(ids.workspace, async () => Promise.reject(unauthorized), { inventory: harness.inventory, cacheDir })).rejects.toBe(unauthorized);
+    expect(harness.server.handler.resyncCalls).toBe(0);
+    expect(isUnauthorized({ statusCode: 403 })).toBe(false);
+  });
+});
+
+interface Proc {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function runBin(args: string[], env: Record<string, string>): Promise<Proc> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('exec (real processes against one mock)', () => {
+  async function setup(world: string) {
+    harness = await startHarness(world);
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-exec-'));
+    const caFile = join(dir, 'ca.pem');
+    await writeFile(caFile, harness.server.ca);
+    return {
+      NODE_EXTRA_CA_CERTS: caFile,
+      AML_PREFLIGHT_CACHE_DIR: cacheDir,
+      FAKE_JOB_ENDPOINT: harness.server.url,
+      FAKE_JOB_WORKSPACE: ids.workspace,
+      FAKE_JOB_STORAGE: ids.storage,
+    };
+  }
+  const args = () => ['exec', '--workspace', ids.workspace, '--endpoint', harness!.server.url, '--', process.execPath, fakeJob];
+
+  it('reruns a job that failed with the 401 signature after resyncing, and exits with its code', async () => {
+    const env = await setup('keys-storage-rotated');
+    const r = await runBin(args(), env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Unauthorized error encountered while attempting to connect to the container registry');
+    expect(r.stderr).toContain('aml-preflight: the command failed with a registry 401 (aml-registry-resync)');
+    expect(r.stdout).toContain('job finished');
+    expect(harness!.server.handler.resyncCalls).toBe(1);
+  });
+
+  it('passes a failing job\'s exit code through when the keys are in sync', async () => {
+    const env = await setup('healthy-private');
+    const r = await runBin(['exec', '--workspace', ids.workspace, '--endpoint', harness!.server.url, '--', process.execPath, '-e', 'console.error("unauthorized: authentication required"); process.exit(7)'], env);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('the workspace keys are in sync, so a resync would not help; not rerunning');
+    expect(harness!.server.handler.resyncCalls).toBe(0);
+  });
+
+  it('ten concurrent jobs hitting the 401 cause exactly one resyncKeys', async () => {
+    const env = await setup('keys-storage-rotated');
+    const runs = await Promise.all(Array.from({ length: 10 }, () => runBin(args(), env)));
+    expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
+    expect(harness!.server.handler.resyncCalls).toBe(1);
+    expect(runs.filter((r) => r.stderr.includes('another run resynced the keys')).length).toBeGreaterThanOrEqual(1);
+    expect(runs.every((r) => r.stdout.includes('job finished'))).toBe(true);
+    // No lock is left behind.
+    expect((await readdir(cacheDir)).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    for (const r of runs) for (const s of Object.values(secrets)) expect(r.stdout + r.stderr).not.toContain(s);
+  }, 60_000);
+});
