@@ -1,7 +1,19 @@
 /** The registry of checks: one folder each, listed here in the order reports show them. */
 import type { Check } from '../src/engine/check.js';
+import sameVnetPlacement from './same-vnet-placement/index.js';
+import acrPrivateEndpointRegion from './acr-private-endpoint-region/index.js';
 import imageBuildCompute from './image-build-compute/index.js';
+import acrWorkspaceAccess from './acr-workspace-access/index.js';
+import privateDnsZones from './private-dns-zones/index.js';
 import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
 
-export const allChecks: readonly Check[] = [imageBuildCompute, nsgOutboundServiceTags, workspaceKeysInSync] as Check[];
+export const allChecks: readonly Check[] = [
+  sameVnetPlacement,
+  acrPrivateEndpointRegion,
+  imageBuildCompute,
+  acrWorkspaceAccess,
+  privateDnsZones,
+  nsgOutboundServiceTags,
+  workspaceKeysInSync,
+] as Check[];

@@ -12,7 +12,9 @@ import type {
   RouteTable,
   PrivateEndpoint,
   ServiceTagsListResult,
+  PrivateDnsZoneGroup,
 } from '@azure/arm-network';
+import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { FullOperationResponse } from '@azure/core-client';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +24,9 @@ import { rbacActionFor, toArmRequestError } from './arm/errors.js';
 import { idKey, parseResourceId, parentId, resourceType, sameId, type ResourceId } from './arm/resource-id.js';
 import { digestSecret, type SecretDigest } from './secrets.js';
 import { VERSION } from './version.js';
+
+/** A registry, with the service-endpoint rules the SDK model drops. */
+export type RegistryView = Registry & { readonly virtualNetworkRules: readonly { readonly id: string; readonly action: string }[] };
 
 /** A compute of the workspace, as the checks need it. */
 export interface ComputeView {
@@ -155,11 +160,46 @@ export class Inventory {
     });
   }
 
-  registry(id: string, opts?: ReadOptions): Promise<Registry> {
+  /**
+   * A container registry. `virtualNetworkRules` (ACR's service-endpoint rules, a retired preview the
+   * current SDK model no longer carries) are read from the answer as ARM sent it.
+   */
+  registry(id: string, opts?: ReadOptions): Promise<RegistryView> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const cr = await this.#clients.registry(rid.subscriptionId);
-      return cr.registries.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      let rules: { id?: string; action?: string }[] = [];
+      const registry = await cr.registries.get(rid.resourceGroup!, rid.names[0]!, {
+        abortSignal: signal,
+        onResponse: (r: { parsedBody?: unknown }) => {
+          const body = r.parsedBody as { properties?: { networkRuleSet?: { virtualNetworkRules?: unknown } } } | undefined;
+          const raw = body?.properties?.networkRuleSet?.virtualNetworkRules;
+          rules = Array.isArray(raw) ? (raw as { id?: string; action?: string }[]) : [];
+        },
+      });
+      return Object.assign(registry, { virtualNetworkRules: rules.filter((x) => typeof x.id === 'string').map((x) => ({ id: x.id!, action: x.action ?? 'Allow' })) });
+    });
+  }
+
+  /** The private DNS zone groups of a private endpoint (all pages). */
+  privateDnsZoneGroups(privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
+    const rid = parseResourceId(privateEndpointId);
+    return this.#onceKey(`LIST zonegroups ${idKey(rid.id)}`, 'LIST privateDnsZoneGroups', rid.id, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read', opts, async (signal) => {
+      const net = await this.#clients.network(rid.subscriptionId);
+      const out: PrivateDnsZoneGroup[] = [];
+      for await (const g of net.privateDnsZoneGroups.list(rid.names[0]!, rid.resourceGroup!, { abortSignal: signal })) out.push(g);
+      return out;
+    });
+  }
+
+  /** The virtual network links of a private DNS zone (all pages). */
+  privateDnsZoneLinks(zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
+    const rid = parseResourceId(zoneId);
+    return this.#onceKey(`LIST zonelinks ${idKey(rid.id)}`, 'LIST virtualNetworkLinks', rid.id, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', opts, async (signal) => {
+      const dns = await this.#clients.privateDns(rid.subscriptionId);
+      const out: VirtualNetworkLink[] = [];
+      for await (const l of dns.virtualNetworkLinks.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(l);
+      return out;
     });
   }
 

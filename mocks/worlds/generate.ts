@@ -35,6 +35,12 @@ export const ids = {
   peBlob: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-blob`,
   peFile: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-file`,
   computes: `${P}/Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu/computes`,
+  peWorkspace: `${P}/Microsoft.Network/privateEndpoints/pe-mlw-mlops-prod-weu`,
+  zoneAcr: `${P}/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`,
+  zoneBlob: `${P}/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
+  zoneFile: `${P}/Microsoft.Network/privateDnsZones/privatelink.file.core.windows.net`,
+  dataVnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu`,
+  dataSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu/subnets/snet-data`,
 } as const;
 
 /** Deterministic, realistic-looking secrets: distinct per label, so a leak test can grep for each. */
@@ -143,6 +149,49 @@ function privateEndpoint(id: string, targetId: string, groupId: string, subnetId
       subnet: { id: subnetId },
       networkInterfaces: [{ id: `${P}/Microsoft.Network/networkInterfaces/${name}.nic.${fakeSecret(String(name), 8).replace(/[^a-z0-9]/gi, 'a').toLowerCase()}` }],
       customDnsConfigs: [],
+    },
+  };
+}
+
+function dnsZone(id: string): Json {
+  return {
+    id,
+    name: id.split('/').pop(),
+    type: 'Microsoft.Network/privateDnsZones',
+    location: 'global',
+    etag: '00000000-0000-0000-0000-000000000000',
+    properties: { maxNumberOfRecordSets: 25000, numberOfRecordSets: 3, numberOfVirtualNetworkLinks: 1, numberOfVirtualNetworkLinksWithRegistration: 0, provisioningState: 'Succeeded' },
+  };
+}
+
+export function zoneLink(zoneId: string, vnetId: string, state = 'Completed'): Json {
+  const name = `link-${vnetId.split('/').pop()}`;
+  return {
+    id: `${zoneId}/virtualNetworkLinks/${name}`,
+    name,
+    type: 'Microsoft.Network/privateDnsZones/virtualNetworkLinks',
+    location: 'global',
+    properties: { virtualNetwork: { id: vnetId }, registrationEnabled: false, virtualNetworkLinkState: state, provisioningState: 'Succeeded' },
+  };
+}
+
+/** A private endpoint's DNS zone group, shaped like Microsoft's PrivateEndpointDnsZoneGroupGet example. */
+export function zoneGroup(peId: string, zoneId: string, records: [string, string][]): Json {
+  return {
+    id: `${peId}/privateDnsZoneGroups/default`,
+    name: 'default',
+    type: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups',
+    properties: {
+      provisioningState: 'Succeeded',
+      privateDnsZoneConfigs: [
+        {
+          name: zoneId.split('/').pop()!.replace(/\./g, '-'),
+          properties: {
+            privateDnsZoneId: zoneId,
+            recordSets: records.map(([name, ip]) => ({ recordType: 'A', recordSetName: name, fqdn: `${name}.${zoneId.split('/').pop()}`, provisioningState: 'Succeeded', ttl: 10, ipAddresses: [ip] })),
+          },
+        },
+      ],
     },
   };
 }
@@ -265,7 +314,7 @@ export function healthyPrivate(): WorldInput {
       provisioningState: 'Succeeded',
       v1LegacyMode: false,
       privateLinkCount: 1,
-      privateEndpointConnections: [],
+      privateEndpointConnections: [connection(ids.workspace, ids.peWorkspace)],
     },
   };
   const registry = {
@@ -343,6 +392,16 @@ export function healthyPrivate(): WorldInput {
       privateEndpoint(ids.peRegistry, ids.registry, 'registry', ids.endpointsSubnet),
       privateEndpoint(ids.peBlob, ids.storage, 'blob', ids.endpointsSubnet),
       privateEndpoint(ids.peFile, ids.storage, 'file', ids.endpointsSubnet),
+      privateEndpoint(ids.peWorkspace, ids.workspace, 'amlworkspace', ids.endpointsSubnet),
+      zoneGroup(ids.peRegistry, ids.zoneAcr, [['crmlopsprodweu', '10.20.2.5'], ['crmlopsprodweu.westeurope.data', '10.20.2.6']]),
+      zoneGroup(ids.peBlob, ids.zoneBlob, [['stmlopsprodweu', '10.20.2.7']]),
+      zoneGroup(ids.peFile, ids.zoneFile, [['stmlopsprodweu', '10.20.2.8']]),
+      dnsZone(ids.zoneAcr),
+      dnsZone(ids.zoneBlob),
+      dnsZone(ids.zoneFile),
+      zoneLink(ids.zoneAcr, ids.vnet),
+      zoneLink(ids.zoneBlob, ids.vnet),
+      zoneLink(ids.zoneFile, ids.vnet),
       compute('cpu-build-cluster', 'AmlCompute', 'Standard_DS3_v2', ids.trainingSubnet),
       compute('gpu-train-cluster', 'AmlCompute', 'Standard_NC6s_v3', ids.trainingSubnet),
       compute('ci-analyst-ds', 'ComputeInstance', 'Standard_DS11_v2', ids.trainingSubnet),
@@ -437,6 +496,8 @@ function addBuildVnet(w: WorldInput, peering: { there?: string; back?: string } 
     },
   };
   w.resources.push(asResource(build));
+  // Zone links do not travel over peerings: a VNet resolves privatelink names only if linked itself.
+  for (const zone of [ids.zoneAcr, ids.zoneBlob, ids.zoneFile]) w.resources.push(asResource(zoneLink(zone, ids.buildVnet)));
   if (peering) {
     const peer = (from: string, to: string, state: string): Json => ({
       name: `peer-${to.split('/').pop()}`,
@@ -494,6 +555,45 @@ function addRouteTable(w: WorldInput, routes: [string, string, string | null][])
     }),
   );
   trainingSubnet(w).properties.routeTable = { id: ids.routeTable };
+}
+
+/** Moves the storage account's private endpoints into a second VNet, optionally peered. */
+function moveStorageEndpoints(w: WorldInput, peering: { there?: string; back?: string } | null): void {
+  const data: Json = {
+    name: 'vnet-mlops-data-weu',
+    id: ids.dataVnet,
+    type: 'Microsoft.Network/virtualNetworks',
+    location: LOCATION,
+    properties: { provisioningState: 'Succeeded', addressSpace: { addressPrefixes: ['10.40.0.0/16'] }, subnets: [subnet(ids.dataSubnet, '10.40.1.0/24')], virtualNetworkPeerings: [] },
+  };
+  w.resources.push(asResource(data));
+  for (const pe of [ids.peBlob, ids.peFile]) res(w, pe).properties.subnet = { id: ids.dataSubnet };
+  const peer = (from: string, to: string, state: string, space: string): Json => ({
+    name: `peer-${to.split('/').pop()}`,
+    id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: { provisioningState: 'Succeeded', peeringState: state, peeringSyncLevel: 'FullyInSync', remoteVirtualNetwork: { id: to }, allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false, remoteAddressSpace: { addressPrefixes: [space] } },
+  });
+  if (peering?.there) res(w, ids.vnet).properties.virtualNetworkPeerings.push(peer(ids.vnet, ids.dataVnet, peering.there, '10.40.0.0/16'));
+  if (peering?.back) data.properties.virtualNetworkPeerings.push(peer(ids.dataVnet, ids.vnet, peering.back, '10.20.0.0/16'));
+}
+
+/** Storage reached through service endpoints instead of private endpoints. */
+function storageByServiceEndpoint(w: WorldInput, ruleSubnet: string, serviceEndpointOn: string | null): void {
+  const st = res(w, ids.storage);
+  st.properties.publicNetworkAccess = 'Enabled';
+  st.properties.networkAcls.defaultAction = 'Deny';
+  st.properties.networkAcls.virtualNetworkRules = [{ id: ruleSubnet, action: 'Allow', state: 'Succeeded' }];
+  st.properties.privateEndpointConnections = [];
+  w.resources = w.resources.filter((r) => ![ids.peBlob, ids.peFile].includes(r.id as never) && !r.id.startsWith(`${ids.peBlob}/`) && !r.id.startsWith(`${ids.peFile}/`));
+  if (serviceEndpointOn) {
+    const sn = (res(w, ids.vnet).properties.subnets as Json[]).find((x) => x.id === serviceEndpointOn)!;
+    sn.properties.serviceEndpoints = [{ service: 'Microsoft.Storage', locations: ['westeurope', 'northeurope'], provisioningState: 'Succeeded' }];
+  }
+}
+
+function registryConnection(w: WorldInput): Json {
+  return res(w, ids.registry).properties.privateEndpointConnections[0].properties.privateLinkServiceConnectionState;
 }
 
 /** Every world, by file name (without `.json`). */
@@ -610,6 +710,75 @@ export function buildWorlds(): Record<string, WorldInput> {
       delete body.userStorageResourceId;
       body.userStorageArmId = ids.storage.replace('stmlopsprodweu', 'stmlopsoldweu');
     }),
+    'placement-service-endpoint-other-subnet': mutate('placement-service-endpoint-other-subnet: storage admits only the endpoints subnet through a service endpoint; the clusters sit in the training subnet of the same VNet.', (w) => {
+      storageByServiceEndpoint(w, ids.endpointsSubnet, ids.endpointsSubnet);
+    }),
+    'placement-service-endpoint-missing': mutate('placement-service-endpoint-missing: storage admits the training subnet by a virtual network rule, but that subnet has no Microsoft.Storage service endpoint.', (w) => {
+      storageByServiceEndpoint(w, ids.trainingSubnet, null);
+    }),
+    'placement-service-endpoint-ok': mutate('placement-service-endpoint-ok: storage admits the training subnet through a service endpoint it carries; reachable.', (w) => {
+      storageByServiceEndpoint(w, ids.trainingSubnet, ids.trainingSubnet);
+    }),
+    'placement-unpeered-endpoint-vnet': mutate('placement-unpeered-endpoint-vnet: the storage private endpoints sit in a data VNet that is not peered with the compute VNet.', (w) => {
+      moveStorageEndpoints(w, null);
+    }),
+    'placement-peering-disconnected': mutate('placement-peering-disconnected: the data VNet holding the storage endpoints is peered with the compute VNet, but the peering back is Disconnected.', (w) => {
+      moveStorageEndpoints(w, { there: 'Connected', back: 'Disconnected' });
+    }),
+    'placement-peered-endpoint-vnet': mutate('placement-peered-endpoint-vnet: the storage endpoints sit in a data VNet peered (Connected both ways) with the compute VNet; reachable.', (w) => {
+      moveStorageEndpoints(w, { there: 'Connected', back: 'Connected' });
+    }),
+    'acr-pe-pending': mutate('acr-pe-pending: the registry private endpoint connection is Pending approval.', (w) => {
+      Object.assign(registryConnection(w), { status: 'Pending', description: 'Awaiting approval by the registry owner' });
+      res(w, ids.peRegistry).properties.privateLinkServiceConnections[0].properties.privateLinkServiceConnectionState = { status: 'Pending', description: 'Awaiting approval by the registry owner', actionsRequired: 'None' };
+    }),
+    'acr-pe-rejected': mutate('acr-pe-rejected: the registry private endpoint connection was Rejected.', (w) => {
+      Object.assign(registryConnection(w), { status: 'Rejected', description: 'Rejected: endpoint not in an approved network' });
+      res(w, ids.peRegistry).properties.privateLinkServiceConnections[0].properties.privateLinkServiceConnectionState = { status: 'Rejected', description: 'Rejected: endpoint not in an approved network', actionsRequired: 'None' };
+    }),
+    'acr-pe-unsupported-region': mutate('acr-pe-unsupported-region: availablePrivateEndpointTypes of the endpoint region does not list Microsoft.ContainerRegistry/registries.', (w) => {
+      const body = w.responses![`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`]!.body as Json;
+      body.value = (body.value as Json[]).filter((t) => t.resourceName !== 'Microsoft.ContainerRegistry/registries');
+    }),
+    'acr-pe-location-display-name': mutate('acr-pe-location-display-name: the registry private endpoint answers its location as the display name "West Europe"; verdicts must not change.', (w) => {
+      res(w, ids.peRegistry).location = 'West Europe';
+    }),
+    'acr-standard-sku': mutate('acr-standard-sku: the registry with a private endpoint is on the Standard SKU.', (w) => {
+      res(w, ids.registry).sku = { name: 'Standard', tier: 'Standard' };
+    }),
+    'acr-trusted-services-off': mutate('acr-trusted-services-off: the registry blocks trusted Azure services and the workspace has no private endpoint of its own.', (w) => {
+      res(w, ids.registry).properties.networkRuleBypassOptions = 'None';
+      res(w, ids.workspace).properties.privateEndpointConnections = [];
+      w.resources = w.resources.filter((r) => r.id !== ids.peWorkspace);
+    }),
+    'acr-trusted-services-off-ws-endpoint': mutate('acr-trusted-services-off-ws-endpoint: the registry blocks trusted services, but the workspace VNet holds an approved registry endpoint; usable.', (w) => {
+      res(w, ids.registry).properties.networkRuleBypassOptions = 'None';
+    }),
+    'acr-admin-disabled-no-identity': mutate('acr-admin-disabled-no-identity: the registry admin user is disabled and the workspace has no managed identity to use instead.', (w) => {
+      res(w, ids.registry).properties.adminUserEnabled = false;
+      res(w, ids.workspace).identity = { type: 'None' };
+    }),
+    'dns-missing-zone-group': mutate('dns-missing-zone-group: the registry private endpoint has no private DNS zone group.', (w) => {
+      w.resources = w.resources.filter((r) => r.id !== `${ids.peRegistry}/privateDnsZoneGroups/default`);
+    }),
+    'dns-zone-not-linked': mutate('dns-zone-not-linked: privatelink.azurecr.io is not linked to the compute VNet.', (w) => {
+      w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.zoneAcr}/virtualNetworkLinks/`));
+    }),
+    'dns-missing-data-record': mutate('dns-missing-data-record: the registry zone group registers the login server but not the regional data endpoint.', (w) => {
+      const g = res(w, `${ids.peRegistry}/privateDnsZoneGroups/default`);
+      g.properties.privateDnsZoneConfigs[0].properties.recordSets = g.properties.privateDnsZoneConfigs[0].properties.recordSets.slice(0, 1);
+    }),
+    'dns-custom-servers': mutate('dns-custom-servers: the compute VNet uses custom DNS servers, which must forward the privatelink zones to Azure DNS.', (w) => {
+      res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
+    }),
+    'placement-mixed-case-ids': mutate('placement-mixed-case-ids: endpoint, subnet and zone references use other casings than the resources, as real ARM answers do; verdicts must not change.', (w) => {
+      const up = (id: string) => id.replace('/resourceGroups/', '/resourcegroups/').replace('Microsoft.Network', 'microsoft.network').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
+      res(w, ids.registry).properties.privateEndpointConnections[0].properties.privateEndpoint.id = up(ids.peRegistry);
+      for (const c of res(w, ids.storage).properties.privateEndpointConnections) c.properties.privateEndpoint.id = up(c.properties.privateEndpoint.id);
+      res(w, ids.peBlob).properties.subnet.id = up(ids.endpointsSubnet);
+      res(w, `${ids.peRegistry}/privateDnsZoneGroups/default`).properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId = up(ids.zoneAcr);
+      res(w, `${ids.zoneBlob}/virtualNetworkLinks/link-vnet-mlops-prod-weu`).properties.virtualNetwork.id = up(ids.vnet);
+    }),
     'ibc-mixed-case-ids': mutate('ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.', (w) => {
       res(w, ids.workspace).properties.containerRegistry = ids.registry.replace('resourceGroups', 'resourcegroups').replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
       computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training') };
@@ -623,9 +792,21 @@ export function buildWorlds(): Record<string, WorldInput> {
  * each finds. Changing it changes what `npm start` prints.
  */
 export function demoWorld(): WorldInput {
-  return mutate('demo: a private workspace with several defects, one per check: the image build cluster is a GPU cluster.', (w) => {
-    res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
-  });
+  return mutate(
+    'demo: a private workspace with one defect per check: storage admits only another subnet, the registry endpoint region lacks ACR support, a GPU build cluster, trusted services off without a workspace endpoint, an unlinked DNS zone, Front Door blocked, a rotated storage key.',
+    (w) => {
+      storageByServiceEndpoint(w, ids.endpointsSubnet, ids.endpointsSubnet);
+      const types = w.responses![`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`]!.body as Json;
+      types.value = (types.value as Json[]).filter((t) => t.resourceName !== 'Microsoft.ContainerRegistry/registries');
+      res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
+      res(w, ids.registry).properties.networkRuleBypassOptions = 'None';
+      res(w, ids.workspace).properties.privateEndpointConnections = [];
+      w.resources = w.resources.filter((r) => r.id !== ids.peWorkspace && !r.id.startsWith(`${ids.zoneAcr}/virtualNetworkLinks/`));
+      res(w, ids.nsg).properties.securityRules = nsgRules(w).filter((r) => r.name !== 'AllowFrontDoorFirstPartyOutbound');
+      (w.responses![`POST ${ids.storage}/listKeys`]!.body as Json).keys[0].value = secrets.storageKey1Rotated;
+      res(w, ids.storage).properties.keyCreationTime.key1 = '2026-11-28T21:04:37.1184632Z';
+    },
+  );
 }
 
 /** Writes every world as `mocks/worlds/<name>.json`, and the world JSON Schema. */

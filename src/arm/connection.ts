@@ -9,6 +9,7 @@ import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning'
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { UsageError } from './errors.js';
 
 /** The ARM endpoints of the Azure clouds `--cloud` accepts. */
@@ -66,6 +67,7 @@ export interface Clients {
   network(subscriptionId: string): Promise<NetworkManagementClient>;
   storage(subscriptionId: string): Promise<StorageManagementClient>;
   registry(subscriptionId: string): Promise<ContainerRegistryManagementClient>;
+  privateDns(subscriptionId: string): Promise<PrivateDnsManagementClient>;
 }
 
 export function createClients(conn: ArmConnection, userAgent: string): Clients {
@@ -123,6 +125,7 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
     storage: (sub) => once(`st:${sub}`, async () => new (await import('@azure/arm-storage')).StorageManagementClient(conn.credential, sub, options)),
     registry: (sub) =>
       once(`cr:${sub}`, async () => new (await import('@azure/arm-containerregistry')).ContainerRegistryManagementClient(conn.credential, sub, options)),
+    privateDns: (sub) => once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
   };
 }
 

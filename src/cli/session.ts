@@ -55,5 +55,5 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
 /** The workspace ids of a world, in file order. */
 export function worldWorkspaceIds(world: World): string[] {
-  return world.resources.filter((r) => r.type.toLowerCase() === 'microsoft.machinelearningservices/workspaces').map((r) => r.id);
+  return world.resources.filter((r) => (r.type ?? '').toLowerCase() === 'microsoft.machinelearningservices/workspaces').map((r) => r.id);
 }

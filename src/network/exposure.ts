@@ -55,11 +55,12 @@ function connectionsOf(list: readonly ConnectionLike[] | null | undefined): Endp
 }
 
 /** How a container registry is exposed. Pure. */
-export function registryExposure(registry: Registry): Exposure {
+export function registryExposure(registry: Registry & { virtualNetworkRules?: readonly { id: string; action: string }[] }): Exposure {
   const publicNetworkAccess = registry.publicNetworkAccess ?? 'Enabled';
   const defaultAction = registry.networkRuleSet?.defaultAction ?? 'Allow';
   const connections = connectionsOf(registry.privateEndpointConnections as ConnectionLike[] | undefined);
-  return exposure(publicNetworkAccess, defaultAction, connections, [], registry.networkRuleBypassOptions ?? 'AzureServices');
+  const subnets = (registry.virtualNetworkRules ?? []).filter((r) => /^allow$/i.test(r.action)).map((r) => r.id);
+  return exposure(publicNetworkAccess, defaultAction, connections, subnets, registry.networkRuleBypassOptions ?? 'AzureServices');
 }
 
 /** How a storage account is exposed. Pure. */
@@ -82,6 +83,11 @@ function exposure(publicNetworkAccess: string, defaultAction: string, connection
   return { restricted: reasons.length > 0, reasons, publicNetworkAccess, defaultAction, connections, serviceEndpointSubnets, bypass };
 }
 
+/** Whether service-endpoint rules can admit traffic (they ride on public network access). */
+export function serviceEndpointsApply(e: Exposure): boolean {
+  return !/^disabled$/i.test(e.publicNetworkAccess);
+}
+
 /** Public access open and no rule: reachable from everywhere. */
 export function isOpenToAll(e: Exposure): boolean {
   return !/^disabled$/i.test(e.publicNetworkAccess) && !/^deny$/i.test(e.defaultAction);
@@ -92,6 +98,8 @@ export interface EndpointPlacement {
   readonly subnetId: string;
   readonly vnetId: string;
   readonly location: string | undefined;
+  /** The target sub-resources (`registry`, `blob`, `file`, `amlworkspace`), lower case. */
+  readonly groupIds: readonly string[];
 }
 
 /** Where each approved private endpoint sits (reads each endpoint once). */
@@ -102,7 +110,8 @@ export async function approvedEndpointPlacements(inventory: Inventory, e: Exposu
     const pe = await inventory.privateEndpoint(c.privateEndpointId, opts);
     const subnetId = pe.subnet?.id;
     if (!subnetId) continue;
-    out.push({ privateEndpointId: pe.id ?? c.privateEndpointId, subnetId, vnetId: vnetOf(subnetId), location: pe.location });
+    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].flatMap((x) => x.groupIds ?? []).map((g) => g.toLowerCase());
+    out.push({ privateEndpointId: pe.id ?? c.privateEndpointId, subnetId, vnetId: vnetOf(subnetId), location: pe.location, groupIds });
   }
   return out;
 }

@@ -11,7 +11,8 @@ const armResource = z
   .object({
     id: z.string().regex(/^\/subscriptions\//i, 'an ARM id starting with /subscriptions/'),
     name: z.string().min(1),
-    type: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/, 'an ARM type like Microsoft.Network/virtualNetworks'),
+    // Optional: some real ARM answers (Microsoft's private DNS zone group example among them) omit it.
+    type: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/, 'an ARM type like Microsoft.Network/virtualNetworks').optional(),
     location: z.string().optional(),
     properties: z.record(z.string(), z.unknown()).nullable().optional(),
   })

@@ -14,23 +14,36 @@ import { startHarness, type MockHarness } from '../helpers.js';
 
 type Row = Partial<Record<string, Status>>;
 const HEALTHY: Record<string, Status> = {
+  'same-vnet-placement': 'pass',
+  'acr-private-endpoint-region': 'pass',
   'image-build-compute': 'pass',
+  'acr-workspace-access': 'pass',
+  'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
   'workspace-keys-in-sync': 'pass',
 };
-/** Deviations from HEALTHY, per world. */
+/** Deviations from HEALTHY, per world. A defect's consequences count: a Pending registry endpoint
+ * also leaves the registry unreachable for placement and the build cluster. */
 const EXPECTED: Record<string, Row> = {
   'healthy-private': {},
-  demo: { 'image-build-compute': 'fail' },
-  'public-registry': { 'image-build-compute': 'skip' },
+  demo: {
+    'same-vnet-placement': 'fail',
+    'acr-private-endpoint-region': 'fail',
+    'image-build-compute': 'fail',
+    'acr-workspace-access': 'fail',
+    'private-dns-zones': 'fail',
+    'nsg-outbound-service-tags': 'fail',
+    'workspace-keys-in-sync': 'fail',
+  },
+  'public-registry': { 'acr-private-endpoint-region': 'skip', 'image-build-compute': 'skip', 'acr-workspace-access': 'skip' },
   'ibc-missing': { 'image-build-compute': 'fail' },
   'ibc-not-found': { 'image-build-compute': 'fail' },
   'ibc-compute-instance': { 'image-build-compute': 'fail' },
   'ibc-gpu-cluster': { 'image-build-compute': 'fail' },
   'ibc-failed-cluster': { 'image-build-compute': 'fail' },
-  'ibc-outside-vnet': { 'image-build-compute': 'fail' },
-  'ibc-unpeered-vnet': { 'image-build-compute': 'fail' },
-  'ibc-peering-disconnected': { 'image-build-compute': 'fail' },
+  'ibc-outside-vnet': { 'image-build-compute': 'fail', 'same-vnet-placement': 'fail' },
+  'ibc-unpeered-vnet': { 'image-build-compute': 'fail', 'same-vnet-placement': 'fail' },
+  'ibc-peering-disconnected': { 'image-build-compute': 'fail', 'same-vnet-placement': 'fail' },
   'ibc-peered-vnet': {},
   'ibc-mixed-case-ids': {},
   'nsg-deny-before-allow': { 'nsg-outbound-service-tags': 'fail' },
@@ -51,6 +64,25 @@ const EXPECTED: Record<string, Row> = {
   'keys-identity-based': {},
   'keys-listkeys-forbidden': { 'workspace-keys-in-sync': 'error' },
   'keys-other-storage': { 'workspace-keys-in-sync': 'fail' },
+  'placement-service-endpoint-other-subnet': { 'same-vnet-placement': 'fail' },
+  'placement-service-endpoint-missing': { 'same-vnet-placement': 'fail' },
+  'placement-service-endpoint-ok': {},
+  'placement-unpeered-endpoint-vnet': { 'same-vnet-placement': 'fail' },
+  'placement-peering-disconnected': { 'same-vnet-placement': 'fail' },
+  'placement-peered-endpoint-vnet': {},
+  'placement-mixed-case-ids': {},
+  'acr-pe-pending': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
+  'acr-pe-rejected': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
+  'acr-pe-unsupported-region': { 'acr-private-endpoint-region': 'fail' },
+  'acr-pe-location-display-name': {},
+  'acr-standard-sku': { 'acr-private-endpoint-region': 'fail' },
+  'acr-trusted-services-off': { 'acr-workspace-access': 'fail' },
+  'acr-trusted-services-off-ws-endpoint': {},
+  'acr-admin-disabled-no-identity': { 'acr-workspace-access': 'fail' },
+  'dns-missing-zone-group': { 'private-dns-zones': 'fail' },
+  'dns-zone-not-linked': { 'private-dns-zones': 'fail' },
+  'dns-missing-data-record': { 'private-dns-zones': 'fail' },
+  'dns-custom-servers': { 'private-dns-zones': 'warn' },
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))

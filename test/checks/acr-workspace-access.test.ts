@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ids } from '../../mocks/worlds/generate.js';
+import check from '../../checks/acr-workspace-access/index.js';
+import { runAudit } from '../../src/engine/run.js';
+import type { Check } from '../../src/engine/check.js';
+import { startHarness, type MockHarness } from '../helpers.js';
+
+let harness: MockHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+async function audit(world: string) {
+  harness = await startHarness(world);
+  return (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
+}
+
+describe('acr-workspace-access', () => {
+  it('passes with trusted services, and says so', async () => {
+    const r = await audit('healthy-private');
+    expect(r.status).toBe('pass');
+    expect(r.notes).toEqual(['trusted Azure services, Azure ML among them, may bypass the network rules of crmlopsprodweu (networkRuleBypassOptions: AzureServices)']);
+  });
+
+  it('passes without trusted services when the workspace VNet holds an approved registry endpoint', async () => {
+    expect((await audit('acr-trusted-services-off-ws-endpoint')).status).toBe('pass');
+  });
+
+  it('fails when trusted services are off and the workspace has no network path', async () => {
+    const r = await audit('acr-trusted-services-off');
+    expect(r.status).toBe('fail');
+    expect(r.findings.map((f) => f.message)).toEqual([
+      'Registry crmlopsprodweu is network-restricted (publicNetworkAccess: Disabled, 1 approved private endpoint) and does not let trusted Azure services through (networkRuleBypassOptions: None), and the workspace has no approved private endpoint, so it has no virtual network of its own: the workspace cannot reach it.',
+    ]);
+    expect(r.findings[0]!.remediation).toContain('az acr update --name crmlopsprodweu --allow-trusted-services true');
+  });
+
+  it('admin user off and no managed identity: nothing to authenticate with', async () => {
+    const r = await audit('acr-admin-disabled-no-identity');
+    expect(r.findings.map((f) => f.message)).toEqual(['Registry crmlopsprodweu has the admin user disabled, and workspace mlw-mlops-prod-weu has no managed identity to authenticate with instead.']);
+  });
+
+  it('admin user off with an identity is a note, not a finding', async () => {
+    const r = await audit('keys-identity-based');
+    expect(r.status).toBe('pass');
+    expect(r.notes?.[0]).toMatch(/admin user is disabled: Azure ML authenticates with the workspace's SystemAssigned identity/);
+  });
+
+  it('skips when the registry is public', async () => {
+    expect((await audit('public-registry')).reason).toBe('registry crmlopsprodweu is not network-restricted');
+  });
+});
