@@ -175,11 +175,12 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       }
     } else {
       const parentKey = key.split('/').slice(0, -1).join('/');
-      if (isNested(parentKey) && !resources.has(parentKey)) {
-        return json(404, envelope('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentKey.split('/').pop()}' not found.`));
-      }
       for (const [id, r] of resources) {
         if (id.startsWith(`${key}/`) && !id.slice(key.length + 1).includes('/')) items.push(r);
+      }
+      // A snapshot may hold a zone's links without the zone: known children prove the parent.
+      if (items.length === 0 && isNested(parentKey) && !resources.has(parentKey)) {
+        return json(404, envelope('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentKey.split('/').pop()}' not found.`));
       }
     }
     items.sort((a, b) => String(a.id).localeCompare(String(b.id)));

@@ -1,0 +1,88 @@
+/**
+ * `snapshot`: the ARM state an audit reads, written as a world file (CONTRACT.md). Every final
+ * answer the audit receives is recorded as ARM sent it: resources (and list items) as resources,
+ * action answers and per-location answers under `responses`. Secrets in action answers are
+ * replaced by their digests the moment they are recorded, so key-drift verdicts still hold on the
+ * snapshot (equal secrets give equal digests) and no secret is ever written.
+ */
+import { redactSecrets } from './secrets.js';
+import { VERSION } from './version.js';
+import type { WorldInput } from './world/schema.js';
+
+type Json = Record<string, unknown>;
+
+export interface Recorder {
+  /** Pass as `ArmConnection.onResponse`. */
+  onResponse(method: string, url: string, status: number, bodyText: string | undefined): void;
+  /** The world recorded so far. */
+  world(description: string): WorldInput;
+}
+
+export function createRecorder(): Recorder {
+  const resources = new Map<string, Json>();
+  const responses: Record<string, { status?: number; body: unknown }> = {};
+
+  function addResource(r: unknown): void {
+    if (!r || typeof r !== 'object') return;
+    const obj = r as Json;
+    if (typeof obj.id !== 'string' || !obj.id.toLowerCase().startsWith('/subscriptions/')) return;
+    if (typeof obj.name !== 'string' || obj.name === '') obj.name = obj.id.split('/').pop()!;
+    resources.set(obj.id.toLowerCase(), obj);
+  }
+
+  return {
+    onResponse(method, url, status, bodyText) {
+      if (status < 200 || status >= 300 || !bodyText) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(bodyText);
+      } catch {
+        return;
+      }
+      const path = new URL(url).pathname.replace(/\/+$/, '');
+      // Long-running operation status answers are not state.
+      if (/\/(workspaceOperationsStatus|operationResults|operations)\//i.test(path)) return;
+      if (method.toUpperCase() === 'POST') {
+        responses[`POST ${path}`] = { body: redactSecrets(body) };
+        return;
+      }
+      if (method.toUpperCase() !== 'GET') return;
+      // Per-location answers (serviceTags, availablePrivateEndpointTypes) are not resources.
+      if (/\/providers\/[^/]+\/locations\//i.test(path)) {
+        const key = `GET ${path}`;
+        const prev = responses[key]?.body as { value?: unknown[] } | undefined;
+        const page = body as { value?: unknown[]; nextLink?: string };
+        // Paged answers are stored as one page holding every item.
+        responses[key] = { body: prev?.value && Array.isArray(page.value) ? { value: [...prev.value, ...page.value] } : stripNextLink(body) };
+        return;
+      }
+      const page = body as { value?: unknown; nextLink?: unknown };
+      if (Array.isArray(page.value)) {
+        for (const item of page.value) addResource(item);
+        // An empty list says something (a zone with no links) the resources cannot.
+        if (page.value.length === 0 && !page.nextLink) responses[`GET ${path}`] ??= { body: { value: [] } };
+      } else addResource(body);
+    },
+    world(description) {
+      return {
+        schemaVersion: 1,
+        description,
+        resources: [...resources.values()] as WorldInput['resources'],
+        responses,
+        faults: [],
+      };
+    },
+  };
+}
+
+function stripNextLink(body: unknown): unknown {
+  if (body && typeof body === 'object' && 'nextLink' in body) {
+    const { nextLink: _drop, ...rest } = body as Json;
+    return rest;
+  }
+  return body;
+}
+
+export function snapshotDescription(workspaceIds: readonly string[], now = new Date()): string {
+  return `snapshot of ${workspaceIds.join(', ')} taken ${now.toISOString()} by aml-preflight ${VERSION}; secrets replaced by SHA-256 digests`;
+}
