@@ -21,6 +21,8 @@ export interface MockRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body?: string;
+  /** Aborted when the client goes away: injected latency stops waiting. */
+  signal?: AbortSignal;
 }
 
 export interface MockResponse {
@@ -34,6 +36,7 @@ export interface MockResponse {
 export interface MockRequestLogEntry {
   method: string;
   path: string;
+  /** 0 until answered, and for a reset connection. */
   status: number;
 }
 
@@ -103,8 +106,11 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const url = new URL(req.url, origin);
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method.toUpperCase();
+    // Logged on arrival, so a request the client gave up on (timeout) is still seen.
+    const entry: MockRequestLogEntry = { method, path, status: 0 };
+    log.push(entry);
     const answer = await route(method, path, url, req, origin);
-    log.push({ method, path, status: answer.reset ? 0 : answer.status });
+    entry.status = answer.reset ? 0 : answer.status;
     return answer;
   }
 
@@ -116,9 +122,12 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       const used = faultUses.get(fault) ?? 0;
       if (fault.times !== undefined && used >= fault.times) continue;
       faultUses.set(fault, used + 1);
-      if (fault.latencyMs) await delay(fault.latencyMs);
+      if (fault.latencyMs) await delay(fault.latencyMs, req.signal);
       if (fault.reset) return { status: 0, headers: {}, reset: true };
       if (fault.truncate) truncate = true;
+      if (fault.rawBody !== undefined) {
+        return { status: fault.status ?? 200, headers: { 'content-type': 'application/json; charset=utf-8', ...lowerKeys(fault.headers ?? {}) }, body: fault.rawBody };
+      }
       if (fault.status !== undefined) {
         const body = fault.body !== undefined ? fault.body : fault.status >= 400 ? envelope(faultCode(fault.status), `Injected fault for ${signature}.`) : undefined;
         return json(fault.status, body, fault.headers);
@@ -307,12 +316,26 @@ function faultCode(status: number): string {
   }
 }
 
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): MockResponse {
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const lower = lowerKeys(headers);
   if (body === undefined) return { status, headers: lower };
   return { status, headers: { ...JSON_HEADERS, ...lower }, body: JSON.stringify(body) };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Injected latency: unref'd (an embedded mock never keeps a process alive) and abandoned when the client leaves. */
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -46,12 +46,15 @@ export async function startMockServer(world: World, options: MockServerOptions =
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer({ cert, key }, (req, res) => {
     const chunks: Buffer[] = [];
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const origin = `https://${req.headers.host ?? `${host}`}`;
       handler
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }, origin)
+        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), signal: gone.signal }, origin)
         .then((answer) => {
+          if (res.destroyed) return;
           if (answer.reset) {
             req.socket.destroy();
             return;

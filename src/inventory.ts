@@ -291,10 +291,12 @@ export class Inventory {
         },
       });
       const registry = raw.containerRegistryCredentials;
+      const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+      const storageKey = str(raw.userStorageKey);
       return {
-        storageKey: raw.userStorageKey ? digestSecret(raw.userStorageKey) : null,
-        storageAccountId: raw.userStorageArmId ?? raw.userStorageResourceId ?? null,
-        registry: registry ? { username: registry.username ?? null, passwords: digestNamed(registry.passwords, 'name') } : null,
+        storageKey: storageKey ? digestSecret(storageKey) : null,
+        storageAccountId: str(raw.userStorageArmId) ?? str(raw.userStorageResourceId),
+        registry: registry && typeof registry === 'object' ? { username: str(registry.username), passwords: digestNamed(Array.isArray(registry.passwords) ? registry.passwords : [], 'name') } : null,
       };
     }, 'listKeys');
   }
@@ -377,7 +379,7 @@ export class Inventory {
     let p = this.#cache.get(key) as Promise<T> | undefined;
     if (!p) {
       this.#resourcesRead.add(key);
-      p = this.#limit.run(() => read(this.#signal)).catch((err: unknown) => {
+      p = this.#limit.run(() => read(this.#signal).then(compactArrays)).catch((err: unknown) => {
         throw toArmRequestError(err, operation, resourceId, requiredAction);
       });
       p.catch(() => undefined);
@@ -385,6 +387,28 @@ export class Inventory {
     }
     return waitFor(p, opts?.abortSignal, () => toArmRequestError(abortError(), operation, resourceId));
   }
+}
+
+/**
+ * Drops `null` entries from every array of an answer, in place: the checks iterate subnets,
+ * rules, connections and tag values, and one `null` among them must not crash a check.
+ */
+export function compactArrays<T>(value: T): T {
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) if (v[i] === null || v[i] === undefined) v.splice(i, 1);
+      for (const x of v) walk(x);
+      return;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return;
+    for (const x of Object.values(v as Record<string, unknown>)) walk(x);
+  };
+  walk(value);
+  return value;
 }
 
 function abortError(): Error {
@@ -423,7 +447,7 @@ interface RawWorkspaceKeys {
 function digestNamed<K extends string>(items: ReadonlyArray<Partial<Record<K | 'value', string | null | undefined>>> | null | undefined, nameField: K): NamedDigest[] {
   return (items ?? []).map((item) => {
     const value = item.value;
-    return { name: String(item[nameField] ?? ''), digest: value ? digestSecret(value) : null };
+    return { name: String(item[nameField] ?? ''), digest: typeof value === 'string' && value !== '' ? digestSecret(value) : null };
   });
 }
 

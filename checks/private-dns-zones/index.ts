@@ -96,7 +96,8 @@ export default defineCheck({
     for (const { placement, expect } of endpoints) {
       const endpoint = nameOf(placement.privateEndpointId);
       const groups: readonly PrivateDnsZoneGroup[] = await ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts);
-      const configs = groups.flatMap((g) => g.privateDnsZoneConfigs ?? []);
+      // A zone id that is not a string (a malformed answer) counts as no zone.
+      const configs = groups.flatMap((g) => g.privateDnsZoneConfigs ?? []).filter((c) => c.privateDnsZoneId === undefined || typeof c.privateDnsZoneId === 'string');
       const fqdn = `${expect.resourceName}.${expect.group === 'registry' ? 'azurecr.io' : `${expect.group}.core.windows.net`}`;
       if (configs.length === 0) {
         ctx.report({
@@ -160,7 +161,7 @@ export default defineCheck({
           data: { zone: nameOf(zoneId), vnet: nameOf(vnet.id), computes: vnet.computes.join(', '), resource },
           resourceId: zoneId,
           evidence: { zoneId, vnetId: vnet.id, linkedVnets: links.map((l) => ({ vnet: l.virtualNetwork?.id ?? null, state: l.virtualNetworkLinkState ?? null })) },
-          remediation: `az network private-dns link vnet create --resource-group ${zoneId.split('/')[4]} --zone-name ${nameOf(zoneId)} --name link-${nameOf(vnet.id)} --virtual-network ${vnet.id} --registration-enabled false`,
+          remediation: `az network private-dns link vnet create --resource-group ${String(zoneId).split('/')[4]} --zone-name ${nameOf(zoneId)} --name link-${nameOf(vnet.id)} --virtual-network ${vnet.id} --registration-enabled false`,
         });
       }
     }

@@ -779,6 +779,38 @@ export function buildWorlds(): Record<string, WorldInput> {
       res(w, `${ids.peRegistry}/privateDnsZoneGroups/default`).properties.privateDnsZoneConfigs[0].properties.privateDnsZoneId = up(ids.zoneAcr);
       res(w, `${ids.zoneBlob}/virtualNetworkLinks/link-vnet-mlops-prod-weu`).properties.virtualNetwork.id = up(ids.vnet);
     }),
+    'quirks-nulls-and-extras': mutate(
+      'quirks-nulls-and-extras: real ARM quirks: null where a field is usually present, fields from newer api-versions, actionRequired for actionsRequired, display-name locations, lower-case types; every check passes.',
+      (w) => {
+        const ws = res(w, ids.workspace);
+        ws.location = 'West Europe';
+        ws.properties.managedNetwork = { isolationMode: 'Disabled', status: { status: 'Inactive', sparkReady: false }, outboundRules: {} };
+        ws.properties.serverlessComputeSettings = null;
+        ws.properties.enableDataIsolation = false;
+        const vnet = res(w, ids.vnet);
+        vnet.type = 'microsoft.network/virtualnetworks';
+        vnet.properties.virtualNetworkPeerings = null;
+        vnet.properties.dhcpOptions = null;
+        vnet.properties.subnets[1].properties.serviceEndpoints = null;
+        const registry = res(w, ids.registry);
+        registry.properties.networkRuleSet.ipRules = null;
+        registry.properties.endpointProtocol = 'IPv4';
+        registry.properties.metadataSearch = 'Disabled';
+        const state = registry.properties.privateEndpointConnections[0].properties.privateLinkServiceConnectionState;
+        delete state.actionsRequired;
+        state.actionRequired = 'None';
+        const storage = res(w, ids.storage);
+        storage.properties.networkAcls.ipRules = null;
+        storage.properties.networkAcls.virtualNetworkRules = null;
+        storage.properties.dualStackEndpointPreference = { publishIpv6Endpoint: false };
+        for (const r of nsgRules(w)) r.properties.sourcePortRanges = [];
+        res(w, ids.nsg).properties.flushConnection = false;
+        res(w, ids.peRegistry).location = 'West Europe';
+        res(w, ids.peRegistry).properties.ipVersionType = 'IPv4';
+        computeOf(w, 'cpu-build-cluster').properties.properties.propertyBag = null;
+        computeOf(w, 'ci-analyst-ds').properties.properties.subnet.id = ids.trainingSubnet.toLowerCase();
+      },
+    ),
     'ibc-mixed-case-ids': mutate('ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.', (w) => {
       res(w, ids.workspace).properties.containerRegistry = ids.registry.replace('resourceGroups', 'resourcegroups').replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
       computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training') };

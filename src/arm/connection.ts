@@ -4,7 +4,7 @@
  * loading five Azure clients.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { StorageManagementClient } from '@azure/arm-storage';
@@ -76,10 +76,26 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
       position: 'perRetry',
       policy: {
         name: 'amlPreflightPerAttempt',
-        sendRequest(request, next) {
-          request.timeout = conn.requestTimeoutInMs ?? 30_000;
+        // Our own per-attempt timeout: the SDK's (request.timeout) leaves its timer running after an
+        // abort, which holds a finished process open for up to the timeout. This one is unref'd,
+        // always cleared, and raises ETIMEDOUT, which the SDK's retry strategy retries.
+        async sendRequest(request, next) {
           conn.onRequest?.(request.method, request.url);
-          return next(request);
+          const ms = conn.requestTimeoutInMs ?? 30_000;
+          const parent = request.abortSignal;
+          const timeout = new AbortController();
+          const timer = setTimeout(() => timeout.abort(), ms);
+          timer.unref();
+          request.abortSignal = parent ? AbortSignal.any([parent as AbortSignal, timeout.signal]) : timeout.signal;
+          try {
+            return await next(request);
+          } catch (err) {
+            if (timeout.signal.aborted && !parent?.aborted) throw new RestError(`no answer within ${ms} ms`, { code: 'ETIMEDOUT', request });
+            throw err;
+          } finally {
+            clearTimeout(timer);
+            request.abortSignal = parent;
+          }
         },
       },
     },

@@ -43,7 +43,8 @@ function nextStep(status: number | undefined, action: string | undefined, code: 
   if (status !== undefined && status >= 500) return 'ARM failed on its side beyond the retry budget; run again';
   if (code === 'REQUEST_SEND_ERROR' || code === 'ECONNRESET' || code === 'ECONNREFUSED') return 'the connection to ARM failed; check the network or the --endpoint';
   if (code === 'PARSE_ERROR') return "ARM's answer was not valid JSON (truncated or malformed); run again";
-  if (code === 'AbortError' || code === 'Timeout') return 'the request did not finish in time; raise --timeout or run again';
+  if (code === 'Timeout') return 'ARM did not answer in time, retries included; run again';
+  if (code === 'AbortError') return 'the run was interrupted or timed out before the answer came';
   return '';
 }
 
@@ -76,14 +77,16 @@ export function toArmRequestError(err: unknown, operation: string, resourceId: s
   if (err instanceof ArmRequestError) return err;
   const e = (err ?? {}) as RestErrorLike;
   const isAbort = e.name === 'AbortError';
+  const isTimeout = e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT';
   const armCode = armErrorCode(e);
   const statusCode = typeof e.statusCode === 'number' ? e.statusCode : undefined;
   return new ArmRequestError({
     operation,
     resourceId,
     ...(statusCode !== undefined ? { statusCode } : {}),
-    code: isAbort ? 'AbortError' : (armCode ?? e.code ?? e.name),
+    code: isAbort ? 'AbortError' : isTimeout ? 'Timeout' : (armCode ?? e.code ?? e.name),
     ...(statusCode === undefined && !isAbort && e.message ? { detail: e.message } : {}),
+
     ...(statusCode === 403 ? { requiredAction: requiredAction ?? rbacActionFor(resourceId) ?? 'the read action' } : {}),
     cause: err,
   });

@@ -77,12 +77,13 @@ export function tryParseResourceId(input: unknown): ResourceId | undefined {
 
 /** The canonical key of an id: lower case, no trailing slash. Use for maps and sets. */
 export function idKey(id: string): string {
-  return id.trim().replace(/\/+$/, '').toLowerCase();
+  // Defensive: ARM answers are data; a non-string id must not crash a comparison.
+  return String(id).trim().replace(/\/+$/, '').toLowerCase();
 }
 
 /** Whether two ids name the same resource (ARM ids are case-insensitive). */
 export function sameId(a: string | undefined | null, b: string | undefined | null): boolean {
-  if (!a || !b) return false;
+  if (typeof a !== 'string' || typeof b !== 'string' || !a || !b) return false;
   return idKey(a) === idKey(b);
 }
 

@@ -163,7 +163,8 @@ export async function reachViaEndpoints(
 }
 
 export function nameOf(id: string): string {
-  return id.split('/').filter(Boolean).pop() ?? id;
+  const text = String(id ?? '');
+  return text.split('/').filter(Boolean).pop() ?? text;
 }
 
 /** Lower-cased ids, for evidence sets. */

@@ -40,10 +40,13 @@ const fault = z
     reset: z.boolean().optional(),
     /** Answer the real body cut in half (truncated JSON). */
     truncate: z.boolean().optional(),
+    /** Answer this text as the body, verbatim (malformed JSON, an HTML error page). */
+    rawBody: z.string().optional(),
   })
   .strict()
-  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset || f.truncate, {
-    message: 'a fault needs at least one of status, latencyMs, reset, truncate',
+  
+  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset || f.truncate || f.rawBody !== undefined, {
+    message: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
   });
 
 export const worldSchema = z

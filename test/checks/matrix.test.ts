@@ -83,6 +83,7 @@ const EXPECTED: Record<string, Row> = {
   'dns-zone-not-linked': { 'private-dns-zones': 'fail' },
   'dns-missing-data-record': { 'private-dns-zones': 'fail' },
   'dns-custom-servers': { 'private-dns-zones': 'warn' },
+  'quirks-nulls-and-extras': {},
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))

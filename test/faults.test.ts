@@ -1,0 +1,113 @@
+/**
+ * The fault table: every kind of request the audit makes × every kind of fault, generated from
+ * healthy-private (where every check passes), through the real SDK clients over HTTPS.
+ * - transient faults that clear within the retry budget change nothing;
+ * - persistent faults leave every check either at its verdict or `error`, with a reason naming the
+ *   faulted resource and the status (and, for 403, the RBAC action) — never a wrong verdict;
+ * - the audit always finishes, and the exit code follows CONTRACT.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { allChecks } from '../checks/index.js';
+import { healthyPrivate, ids, res } from '../mocks/worlds/generate.js';
+import { runAudit } from '../src/engine/run.js';
+import { exitCodeFor } from '../src/report/types.js';
+import type { WorldFault, WorldInput } from '../src/world/schema.js';
+import { startHarness } from './helpers.js';
+
+/** Request kinds: the request's regex, and what an error reason must name. */
+const KINDS: Record<string, { match: string; names: RegExp }> = {
+  'GET workspace': { match: 'GET .*/workspaces/mlw-mlops-prod-weu$', names: /workspaces\/mlw-mlops-prod-weu/ },
+  'LIST computes': { match: 'GET .*/workspaces/mlw-mlops-prod-weu/computes$', names: /LIST computes .*mlw-mlops-prod-weu/ },
+  'GET storage account': { match: 'GET .*/storageAccounts/stmlopsprodweu$', names: /storageAccounts\/stmlopsprodweu/ },
+  'GET registry': { match: 'GET .*/registries/crmlopsprodweu$', names: /registries\/crmlopsprodweu/ },
+  'GET virtual network': { match: 'GET .*/virtualNetworks/vnet-mlops-prod-weu$', names: /virtualNetworks\/vnet-mlops-prod-weu/ },
+  'GET network security group': { match: 'GET .*/networkSecurityGroups/nsg-mlops-training-weu$', names: /networkSecurityGroups\/nsg-mlops-training-weu/ },
+  'GET private endpoint': { match: 'GET .*/privateEndpoints/[^/]+$', names: /privateEndpoints\/pe-/ },
+  'LIST DNS zone groups': { match: 'GET .*/privateDnsZoneGroups$', names: /LIST privateDnsZoneGroups .*privateEndpoints\/pe-/ },
+  'LIST zone links': { match: 'GET .*/virtualNetworkLinks$', names: /LIST virtualNetworkLinks .*privateDnsZones\/privatelink\./ },
+  'GET service tags': { match: 'GET .*/serviceTags$', names: /locations\/westeurope\/serviceTags/ },
+  'GET endpoint types': { match: 'GET .*/availablePrivateEndpointTypes$', names: /locations\/westeurope\/availablePrivateEndpointTypes/ },
+  'POST workspace listKeys': { match: 'POST .*/workspaces/mlw-mlops-prod-weu/listKeys$', names: /POST listKeys .*workspaces\/mlw-mlops-prod-weu/ },
+  'POST storage listKeys': { match: 'POST .*/storageAccounts/stmlopsprodweu/listKeys$', names: /POST listKeys .*storageAccounts\/stmlopsprodweu/ },
+  'POST registry listCredentials': { match: 'POST .*/registries/crmlopsprodweu/listCredentials$', names: /POST listCredentials .*registries\/crmlopsprodweu/ },
+};
+
+/** Fault kinds: transient ones clear within the retry budget; persistent ones do not. */
+const FAULTS: Record<string, { fault: Omit<WorldFault, 'match'>; transient: boolean; status?: RegExp }> = {
+  '429 with Retry-After, then answers': { fault: { status: 429, headers: { 'Retry-After': '1' }, times: 1 }, transient: true },
+  '500 twice, then answers': { fault: { status: 500, times: 2 }, transient: true },
+  '503 twice, then answers': { fault: { status: 503, times: 2 }, transient: true },
+  'connection reset, then answers': { fault: { reset: true, times: 1 }, transient: true },
+  '503 always': { fault: { status: 503 }, transient: false, status: /failed: 503 ServiceUnavailable; ARM failed on its side/ },
+  'slower than the request timeout': { fault: { latencyMs: 800 }, transient: false, status: /failed: Timeout.*ARM did not answer in time/ },
+  'truncated JSON': { fault: { truncate: true }, transient: false, status: /failed: 200 PARSE_ERROR; ARM's answer was not valid JSON/ },
+  'malformed JSON (an HTML page)': { fault: { rawBody: '<html><body><h1>502 Bad Gateway</h1></body></html>' }, transient: false, status: /failed: 200 PARSE_ERROR/ },
+  '403 always': { fault: { status: 403 }, transient: false, status: /failed: 403 AuthorizationFailed; grant Microsoft\.[A-Za-z]+\/[A-Za-z/]+\/(read|action) to the identity/ },
+};
+
+const cases = Object.entries(KINDS).flatMap(([kind, k]) => Object.entries(FAULTS).map(([name, f]) => [kind, name, k, f] as const));
+
+async function auditWith(world: WorldInput, requestTimeoutInMs = 30_000) {
+  const h = await startHarness(world, { connection: { requestTimeoutInMs, maxRetries: 3 } });
+  try {
+    const report = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace], checkTimeoutInMs: 30_000, abortSignal: AbortSignal.timeout(60_000) });
+    return { report, log: h.server.handler.log };
+  } finally {
+    h.inventory.dispose();
+    await h.close();
+  }
+}
+
+describe('fault table', () => {
+  it.concurrent.each(cases)('%s × %s', async (_kind, faultName, k, f) => {
+    const world = healthyPrivate();
+    world.faults = [{ match: k.match, ...f.fault }];
+    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? 300 : 30_000);
+    // The fault really hit a request the audit makes.
+    expect(log.some((e) => new RegExp(k.match, 'i').test(`${e.method} ${e.path}`))).toBe(true);
+    expect(report.incomplete).toBeUndefined();
+    const results = report.targets[0]!.results;
+    expect(results).toHaveLength(allChecks.length);
+    if (f.transient) {
+      expect(results.map((r) => `${r.checkId}:${r.status}`)).toEqual(allChecks.map((c) => `${c.meta.id}:pass`));
+      expect(exitCodeFor(report, 'error')).toBe(0);
+      return;
+    }
+    const errors = results.filter((r) => r.status === 'error');
+    expect(errors.length, 'a persistent fault leaves some check undecided').toBeGreaterThan(0);
+    for (const r of results) {
+      // Never a wrong verdict: the check's verdict on healthy-private, or `error`.
+      expect(['pass', 'error']).toContain(r.status);
+      if (r.status === 'error') {
+        expect(r.reason, r.checkId).toMatch(k.names);
+        expect(r.reason, r.checkId).toMatch(f.status!);
+      }
+    }
+    expect(exitCodeFor(report, 'error')).toBe(3);
+  });
+
+  it('a deleted subnet referenced by the computes: error naming the subnet, 404', async () => {
+    const w = healthyPrivate();
+    const vnet = res(w, ids.vnet);
+    vnet.properties.subnets = vnet.properties.subnets.filter((s: { id: string }) => s.id !== ids.trainingSubnet);
+    const { report } = await auditWith(w);
+    const nsg = report.targets[0]!.results.find((r) => r.checkId === 'nsg-outbound-service-tags')!;
+    expect(nsg.status).toBe('error');
+    expect(nsg.reason).toMatch(/GET .*virtualNetworks\/vnet-mlops-prod-weu\/subnets\/snet-training failed: 404 ResourceNotFound; the resource does not exist/);
+  });
+
+  it('a dangling private endpoint: error naming it where it must be read; a finding where dangling is the verdict', async () => {
+    const w = healthyPrivate();
+    w.resources = w.resources.filter((r) => r.id !== ids.peRegistry);
+    const { report } = await auditWith(w);
+    const byId = Object.fromEntries(report.targets[0]!.results.map((r) => [r.checkId, r]));
+    expect(byId['acr-private-endpoint-region']!.status).toBe('fail');
+    expect(byId['acr-private-endpoint-region']!.findings[0]!.message).toMatch(/refers to private endpoint pe-crmlopsprodweu-registry, which does not exist \(404\)/);
+    for (const id of ['same-vnet-placement', 'image-build-compute', 'private-dns-zones']) {
+      expect(byId[id]!.status).toBe('error');
+      expect(byId[id]!.reason).toMatch(/privateEndpoints\/pe-crmlopsprodweu-registry failed: 404 ResourceNotFound/);
+    }
+    expect(byId['nsg-outbound-service-tags']!.status).toBe('pass');
+    expect(byId['workspace-keys-in-sync']!.status).toBe('pass');
+  });
+});
