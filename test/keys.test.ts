@@ -80,6 +80,24 @@ describe('resync', () => {
   });
 });
 
+describe('the race between a 401 and another process\'s resync', () => {
+  it('a 401 from before another process resynced is "reused" and worth a rerun; a 401 after it is not', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    const failedAt = Date.now();
+    // Another process resyncs first.
+    const other = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir });
+    expect(other.action).toBe('resynced');
+    // This process checks afterwards, with a fresh view: no drift left.
+    const { Inventory } = await import('../src/inventory.js');
+    const mine = new Inventory(harness.connection);
+    expect(await resyncIfDrifted(mine, ids.workspace, { cacheDir, since: failedAt })).toMatchObject({ action: 'reused', inSync: true });
+    expect(await resyncIfDrifted(mine, ids.workspace, { cacheDir, since: Date.now() + 1000 })).toMatchObject({ action: 'none-needed' });
+    expect(await resyncIfDrifted(mine, ids.workspace, { cacheDir })).toMatchObject({ action: 'none-needed' });
+    expect(harness.server.handler.resyncCalls).toBe(1);
+    mine.dispose();
+  });
+});
+
 describe('audit --fix', () => {
   it('turns a drift world green through the mock resyncKeys and reports the verified verdict', async () => {
     const plain = await runCli(['audit', '--mock', worldPath('keys-storage-rotated')]);
@@ -186,7 +204,7 @@ describe('exec (real processes against one mock)', () => {
   it('ten concurrent jobs hitting the 401 cause exactly one resyncKeys', async () => {
     const env = await setup('keys-storage-rotated');
     const runs = await Promise.all(Array.from({ length: 10 }, () => runBin(args(), env)));
-    expect(runs.map((r) => r.code)).toEqual(Array(10).fill(0));
+    expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join('\n---\n')).toEqual(Array(10).fill(0));
     expect(harness!.server.handler.resyncCalls).toBe(1);
     expect(runs.filter((r) => r.stderr.includes('another run resynced the keys')).length).toBeGreaterThanOrEqual(1);
     expect(runs.every((r) => r.stdout.includes('job finished'))).toBe(true);

@@ -29,6 +29,12 @@ export interface ResyncOptions {
   abortSignal?: AbortSignal;
   /** Called with what happens, for progress lines. */
   onProgress?: (line: string) => void;
+  /**
+   * When the caller's 401 happened (epoch ms; exec passes the start of the failed run). If no drift
+   * is left but a resync completed since then, another process fixed what caused the 401: the
+   * outcome is `reused`, not `none-needed`.
+   */
+  since?: number;
 }
 
 export type ResyncAction =
@@ -73,12 +79,20 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   const timeout = AbortSignal.timeout(options.timeoutInMs ?? 15 * 60_000);
   const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
   const before = await checkKeys(inventory, workspaceId, signal);
-  if (before.status !== 'fail') return { action: 'none-needed', before, after: before, inSync: before.status === 'pass' };
-
   const dir = options.cacheDir ?? defaultCacheDir();
-  await mkdir(dir, { recursive: true });
   const key = createHash('sha256').update(idKey(workspaceId)).digest('hex').slice(0, 24);
   const stateFile = join(dir, `resync-${key}.json`);
+  if (before.status !== 'fail') {
+    // No drift now. If a resync finished after the caller's 401, that resync is what fixed it.
+    const last = options.since !== undefined ? (await readState(stateFile, workspaceId)).lastResyncAt : undefined;
+    if (last !== undefined && last >= options.since! && before.status === 'pass') {
+      say('the drift is gone: another run resynced the keys after this one failed');
+      return { action: 'reused', before, after: before, inSync: true };
+    }
+    return { action: 'none-needed', before, after: before, inSync: before.status === 'pass' };
+  }
+
+  await mkdir(dir, { recursive: true });
   say(`waiting for the resync lock of ${workspaceId}`);
   const release = await lockfile.lock(stateFile, {
     realpath: false,

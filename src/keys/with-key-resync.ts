@@ -25,6 +25,7 @@ export function isUnauthorized(err: unknown): boolean {
 
 export async function withKeyResync<T>(workspaceId: string, fn: () => Promise<T>, options: WithKeyResyncOptions = {}): Promise<T> {
   parseWorkspaceId(workspaceId);
+  const started = Date.now();
   try {
     return await fn();
   } catch (err) {
@@ -32,7 +33,7 @@ export async function withKeyResync<T>(workspaceId: string, fn: () => Promise<T>
     const inventory = options.inventory ?? new Inventory(options.connection ?? (await defaultConnection()));
     let outcome: ResyncOutcome;
     try {
-      outcome = await resyncIfDrifted(inventory, workspaceId, options);
+      outcome = await resyncIfDrifted(inventory, workspaceId, { since: started, ...options });
     } finally {
       if (!options.inventory) inventory.dispose();
     }
