@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWorlds, serialiseWorld, worldJsonSchema } from '../mocks/worlds/generate.js';
+import { buildWorlds, configJsonSchema, serialiseWorld, worldJsonSchema } from '../mocks/worlds/generate.js';
 import { packageRoot } from '../src/paths.js';
 import { parseWorld } from '../src/world/schema.js';
 
@@ -17,6 +17,7 @@ describe('committed worlds', () => {
       expect(readFileSync(join(dir, `${name}.json`), 'utf8'), name).toBe(serialiseWorld(world));
     }
     expect(readFileSync(join(packageRoot, 'schema', 'world.schema.json'), 'utf8')).toBe(worldJsonSchema());
+    expect(readFileSync(join(packageRoot, 'schema', 'config.schema.json'), 'utf8')).toBe(configJsonSchema());
   });
 
   it.each(files)('%s is a valid world with a description', (file) => {

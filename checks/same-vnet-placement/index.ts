@@ -155,6 +155,9 @@ async function checkCluster(ctx: CheckContext<M>, cluster: { id: string; name: s
     remediation: [
       `Add a private endpoint for ${t.name} in VNet ${nameOf(vnetId)}: az network private-endpoint create --resource-group ${parseResourceId(subnetId).resourceGroup} --name pe-${t.name}-${group} --vnet-name ${nameOf(vnetId)} --subnet <endpoint-subnet> --private-connection-resource-id ${t.id} --group-id ${group} --connection-name pe-${t.name}-${group}`,
       peVnet ? `or peer ${nameOf(vnetId)} with ${nameOf(peVnet)} (az network vnet peering create, both directions, until both show Connected)` : '',
+      serviceEndpointsApply(t.exposure) && t.exposure.serviceEndpointSubnets.length > 0 && t.kind === 'storage account'
+        ? `or admit ${nameOf(subnetId)} the way the others are: az network vnet subnet update --resource-group ${parseResourceId(subnetId).resourceGroup} --vnet-name ${nameOf(vnetId)} --name ${nameOf(subnetId)} --service-endpoints ${t.service} && az storage account network-rule add --resource-group ${parseResourceId(t.id).resourceGroup} --account-name ${t.name} --vnet-name ${nameOf(vnetId)} --subnet ${nameOf(subnetId)}`
+        : '',
     ].filter(Boolean).join('; '),
   });
 }

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { worldSchema, type WorldInput } from '../../src/world/schema.js';
+import { configSchema } from '../../src/config.js';
 import { packageRoot } from '../../src/paths.js';
 
 export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
@@ -851,7 +852,13 @@ export function writeWorlds(): string[] {
   }
   mkdirSync(join(packageRoot, 'schema'), { recursive: true });
   writeFileSync(join(packageRoot, 'schema', 'world.schema.json'), worldJsonSchema());
+  writeFileSync(join(packageRoot, 'schema', 'config.schema.json'), configJsonSchema());
   return written;
+}
+
+/** The config file as JSON Schema, for editor completion (`"$schema": "node_modules/aml-preflight/schema/config.schema.json"`). */
+export function configJsonSchema(): string {
+  return `${JSON.stringify(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`;
 }
 
 /** The world format as JSON Schema, for editors (`$schema` in every world). */

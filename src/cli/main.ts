@@ -18,6 +18,8 @@ export interface CliIO {
   stderr(text: string): void;
   /** Whether stdout is a terminal (table and colour by default). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress lines). */
+  stderrIsTTY?: boolean;
   /** Cancels the run (Ctrl-C). */
   abortSignal?: AbortSignal;
   /** Test hooks: connection settings merged into every session. */
@@ -31,6 +33,25 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 /** Runs the CLI; answers the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
+  let exit: Exit = 0;
+  const program = buildProgram(io, (code) => {
+    exit = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exit;
+  } catch (err) {
+    return failure(err, io);
+  }
+}
+
+/** The commands and the long options each takes, for tests and docs that must not drift from the CLI. */
+export function describeCommands(): { name: string; options: string[] }[] {
+  const program = buildProgram({ stdout: () => undefined, stderr: () => undefined, isTTY: false }, () => undefined);
+  return program.commands.map((c) => ({ name: c.name(), options: c.options.map((o) => o.long ?? '').filter(Boolean) }));
+}
+
+function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
   let exit: Exit = 0;
   const program = new Command('aml-preflight')
     .description('Audit an Azure Machine Learning workspace before image builds and jobs fail.')
@@ -61,8 +82,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
-      .option('--fail-on <level>', 'error|warning|never', 'error')
+      .option('--fail-on <level>', 'error|warning|never (default: the config\'s, else error)')
       .option('--timeout <seconds>', 'per-check timeout', '120')
+      .option('--config <file>', `config file (default: ./${'aml-preflight.config.json'} when present)`)
+      .option('--quiet', 'no progress lines on stderr')
       .option('--fix', 'apply the fixes checks offer (today: key resync) and report the verified, post-fix verdict'),
   ).action(async (opts: AuditOptions) => {
     exit = await audit(opts, io);
@@ -112,14 +135,29 @@ export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
 
   program
     .command('permissions')
-    .description('print the least-privilege custom role (JSON) the selected checks need')
+    .description('print the least-privilege custom role (JSON) the selected checks need, for az role definition create')
     .option('--check <id>', 'only these checks (repeatable)', collect)
+    .option('--without-keys', 'leave out the checks that need key actions (listKeys, listCredentials): a role that reads no secret')
     .option('--scope <scope>', 'assignable scope', '/subscriptions/<subscription-id>')
-    .action(async (opts: { check?: string[]; scope: string }) => {
+    .action(async (opts: { check?: string[]; scope: string; withoutKeys?: boolean }) => {
       const { allChecks } = await import('../../checks/index.js');
-      const { customRole } = await import('../permissions.js');
-      const chosen = selectChecks(allChecks, opts.check ?? []);
+      const { customRole, isKeyAction } = await import('../permissions.js');
+      let chosen = selectChecks(allChecks, opts.check ?? []);
+      if (opts.withoutKeys) chosen = chosen.filter((c) => !c.meta.actions.some(isKeyAction));
       io.stdout(`${JSON.stringify(customRole(chosen, opts.scope), null, 2)}\n`);
+    });
+
+  program
+    .command('explain')
+    .description("print a check's README: what it checks, why, how to fix, the Microsoft docs")
+    .argument('<check-id>', 'the check')
+    .action(async (id: string) => {
+      const { allChecks } = await import('../../checks/index.js');
+      selectChecks(allChecks, [id]);
+      const { readFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      const { packageRoot } = await import('../paths.js');
+      io.stdout(await readFile(join(packageRoot, 'checks', id, 'README.md'), 'utf8'));
     });
 
   program
@@ -143,12 +181,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
       exit = code === 2 ? 2 : 0;
     });
 
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return exit;
-  } catch (err) {
-    return failure(err, io);
-  }
+  // Each action sets `exit`; hand it out when the program has run.
+  program.hook('postAction', () => setExit(exit));
+  return program;
 }
 
 interface SnapshotCliOptions {
@@ -300,14 +335,15 @@ interface AuditOptions {
   output?: string;
   check?: string[];
   skip?: string[];
-  failOn: string;
+  failOn?: string;
   timeout: string;
   fix?: boolean;
+  config?: string;
+  quiet?: boolean;
 }
 
 async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const format: Format = opts.format ? parseFormat(opts.format) : io.isTTY && !opts.output ? 'table' : 'json';
-  const failOn = parseFailOn(opts.failOn);
   const timeoutSeconds = Number(opts.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds`);
   const workspaceIds = (opts.workspace ?? []).map((id) => {
@@ -322,7 +358,11 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     throw new UsageError('say what to audit: --workspace <ARM id> or --subscription <id>');
   }
   const { allChecks } = await import('../../checks/index.js');
-  const checks = selectChecks(allChecks, opts.check ?? [], opts.skip ?? []);
+  const { loadConfig, disabledChecks, severityOverrides, applySuppressions } = await import('../config.js');
+  const config = await loadConfig(opts.config, allChecks);
+  const failOn = parseFailOn(opts.failOn ?? config?.failOn ?? 'error');
+  // --check wins over the config; the config's "off" adds to --skip.
+  const checks = selectChecks(allChecks, opts.check ?? [], [...(opts.skip ?? []), ...(opts.check?.length ? [] : disabledChecks(config))]);
 
   const { openSession, worldWorkspaceIds } = await import('./session.js');
   const { Inventory } = await import('../inventory.js');
@@ -337,18 +377,31 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     }
     if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
     if (targets.length === 0) io.stderr(`aml-preflight: no workspace found in ${opts.subscription?.join(', ') ?? 'the world'}\n`);
+    const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
     let report = await runAudit({
       inventory,
       checks,
       workspaceIds: dedupe(targets),
       checkTimeoutInMs: timeoutSeconds * 1000,
+      severityOverrides: severityOverrides(config),
+      ...(progress ? { onResult: progress.tick } : {}),
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });
+    progress?.done();
     if (opts.fix) {
       const { applyFixes } = await import('../fix.js');
       report = await applyFixes(report, inventory, { ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), onProgress: (line) => io.stderr(`aml-preflight: ${scrub(line)}\n`) });
     }
-    const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table' });
+    report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
+    if (format === 'markdown') {
+      const { describeTopology } = await import('../topology.js');
+      const targetsWithTopology = await Promise.all(report.targets.map(async (t) => {
+        const topology = await describeTopology(inventory, t.workspaceId);
+        return topology ? { ...t, topology } : t;
+      }));
+      report = { ...report, targets: targetsWithTopology };
+    }
+    const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table', checks: checks.map((c) => c.meta) });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
     return exitCodeFor(report, failOn);
@@ -356,6 +409,18 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     inventory.dispose();
     await session.close();
   }
+}
+
+/** "aml-preflight: 12/35 checks done" on a terminal's stderr, rewritten in place. */
+function progressLine(io: CliIO, total: number): { tick: (workspaceId: string, result: { checkId: string }) => void; done: () => void } {
+  let n = 0;
+  return {
+    tick: (workspaceId, result) => {
+      n++;
+      io.stderr(`\r\u001b[2Kaml-preflight: ${n}/${total} checks done (${workspaceId.split('/').pop()}: ${result.checkId})`);
+    },
+    done: () => io.stderr('\r\u001b[2K'),
+  };
 }
 
 function pick(opts: { mock?: string; endpoint?: string; cloud?: string }): { mock?: string; endpoint?: string; cloud?: string } {

@@ -1,15 +1,21 @@
 /** The output formats, each a pure function from the audit report to text. */
 import { UsageError } from '../arm/errors.js';
+import type { CheckMeta } from '../engine/check.js';
 import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 import type { AuditReport } from './types.js';
 
-export const FORMATS = ['table', 'json'] as const;
+export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderOptions {
   color?: boolean;
   width?: number;
+  /** The checks' metadata (SARIF rules). */
+  checks?: readonly CheckMeta[];
 }
 
 export function parseFormat(value: string): Format {
@@ -23,5 +29,11 @@ export function render(report: AuditReport, format: Format, options: RenderOptio
       return renderJson(report);
     case 'table':
       return renderTable(report, options);
+    case 'sarif':
+      return renderSarif(report, options.checks ?? []);
+    case 'junit':
+      return renderJunit(report);
+    case 'markdown':
+      return renderMarkdown(report);
   }
 }

@@ -34,6 +34,9 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
       for (const f of r.findings) lines.push(...finding(f, c, width));
     }
   }
+  for (const e of report.expiredSuppressions ?? []) {
+    lines.push('', c.yellow(`▲ Suppression of ${e.check} for ${e.resource} expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`));
+  }
   const s = report.summary;
   lines.push(
     '',
@@ -49,8 +52,8 @@ function headline(r: CheckResult): string {
 }
 
 function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: number): string[] {
-  const mark = f.level === 'warning' ? c.yellow('▲') : c.red('✖');
-  const out = [`      ${mark} ${f.message}`, c.dim(`        resource: ${f.resourceId}`)];
+  const mark = f.suppressed ? c.dim('○') : f.level === 'warning' ? c.yellow('▲') : c.red('✖');
+  const out = [`      ${mark} ${f.message}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`, c.dim(`        resource: ${f.resourceId}`)];
   for (const [k, v] of Object.entries(f.evidence)) {
     const text = typeof v === 'string' ? v : JSON.stringify(v);
     // Ids are what an operator acts on: never cut them; cut only long structured values.

@@ -3,6 +3,7 @@
  * `incomplete`) are additions; nothing the contract names is renamed or removed.
  */
 import type { Severity, Status } from '../engine/check.js';
+import type { Topology } from '../topology.js';
 
 export interface Finding {
   readonly message: string;
@@ -11,6 +12,8 @@ export interface Finding {
   readonly remediation: string;
   /** `warning` findings alone make a check `warn`. */
   readonly level: 'error' | 'warning';
+  /** Set when a config suppression covers the finding: it stays visible but does not count. */
+  readonly suppressed?: { readonly reason: string; readonly expires: string };
 }
 
 export interface CheckResult {
@@ -29,6 +32,17 @@ export interface CheckResult {
 export interface TargetResult {
   readonly workspaceId: string;
   readonly results: readonly CheckResult[];
+  /** The network topology, when a format that draws it (markdown) was asked for. */
+  readonly topology?: Topology;
+}
+
+export interface ExpiredSuppression {
+  readonly check: string;
+  readonly resource: string;
+  readonly reason: string;
+  readonly expires: string;
+  /** Findings it would have suppressed, now counted again. */
+  readonly findings: number;
 }
 
 export type Summary = Record<Status, number>;
@@ -41,6 +55,8 @@ export interface AuditReport {
   readonly stats: { readonly armRequests: number; readonly durationMs: number };
   /** Present and true when the run was interrupted or timed out before every check decided. */
   readonly incomplete?: boolean;
+  /** Suppressions past their expiry date that matched findings: they stopped suppressing. */
+  readonly expiredSuppressions?: readonly ExpiredSuppression[];
 }
 
 export type FailOn = 'error' | 'warning' | 'never';

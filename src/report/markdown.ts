@@ -1,0 +1,104 @@
+/**
+ * Markdown for humans and $GITHUB_STEP_SUMMARY: a summary table, a Mermaid diagram of each
+ * workspace's network topology with failing links marked, then the findings with evidence and fix.
+ */
+import { scrub } from '../secrets.js';
+import { idKey } from '../arm/resource-id.js';
+import type { Topology } from '../topology.js';
+import type { AuditReport, CheckResult, TargetResult } from './types.js';
+
+const ICON = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '❓' } as const;
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(report: AuditReport): string {
+  const out: string[] = [];
+  out.push(`# aml-preflight report`, '');
+  out.push(`${report.targets.length} workspace(s), ${report.stats.armRequests} ARM requests, ${(report.stats.durationMs / 1000).toFixed(1)} s, aml-preflight ${report.tool.version}.${report.incomplete ? ' **Incomplete: the run was interrupted.**' : ''}`, '');
+  out.push('| workspace | ✅ pass | ❌ fail | ⚠️ warn | ⏭️ skip | ❓ error |', '|---|---|---|---|---|---|');
+  for (const t of report.targets) {
+    const n = (s: string) => t.results.filter((r) => r.status === s).length;
+    out.push(`| ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('skip')} | ${n('error')} |`);
+  }
+  for (const e of report.expiredSuppressions ?? []) out.push('', `> ⚠️ Suppression of \`${e.check}\` for \`${e.resource}\` expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`);
+  for (const t of report.targets) out.push('', ...target(t));
+  return scrub(`${out.join('\n')}\n`);
+}
+
+function target(t: TargetResult): string[] {
+  const out = [`## ${t.workspaceId.split('/').pop()}`, '', `\`${t.workspaceId}\``, ''];
+  if (t.topology) out.push('```mermaid', ...mermaid(t.topology, t.results), '```', '');
+  out.push('| check | status | |', '|---|---|---|');
+  for (const r of t.results) out.push(`| \`${r.checkId}\` | ${ICON[r.status]} ${r.status} | ${cell(r.status === 'skip' || r.status === 'error' ? (r.reason ?? '') : r.findings.length > 0 ? `${r.findings.length} finding(s)` : r.title)} |`);
+  const withFindings = t.results.filter((r) => r.findings.length > 0);
+  if (withFindings.length > 0) out.push('', '### Findings');
+  for (const r of withFindings) {
+    for (const f of r.findings) {
+      out.push('', `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} **${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`, '');
+      out.push(`- resource: \`${f.resourceId}\``, `- fix: ${f.remediation}`);
+      out.push('', '<details><summary>evidence</summary>', '', '```json', JSON.stringify(f.evidence, null, 2), '```', '', '</details>');
+    }
+  }
+  return out;
+}
+
+/** A Mermaid flowchart: subgraphs per VNet and subnet; failing links dashed and crossed, failing nodes red. */
+export function mermaid(topo: Topology, results: readonly CheckResult[]): string[] {
+  const ids = new Map<string, string>();
+  const node = (id: string): string => {
+    const k = idKey(id);
+    if (!ids.has(k)) ids.set(k, `n${ids.size}`);
+    return ids.get(k)!;
+  };
+  const label = (s: string): string => s.replace(/"/g, "'");
+  const failing = new Set<string>();
+  const findings = results.flatMap((r) => r.findings.filter((f) => !f.suppressed && f.level === 'error').map((f) => ({ r, f })));
+  for (const { f } of findings) failing.add(idKey(f.resourceId));
+  // A finding on an NSG's rule marks the NSG.
+  for (const n of topo.nsgs) if ([...failing].some((k) => k.startsWith(`${idKey(n.id)}/`))) failing.add(idKey(n.id));
+  const lines = ['flowchart LR'];
+  let links = 0;
+  const broken: number[] = [];
+  const link = (text: string, isBroken = false): void => {
+    if (isBroken) broken.push(links);
+    links++;
+    lines.push(`  ${text}`);
+  };
+  lines.push(`  ${node(topo.workspace.id)}["🧪 ${label(topo.workspace.name)}"]`);
+  if (topo.storage) lines.push(`  ${node(topo.storage.id)}[("🗄️ ${label(topo.storage.name)}")]`);
+  if (topo.registry) lines.push(`  ${node(topo.registry.id)}[("📦 ${label(topo.registry.name)}")]`);
+  lines.push('  mcr(("🌐 MCR + Front Door"))');
+  for (const v of topo.vnets) {
+    lines.push(`  subgraph ${node(v.id)}["VNet ${label(v.name)}"]`);
+    for (const s of v.subnets) {
+      lines.push(`    subgraph ${node(s.id)}["subnet ${label(s.name)}"]`);
+      for (const c of topo.computes.filter((c) => c.subnetId && idKey(c.subnetId) === idKey(s.id))) lines.push(`      ${node(c.id)}["🖥️ ${label(c.name)}"]`);
+      for (const e of topo.privateEndpoints.filter((e) => idKey(e.subnetId) === idKey(s.id))) lines.push(`      ${node(e.id)}{{"🔌 ${label(e.name)}"}}`);
+      lines.push('    end');
+    }
+    lines.push('  end');
+  }
+  for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (no VNet)"]`);
+  for (const n of topo.nsgs) lines.push(`  ${node(n.id)}[/"🛡️ ${label(n.name)}"/]`);
+  for (const v of topo.vnets) for (const s of v.subnets) if (s.nsgId) link(`${node(s.nsgId)} -.- ${node(s.id)}`);
+  for (const e of topo.privateEndpoints) link(`${node(e.id)} --> ${node(e.targetId)}`);
+  // Compute → storage / registry / MCR, crossed where a check found the path broken.
+  for (const c of topo.computes) {
+    link(`${node(topo.workspace.id)} --- ${node(c.id)}`);
+    for (const target of [topo.storage, topo.registry].filter((x): x is NonNullable<typeof x> => !!x)) {
+      const isBroken = findings.some(({ r, f }) => r.checkId === 'same-vnet-placement' && (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id && idKey(String((f.evidence as { resourceId?: string }).resourceId ?? '')) === idKey(target.id));
+      link(isBroken ? `${node(c.id)} -.->|"⛔ unreachable"| ${node(target.id)}` : `${node(c.id)} --> ${node(target.id)}`, isBroken);
+    }
+    if (c.subnetId) {
+      const blocked = findings.some(({ r, f }) => r.checkId === 'nsg-outbound-service-tags' && ((f.evidence as { computes?: string[] }).computes ?? []).some((x) => idKey(x) === idKey(c.id)));
+      link(blocked ? `${node(c.id)} -.->|"⛔ 443 denied"| mcr` : `${node(c.id)} -->|443| mcr`, blocked);
+    }
+  }
+  const red = [...ids.entries()].filter(([k]) => failing.has(k)).map(([, v]) => v);
+  lines.push('  classDef fail fill:#fdd,stroke:#c00,stroke-width:2px');
+  if (red.length > 0) lines.push(`  class ${red.join(',')} fail`);
+  if (broken.length > 0) lines.push(`  linkStyle ${broken.join(',')} stroke:#c00,stroke-width:2px`);
+  return lines;
+}

@@ -1,0 +1,90 @@
+/**
+ * The workspace's network topology, for the Markdown report's diagram: workspace, storage,
+ * registry, computes, VNets and subnets, private endpoints, NSGs. Built after the audit from the
+ * inventory, whose cache already holds what the checks read; anything that cannot be read is left
+ * out (a diagram must never fail a report).
+ */
+import type { Inventory } from './inventory.js';
+import { nameOf, registryExposure, storageExposure, vnetOf } from './network/exposure.js';
+import { idKey } from './arm/resource-id.js';
+
+export interface TopologyNode {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Topology {
+  readonly workspace: TopologyNode;
+  readonly storage?: TopologyNode & { readonly exposure: string };
+  readonly registry?: TopologyNode & { readonly exposure: string };
+  readonly computes: readonly (TopologyNode & { readonly type: string; readonly subnetId?: string })[];
+  readonly vnets: readonly (TopologyNode & { readonly subnets: readonly (TopologyNode & { readonly nsgId?: string })[] })[];
+  readonly privateEndpoints: readonly (TopologyNode & { readonly subnetId: string; readonly targetId: string })[];
+  readonly nsgs: readonly TopologyNode[];
+}
+
+async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function describeTopology(inventory: Inventory, workspaceId: string): Promise<Topology | undefined> {
+  const ws = await maybe(inventory.workspace(workspaceId));
+  if (!ws) return undefined;
+  const [computes, storage, registry] = await Promise.all([
+    maybe(inventory.computes(workspaceId)),
+    ws.storageAccount ? maybe(inventory.storageAccount(ws.storageAccount)) : undefined,
+    ws.containerRegistry ? maybe(inventory.registry(ws.containerRegistry)) : undefined,
+  ]);
+  const endpoints: Topology['privateEndpoints'][number][] = [];
+  const addEndpoints = async (targetId: string, connections: readonly { privateEndpointId: string; status: string }[]): Promise<void> => {
+    for (const c of connections) {
+      const pe = await maybe(inventory.privateEndpoint(c.privateEndpointId));
+      if (pe?.subnet?.id) endpoints.push({ id: pe.id ?? c.privateEndpointId, name: pe.name ?? nameOf(c.privateEndpointId), subnetId: pe.subnet.id, targetId });
+    }
+  };
+  const st = storage ? storageExposure(storage) : undefined;
+  const cr = registry ? registryExposure(registry) : undefined;
+  if (storage && st) await addEndpoints(storage.id ?? ws.storageAccount!, st.connections);
+  if (registry && cr) await addEndpoints(registry.id ?? ws.containerRegistry!, cr.connections);
+
+  const subnetIds = new Map<string, string>();
+  for (const c of computes ?? []) if (c.subnetId) subnetIds.set(idKey(c.subnetId), c.subnetId);
+  for (const e of endpoints) subnetIds.set(idKey(e.subnetId), e.subnetId);
+  const vnetIds = new Map<string, string>();
+  for (const s of subnetIds.values()) {
+    try {
+      vnetIds.set(idKey(vnetOf(s)), vnetOf(s));
+    } catch {
+      // a malformed subnet id has no VNet to draw
+    }
+  }
+  const vnets: Topology['vnets'][number][] = [];
+  const nsgs = new Map<string, TopologyNode>();
+  for (const v of vnetIds.values()) {
+    const vnet = await maybe(inventory.virtualNetwork(v));
+    const subnets = [...subnetIds.values()]
+      .filter((s) => { try { return idKey(vnetOf(s)) === idKey(v); } catch { return false; } })
+      .map((s) => {
+        const embedded = vnet?.subnets?.find((x) => typeof x.id === 'string' && idKey(x.id) === idKey(s));
+        const nsgId = embedded?.networkSecurityGroup?.id;
+        if (nsgId) nsgs.set(idKey(nsgId), { id: nsgId, name: nameOf(nsgId) });
+        return { id: s, name: nameOf(s), ...(nsgId ? { nsgId } : {}) };
+      });
+    vnets.push({ id: v, name: vnet?.name ?? nameOf(v), subnets });
+  }
+  const describe = (e: { publicNetworkAccess: string; defaultAction: string; connections: readonly unknown[] }): string =>
+    `public ${e.publicNetworkAccess}, default ${e.defaultAction}, ${e.connections.length} private endpoint(s)`;
+  return {
+    workspace: { id: workspaceId, name: ws.name ?? nameOf(workspaceId) },
+    ...(storage && st ? { storage: { id: storage.id ?? ws.storageAccount!, name: storage.name ?? '', exposure: describe(st) } } : {}),
+    ...(registry && cr ? { registry: { id: registry.id ?? ws.containerRegistry!, name: registry.name ?? '', exposure: describe(cr) } } : {}),
+    computes: (computes ?? []).map((c) => ({ id: c.id, name: c.name, type: c.computeType, ...(c.subnetId ? { subnetId: c.subnetId } : {}) })),
+    vnets,
+    privateEndpoints: endpoints,
+    nsgs: [...nsgs.values()],
+  };
+}
