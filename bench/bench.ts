@@ -2,8 +2,17 @@
  * `npm run bench`: measures, prints a table, asserts nothing (tests never assert wall-clock times).
  * Each section is one figure an issue asked for.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allChecks } from '../checks/index.js';
+import { healthyPrivate, ids, SUB, subscriptionWorld } from '../mocks/worlds/generate.js';
+import { startMockServer } from '../mocks/server.js';
+import { mockCredential } from '../src/arm/connection.js';
+import { runAudit } from '../src/engine/run.js';
+import { Inventory } from '../src/inventory.js';
+import { parseWorld, ARM_THROTTLING } from '../src/world/schema.js';
 import { evaluateNsg, type NsgRule } from '../src/network/nsg.js';
 import { indexServiceTags } from '../src/network/service-tags.js';
 import { packageRoot } from '../src/paths.js';
@@ -78,8 +87,103 @@ function nsgEvaluatorAdversarial(): void {
   rows.push({ figure: `NSG evaluator, adversarial: 1,000 slicing rules × ${destination.length} prefixes (IPv4+IPv6), ${e.decisions.length} decisions`, value: `${ms.toFixed(1)} ms`, target: '≪ 1,000 ms' });
 }
 
+/** Issue 8 (1): one workspace at 0 ms and 50 ms per request: effective sequential round trips. */
+async function oneWorkspace(): Promise<void> {
+  const measure = async (latencyMs: number) => {
+    const world = parseWorld({ ...healthyPrivate(), faults: latencyMs ? [{ match: '.*', latencyMs }] : [] });
+    const server = await startMockServer(world);
+    const times: number[] = [];
+    let requests = 0;
+    let distinct = 0;
+    for (let i = 0; i < 3; i++) {
+      const inventory = new Inventory({ endpoint: server.url, credential: mockCredential, ca: server.ca });
+      const t0 = performance.now();
+      await runAudit({ inventory, checks: allChecks, workspaceIds: [ids.workspace] });
+      times.push(performance.now() - t0);
+      requests = inventory.requestCount;
+      distinct = inventory.distinctReads;
+      inventory.dispose();
+    }
+    await server.close();
+    times.sort((a, b) => a - b);
+    return { ms: times[1]!, requests, distinct };
+  };
+  await measure(0); // warm-up: module loading
+  const fast = await measure(0);
+  const slow = await measure(50);
+  const trips = (slow.ms - fast.ms) / 50;
+  rows.push({ figure: '1. one workspace (healthy-private), 0 ms latency: wall time (median of 3)', value: `${fast.ms.toFixed(0)} ms`, target: '' });
+  rows.push({ figure: '1. one workspace, 50 ms latency per request: wall time', value: `${slow.ms.toFixed(0)} ms`, target: '' });
+  rows.push({ figure: '1. effective sequential round trips = added time / 50 ms', value: trips.toFixed(1), target: '≤ 1.5 × dependency depth (~5) = 7.5' });
+  rows.push({ figure: '1. ARM requests / distinct resources and actions read', value: `${slow.requests} / ${slow.distinct}`, target: 'equal' });
+}
+
+/** Issue 8 (2): 200 workspaces under ARM's throttling model with time compressed ×10. */
+async function subscription(): Promise<void> {
+  const { world } = subscriptionWorld(200, { groupSize: 10 });
+  const throttling = {
+    reads: { capacity: ARM_THROTTLING.reads.capacity, refillPerSecond: ARM_THROTTLING.reads.refillPerSecond * 10 },
+    writes: { capacity: ARM_THROTTLING.writes.capacity, refillPerSecond: ARM_THROTTLING.writes.refillPerSecond * 10 },
+  };
+  const server = await startMockServer(parseWorld({ ...world, throttling }));
+  const dir = mkdtempSync(join(tmpdir(), 'aml-preflight-bench-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, server.ca);
+  const out = join(dir, 'report.json');
+  const bin = join(import.meta.dirname, '..', 'src', 'cli', 'bin.js');
+  const args = [bin, 'audit', '--subscription', SUB, '--endpoint', server.url, '--format', 'json', '-o', out, '--fail-on', 'never', '--concurrency', '16', '--quiet'];
+  const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const t0 = performance.now();
+  // Asynchronous: the mock answering the child lives in this process's event loop.
+  const child = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
+    const p = timeBin
+      ? spawn(timeBin, ['-f', '%M', process.execPath, ...args], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } })
+      : spawn(process.execPath, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ stderr, code }));
+  });
+  const elapsed = (performance.now() - t0) / 1000;
+  if (!existsSync(out)) throw new Error(`the audit wrote no report (exit ${child.code}): ${child.stderr.slice(0, 500)}`);
+  const report = JSON.parse(readFileSync(out, 'utf8'));
+  const reads = server.handler.log.filter((e) => e.method === 'GET' && e.status !== 429).length;
+  const writes = server.handler.log.filter((e) => e.method !== 'GET' && e.status !== 429).length;
+  const bound = Math.max((reads - throttling.reads.capacity) / throttling.reads.refillPerSecond, (writes - throttling.writes.capacity) / throttling.writes.refillPerSecond, 0);
+  const peakMb = timeBin ? Number(child.stderr.trim().split('\n').pop()) / 1024 : NaN;
+  await server.close();
+  rows.push({ figure: `2. 200 workspaces, ARM throttling ×10 (reads ${throttling.reads.capacity}+${throttling.reads.refillPerSecond}/s, writes ${throttling.writes.capacity}+${throttling.writes.refillPerSecond}/s): elapsed`, value: `${elapsed.toFixed(1)} s`, target: `≤ 1.2 × bound + 1 s = ${(1.2 * bound + 1).toFixed(1)} s` });
+  rows.push({ figure: `2. bucket lower bound max((reads − burst)/refill, (writes − burst)/refill), ${reads} reads, ${writes} writes`, value: `${bound.toFixed(1)} s`, target: '' });
+  rows.push({ figure: '2. 429s answered / errored checks', value: `${server.handler.throttled} / ${report.summary.error}`, target: 'errored checks 0' });
+  rows.push({ figure: '2. peak memory of the audit process (max RSS)', value: Number.isNaN(peakMb) ? 'n/a' : `${peakMb.toFixed(0)} MB`, target: '< 300 MB' });
+  rows.push({ figure: '2. workspaces / checks decided', value: `${report.targets.length} / ${report.summary.pass + report.summary.fail + report.summary.warn + report.summary.skip}`, target: '200 / 1400' });
+}
+
+/** Issue 8 (4): start-up against bare Node. */
+function startup(): void {
+  const bin = join(import.meta.dirname, '..', 'src', 'cli', 'bin.js');
+  const median = (args: string[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t0 = performance.now();
+      execFileSync(process.execPath, args, { stdio: 'ignore' });
+      times.push(performance.now() - t0);
+    }
+    return times.sort((a, b) => a - b)[4]!;
+  };
+  const bare = median(['-e', '0']);
+  const version = median([bin, '--version']);
+  const checks = median([bin, 'checks']);
+  rows.push({ figure: '4. node -e 0 (median of 9)', value: `${bare.toFixed(0)} ms`, target: '' });
+  rows.push({ figure: '4. aml-preflight --version', value: `${version.toFixed(0)} ms (${(version / bare).toFixed(2)}×)`, target: '≤ 2.5× bare Node' });
+  rows.push({ figure: '4. aml-preflight checks', value: `${checks.toFixed(0)} ms (${(checks / bare).toFixed(2)}×)`, target: '≤ 2.5× bare Node' });
+}
+
 nsgEvaluator();
 nsgEvaluatorAdversarial();
+await oneWorkspace();
+await subscription();
+rows.push({ figure: '3. Resource Graph mode', value: 'not built', target: 'see issue 8' });
+startup();
 
 const w = [Math.max(...rows.map((r) => r.figure.length), 6), Math.max(...rows.map((r) => r.value.length), 5), Math.max(...rows.map((r) => r.target.length), 6)];
 console.log(`${'figure'.padEnd(w[0]!)} | ${'value'.padEnd(w[1]!)} | target`);

@@ -55,6 +55,8 @@ export interface ArmHandler {
   readonly log: MockRequestLogEntry[];
   /** How many times `resyncKeys` was started. */
   readonly resyncCalls: number;
+  /** How many requests the throttling model answered 429. */
+  readonly throttled: number;
   /** The live state: resources and canned responses as they are now (resync changes them). */
   readonly world: World;
 }
@@ -76,6 +78,23 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   const operations = new Map<string, Operation>();
   const log: MockRequestLogEntry[] = [];
   let resyncCalls = 0;
+  let throttled = 0;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  /** Takes a token from the subscription's bucket; answers the remaining count, or the wait when empty. */
+  function takeToken(kind: 'reads' | 'writes', subscription: string): { remaining: number } | { retryAfterSeconds: number } | undefined {
+    const model = world.throttling?.[kind];
+    if (!model) return undefined;
+    const key = `${kind}:${subscription}`;
+    const now = performance.now();
+    const b = buckets.get(key) ?? { tokens: model.capacity, at: now };
+    b.tokens = Math.min(model.capacity, b.tokens + ((now - b.at) / 1000) * model.refillPerSecond);
+    b.at = now;
+    buckets.set(key, b);
+    if (b.tokens < 1) return { retryAfterSeconds: Math.max(1, Math.ceil((1 - b.tokens) / model.refillPerSecond)) };
+    b.tokens -= 1;
+    return { remaining: Math.floor(b.tokens) };
+  }
 
   for (const r of world.resources) index(r as Record<string, unknown>, true);
   for (const [key, value] of Object.entries(world.responses)) responses.set(normaliseKey(key), value);
@@ -142,7 +161,16 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       return json(400, envelope('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
     }
 
-    const answer = dispatch(method, path, url, origin);
+    const kind = method === 'GET' ? 'reads' : 'writes';
+    const subscription = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1]?.toLowerCase() ?? '';
+    const token = takeToken(kind, subscription);
+    const limitHeader = `x-ms-ratelimit-remaining-subscription-${kind}`;
+    if (token && 'retryAfterSeconds' in token) {
+      throttled++;
+      return json(429, envelope('TooManyRequests', `Number of ${kind === 'reads' ? 'read' : 'write'} requests for subscription '${subscription}' exceeded the limit. Try again after ${token.retryAfterSeconds} seconds.`), { 'retry-after': String(token.retryAfterSeconds), [limitHeader]: '0' });
+    }
+    let answer = dispatch(method, path, url, origin);
+    if (token) answer = { ...answer, headers: { ...answer.headers, [limitHeader]: String(token.remaining) } };
     if (truncate && answer.body) return { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) };
     return answer;
   }
@@ -282,6 +310,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     log,
     get resyncCalls() {
       return resyncCalls;
+    },
+    get throttled() {
+      return throttled;
     },
     world,
   };

@@ -18,11 +18,13 @@ import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { FullOperationResponse } from '@azure/core-client';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { setMaxListeners } from 'node:events';
 import type { Registry } from '@azure/arm-containerregistry';
 import { createClients, type ArmConnection, type Clients } from './arm/connection.js';
 import { rbacActionFor, toArmRequestError } from './arm/errors.js';
 import { idKey, parseResourceId, parentId, resourceType, sameId, type ResourceId } from './arm/resource-id.js';
 import { digestSecret, type SecretDigest } from './secrets.js';
+import { normaliseLocation } from './arm/location.js';
 import { VERSION } from './version.js';
 
 /** A registry, with the service-endpoint rules the SDK model drops. */
@@ -100,6 +102,8 @@ export class Inventory {
       `aml-preflight/${VERSION}`,
     );
     this.#signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
+    // Every request in flight listens on these; a subscription audit has hundreds.
+    setMaxListeners(0, this.#signal, this.#disposer.signal);
     this.#limit = new Semaphore(options.concurrency ?? 16);
   }
 
@@ -466,10 +470,7 @@ export function computeView(c: ComputeResource): ComputeView {
   };
 }
 
-/** `West Europe` → `westeurope`: ARM accepts both, and answers both. */
-export function normaliseLocation(location: string): string {
-  return location.replace(/\s+/g, '').toLowerCase();
-}
+export { normaliseLocation } from './arm/location.js';
 
 /** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {

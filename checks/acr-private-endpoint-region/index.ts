@@ -11,7 +11,7 @@
 import { defineCheck } from '../../src/engine/check.js';
 import { ArmRequestError } from '../../src/arm/errors.js';
 import { parseResourceId } from '../../src/arm/resource-id.js';
-import { normaliseLocation } from '../../src/inventory.js';
+import { normaliseLocation } from '../../src/arm/location.js';
 import { nameOf, registryExposure } from '../../src/network/exposure.js';
 
 const TYPE = 'microsoft.containerregistry/registries';

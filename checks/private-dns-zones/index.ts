@@ -64,16 +64,20 @@ export default defineCheck({
       ws.containerRegistry ? ctx.inventory.registry(ws.containerRegistry, opts) : undefined,
     ]);
     const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
+    const [registryPlacements, storagePlacements] = await Promise.all([
+      registry ? approvedEndpointPlacements(ctx.inventory, registryExposure(registry), opts) : [],
+      storage ? approvedEndpointPlacements(ctx.inventory, storageExposure(storage), opts) : [],
+    ]);
     if (registry) {
       const name = registry.name ?? '';
       const dataRecords = (registry.dataEndpointHostNames ?? []).map((h) => h.replace(/\.azurecr\..*$/i, '')).filter((r) => r.toLowerCase() !== name.toLowerCase());
-      for (const p of await approvedEndpointPlacements(ctx.inventory, registryExposure(registry), opts)) {
+      for (const p of registryPlacements) {
         endpoints.push({ placement: p, expect: { group: 'registry', zone: /^privatelink\.azurecr\./i, zoneName: 'privatelink.azurecr.io', records: [name, ...dataRecords], resourceId: registry.id!, resourceName: name } });
       }
     }
     if (storage) {
       const name = storage.name ?? '';
-      for (const p of await approvedEndpointPlacements(ctx.inventory, storageExposure(storage), opts)) {
+      for (const p of storagePlacements) {
         for (const group of p.groupIds.filter((g) => g === 'blob' || g === 'file')) {
           endpoints.push({ placement: p, expect: { group, zone: new RegExp(`^privatelink\\.${group}\\.`, 'i'), zoneName: `privatelink.${group}.core.windows.net`, records: [name], resourceId: storage.id!, resourceName: name } });
         }
@@ -93,9 +97,11 @@ export default defineCheck({
     if (computeVnets.size === 0) ctx.note('no compute sits in a customer VNet, so zone links to compute VNets were not checked');
 
     const zonesToLink = new Map<string, { zoneId: string; resource: string }>();
-    for (const { placement, expect } of endpoints) {
+    // Read every endpoint's zone groups at once; then judge them in order.
+    const allGroups = await Promise.all(endpoints.map(({ placement }) => ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts)));
+    for (const [i, { placement, expect }] of endpoints.entries()) {
       const endpoint = nameOf(placement.privateEndpointId);
-      const groups: readonly PrivateDnsZoneGroup[] = await ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts);
+      const groups: readonly PrivateDnsZoneGroup[] = allGroups[i]!;
       // A zone id that is not a string (a malformed answer) counts as no zone.
       const configs = groups.flatMap((g) => g.privateDnsZoneConfigs ?? []).filter((c) => c.privateDnsZoneId === undefined || typeof c.privateDnsZoneId === 'string');
       const fqdn = `${expect.resourceName}.${expect.group === 'registry' ? 'azurecr.io' : `${expect.group}.core.windows.net`}`;
@@ -139,8 +145,13 @@ export default defineCheck({
     }
 
     const customDnsZones: string[] = [...new Set([...zonesToLink.values()].map((z) => nameOf(z.zoneId)))];
-    for (const vnet of computeVnets.values()) {
-      const v = await ctx.inventory.virtualNetwork(vnet.id, opts);
+    const zones = [...zonesToLink.values()];
+    const [vnetAnswers, linkAnswers] = await Promise.all([
+      Promise.all([...computeVnets.values()].map((v) => ctx.inventory.virtualNetwork(v.id, opts))),
+      Promise.all(zones.map((z) => ctx.inventory.privateDnsZoneLinks(z.zoneId, opts))),
+    ]);
+    for (const [vi, vnet] of [...computeVnets.values()].entries()) {
+      const v = vnetAnswers[vi]!;
       const servers = v.dhcpOptions?.dnsServers ?? [];
       if (servers.length > 0) {
         ctx.report({
@@ -152,8 +163,8 @@ export default defineCheck({
           level: 'warning',
         });
       }
-      for (const { zoneId, resource } of zonesToLink.values()) {
-        const links = await ctx.inventory.privateDnsZoneLinks(zoneId, opts);
+      for (const [zi, { zoneId, resource }] of zones.entries()) {
+        const links = linkAnswers[zi]!;
         const linked = links.some((l) => sameId(l.virtualNetwork?.id, vnet.id) && (!l.virtualNetworkLinkState || /^completed$/i.test(l.virtualNetworkLinkState)));
         if (linked) continue;
         ctx.report({

@@ -89,7 +89,7 @@ export default defineCheck<M>({
       return ctx.skip('neither the storage account nor the registry is network-restricted, and no compute cluster is in a virtual network');
     }
     if (clusters.length === 0) return ctx.skip('the workspace has no compute cluster');
-    for (const t of restricted) t.placements = await approvedEndpointPlacements(ctx.inventory, t.exposure, opts);
+    await Promise.all(restricted.map(async (t) => (t.placements = await approvedEndpointPlacements(ctx.inventory, t.exposure, opts))));
 
     for (const cluster of clusters) {
       for (const t of restricted) {

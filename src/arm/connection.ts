@@ -5,6 +5,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { StorageManagementClient } from '@azure/arm-storage';
@@ -70,7 +71,54 @@ export interface Clients {
   privateDns(subscriptionId: string): Promise<PrivateDnsManagementClient>;
 }
 
+/**
+ * Paces requests per subscription and bucket from ARM's `x-ms-ratelimit-remaining-subscription-*`
+ * headers, so a large audit slows down before the bucket is empty instead of collecting 429s.
+ * The refill rate starts at ARM's documented figure and is then learned from what the headers say.
+ * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+ */
+export class RateLimitPacer {
+  /** Below this many remaining tokens, requests wait for the refill. */
+  static readonly LOW_WATER = 8;
+  readonly #state = new Map<string, { remaining?: number; seenAt: number; sentSince: number; rate: number }>();
+
+  #get(key: string, kind: 'reads' | 'writes') {
+    let s = this.#state.get(key);
+    if (!s) {
+      s = { seenAt: 0, sentSince: 0, rate: kind === 'reads' ? 25 : 10 };
+      this.#state.set(key, s);
+    }
+    return s;
+  }
+
+  /** How long to wait before sending (ms), and counts the request as sent. */
+  beforeSend(key: string, kind: 'reads' | 'writes'): number {
+    const s = this.#get(key, kind);
+    let wait = 0;
+    if (s.remaining !== undefined) {
+      const estimate = s.remaining - s.sentSince + ((performance.now() - s.seenAt) / 1000) * s.rate;
+      if (estimate < RateLimitPacer.LOW_WATER) wait = Math.min(5000, ((RateLimitPacer.LOW_WATER - estimate) / s.rate) * 1000);
+    }
+    s.sentSince++;
+    return wait;
+  }
+
+  /** Records what a response said; learns the refill rate from consecutive observations. */
+  observe(key: string, kind: 'reads' | 'writes', remaining: number): void {
+    const s = this.#get(key, kind);
+    const now = performance.now();
+    if (s.remaining !== undefined && now - s.seenAt > 200) {
+      const learned = (remaining - s.remaining + s.sentSince) / ((now - s.seenAt) / 1000);
+      if (learned > 0 && Number.isFinite(learned)) s.rate = 0.7 * s.rate + 0.3 * learned;
+    }
+    s.remaining = remaining;
+    s.seenAt = now;
+    s.sentSince = 0;
+  }
+}
+
 export function createClients(conn: ArmConnection, userAgent: string): Clients {
+  const pacer = new RateLimitPacer();
   const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
     {
       position: 'perRetry',
@@ -80,6 +128,10 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
         // abort, which holds a finished process open for up to the timeout. This one is unref'd,
         // always cleared, and raises ETIMEDOUT, which the SDK's retry strategy retries.
         async sendRequest(request, next) {
+          const kind = request.method === 'GET' ? 'reads' : 'writes';
+          const bucket = `${kind}:${/\/subscriptions\/([^/?]+)/i.exec(request.url)?.[1]?.toLowerCase() ?? ''}`;
+          const wait = pacer.beforeSend(bucket, kind);
+          if (wait > 0) await sleep(wait, undefined, request.abortSignal ? { signal: request.abortSignal as AbortSignal } : {});
           conn.onRequest?.(request.method, request.url);
           const ms = conn.requestTimeoutInMs ?? 30_000;
           const parent = request.abortSignal;
@@ -88,7 +140,10 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
           timer.unref();
           request.abortSignal = parent ? AbortSignal.any([parent as AbortSignal, timeout.signal]) : timeout.signal;
           try {
-            return await next(request);
+            const response = await next(request);
+            const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`);
+            if (remaining !== undefined && /^\d+$/.test(remaining)) pacer.observe(bucket, kind, Number(remaining));
+            return response;
           } catch (err) {
             if (timeout.signal.aborted && !parent?.aborted) throw new RestError(`no answer within ${ms} ms`, { code: 'ETIMEDOUT', request });
             throw err;

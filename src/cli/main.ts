@@ -9,7 +9,7 @@ import { selectChecks } from '../engine/run.js';
 import type { Check } from '../engine/check.js';
 import { scrub } from '../secrets.js';
 import { VERSION } from '../version.js';
-import { FORMATS, parseFormat, render, type Format } from '../report/index.js';
+import { FORMATS, parseFormat, type Format } from '../report/formats.js';
 import { exitCodeFor, type FailOn } from '../report/types.js';
 import { writeFileAtomic } from './write.js';
 
@@ -77,6 +77,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .description('audit one workspace (--workspace) or every workspace in scope (--subscription)')
       .option('--workspace <id>', 'ARM id of an Azure ML workspace (repeatable)', collect)
       .option('--subscription <id>', 'audit every workspace of the subscription (repeatable)', collect)
+      .option('--concurrency <n>', 'workspaces audited at once', '4')
       .option('--resource-group <rg>', 'with --subscription: only this resource group')
       .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
@@ -123,6 +124,26 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
   ).action(async (opts: SnapshotCliOptions) => {
     exit = await snapshot(opts, io);
   });
+
+  program
+    .command('merge')
+    .description('combine JSON reports from sharded runs into one report, in any format')
+    .argument('<report.json...>', 'reports written by audit --format json')
+    .option('--format <format>', `${FORMATS.join('|')}`, 'json')
+    .option('-o, --output <file>', 'write to this file (atomically) instead of stdout')
+    .option('--fail-on <level>', 'error|warning|never', 'error')
+    .action(async (files: string[], opts: { format: string; output?: string; failOn: string }) => {
+      const format = parseFormat(opts.format);
+      const failOn = parseFailOn(opts.failOn);
+      const { readReport, mergeReports } = await import('../merge.js');
+      const { allChecks } = await import('../../checks/index.js');
+      const merged = mergeReports(await Promise.all(files.map(readReport)));
+      const { render } = await import('../report/index.js');
+      const text = render(merged, format, { color: io.isTTY && !opts.output && format === 'table', checks: allChecks.map((c) => c.meta) });
+      if (opts.output) await writeFileAtomic(opts.output, text);
+      else io.stdout(text);
+      exit = exitCodeFor(merged, failOn);
+    });
 
   program
     .command('checks')
@@ -340,6 +361,7 @@ interface AuditOptions {
   fix?: boolean;
   config?: string;
   quiet?: boolean;
+  concurrency?: string;
 }
 
 async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
@@ -354,6 +376,11 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     }
   });
   if (opts.resourceGroup && !opts.subscription?.length) throw new UsageError('--resource-group needs --subscription');
+  const concurrency = Number(opts.concurrency ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
+  for (const sub of opts.subscription ?? []) {
+    if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
+  }
   if (workspaceIds.length === 0 && !opts.subscription?.length && !opts.mock) {
     throw new UsageError('say what to audit: --workspace <ARM id> or --subscription <id>');
   }
@@ -384,6 +411,7 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       workspaceIds: dedupe(targets),
       checkTimeoutInMs: timeoutSeconds * 1000,
       severityOverrides: severityOverrides(config),
+      workspaceConcurrency: concurrency,
       ...(progress ? { onResult: progress.tick } : {}),
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });
@@ -401,6 +429,7 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       }));
       report = { ...report, targets: targetsWithTopology };
     }
+    const { render } = await import('../report/index.js');
     const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table', checks: checks.map((c) => c.meta) });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);

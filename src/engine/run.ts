@@ -3,6 +3,7 @@
  * timeout, and turns whatever a check throws into an `error` result with a reason. One failing
  * check never sinks the run.
  */
+import { setMaxListeners } from 'node:events';
 import { ArmRequestError, UsageError } from '../arm/errors.js';
 import type { Inventory } from '../inventory.js';
 import { scrub } from '../secrets.js';
@@ -42,6 +43,8 @@ export function selectChecks(all: readonly Check[], include: readonly string[] =
 
 export async function runAudit(options: RunOptions): Promise<AuditReport> {
   const now = options.now ?? (() => performance.now());
+  // Every running check listens on the run's signal; dozens at once is by design, not a leak.
+  if (options.abortSignal) setMaxListeners(0, options.abortSignal);
   const started = now();
   const targets: TargetResult[] = new Array(options.workspaceIds.length);
   let next = 0;

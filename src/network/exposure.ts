@@ -105,9 +105,10 @@ export interface EndpointPlacement {
 /** Where each approved private endpoint sits (reads each endpoint once). */
 export async function approvedEndpointPlacements(inventory: Inventory, e: Exposure, opts: ReadOptions): Promise<EndpointPlacement[]> {
   const approved = e.connections.filter((c) => /^approved$/i.test(c.status));
+  // Independent reads: one round trip for all endpoints, not one each.
+  const endpoints = await Promise.all(approved.map(async (c) => ({ c, pe: await inventory.privateEndpoint(c.privateEndpointId, opts) })));
   const out: EndpointPlacement[] = [];
-  for (const c of approved) {
-    const pe = await inventory.privateEndpoint(c.privateEndpointId, opts);
+  for (const { c, pe } of endpoints) {
     const subnetId = pe.subnet?.id;
     if (!subnetId) continue;
     const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].flatMap((x) => x.groupIds ?? []).map((g) => g.toLowerCase());

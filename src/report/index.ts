@@ -1,6 +1,6 @@
 /** The output formats, each a pure function from the audit report to text. */
-import { UsageError } from '../arm/errors.js';
 import type { CheckMeta } from '../engine/check.js';
+import { FORMATS, parseFormat, type Format } from './formats.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -8,19 +8,13 @@ import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 import type { AuditReport } from './types.js';
 
-export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, parseFormat, type Format };
 
 export interface RenderOptions {
   color?: boolean;
   width?: number;
   /** The checks' metadata (SARIF rules). */
   checks?: readonly CheckMeta[];
-}
-
-export function parseFormat(value: string): Format {
-  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format "${value}" is not one of ${FORMATS.join(', ')}`);
-  return value as Format;
 }
 
 export function render(report: AuditReport, format: Format, options: RenderOptions = {}): string {

@@ -59,8 +59,22 @@ export const worldSchema = z
     faults: z.array(fault).default([]),
     /** How many items a list page holds before `nextLink` (the mock's; ARM's vary). */
     pageSize: z.number().int().min(1).max(1000).optional(),
+    /**
+     * ARM's throttling model, enforced per subscription: token buckets for reads (GET) and writes
+     * (everything else). https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+     */
+    throttling: z
+      .object({
+        reads: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),
+        writes: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** ARM's documented buckets per subscription (reads 250 + 25/s, writes 200 + 10/s). */
+export const ARM_THROTTLING = { reads: { capacity: 250, refillPerSecond: 25 }, writes: { capacity: 200, refillPerSecond: 10 } } as const;
 
 export type World = z.infer<typeof worldSchema>;
 export type WorldInput = z.input<typeof worldSchema>;

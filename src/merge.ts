@@ -1,0 +1,50 @@
+/**
+ * `merge`: combine reports from sharded runs (one CI job per subscription) into one report, which
+ * any format can then render. Inputs are validated: a file that is not an aml-preflight JSON report
+ * is bad input.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { UsageError } from './arm/errors.js';
+import { summarize, type AuditReport, type TargetResult } from './report/types.js';
+import { jsonPath } from './world/schema.js';
+import { VERSION } from './version.js';
+
+const reportSchema = z
+  .object({
+    schemaVersion: z.literal(1),
+    tool: z.object({ name: z.literal('aml-preflight'), version: z.string() }).loose(),
+    targets: z.array(z.object({ workspaceId: z.string(), results: z.array(z.object({ checkId: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']) }).loose()) }).loose()),
+    stats: z.object({ armRequests: z.number(), durationMs: z.number() }).loose(),
+  })
+  .loose();
+
+export async function readReport(file: string): Promise<AuditReport> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code ? `cannot read report ${file}: ${code}` : `invalid report ${file}: not JSON (run audit with --format json)`);
+  }
+  const r = reportSchema.safeParse(data);
+  if (!r.success) throw new UsageError(`invalid report ${file}: at ${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message} (merge takes reports written with --format json)`);
+  return data as AuditReport;
+}
+
+/** Merges reports; a workspace present in several keeps the last one given. */
+export function mergeReports(reports: readonly AuditReport[]): AuditReport {
+  const byWorkspace = new Map<string, TargetResult>();
+  for (const r of reports) for (const t of r.targets) byWorkspace.set(t.workspaceId.toLowerCase(), t);
+  const targets = [...byWorkspace.values()];
+  const expired = reports.flatMap((r) => r.expiredSuppressions ?? []);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'aml-preflight', version: VERSION },
+    targets,
+    summary: summarize(targets),
+    stats: { armRequests: reports.reduce((a, r) => a + r.stats.armRequests, 0), durationMs: Math.max(0, ...reports.map((r) => r.stats.durationMs)) },
+    ...(reports.some((r) => r.incomplete) ? { incomplete: true } : {}),
+    ...(expired.length > 0 ? { expiredSuppressions: expired } : {}),
+  };
+}

@@ -1,0 +1,10 @@
+/** The format names, apart from the renderers so the CLI can validate `--format` without loading them. */
+import { UsageError } from '../arm/errors.js';
+
+export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export function parseFormat(value: string): Format {
+  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format "${value}" is not one of ${FORMATS.join(', ')}`);
+  return value as Format;
+}
