@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
 import { loadWorld } from '../src/world/schema.js';
 import { UsageError } from '../src/arm/errors.js';
+import { parseConfig } from '../src/config.js';
+import { allChecks } from '../checks/index.js';
 import { runCli } from './helpers.js';
 
 let dir: string;
@@ -146,4 +148,32 @@ describe('world files, property-based', () => {
     expect((outcomes[0] ?? 0) + (outcomes[1] ?? 0) + (outcomes[3] ?? 0), JSON.stringify(outcomes)).toBeGreaterThan(20);
     if (process.env.SHOW) process.stderr.write(`mutated worlds by exit code: ${JSON.stringify(outcomes)}\n`);
   }, 120_000);
+});
+
+describe('config files, property-based', () => {
+  it('any JSON is a valid config or a UsageError naming the path; the CLI answers exit 2 in one line', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.record({ checks: fc.dictionary(fc.constantFrom('image-build-compute', 'nope', 'private-dns-zones'), fc.oneof(fc.constantFrom('on', 'off', 'maybe'), fc.record({ severity: fc.constantFrom('error', 'warning', 'critical') }))) }),
+          fc.record({ suppressions: fc.array(fc.record({ check: fc.constantFrom('image-build-compute', 'nope'), resource: fc.string(), reason: fc.string(), expires: fc.oneof(fc.constantFrom('2026-12-31', '2026-02-30', 'soon'), fc.string()) }, { requiredKeys: [] }), { maxLength: 3 }) }),
+        ),
+        async (value) => {
+          try {
+            parseConfig(value, 'fuzz.json', allChecks);
+          } catch (err) {
+            expect(err).toBeInstanceOf(UsageError);
+            expect((err as Error).message).toMatch(/^invalid config fuzz\.json: at \$/);
+            const file = join(dir, 'fuzz-config.json');
+            await writeFile(file, JSON.stringify(value));
+            const r = await runCli(['audit', '--workspace', 'not-used', '--config', file]);
+            expect(r.code).toBe(2);
+            expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

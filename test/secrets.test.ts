@@ -49,6 +49,10 @@ describe('no secret in any output', () => {
     for (const args of [
       ['audit', '--mock', worldPath(world), '--format', 'json'],
       ['audit', '--mock', worldPath(world), '--format', 'table'],
+      ['audit', '--mock', worldPath(world), '--format', 'sarif'],
+      ['audit', '--mock', worldPath(world), '--format', 'junit'],
+      ['audit', '--mock', worldPath(world), '--format', 'markdown'],
+      ['snapshot', '--mock', worldPath(world), '-o', join(dir, `${world}-snap.json`)],
       ['audit', '--mock', worldPath(world), '--fix'],
       ['audit', '--mock', worldPath(world), '-o', file],
       ['resync', '--workspace', ids.workspace, '--mock', worldPath(world)],
@@ -58,7 +62,9 @@ describe('no secret in any output', () => {
       const r = await runCli(args, { tty: args.includes('table') });
       outputs.push(r.stdout, r.stderr);
     }
-    outputs.push(await readFile(file, 'utf8'));
+    outputs.push(await readFile(file, 'utf8'), await readFile(join(dir, `${world}-snap.json`), 'utf8'));
+    const merged = await runCli(['merge', file, file, '--format', 'markdown']);
+    outputs.push(merged.stdout, merged.stderr);
     assertClean(world, outputs.join('\n'));
   });
 
