@@ -7,6 +7,7 @@ import acrWorkspaceAccess from './acr-workspace-access/index.js';
 import privateDnsZones from './private-dns-zones/index.js';
 import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
+import workspaceDiagnose from './workspace-diagnose/index.js';
 
 export const allChecks: readonly Check[] = [
   sameVnetPlacement,
@@ -16,4 +17,5 @@ export const allChecks: readonly Check[] = [
   privateDnsZones,
   nsgOutboundServiceTags,
   workspaceKeysInSync,
+  workspaceDiagnose,
 ] as Check[];

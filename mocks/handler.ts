@@ -64,6 +64,10 @@ export interface ArmHandler {
 interface Operation {
   workspaceId: string;
   remainingPolls: number;
+  /** `resync` changes the world when it completes; `canned` answers a result body from the world. */
+  kind: 'resync' | 'canned';
+  result?: unknown;
+  retryAfter: string;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
@@ -183,6 +187,15 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (method === 'POST' && key.endsWith('/resyncKeys'.toLowerCase())) return startResync(path, origin);
 
     const canned = responses.get(`${method} ${key}`);
+    // The workspace diagnosis is a long-running operation whose result is the world's canned answer.
+    if (method === 'POST' && key.endsWith('/diagnose') && canned && (canned.status ?? 200) < 300) {
+      const workspace = resources.get(key.replace(/\/diagnose$/, ''));
+      if (!workspace) return notFound(path.replace(/\/diagnose$/i, ''));
+      const opId = randomUUID();
+      const retryAfter = Object.entries(canned.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] ?? '0';
+      operations.set(opId, { workspaceId: key, remainingPolls: options.resyncPolls ?? 1, kind: 'canned', result: canned.body ?? {}, retryAfter });
+      return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': retryAfter } };
+    }
     if (canned) return json(canned.status ?? 200, canned.body, canned.headers);
 
     if (method === 'GET') {
@@ -247,7 +260,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (canned && (canned.status ?? 200) >= 400) return json(canned.status!, canned.body, canned.headers);
     resyncCalls++;
     const opId = randomUUID();
-    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1 });
+    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1, kind: 'resync', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) });
     return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
   }
 
@@ -264,10 +277,11 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (!op) return json(404, envelope('OperationNotFound', `Operation ${m[1]} was not found.`));
     if (op.remainingPolls > 0) {
       op.remainingPolls--;
-      return { status: 202, headers: { 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+      return { status: 202, headers: { 'retry-after': op.retryAfter } };
     }
-    applyResync(op.workspaceId);
     operations.delete(m[1]!);
+    if (op.kind === 'canned') return json(200, op.result);
+    applyResync(op.workspaceId);
     return json(200, {});
   }
 

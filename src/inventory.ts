@@ -4,7 +4,7 @@
  * ids case-insensitively, and hands checks typed, read-only views. Secrets are digested the moment
  * they arrive and the answers that carried them are dropped.
  */
-import type { Workspace, ComputeResource } from '@azure/arm-machinelearning';
+import type { Workspace, ComputeResource, DiagnoseResponseResultValue } from '@azure/arm-machinelearning';
 import type {
   VirtualNetwork,
   Subnet,
@@ -334,27 +334,53 @@ export class Inventory {
    */
   async resyncKeys(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
     const rid = parseResourceId(workspaceId);
-    const signal = opts.abortSignal ? AbortSignal.any([this.#signal, opts.abortSignal]) : this.#signal;
-    const interval = opts.pollIntervalInMs ?? 2000;
-    let retryAfterMs: number | undefined;
     try {
       const ml = await this.#clients.ml(rid.subscriptionId);
-      const poller = await ml.workspaces.beginResyncKeys(rid.resourceGroup!, rid.names[0]!, {
-        abortSignal: signal,
-        updateIntervalInMs: interval,
-        onResponse: (r: FullOperationResponse) => {
-          retryAfterMs = parseRetryAfter(r.headers.get('retry-after'));
-        },
-      });
-      while (!poller.isDone()) {
-        await sleep(retryAfterMs ?? interval, undefined, { signal });
-        await poller.poll({ abortSignal: signal });
-      }
-      poller.getResult();
+      await this.#lro(opts, (options) => ml.workspaces.beginResyncKeys(rid.resourceGroup!, rid.names[0]!, options));
     } catch (err) {
       throw toArmRequestError(err, 'POST resyncKeys', rid.id, rbacActionFor(rid.id, 'resyncKeys'));
     }
     this.forgetKeys();
+  }
+
+  /**
+   * Azure ML's server-side diagnosis of the workspace (`POST …/diagnose`, a long-running operation
+   * that can take minutes), read once per run.
+   */
+  diagnose(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
+    const rid = parseResourceId(workspaceId);
+    return this.#once('POST diagnose', rid, opts, async () => {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      const result = await this.#lro(opts, (options) => ml.workspaces.beginDiagnose(rid.resourceGroup!, rid.names[0]!, { ...options, parameters: { value: {} } }));
+      return (result as { value?: DiagnoseResponseResultValue } | undefined)?.value ?? {};
+    }, 'diagnose');
+  }
+
+  /**
+   * Runs a long-running operation to completion. The poll loop is ours: the generated SDK polls once
+   * inside `begin…` and again at once in `pollUntilDone`, so the first poll answer's `Retry-After`
+   * would be ignored. Here every poll waits what the previous answer's `Retry-After` asked
+   * (seconds or an HTTP date), else `pollIntervalInMs`.
+   */
+  async #lro<T>(
+    opts: ReadOptions & { pollIntervalInMs?: number },
+    begin: (options: { abortSignal: AbortSignal; updateIntervalInMs: number; onResponse: (r: FullOperationResponse) => void }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
+  ): Promise<T | undefined> {
+    const signal = opts.abortSignal ? AbortSignal.any([this.#signal, opts.abortSignal]) : this.#signal;
+    const interval = opts.pollIntervalInMs ?? 2000;
+    let retryAfterMs: number | undefined;
+    const poller = await begin({
+      abortSignal: signal,
+      updateIntervalInMs: interval,
+      onResponse: (r) => {
+        retryAfterMs = parseRetryAfter(r.headers.get('retry-after'));
+      },
+    });
+    while (!poller.isDone()) {
+      await sleep(retryAfterMs ?? interval, undefined, { signal });
+      await poller.poll({ abortSignal: signal });
+    }
+    return poller.getResult();
   }
 
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh. */

@@ -30,6 +30,8 @@ const KINDS: Record<string, { match: string; names: RegExp }> = {
   'POST workspace listKeys': { match: 'POST .*/workspaces/mlw-mlops-prod-weu/listKeys$', names: /POST listKeys .*workspaces\/mlw-mlops-prod-weu/ },
   'POST storage listKeys': { match: 'POST .*/storageAccounts/stmlopsprodweu/listKeys$', names: /POST listKeys .*storageAccounts\/stmlopsprodweu/ },
   'POST registry listCredentials': { match: 'POST .*/registries/crmlopsprodweu/listCredentials$', names: /POST listCredentials .*registries\/crmlopsprodweu/ },
+  // The diagnosis is a long-running operation: its POST and its polls.
+  'POST workspace diagnose (and its polls)': { match: 'POST .*/workspaces/mlw-mlops-prod-weu/diagnose$|GET .*/workspaceOperationsStatus/.*', names: /POST diagnose .*workspaces\/mlw-mlops-prod-weu/ },
 };
 
 /** Fault kinds: transient ones clear within the retry budget; persistent ones do not. */

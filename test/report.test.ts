@@ -49,6 +49,7 @@ describe('every format, from the demo world', () => {
   it('SARIF: one rule per check, one result per finding with the resource id as logical location, levels from severity', () => {
     const sarif = JSON.parse(render(demo, 'sarif', { checks: allChecks.map((c) => c.meta) }));
     const runZero = sarif.runs[0];
+    // The demo runs Microsoft's diagnosis too: its Warning maps to a SARIF warning.
     expect(sarif.version).toBe('2.1.0');
     expect(runZero.tool.driver).toMatchObject({ name: 'aml-preflight', version: demo.tool.version, informationUri: expect.stringMatching(/^https:\/\//) });
     expect(runZero.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(allChecks.map((c) => c.meta.id));
@@ -56,7 +57,8 @@ describe('every format, from the demo world', () => {
     const findings = demo.targets[0]!.results.flatMap((r) => r.findings);
     expect(runZero.results).toHaveLength(findings.length);
     expect(runZero.results.map((r: any) => r.locations[0].logicalLocations[0].fullyQualifiedName)).toEqual(findings.map((f) => f.resourceId));
-    expect(new Set(runZero.results.map((r: any) => r.level))).toEqual(new Set(['error']));
+    expect(new Set(runZero.results.map((r: any) => r.level))).toEqual(new Set(['error', 'warning']));
+    expect(runZero.results.find((r: any) => r.level === 'warning').ruleId).toBe('workspace-diagnose');
   });
 
   it('JUnit parses back: a suite per workspace, a case per check, failures, errors and skips distinguished', async () => {
@@ -65,7 +67,7 @@ describe('every format, from the demo world', () => {
     const suite = doc.testsuites.testsuite;
     expect(suite.id).toBe(ids.workspace);
     expect(suite.testcase).toHaveLength(allChecks.length);
-    expect(Number(suite.failures)).toBe(7);
+    expect(Number(suite.failures)).toBe(8);
     expect(suite.testcase.every((c: any) => c.failure && c.failure.type === 'error')).toBe(true);
     // A world with an error and skips.
     const h = await startHarness('public-registry');
@@ -85,7 +87,7 @@ describe('every format, from the demo world', () => {
 
   it('Markdown: summary table, a Mermaid topology with the failing links marked, findings with evidence', () => {
     const md = render(demo, 'markdown');
-    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 7 \| 0 \| 0 \| 0 \|/);
+    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 8 \| 0 \| 0 \| 0 \|/);
     expect(md).toMatch(/```mermaid\nflowchart LR/);
     expect(md).toMatch(/n\d+ -\.->\|"⛔ unreachable"\| n\d+/);
     expect(md).toMatch(/-\.->\|"⛔ 443 denied"\| mcr/);

@@ -3,7 +3,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allChecks } from '../checks/index.js';
+import { allChecks as every } from '../checks/index.js';
+import { selectChecks } from '../src/engine/run.js';
+
+/** The checks a plain audit runs (opt-in ones excluded), as the CLI runs them. */
+const allChecks = selectChecks(every);
 import { SUB, subscriptionWorld } from '../mocks/worlds/generate.js';
 import { runAudit } from '../src/engine/run.js';
 import { runCli, startHarness, worldPath } from './helpers.js';

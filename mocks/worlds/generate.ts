@@ -442,6 +442,8 @@ export function healthyPrivate(): WorldInput {
         },
       },
       [`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`]: { body: serviceTagsResponse() },
+      // Azure ML's diagnosis, shaped like Microsoft's Workspace/diagnose example: nothing to report.
+      [`POST ${ids.workspace}/diagnose`]: { headers: { 'Retry-After': '0' }, body: diagnoseAnswer({}) },
       [`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`]: {
         body: {
           value: [
@@ -463,6 +465,20 @@ export function healthyPrivate(): WorldInput {
     faults: [],
   };
 }
+
+type DiagnoseItem = { code: string; level: 'Error' | 'Warning' | 'Information'; message: string };
+
+/** The diagnose answer with every one of the nine lists present. */
+export function diagnoseAnswer(items: Partial<Record<string, DiagnoseItem[]>>): Json {
+  const lists = ['userDefinedRouteResults', 'networkSecurityRuleResults', 'resourceLockResults', 'dnsResolutionResults', 'storageAccountResults', 'keyVaultResults', 'containerRegistryResults', 'applicationInsightsResults', 'otherResults'];
+  return { value: Object.fromEntries(lists.map((l) => [l, items[l] ?? []])) };
+}
+
+const DIAGNOSE_FINDINGS = {
+  containerRegistryResults: [{ code: 'ImageBuildComputeNotValid', level: 'Error', message: 'The image build compute is not valid: it must be a CPU compute cluster in the virtual network of the container registry.' }],
+  dnsResolutionResults: [{ code: 'CustomDNSInUse', level: 'Warning', message: 'We have detected an on-premise dns server is configured. Please make sure conditional forwarding is configured correctly.' }],
+  otherResults: [{ code: 'WorkspaceQuotaNearLimit', level: 'Information', message: 'Dedicated core quota for the standardDSv2Family is 80% used in westeurope.' }],
+} satisfies Record<string, DiagnoseItem[]>;
 
 /** Finds a resource of a world by id (case-insensitively) for a mutation. */
 export function res(world: WorldInput, id: string): Json {
@@ -812,6 +828,9 @@ export function buildWorlds(): Record<string, WorldInput> {
         computeOf(w, 'ci-analyst-ds').properties.properties.subnet.id = ids.trainingSubnet.toLowerCase();
       },
     ),
+    'diagnose-findings': mutate("diagnose-findings: Azure ML's diagnosis reports an Error (ImageBuildComputeNotValid), a Warning (CustomDNSInUse) and an Information, where aml-preflight's own checks find nothing.", (w) => {
+      w.responses![`POST ${ids.workspace}/diagnose`] = { headers: { 'Retry-After': '0' }, body: diagnoseAnswer(DIAGNOSE_FINDINGS) };
+    }),
     'ibc-mixed-case-ids': mutate('ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.', (w) => {
       res(w, ids.workspace).properties.containerRegistry = ids.registry.replace('resourceGroups', 'resourcegroups').replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
       computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training') };
@@ -838,6 +857,7 @@ export function demoWorld(): WorldInput {
       res(w, ids.nsg).properties.securityRules = nsgRules(w).filter((r) => r.name !== 'AllowFrontDoorFirstPartyOutbound');
       (w.responses![`POST ${ids.storage}/listKeys`]!.body as Json).keys[0].value = secrets.storageKey1Rotated;
       res(w, ids.storage).properties.keyCreationTime.key1 = '2026-11-28T21:04:37.1184632Z';
+      w.responses![`POST ${ids.workspace}/diagnose`] = { headers: { 'Retry-After': '0' }, body: diagnoseAnswer(DIAGNOSE_FINDINGS) };
     },
   );
 }

@@ -87,6 +87,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./${'aml-preflight.config.json'} when present)`)
       .option('--quiet', 'no progress lines on stderr')
+      .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
       .option('--fix', 'apply the fixes checks offer (today: key resync) and report the verified, post-fix verdict'),
   ).action(async (opts: AuditOptions) => {
     exit = await audit(opts, io);
@@ -197,7 +198,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
     .action(async (opts: { format: string }) => {
       const { join } = await import('node:path');
       const { packageRoot } = await import('../paths.js');
-      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120' }, { ...io, isTTY: true });
+      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120', withDiagnose: true }, { ...io, isTTY: true });
       // The demo's findings are the point: it succeeds once the audit ran.
       exit = code === 2 ? 2 : 0;
     });
@@ -362,6 +363,7 @@ interface AuditOptions {
   config?: string;
   quiet?: boolean;
   concurrency?: string;
+  withDiagnose?: boolean;
 }
 
 async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
@@ -390,6 +392,7 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const failOn = parseFailOn(opts.failOn ?? config?.failOn ?? 'error');
   // --check wins over the config; the config's "off" adds to --skip.
   const checks = selectChecks(allChecks, opts.check ?? [], [...(opts.skip ?? []), ...(opts.check?.length ? [] : disabledChecks(config))]);
+  if (opts.withDiagnose && !checks.some((c) => c.meta.id === 'workspace-diagnose')) checks.push(...selectChecks(allChecks, ['workspace-diagnose']));
 
   const { openSession, worldWorkspaceIds } = await import('./session.js');
   const { Inventory } = await import('../inventory.js');

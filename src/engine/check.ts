@@ -4,6 +4,7 @@
  * message ids with data, never prose built in code.
  */
 import type { Inventory } from '../inventory.js';
+import type { CheckResult } from '../report/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
@@ -65,6 +66,11 @@ export interface SkipResult {
 export interface Check<M extends string = string> {
   readonly meta: CheckMeta<M>;
   run(ctx: CheckContext<M>): Promise<void | SkipResult>;
+  /**
+   * Optional: called once per target after every check ran, with all of that target's results;
+   * answers this check's result amended (e.g. cross-referenced with the other checks' verdicts).
+   */
+  afterRun?(own: CheckResult, all: readonly CheckResult[]): CheckResult;
 }
 
 /** Declares a check; the identity function that gives it its types. */

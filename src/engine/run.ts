@@ -52,7 +52,16 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
     while (next < options.workspaceIds.length) {
       const i = next++;
       const workspaceId = options.workspaceIds[i]!;
-      const results = await Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now)));
+      const first = await Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now)));
+      const results = first.map((r, k) => {
+        const hook = options.checks[k]!.afterRun;
+        if (!hook || r.status === 'error') return r;
+        try {
+          return hook(r, first);
+        } catch {
+          return r;
+        }
+      });
       targets[i] = { workspaceId, results };
     }
   };

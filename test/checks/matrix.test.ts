@@ -21,6 +21,7 @@ const HEALTHY: Record<string, Status> = {
   'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
   'workspace-keys-in-sync': 'pass',
+  'workspace-diagnose': 'pass',
 };
 /** Deviations from HEALTHY, per world. A defect's consequences count: a Pending registry endpoint
  * also leaves the registry unreachable for placement and the build cluster. */
@@ -34,6 +35,7 @@ const EXPECTED: Record<string, Row> = {
     'private-dns-zones': 'fail',
     'nsg-outbound-service-tags': 'fail',
     'workspace-keys-in-sync': 'fail',
+    'workspace-diagnose': 'fail',
   },
   'public-registry': { 'acr-private-endpoint-region': 'skip', 'image-build-compute': 'skip', 'acr-workspace-access': 'skip' },
   'ibc-missing': { 'image-build-compute': 'fail' },
@@ -84,6 +86,7 @@ const EXPECTED: Record<string, Row> = {
   'dns-missing-data-record': { 'private-dns-zones': 'fail' },
   'dns-custom-servers': { 'private-dns-zones': 'warn' },
   'quirks-nulls-and-extras': {},
+  'diagnose-findings': { 'workspace-diagnose': 'fail' },
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))
