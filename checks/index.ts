@@ -8,6 +8,7 @@ import privateDnsZones from './private-dns-zones/index.js';
 import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
 import workspaceDiagnose from './workspace-diagnose/index.js';
+import imageReference from './image-reference/index.js';
 
 export const allChecks: readonly Check[] = [
   sameVnetPlacement,
@@ -18,4 +19,5 @@ export const allChecks: readonly Check[] = [
   nsgOutboundServiceTags,
   workspaceKeysInSync,
   workspaceDiagnose,
+  imageReference,
 ] as Check[];

@@ -27,6 +27,9 @@ import { digestSecret, type SecretDigest } from './secrets.js';
 import { normaliseLocation } from './arm/location.js';
 import { VERSION } from './version.js';
 
+/** Whether an image exists in a registry. */
+export type ArtifactLookup = { readonly exists: true; readonly digest: string } | { readonly exists: false; readonly missing: 'repository' | 'tag' | 'digest'; readonly code: string };
+
 /** A registry, with the service-endpoint rules the SDK model drops. */
 export type RegistryView = Registry & { readonly virtualNetworkRules: readonly { readonly id: string; readonly action: string }[] };
 
@@ -81,6 +84,7 @@ export interface ReadOptions {
 /** Read-only, typed access to the ARM state of one run. */
 export class Inventory {
   readonly #clients: Clients;
+  readonly #connection: ArmConnection;
   readonly #cache = new Map<string, Promise<unknown>>();
   /** Cancels every request of the inventory: the run's signal, or dispose(). */
   readonly #signal: AbortSignal;
@@ -90,6 +94,7 @@ export class Inventory {
   readonly #resourcesRead = new Set<string>();
 
   constructor(connection: ArmConnection, options: InventoryOptions = {}) {
+    this.#connection = connection;
     const onRequest = connection.onRequest;
     this.#clients = createClients(
       {
@@ -381,6 +386,55 @@ export class Inventory {
       await poller.poll({ abortSignal: signal });
     }
     return poller.getResult();
+  }
+
+  /**
+   * Whether `repository:tag` (or `@digest`) exists in a registry, through the ACR data plane
+   * (@azure/container-registry, authenticated with the same credential). Read once per run.
+   */
+  registryArtifact(loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
+    const key = `ACR ${loginServer.toLowerCase()}/${repository}${reference.tag ? `:${reference.tag}` : ''}${reference.digest ? `@${reference.digest}` : ''}`;
+    return this.#onceKey(key, 'GET artifact', `${loginServer}/${repository}`, 'Microsoft.ContainerRegistry/registries/pull/read (AcrPull)', opts, async (signal) => {
+      const client = await this.#registryDataClient(loginServer);
+      try {
+        const repo = client.getRepository(repository);
+        if (reference.digest) {
+          const m = await repo.getArtifact(reference.digest).getManifestProperties({ abortSignal: signal });
+          return { exists: true, digest: m.digest };
+        }
+        const t = await repo.getArtifact(reference.tag!).getTagProperties(reference.tag!, { abortSignal: signal });
+        return { exists: true, digest: t.digest };
+      } catch (err) {
+        const code = (err as { code?: string; statusCode?: number; details?: { errors?: { code?: string }[] } }).details?.errors?.[0]?.code ?? (err as { code?: string }).code;
+        if ((err as { statusCode?: number }).statusCode === 404) {
+          return { exists: false, missing: code === 'NAME_UNKNOWN' ? 'repository' : code === 'MANIFEST_UNKNOWN' ? 'digest' : 'tag', code: code ?? 'NOT_FOUND' };
+        }
+        throw err;
+      }
+    });
+  }
+
+  #dataClients = new Map<string, Promise<import('@azure/container-registry').ContainerRegistryClient>>();
+  #registryDataClient(loginServer: string): Promise<import('@azure/container-registry').ContainerRegistryClient> {
+    const key = loginServer.toLowerCase();
+    let p = this.#dataClients.get(key);
+    if (!p) {
+      p = import('@azure/container-registry').then(({ ContainerRegistryClient, KnownContainerRegistryAudience }) => {
+        const endpoint = this.#connection.registryEndpoint?.(loginServer) ?? `https://${loginServer}`;
+        const audience = /chinacloudapi/.test(this.#connection.endpoint)
+          ? KnownContainerRegistryAudience.AzureResourceManagerChina
+          : /usgovcloudapi/.test(this.#connection.endpoint)
+            ? KnownContainerRegistryAudience.AzureResourceManagerGovernment
+            : KnownContainerRegistryAudience.AzureResourceManagerPublicCloud;
+        return new ContainerRegistryClient(endpoint, this.#connection.credential, {
+          audience,
+          ...(this.#connection.ca ? { tlsOptions: { ca: this.#connection.ca } } : {}),
+          retryOptions: { maxRetries: this.#connection.maxRetries ?? 4, retryDelayInMs: this.#connection.retryDelayInMs ?? 500 },
+        });
+      });
+      this.#dataClients.set(key, p);
+    }
+    return p;
   }
 
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh. */

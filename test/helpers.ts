@@ -29,7 +29,7 @@ export const fastRetries: Partial<ArmConnection> = { retryDelayInMs: 20, maxRetr
 export async function startHarness(world: World | WorldInput | string, options: MockServerOptions & { connection?: Partial<ArmConnection> } = {}): Promise<MockHarness> {
   const w = typeof world === 'string' ? loadWorldByName(world) : parseWorld(world);
   const server = await startMockServer(w, options);
-  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, ca: server.ca, ...fastRetries, ...options.connection };
+  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, ca: server.ca, registryEndpoint: (ls) => `${server.url}/acr-data/${ls}`, ...fastRetries, ...options.connection };
   return {
     server,
     connection,

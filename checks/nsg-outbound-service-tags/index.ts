@@ -9,12 +9,12 @@
  * without a VM: the subnet's NSG is evaluated exactly over the tags' prefixes from the live
  * `serviceTags` API, and the subnet's route table says where the allowed traffic then goes.
  */
-import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
 import { defineCheck } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/arm/resource-id.js';
-import { overlaps, sameFamilies, union } from '../../src/network/cidr.js';
-import { evaluateNsg, type Nsg, type NsgRule } from '../../src/network/nsg.js';
-import { evaluateRoutes, routePrefixes, type Route } from '../../src/network/routes.js';
+import { overlaps, sameFamilies } from '../../src/network/cidr.js';
+import { subnetEgress } from '../../src/network/egress.js';
+import { evaluateNsg, type Nsg } from '../../src/network/nsg.js';
+import { evaluateRoutes } from '../../src/network/routes.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 
@@ -84,19 +84,13 @@ export default defineCheck({
 
     for (const group of bySubnet.values()) {
       const subnetId = group[0]!.subnetId!;
-      const [subnet, vnet] = await Promise.all([ctx.inventory.subnet(subnetId, opts), ctx.inventory.virtualNetwork(vnetOf(subnetId), opts)]);
-      const [nsg, routeTable] = await Promise.all([
-        subnet.networkSecurityGroup?.id ? ctx.inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
-        subnet.routeTable?.id ? ctx.inventory.routeTable(subnet.routeTable.id, opts) : undefined,
-      ]);
-      const routes: Route[] = (routeTable?.routes ?? []).map(toRoute);
-      const source = union([...(subnet.addressPrefixes ?? []), ...(subnet.addressPrefix ? [subnet.addressPrefix] : [])]);
-      const peered = (vnet.virtualNetworkPeerings ?? []).filter((p) => /^connected$/i.test(p.peeringState ?? '')).flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
-      // The VirtualNetwork tag: address space, peered spaces, and user-defined route prefixes.
-      const virtualNetwork = union(vnet.addressSpace?.addressPrefixes ?? [], peered, routePrefixes(routes, tags));
+      const egress = await subnetEgress(ctx.inventory, subnetId, tags, opts);
+      const { source, virtualNetwork, routes } = egress;
+      const nsgView = egress.nsg;
+      const nsg = egress.nsgId ? { id: egress.nsgId } : undefined;
+      const routeTable = egress.routeTableId ? { id: egress.routeTableId } : undefined;
       const computeNames = group.map((c) => `${c.name} (${c.computeType})`).join(', ');
       const subnetName = `${nameOf(vnetOf(subnetId))}/${nameOf(subnetId)}`;
-      const nsgView = nsg ? toNsg(nsg) : undefined;
       if (!nsg) ctx.note(`subnet ${subnetName} has no network security group: its egress is not filtered by an NSG`);
 
       for (const tag of targets) {
@@ -151,32 +145,6 @@ export default defineCheck({
     }
   },
 });
-
-function toRule(r: SecurityRule): NsgRule {
-  return {
-    name: r.name ?? '(unnamed)',
-    priority: r.priority ?? 0,
-    direction: r.direction ?? '',
-    access: r.access ?? '',
-    protocol: r.protocol ?? '',
-    sourceAddressPrefix: r.sourceAddressPrefix ?? null,
-    sourceAddressPrefixes: r.sourceAddressPrefixes ?? null,
-    destinationAddressPrefix: r.destinationAddressPrefix ?? null,
-    destinationAddressPrefixes: r.destinationAddressPrefixes ?? null,
-    destinationPortRange: r.destinationPortRange ?? null,
-    destinationPortRanges: r.destinationPortRanges ?? null,
-    sourceApplicationSecurityGroups: r.sourceApplicationSecurityGroups ?? null,
-    destinationApplicationSecurityGroups: r.destinationApplicationSecurityGroups ?? null,
-  };
-}
-
-function toNsg(nsg: NetworkSecurityGroup): Nsg {
-  return { id: nsg.id ?? '', securityRules: (nsg.securityRules ?? []).map(toRule), defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toRule) };
-}
-
-function toRoute(r: SdkRoute): Route {
-  return { name: r.name ?? '(unnamed)', addressPrefix: r.addressPrefix ?? '', nextHopType: r.nextHopType ?? '', nextHopIpAddress: r.nextHopIpAddress ?? null };
-}
 
 function summarise(set: readonly string[]): string[] {
   return set.length > SHOWN ? [...set.slice(0, SHOWN), `… and ${set.length - SHOWN} more`] : [...set];

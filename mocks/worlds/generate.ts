@@ -463,6 +463,12 @@ export function healthyPrivate(): WorldInput {
       },
     },
     faults: [],
+    registryContent: {
+      'crmlopsprodweu.azurecr.io': {
+        'azureml/training/pytorch': { '2.3-cuda12.1': digestOf('pytorch-2.3'), latest: digestOf('pytorch-2.3') },
+        'azureml/inference/onnxruntime': { '1.18': digestOf('onnx-1.18') },
+      },
+    },
   };
 }
 
@@ -479,6 +485,10 @@ const DIAGNOSE_FINDINGS = {
   dnsResolutionResults: [{ code: 'CustomDNSInUse', level: 'Warning', message: 'We have detected an on-premise dns server is configured. Please make sure conditional forwarding is configured correctly.' }],
   otherResults: [{ code: 'WorkspaceQuotaNearLimit', level: 'Information', message: 'Dedicated core quota for the standardDSv2Family is 80% used in westeurope.' }],
 } satisfies Record<string, DiagnoseItem[]>;
+
+function digestOf(label: string): string {
+  return `sha256:${createHash('sha256').update(label).digest('hex')}`;
+}
 
 /** Finds a resource of a world by id (case-insensitively) for a mutation. */
 export function res(world: WorldInput, id: string): Json {

@@ -39,6 +39,11 @@ export interface ArmConnection {
   maxRetryDelayInMs?: number;
   /** Timeout of one HTTP request. Default 30 s. */
   requestTimeoutInMs?: number;
+  /**
+   * The ACR data-plane endpoint of a registry login server. Default `https://<login server>`;
+   * the mock serves every registry under its own URL.
+   */
+  registryEndpoint?: (loginServer: string) => string;
   /** Seen once per HTTP attempt, retries and polls included. */
   onRequest?: (method: string, url: string) => void;
   /** Seen once per final answer (after retries): used by `snapshot` to record the ARM state. */

@@ -87,6 +87,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./${'aml-preflight.config.json'} when present)`)
       .option('--quiet', 'no progress lines on stderr')
+      .option('--image <reference>', 'check a custom image the experiment will use (repeatable): form, registry, existence', collect)
       .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
       .option('--fix', 'apply the fixes checks offer (today: key resync) and report the verified, post-fix verdict'),
   ).action(async (opts: AuditOptions) => {
@@ -198,7 +199,9 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
     .action(async (opts: { format: string }) => {
       const { join } = await import('node:path');
       const { packageRoot } = await import('../paths.js');
-      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120', withDiagnose: true }, { ...io, isTTY: true });
+      // The demo's custom images: one malformed, one missing from the registry, one from a public registry the NSG blocks.
+      const image = ['crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1', 'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.4-cuda12.4', 'docker.io/pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime'];
+      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120', withDiagnose: true, image }, io);
       // The demo's findings are the point: it succeeds once the audit ran.
       exit = code === 2 ? 2 : 0;
     });
@@ -364,6 +367,7 @@ interface AuditOptions {
   quiet?: boolean;
   concurrency?: string;
   withDiagnose?: boolean;
+  image?: string[];
 }
 
 async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
@@ -393,6 +397,7 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   // --check wins over the config; the config's "off" adds to --skip.
   const checks = selectChecks(allChecks, opts.check ?? [], [...(opts.skip ?? []), ...(opts.check?.length ? [] : disabledChecks(config))]);
   if (opts.withDiagnose && !checks.some((c) => c.meta.id === 'workspace-diagnose')) checks.push(...selectChecks(allChecks, ['workspace-diagnose']));
+  if (opts.image?.length && !checks.some((c) => c.meta.id === 'image-reference')) checks.push(...selectChecks(allChecks, ['image-reference']));
 
   const { openSession, worldWorkspaceIds } = await import('./session.js');
   const { Inventory } = await import('../inventory.js');
@@ -415,6 +420,7 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       checkTimeoutInMs: timeoutSeconds * 1000,
       severityOverrides: severityOverrides(config),
       workspaceConcurrency: concurrency,
+      checkOptions: { images: opts.image ?? [] },
       ...(progress ? { onResult: progress.tick } : {}),
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });

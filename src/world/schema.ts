@@ -63,6 +63,11 @@ export const worldSchema = z
      * ARM's throttling model, enforced per subscription: token buckets for reads (GET) and writes
      * (everything else). https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
      */
+    /**
+     * What the container registries hold, for the ACR data plane the mock serves:
+     * login server → repository → tag → manifest digest.
+     */
+    registryContent: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest')))).optional(),
     throttling: z
       .object({
         reads: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),

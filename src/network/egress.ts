@@ -1,0 +1,67 @@
+/**
+ * What decides a compute subnet's egress: its prefixes, its NSG, its route table, and what the
+ * `VirtualNetwork` tag means there. Shared by the checks that evaluate outbound access.
+ */
+import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
+import type { Inventory, ReadOptions } from '../inventory.js';
+import { union, type AddressSet } from './cidr.js';
+import type { Nsg, NsgRule } from './nsg.js';
+import { routePrefixes, type Route } from './routes.js';
+import type { ServiceTagIndex } from './service-tags.js';
+import { vnetOf } from './exposure.js';
+
+export interface SubnetEgress {
+  readonly subnetId: string;
+  readonly source: AddressSet;
+  readonly nsg: Nsg | undefined;
+  readonly nsgId: string | undefined;
+  readonly routeTableId: string | undefined;
+  readonly routes: readonly Route[];
+  /** The `VirtualNetwork` tag here: address space, connected peers, user-defined route prefixes. */
+  readonly virtualNetwork: AddressSet;
+}
+
+export async function subnetEgress(inventory: Inventory, subnetId: string, tags: ServiceTagIndex, opts: ReadOptions): Promise<SubnetEgress> {
+  const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetOf(subnetId), opts)]);
+  const [nsg, routeTable] = await Promise.all([
+    subnet.networkSecurityGroup?.id ? inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
+    subnet.routeTable?.id ? inventory.routeTable(subnet.routeTable.id, opts) : undefined,
+  ]);
+  const routes = (routeTable?.routes ?? []).map(toRoute);
+  const peered = (vnet.virtualNetworkPeerings ?? []).filter((p) => /^connected$/i.test(p.peeringState ?? '')).flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
+  return {
+    subnetId,
+    source: union([...(subnet.addressPrefixes ?? []), ...(subnet.addressPrefix ? [subnet.addressPrefix] : [])]),
+    nsg: nsg ? toNsg(nsg) : undefined,
+    nsgId: nsg?.id,
+    routeTableId: routeTable?.id,
+    routes,
+    virtualNetwork: union(vnet.addressSpace?.addressPrefixes ?? [], peered, routePrefixes(routes, tags)),
+  };
+}
+
+function toRule(r: SecurityRule): NsgRule {
+  return {
+    name: r.name ?? '(unnamed)',
+    priority: r.priority ?? 0,
+    direction: r.direction ?? '',
+    access: r.access ?? '',
+    protocol: r.protocol ?? '',
+    sourceAddressPrefix: r.sourceAddressPrefix ?? null,
+    sourceAddressPrefixes: r.sourceAddressPrefixes ?? null,
+    destinationAddressPrefix: r.destinationAddressPrefix ?? null,
+    destinationAddressPrefixes: r.destinationAddressPrefixes ?? null,
+    destinationPortRange: r.destinationPortRange ?? null,
+    destinationPortRanges: r.destinationPortRanges ?? null,
+    sourceApplicationSecurityGroups: r.sourceApplicationSecurityGroups ?? null,
+    destinationApplicationSecurityGroups: r.destinationApplicationSecurityGroups ?? null,
+  };
+}
+
+export function toNsg(nsg: NetworkSecurityGroup): Nsg {
+  return { id: nsg.id ?? '', securityRules: (nsg.securityRules ?? []).map(toRule), defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toRule) };
+}
+
+function toRoute(r: SdkRoute): Route {
+  return { name: r.name ?? '(unnamed)', addressPrefix: r.addressPrefix ?? '', nextHopType: r.nextHopType ?? '', nextHopIpAddress: r.nextHopIpAddress ?? null };
+}

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import check from '../../checks/image-reference/index.js';
+import { ids } from '../../mocks/worlds/generate.js';
+import { runAudit } from '../../src/engine/run.js';
+import type { Check } from '../../src/engine/check.js';
+import { runCli, startHarness, worldPath, type MockHarness } from '../helpers.js';
+
+let harness: MockHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+async function audit(world: string, images: string[]) {
+  harness = await startHarness(world);
+  return (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace], checkOptions: { images } })).targets[0]!.results[0]!;
+}
+const CR = 'crmlopsprodweu.azurecr.io';
+
+describe('image-reference', () => {
+  it('passes for images that exist in the workspace registry, by tag and by digest (through the ACR data plane)', async () => {
+    const digest = `sha256:${createHash('sha256').update('pytorch-2.3').digest('hex')}`;
+    const r = await audit('healthy-private', [`${CR}/azureml/training/pytorch:2.3-cuda12.1`, `${CR}/azureml/training/pytorch@${digest}`, 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1']);
+    expect(r.status).toBe('pass');
+    const acr = harness!.server.handler.log.filter((e) => e.path.startsWith('/acr-data/'));
+    // The real SDK's challenge flow: 401, AAD → refresh token, refresh → access token, then the reads.
+    expect(acr.slice(0, 4).map((e) => `${e.method} ${e.path.split('/').slice(3).join('/')} ${e.status}`)).toEqual([
+      'GET acr/v1/azureml%2Ftraining%2Fpytorch/_tags/2.3-cuda12.1 401',
+      'POST oauth2/exchange 200',
+      'POST oauth2/token 200',
+      'GET acr/v1/azureml%2Ftraining%2Fpytorch/_tags/2.3-cuda12.1 200',
+    ]);
+  });
+
+  it('each kind of bad reference is a finding with the corrected form', async () => {
+    const r = await audit('healthy-private', [`${CR}//azureml/training/pytorch:2.3-cuda12.1`, `${CR}\\azureml\\training\\pytorch:2.3-cuda12.1`, `${CR}/AzureML/Training/PyTorch:2.3-cuda12.1`, `${CR}/azureml/training/pytorch`]);
+    expect(r.findings.map((f) => f.message)).toEqual([
+      `Image reference "${CR}//azureml/training/pytorch:2.3-cuda12.1" has a double slash; the corrected form is ${CR}/azureml/training/pytorch:2.3-cuda12.1.`,
+      `Image reference "${CR}\\azureml\\training\\pytorch:2.3-cuda12.1" has a backslash; the corrected form is ${CR}/azureml/training/pytorch:2.3-cuda12.1.`,
+      `Image reference "${CR}/AzureML/Training/PyTorch:2.3-cuda12.1" has upper-case letters in the repository; the corrected form is ${CR}/azureml/training/pytorch:2.3-cuda12.1.`,
+      `Image reference "${CR}/azureml/training/pytorch" names no tag or digest, so it means ${CR}/azureml/training/pytorch:latest, which changes under you.`,
+    ]);
+    expect(r.findings[3]!.level).toBe('warning');
+  });
+
+  it('a missing tag and a missing repository are findings', async () => {
+    const r = await audit('healthy-private', [`${CR}/azureml/training/pytorch:2.4-cuda12.4`, `${CR}/azureml/nope:1`]);
+    expect(r.findings.map((f) => f.message)).toEqual([
+      `Image ${CR}/azureml/training/pytorch:2.4-cuda12.4 does not exist in the workspace registry ${CR}: no such tag.`,
+      `Image ${CR}/azureml/nope:1 does not exist in the workspace registry ${CR}: no such repository.`,
+    ]);
+  });
+
+  it('registries: another ACR warns, an unknown host fails, a public one is fine only where the NSG lets it out', async () => {
+    const blocked = await audit('healthy-private', ['other.azurecr.io/x:1', 'registry.example.com/x:1', 'docker.io/pytorch/pytorch:2.3.1']);
+    expect(blocked.findings.map((f) => [f.level, f.message.split(':')[0]])).toEqual([
+      ['warning', 'Image other.azurecr.io/x'],
+      ['error', 'Image registry.example.com/x'],
+      ['error', 'Image docker.io/pytorch/pytorch'],
+    ]);
+    expect(blocked.findings[2]!.message).toContain('denied by rule DenyInternetOutbound (priority 4000)');
+    await harness!.close();
+    harness = undefined;
+    expect((await audit('nsg-no-nsg', ['docker.io/pytorch/pytorch:2.3.1'])).status).toBe('pass');
+  });
+
+  it('is opt-in: --image adds it; without images a selected check skips', async () => {
+    const r = await runCli(['audit', '--mock', worldPath('healthy-private'), '--image', `${CR}/azureml/nope:1`]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).targets[0].results.at(-1)).toMatchObject({ checkId: 'image-reference', status: 'fail' });
+    expect((await audit('healthy-private', [])).reason).toBe('no image given (audit --image <reference>)');
+  });
+});
