@@ -138,6 +138,17 @@ export class Inventory {
     });
   }
 
+  /** The workspace with its computes, storage account and registry, read at once (each cached as usual). */
+  async workspaceEstate(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: Workspace; computes: readonly ComputeView[]; storage: StorageAccount | undefined; registry: RegistryView | undefined }> {
+    const workspace = await this.workspace(workspaceId, opts);
+    const [computes, storage, registry] = await Promise.all([
+      this.computes(workspaceId, opts),
+      workspace.storageAccount ? this.storageAccount(workspace.storageAccount, opts) : undefined,
+      workspace.containerRegistry ? this.registry(workspace.containerRegistry, opts) : undefined,
+    ]);
+    return { workspace, computes, storage, registry };
+  }
+
   /** The workspace's computes (all pages). */
   computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
     const rid = parseResourceId(workspaceId);

@@ -7,6 +7,11 @@ import { packageRoot } from '../src/paths.js';
 import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
 import { startMockServer, type MockServer, type MockServerOptions } from '../mocks/server.js';
 import { main } from '../src/cli/main.js';
+import { afterEach } from 'vitest';
+import { runAudit } from '../src/engine/run.js';
+import type { Check } from '../src/engine/check.js';
+import type { CheckResult } from '../src/report/types.js';
+import { ids } from '../mocks/worlds/generate.js';
 
 export function worldPath(name: string): string {
   return join(packageRoot, 'mocks', 'worlds', `${name}.json`);
@@ -62,4 +67,28 @@ export async function runCli(args: string[], opts: { tty?: boolean; abortSignal?
 
 export function workspaceIdOfWorld(world: World | WorldInput): string {
   return world.resources.find((r) => r.type === 'Microsoft.MachineLearningServices/workspaces')!.id;
+}
+
+/**
+ * Runs one check against worlds, each over its own mock; the mock of the last audit stays open for
+ * inspection until the test ends.
+ */
+export function checkAuditor(check: Check): { audit(world: World | WorldInput | string, images?: string[]): Promise<CheckResult>; readonly harness: MockHarness } {
+  let current: MockHarness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    async audit(world, images) {
+      await current?.close();
+      current = await startHarness(world);
+      const report = await runAudit({ inventory: current.inventory, checks: [check], workspaceIds: [ids.workspace], ...(images ? { checkOptions: { images } } : {}) });
+      return report.targets[0]!.results[0]!;
+    },
+    get harness() {
+      if (!current) throw new Error('no audit ran yet');
+      return current;
+    },
+  };
 }

@@ -57,12 +57,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    const [computes, storage, registry] = await Promise.all([
-      ctx.inventory.computes(ctx.workspaceId, opts),
-      ws.storageAccount ? ctx.inventory.storageAccount(ws.storageAccount, opts) : undefined,
-      ws.containerRegistry ? ctx.inventory.registry(ws.containerRegistry, opts) : undefined,
-    ]);
+    const { computes, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
     const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
     const [registryPlacements, storagePlacements] = await Promise.all([
       registry ? approvedEndpointPlacements(ctx.inventory, registryExposure(registry), opts) : [],

@@ -74,12 +74,7 @@ export default defineCheck<M>({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    const [computes, storage, registry] = await Promise.all([
-      ctx.inventory.computes(ctx.workspaceId, opts),
-      ws.storageAccount ? ctx.inventory.storageAccount(ws.storageAccount, opts) : undefined,
-      ws.containerRegistry ? ctx.inventory.registry(ws.containerRegistry, opts) : undefined,
-    ]);
+    const { workspace: ws, computes, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
     const targets: Target[] = [];
     if (storage && ws.storageAccount) targets.push({ kind: 'storage account', id: storage.id ?? ws.storageAccount, name: storage.name ?? nameOf(ws.storageAccount), exposure: storageExposure(storage), service: 'Microsoft.Storage', groups: ['blob', 'file'], placements: [] });
     if (registry && ws.containerRegistry) targets.push({ kind: 'container registry', id: registry.id ?? ws.containerRegistry, name: registry.name ?? nameOf(ws.containerRegistry), exposure: registryExposure(registry), service: 'Microsoft.ContainerRegistry', groups: ['registry'], placements: [] });

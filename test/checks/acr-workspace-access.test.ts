@@ -1,19 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ids } from '../../mocks/worlds/generate.js';
+import { describe, expect, it } from 'vitest';
 import check from '../../checks/acr-workspace-access/index.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { startHarness, type MockHarness } from '../helpers.js';
+import { checkAuditor } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-async function audit(world: string) {
-  harness = await startHarness(world);
-  return (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
-}
+const t = checkAuditor(check as Check);
+const audit = t.audit;
 
 describe('acr-workspace-access', () => {
   it('passes with trusted services, and says so', async () => {

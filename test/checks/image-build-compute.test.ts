@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { ids } from '../../mocks/worlds/generate.js';
+import { describe, expect, it } from 'vitest';
 import imageBuildCompute from '../../checks/image-build-compute/index.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { startHarness, type MockHarness } from '../helpers.js';
+import { checkAuditor } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function audit(world: string) {
-  harness = await startHarness(world);
-  const report = await runAudit({ inventory: harness.inventory, checks: [imageBuildCompute as Check], workspaceIds: [ids.workspace] });
-  return report.targets[0]!.results[0]!;
-}
+const t = checkAuditor(imageBuildCompute as Check);
+const audit = t.audit;
 
 describe('image-build-compute on every world', () => {
   it.each([

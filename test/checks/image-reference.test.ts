@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import check from '../../checks/image-reference/index.js';
-import { ids } from '../../mocks/worlds/generate.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { runCli, startHarness, worldPath, type MockHarness } from '../helpers.js';
+import { checkAuditor, runCli, worldPath } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-async function audit(world: string, images: string[]) {
-  harness = await startHarness(world);
-  return (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace], checkOptions: { images } })).targets[0]!.results[0]!;
-}
+const t = checkAuditor(check as Check);
+const audit = t.audit;
 const CR = 'crmlopsprodweu.azurecr.io';
 
 describe('image-reference', () => {
@@ -22,7 +13,7 @@ describe('image-reference', () => {
     const digest = `sha256:${createHash('sha256').update('pytorch-2.3').digest('hex')}`;
     const r = await audit('healthy-private', [`${CR}/azureml/training/pytorch:2.3-cuda12.1`, `${CR}/azureml/training/pytorch@${digest}`, 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1']);
     expect(r.status).toBe('pass');
-    const acr = harness!.server.handler.log.filter((e) => e.path.startsWith('/acr-data/'));
+    const acr = t.harness.server.handler.log.filter((e) => e.path.startsWith('/acr-data/'));
     // The real SDK's challenge flow: 401, AAD → refresh token, refresh → access token, then the reads.
     expect(acr.slice(0, 4).map((e) => `${e.method} ${e.path.split('/').slice(3).join('/')} ${e.status}`)).toEqual([
       'GET acr/v1/azureml%2Ftraining%2Fpytorch/_tags/2.3-cuda12.1 401',
@@ -59,8 +50,6 @@ describe('image-reference', () => {
       ['error', 'Image docker.io/pytorch/pytorch'],
     ]);
     expect(blocked.findings[2]!.message).toContain('denied by rule DenyInternetOutbound (priority 4000)');
-    await harness!.close();
-    harness = undefined;
     expect((await audit('nsg-no-nsg', ['docker.io/pytorch/pytorch:2.3.1'])).status).toBe('pass');
   });
 

@@ -1,21 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { startHarness, type MockHarness } from '../helpers.js';
+import { checkAuditor } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function audit(world: string) {
-  harness = await startHarness(world);
-  const report = await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] });
-  return report.targets[0]!.results[0]!;
-}
+const t = checkAuditor(check as Check);
+const audit = t.audit;
 
 const MCR = 'MicrosoftContainerRegistry.WestEurope';
 const AFD = 'AzureFrontDoor.FirstParty';
@@ -66,7 +56,7 @@ describe('nsg-outbound-service-tags on its worlds', () => {
 
   it('reads each subnet, NSG and the service tags once though three computes share them', async () => {
     await audit('healthy-private');
-    const paths = harness!.server.handler.log.map((e) => `${e.method} ${e.path}`);
+    const paths = t.harness.server.handler.log.map((e) => `${e.method} ${e.path}`);
     expect(paths.filter((p) => /networkSecurityGroups/.test(p))).toHaveLength(1);
     expect(paths.filter((p) => /serviceTags/.test(p))).toHaveLength(1);
     expect(paths.filter((p) => /virtualNetworks/.test(p))).toHaveLength(1);

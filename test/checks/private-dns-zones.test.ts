@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import check from '../../checks/private-dns-zones/index.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { startHarness, type MockHarness } from '../helpers.js';
+import { checkAuditor } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-async function audit(world: string) {
-  harness = await startHarness(world);
-  return (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
-}
+const t = checkAuditor(check as Check);
+const audit = t.audit;
 
 describe('private-dns-zones', () => {
   it.each([
@@ -36,7 +28,7 @@ describe('private-dns-zones', () => {
 
   it('reads each zone\'s links once for all endpoints and VNets', async () => {
     await audit('healthy-private');
-    const links = harness!.server.handler.log.filter((e) => /virtualNetworkLinks$/.test(e.path));
+    const links = t.harness.server.handler.log.filter((e) => /virtualNetworkLinks$/.test(e.path));
     expect(links).toHaveLength(3);
   });
 });

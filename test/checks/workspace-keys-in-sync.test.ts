@@ -1,28 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import check from '../../checks/workspace-keys-in-sync/index.js';
 import { compareKeys } from '../../src/keys/drift.js';
-import { runAudit } from '../../src/engine/run.js';
 import type { Check } from '../../src/engine/check.js';
-import { startHarness, type MockHarness } from '../helpers.js';
+import { checkAuditor } from '../helpers.js';
 
-let harness: MockHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-
-async function audit(world: string) {
-  harness = await startHarness(world);
-  const report = await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] });
-  return report.targets[0]!.results[0]!;
-}
+const t = checkAuditor(check as Check);
+const audit = t.audit;
 
 describe('workspace-keys-in-sync on its worlds', () => {
   it('passes on healthy-private after comparing all three answers', async () => {
     const r = await audit('healthy-private');
     expect(r.status).toBe('pass');
-    const posts = harness!.server.handler.log.filter((e) => e.method === 'POST').map((e) => e.path.split('/').slice(-3).join('/'));
+    const posts = t.harness.server.handler.log.filter((e) => e.method === 'POST').map((e) => e.path.split('/').slice(-3).join('/'));
     expect(posts.sort()).toEqual(['registries/crmlopsprodweu/listCredentials', 'storageAccounts/stmlopsprodweu/listKeys', 'workspaces/mlw-mlops-prod-weu/listKeys']);
   });
 
@@ -49,7 +39,7 @@ describe('workspace-keys-in-sync on its worlds', () => {
       'storage access is identity-based (allowSharedKeyAccess: false): there is no storage key to drift',
       'registry access is identity-based (admin user disabled): there is no registry password to drift',
     ]);
-    expect(harness!.server.handler.log.filter((e) => e.method === 'POST').map((e) => e.path)).toEqual([`${ids.workspace}/listKeys`]);
+    expect(t.harness.server.handler.log.filter((e) => e.method === 'POST').map((e) => e.path)).toEqual([`${ids.workspace}/listKeys`]);
   });
 
   it('a 403 on listKeys is an error naming the RBAC action', async () => {
