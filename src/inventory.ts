@@ -130,7 +130,7 @@ export class Inventory {
     return this.#resourcesRead.size;
   }
 
-  workspace(id: string, opts?: ReadOptions): Promise<Workspace> {
+  async workspace(id: string, opts?: ReadOptions): Promise<Workspace> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const ml = await this.#clients.ml(rid.subscriptionId);
@@ -150,7 +150,7 @@ export class Inventory {
   }
 
   /** The workspace's computes (all pages). */
-  computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
+  async computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
     const rid = parseResourceId(workspaceId);
     return this.#once('LIST computes', rid, opts, async (signal) => {
       const ml = await this.#clients.ml(rid.subscriptionId);
@@ -161,7 +161,7 @@ export class Inventory {
   }
 
   /** The workspaces of a subscription, or of one resource group in it (all pages). */
-  workspaces(subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
+  async workspaces(subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
     const scope = `/subscriptions/${subscriptionId}${resourceGroup ? `/resourceGroups/${resourceGroup}` : ''}`;
     return this.#onceKey(`LIST workspaces ${idKey(scope)}`, 'LIST workspaces', scope, 'Microsoft.MachineLearningServices/workspaces/read', opts, async (signal) => {
       const ml = await this.#clients.ml(subscriptionId);
@@ -172,7 +172,7 @@ export class Inventory {
     });
   }
 
-  storageAccount(id: string, opts?: ReadOptions): Promise<StorageAccount> {
+  async storageAccount(id: string, opts?: ReadOptions): Promise<StorageAccount> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const st = await this.#clients.storage(rid.subscriptionId);
@@ -184,7 +184,7 @@ export class Inventory {
    * A container registry. `virtualNetworkRules` (ACR's service-endpoint rules, a retired preview the
    * current SDK model no longer carries) are read from the answer as ARM sent it.
    */
-  registry(id: string, opts?: ReadOptions): Promise<RegistryView> {
+  async registry(id: string, opts?: ReadOptions): Promise<RegistryView> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const cr = await this.#clients.registry(rid.subscriptionId);
@@ -202,7 +202,7 @@ export class Inventory {
   }
 
   /** The private DNS zone groups of a private endpoint (all pages). */
-  privateDnsZoneGroups(privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
+  async privateDnsZoneGroups(privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
     const rid = parseResourceId(privateEndpointId);
     return this.#onceKey(`LIST zonegroups ${idKey(rid.id)}`, 'LIST privateDnsZoneGroups', rid.id, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read', opts, async (signal) => {
       const net = await this.#clients.network(rid.subscriptionId);
@@ -213,7 +213,7 @@ export class Inventory {
   }
 
   /** The virtual network links of a private DNS zone (all pages). */
-  privateDnsZoneLinks(zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
+  async privateDnsZoneLinks(zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
     const rid = parseResourceId(zoneId);
     return this.#onceKey(`LIST zonelinks ${idKey(rid.id)}`, 'LIST virtualNetworkLinks', rid.id, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', opts, async (signal) => {
       const dns = await this.#clients.privateDns(rid.subscriptionId);
@@ -223,7 +223,7 @@ export class Inventory {
     });
   }
 
-  virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
+  async virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const net = await this.#clients.network(rid.subscriptionId);
@@ -249,7 +249,7 @@ export class Inventory {
     });
   }
 
-  networkSecurityGroup(id: string, opts?: ReadOptions): Promise<NetworkSecurityGroup> {
+  async networkSecurityGroup(id: string, opts?: ReadOptions): Promise<NetworkSecurityGroup> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const net = await this.#clients.network(rid.subscriptionId);
@@ -257,7 +257,7 @@ export class Inventory {
     });
   }
 
-  routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
+  async routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const net = await this.#clients.network(rid.subscriptionId);
@@ -265,7 +265,7 @@ export class Inventory {
     });
   }
 
-  privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
+  async privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const net = await this.#clients.network(rid.subscriptionId);
@@ -274,7 +274,7 @@ export class Inventory {
   }
 
   /** The live service tags of a region (`serviceTags.list(location)`). */
-  serviceTags(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ServiceTagsListResult> {
+  async serviceTags(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ServiceTagsListResult> {
     const loc = normaliseLocation(location);
     const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/serviceTags`;
     return this.#onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/serviceTags/read', opts, async (signal) => {
@@ -284,7 +284,7 @@ export class Inventory {
   }
 
   /** The resource types that support private endpoints in a region, lower-cased (`microsoft.containerregistry/registries`). */
-  availablePrivateEndpointTypes(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ReadonlySet<string>> {
+  async availablePrivateEndpointTypes(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ReadonlySet<string>> {
     const loc = normaliseLocation(location);
     const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/availablePrivateEndpointTypes`;
     return this.#onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/availablePrivateEndpointTypes/read', opts, async (signal) => {
@@ -298,7 +298,7 @@ export class Inventory {
   }
 
   /** The workspace's `listKeys`, digested; the answer itself is dropped. */
-  workspaceKeys(workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
+  async workspaceKeys(workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
     const rid = parseResourceId(workspaceId);
     return this.#once('POST listKeys', rid, opts, async (signal) => {
       const ml = await this.#clients.ml(rid.subscriptionId);
@@ -321,7 +321,7 @@ export class Inventory {
     }, 'listKeys');
   }
 
-  storageKeys(storageAccountId: string, opts?: ReadOptions): Promise<StorageKeyDigests> {
+  async storageKeys(storageAccountId: string, opts?: ReadOptions): Promise<StorageKeyDigests> {
     const rid = parseResourceId(storageAccountId);
     return this.#once('POST listKeys', rid, opts, async (signal) => {
       const st = await this.#clients.storage(rid.subscriptionId);
@@ -330,7 +330,7 @@ export class Inventory {
     }, 'listKeys');
   }
 
-  registryCredentials(registryId: string, opts?: ReadOptions): Promise<RegistryCredentialDigests> {
+  async registryCredentials(registryId: string, opts?: ReadOptions): Promise<RegistryCredentialDigests> {
     const rid = parseResourceId(registryId);
     return this.#once('POST listCredentials', rid, opts, async (signal) => {
       const cr = await this.#clients.registry(rid.subscriptionId);
@@ -363,7 +363,7 @@ export class Inventory {
    * Azure ML's server-side diagnosis of the workspace (`POST …/diagnose`, a long-running operation
    * that can take minutes), read once per run.
    */
-  diagnose(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
+  async diagnose(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
     const rid = parseResourceId(workspaceId);
     return this.#once('POST diagnose', rid, opts, async () => {
       const ml = await this.#clients.ml(rid.subscriptionId);
@@ -403,7 +403,7 @@ export class Inventory {
    * Whether `repository:tag` (or `@digest`) exists in a registry, through the ACR data plane
    * (@azure/container-registry, authenticated with the same credential). Read once per run.
    */
-  registryArtifact(loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
+  async registryArtifact(loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
     const key = `ACR ${loginServer.toLowerCase()}/${repository}${reference.tag ? `:${reference.tag}` : ''}${reference.digest ? `@${reference.digest}` : ''}`;
     return this.#onceKey(key, 'GET artifact', `${loginServer}/${repository}`, 'Microsoft.ContainerRegistry/registries/pull/read (AcrPull)', opts, async (signal) => {
       const client = await this.#registryDataClient(loginServer);

@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 /** The `aml-preflight` executable: process wiring around `main`. */
 import { installScrubbingLogger } from '../logging.js';
+import { scrub } from '../secrets.js';
 import { main } from './main.js';
 
 installScrubbingLogger();
+
+// A promise abandoned by a check that already failed must not crash the run and lose the report.
+process.on('unhandledRejection', (err) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`aml-preflight: internal warning (ignored): ${scrub(message.split('\n')[0] ?? '')}\n`);
+});
 
 const controller = new AbortController();
 let interrupts = 0;

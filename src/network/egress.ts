@@ -22,7 +22,9 @@ export interface SubnetEgress {
 }
 
 export async function subnetEgress(inventory: Inventory, subnetId: string, tags: ServiceTagIndex, opts: ReadOptions): Promise<SubnetEgress> {
-  const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetOf(subnetId), opts)]);
+  // Parse first: a malformed id must throw before any read starts, or that read's rejection goes unheard.
+  const vnetId = vnetOf(subnetId);
+  const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetId, opts)]);
   const [nsg, routeTable] = await Promise.all([
     subnet.networkSecurityGroup?.id ? inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
     subnet.routeTable?.id ? inventory.routeTable(subnet.routeTable.id, opts) : undefined,
