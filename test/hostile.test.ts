@@ -37,7 +37,7 @@ const invalid = fc.oneof(
   garbage.filter((v) => !['table', 'json'].includes(v)).map((v) => ['--format', v]),
   garbage.filter((v) => !['error', 'warning', 'never'].includes(v)).map((v) => ['--fail-on', v]),
   fc.oneof(garbage.filter((v) => !(Number(v) > 0)), fc.constantFrom('0', '-5', 'NaN', 'Infinity')).map((v) => ['--timeout', v]),
-  fc.stringMatching(/^[a-z-]{1,20}$/).filter((v) => !/^(same-vnet-placement|acr-private-endpoint-region|image-build-compute|acr-workspace-access|private-dns-zones|nsg-outbound-service-tags|workspace-keys-in-sync)$/.test(v)).map((v) => ['--check', v]),
+  fc.stringMatching(/^[a-z-]{1,20}$/).filter((v) => !v.startsWith('-') && !/^(same-vnet-placement|acr-private-endpoint-region|image-build-compute|acr-workspace-access|private-dns-zones|nsg-outbound-service-tags|workspace-keys-in-sync)$/.test(v)).map((v) => ['--check', v]),
   fc.stringMatching(/^[a-z]{3,12}$/).map((v) => [`--no-such-${v}`]),
   fc.constantFrom(['--mock', '/nonexistent/world.json'], ['--cloud', 'Mars'], ['--endpoint', 'http://insecure.example'], ['--endpoint', 'not a url']),
 );
