@@ -6,11 +6,15 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allChecks } from '../checks/index.js';
+import { allChecks as every } from '../checks/index.js';
+import { selectChecks } from '../src/engine/run.js';
 import { healthyPrivate, ids, SUB, subscriptionWorld } from '../mocks/worlds/generate.js';
 import { startMockServer } from '../mocks/server.js';
 import { mockCredential } from '../src/arm/connection.js';
 import { runAudit } from '../src/engine/run.js';
+
+/** What a plain audit runs: the opt-in checks (diagnosis, images) are left out, as the CLI does. */
+const allChecks = selectChecks(every);
 import { Inventory } from '../src/inventory.js';
 import { parseWorld, ARM_THROTTLING } from '../src/world/schema.js';
 import { evaluateNsg, type NsgRule } from '../src/network/nsg.js';
