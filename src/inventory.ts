@@ -149,6 +149,14 @@ export class Inventory {
     return { workspace, computes, storage, registry };
   }
 
+  /** The workspace and its container registry (undefined when it has none yet). */
+  async workspaceRegistry(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: Workspace; registry: RegistryView; registryId: string; registryName: string } | undefined> {
+    const workspace = await this.workspace(workspaceId, opts);
+    if (!workspace.containerRegistry) return undefined;
+    const registry = await this.registry(workspace.containerRegistry, opts);
+    return { workspace, registry, registryId: registry.id ?? workspace.containerRegistry, registryName: registry.name ?? workspace.containerRegistry.split('/').pop()! };
+  }
+
   /** The workspace's computes (all pages). */
   async computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
     const rid = parseResourceId(workspaceId);

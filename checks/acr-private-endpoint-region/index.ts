@@ -42,10 +42,9 @@ export default defineCheck({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    if (!ws.containerRegistry) return ctx.skip('the workspace has no container registry yet');
-    const registry = await ctx.inventory.registry(ws.containerRegistry, opts);
-    const registryName = registry.name ?? nameOf(ws.containerRegistry);
+    const found = await ctx.inventory.workspaceRegistry(ctx.workspaceId, opts);
+    if (!found) return ctx.skip('the workspace has no container registry yet');
+    const { workspace: ws, registry, registryId, registryName } = found;
     const connections = registryExposure(registry).connections;
     if (connections.length === 0) return ctx.skip(`registry ${registryName} has no private endpoint`);
     const sku = registry.sku?.name ?? 'unknown';
@@ -53,7 +52,7 @@ export default defineCheck({
       ctx.report({
         messageId: 'notPremium',
         data: { registry: registryName, sku },
-        resourceId: registry.id ?? ws.containerRegistry,
+        resourceId: registryId,
         evidence: { sku: registry.sku ?? null, privateEndpointConnections: connections.length },
         remediation: `az acr update --name ${registryName} --sku Premium`,
       });

@@ -37,10 +37,9 @@ export default defineCheck({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    if (!ws.containerRegistry) return ctx.skip('the workspace has no container registry yet');
-    const registry = await ctx.inventory.registry(ws.containerRegistry, opts);
-    const registryName = registry.name ?? nameOf(ws.containerRegistry);
+    const found = await ctx.inventory.workspaceRegistry(ctx.workspaceId, opts);
+    if (!found) return ctx.skip('the workspace has no container registry yet');
+    const { workspace: ws, registry, registryId, registryName } = found;
     const wsName = ws.name ?? nameOf(ctx.workspaceId);
     const exposure = registryExposure(registry);
 
@@ -89,9 +88,9 @@ export default defineCheck({
     ctx.report({
       messageId: 'blocked',
       data: { registry: registryName, why: exposure.reasons.join(', '), bypass: exposure.bypass, path },
-      resourceId: registry.id ?? ws.containerRegistry,
+      resourceId: registryId,
       evidence: { networkRuleBypassOptions: exposure.bypass, restrictedBecause: exposure.reasons, workspaceEndpointVnets: wsVnets, registryEndpoints: registryPlacements.map((p) => ({ id: p.privateEndpointId, vnet: p.vnetId })) },
-      remediation: `Let trusted services through: az acr update --name ${registryName} --allow-trusted-services true; or add a registry private endpoint in the workspace's VNet (az network private-endpoint create … --private-connection-resource-id ${registry.id} --group-id registry).`,
+      remediation: `Let trusted services through: az acr update --name ${registryName} --allow-trusted-services true; or add a registry private endpoint in the workspace's VNet (az network private-endpoint create … --private-connection-resource-id ${registryId} --group-id registry).`,
     });
   },
 });

@@ -49,15 +49,14 @@ export default defineCheck({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
+    const found = await ctx.inventory.workspaceRegistry(ctx.workspaceId, opts);
+    if (!found) return ctx.skip('the workspace has no container registry yet (Azure ML creates one on the first image build)');
+    const { workspace: ws, registry, registryId, registryName } = found;
     const wsRid = parseResourceId(ctx.workspaceId);
     const wsName = ws.name ?? nameOf(ctx.workspaceId);
     const fix = (cluster: string): string =>
       `az ml workspace update --name ${wsName} --resource-group ${wsRid.resourceGroup} --image-build-compute ${cluster}`;
-    if (!ws.containerRegistry) return ctx.skip('the workspace has no container registry yet (Azure ML creates one on the first image build)');
-    const registry = await ctx.inventory.registry(ws.containerRegistry, opts);
     const exposure = registryExposure(registry);
-    const registryName = registry.name ?? nameOf(ws.containerRegistry);
     if (!exposure.restricted) {
       return ctx.skip(`registry ${registryName} is not behind a virtual network (publicNetworkAccess ${exposure.publicNetworkAccess}, defaultAction ${exposure.defaultAction}, no approved private endpoint): ACR Tasks can build`);
     }
@@ -71,13 +70,13 @@ export default defineCheck({
         messageId: 'missing',
         data: { registry: registryName, why, workspace: wsName },
         resourceId: ctx.workspaceId,
-        evidence: { imageBuildCompute: ws.imageBuildCompute ?? null, registryId: registry.id, restrictedBecause: exposure.reasons, candidateClusters: clusters.map((c) => c.name) },
+        evidence: { imageBuildCompute: ws.imageBuildCompute ?? null, registryId, restrictedBecause: exposure.reasons, candidateClusters: clusters.map((c) => c.name) },
         remediation: `Name a CPU compute cluster inside the registry's virtual network as the image build compute: ${fix(suggestion)}`,
       });
       return;
     }
     const compute = computes.find((c) => c.name.toLowerCase() === name.toLowerCase());
-    const evidenceBase = { imageBuildCompute: name, registryId: registry.id, restrictedBecause: exposure.reasons };
+    const evidenceBase = { imageBuildCompute: name, registryId, restrictedBecause: exposure.reasons };
     if (!compute) {
       ctx.report({
         messageId: 'notFound',
@@ -132,9 +131,9 @@ export default defineCheck({
       ctx.report({
         messageId: 'noEndpoint',
         data: { registry: registryName, why, compute: compute.name },
-        resourceId: registry.id ?? ws.containerRegistry,
+        resourceId: registryId,
         evidence: { ...computeEvidence, privateEndpointConnections: exposure.connections },
-        remediation: `Add a private endpoint for the registry in the cluster's VNet: az network private-endpoint create --name pe-${registryName} --vnet-name ${nameOf(vnetOf(compute.subnetId))} --subnet ${nameOf(compute.subnetId)} --private-connection-resource-id ${registry.id} --group-id registry --connection-name ${registryName}`,
+        remediation: `Add a private endpoint for the registry in the cluster's VNet: az network private-endpoint create --name pe-${registryName} --vnet-name ${nameOf(vnetOf(compute.subnetId))} --subnet ${nameOf(compute.subnetId)} --private-connection-resource-id ${registryId} --group-id registry --connection-name ${registryName}`,
       });
       return;
     }
