@@ -456,9 +456,9 @@ export class Inventory {
     return p;
   }
 
-  /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh. */
+  /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
   forgetKeys(): void {
-    for (const key of [...this.#cache.keys()]) if (key.startsWith('POST ')) this.#cache.delete(key);
+    for (const key of [...this.#cache.keys()]) if (key.startsWith('POST listKeys ') || key.startsWith('POST listCredentials ')) this.#cache.delete(key);
   }
 
   #once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal) => Promise<T>, action?: string): Promise<T> {

@@ -1,8 +1,8 @@
 /**
  * `snapshot`: the ARM state an audit reads, written as a world file (CONTRACT.md). Every final
  * answer the audit receives is recorded as ARM sent it: resources (and list items) as resources,
- * action answers and per-location answers under `responses`. Secrets in action answers are
- * replaced by their digests the moment they are recorded, so key-drift verdicts still hold on the
+ * action answers and per-location answers under `responses`. Secrets (fields named like keys,
+ * passwords, tokens, in action answers and resources alike) are replaced by their digests the moment they are recorded, so key-drift verdicts still hold on the
  * snapshot (equal secrets give equal digests) and no secret is ever written.
  */
 import { redactSecrets } from './secrets.js';
@@ -56,6 +56,8 @@ export function createRecorder(): Recorder {
         responses[key] = { body: prev?.value && Array.isArray(page.value) ? { value: [...prev.value, ...page.value] } : stripNextLink(body) };
         return;
       }
+      // Resources are redacted too: some compute types answer an administratorAccount password.
+      body = redactSecrets(body);
       const page = body as { value?: unknown; nextLink?: unknown };
       if (Array.isArray(page.value)) {
         for (const item of page.value) addResource(item);

@@ -135,3 +135,17 @@ describe('inventory lifetime', () => {
     await expect(slow).rejects.toMatchObject({ code: 'AbortError' });
   });
 });
+
+describe('forgetKeys', () => {
+  it('forgets the key answers after a resync, and nothing else (the diagnosis stays cached)', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    await harness.inventory.diagnose(ids.workspace, { pollIntervalInMs: 10 });
+    await harness.inventory.workspaceKeys(ids.workspace);
+    await harness.inventory.resyncKeys(ids.workspace, { pollIntervalInMs: 10 });
+    await harness.inventory.workspaceKeys(ids.workspace);
+    await harness.inventory.diagnose(ids.workspace, { pollIntervalInMs: 10 });
+    const posts = (re: RegExp) => harness!.server.handler.log.filter((e) => e.method === 'POST' && re.test(e.path)).length;
+    expect(posts(/workspaces\/mlw-mlops-prod-weu\/listKeys$/)).toBe(2);
+    expect(posts(/\/diagnose$/)).toBe(1);
+  });
+});

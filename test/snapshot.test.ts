@@ -45,3 +45,21 @@ describe('snapshot round trip', () => {
     await loadWorld(file); // a valid world file
   });
 });
+
+describe('snapshot redacts resources too', () => {
+  it('a password in a resource answer (a VM compute\'s administratorAccount) is written as a digest', async () => {
+    const { buildWorlds, computeOf } = await import('../mocks/worlds/generate.js');
+    const w = buildWorlds()['healthy-private']!;
+    const planted = 'Vm-Admin-Password-Planted-4711!';
+    computeOf(w, 'ci-analyst-ds').properties.properties.administratorAccount = { username: 'azureuser', password: planted };
+    const { writeFile } = await import('node:fs/promises');
+    const world = join(dir, 'planted.json');
+    await writeFile(world, JSON.stringify(w));
+    const out = join(dir, 'planted.snapshot.json');
+    expect((await runCli(['snapshot', '--mock', world, '-o', out])).code).toBe(0);
+    const text = await readFile(out, 'utf8');
+    expect(text).not.toContain(planted);
+    expect(text).toMatch(/"password": "sha256:[0-9a-f]{64}"/);
+    expect(JSON.parse((await runCli(['audit', '--mock', out, '--format', 'json'])).stdout).summary.fail).toBe(0);
+  });
+});

@@ -103,10 +103,6 @@ export function parentId(rid: ResourceId): string | undefined {
   return rid.id.split('/').slice(0, -2).join('/');
 }
 
-/** Builds a workspace id; for tests, docs and generated worlds. */
-export function workspaceIdOf(subscriptionId: string, resourceGroup: string, name: string): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${name}`;
-}
 
 /** Parses a workspace id and checks its type. Throws `TypeError` otherwise. */
 export function parseWorkspaceId(input: string): ResourceId & { resourceGroup: string } {

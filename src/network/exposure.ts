@@ -11,7 +11,7 @@
 import type { Registry } from '@azure/arm-containerregistry';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { Inventory, ReadOptions } from '../inventory.js';
-import { idKey, parentId, parseResourceId, sameId } from '../arm/resource-id.js';
+import { parentId, parseResourceId, sameId } from '../arm/resource-id.js';
 
 export interface EndpointConnection {
   /** The private endpoint's id. */
@@ -166,9 +166,4 @@ export async function reachViaEndpoints(
 export function nameOf(id: string): string {
   const text = String(id ?? '');
   return text.split('/').filter(Boolean).pop() ?? text;
-}
-
-/** Lower-cased ids, for evidence sets. */
-export function keys(ids: readonly string[]): string[] {
-  return ids.map(idKey);
 }
