@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { World, WorldFault } from '../src/world/schema.js';
+import { createResourceGraphMock } from './resource-graph.js';
 
 export interface MockRequest {
   method: string;
@@ -57,6 +58,8 @@ export interface ArmHandler {
   readonly resyncCalls: number;
   /** How many requests the throttling model answered 429. */
   readonly throttled: number;
+  /** Resource Graph queries answered, and how many of them the quota answered 429. */
+  readonly resourceGraph: { readonly requests: number; readonly throttled: number };
   /** The live state: resources and canned responses as they are now (resync changes them). */
   readonly world: World;
 }
@@ -101,6 +104,20 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   }
 
   for (const r of world.resources) index(r as Record<string, unknown>, true);
+  // Resource Graph indexes what ARM holds: the world's resources, and resource bodies the world
+  // answers through canned GETs in their place.
+  const graph = createResourceGraphMock(world, () => {
+    const byId = new Map<string, Record<string, unknown>>();
+    for (const r of world.resources) byId.set(r.id.toLowerCase(), r as Record<string, unknown>);
+    for (const [key, canned] of Object.entries(world.responses)) {
+      const body = canned.body as { id?: unknown } | undefined;
+      // Only a resource's own GET: a location's serviceTags answer carries an id too, and is no resource.
+      if (key.startsWith('GET ') && (canned.status ?? 200) === 200 && body && typeof body.id === 'string' && normaliseKey(key) === `GET ${body.id.toLowerCase().replace(/\/+$/, '')}`) {
+        byId.set(body.id.toLowerCase(), body as Record<string, unknown>);
+      }
+    }
+    return byId.values();
+  });
   for (const [key, value] of Object.entries(world.responses)) responses.set(normaliseKey(key), value);
 
   function index(resource: Record<string, unknown>, topLevel: boolean): void {
@@ -167,6 +184,13 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     }
     if (!url.searchParams.get('api-version')) {
       return json(400, envelope('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
+    }
+
+    if (method === 'POST' && path.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
+      const a = graph.query(req.body);
+      const answer = json(a.status, a.body, a.headers);
+      if (truncate && answer.body) return { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) };
+      return answer;
     }
 
     const kind = method === 'GET' ? 'reads' : 'writes';
@@ -376,6 +400,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     },
     get throttled() {
       return throttled;
+    },
+    get resourceGraph() {
+      return { requests: graph.requests, throttled: graph.throttled };
     },
     world,
   };

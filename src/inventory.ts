@@ -21,6 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import type { Registry } from '@azure/arm-containerregistry';
 import { createClients, type ArmConnection, type Clients } from './arm/connection.js';
+import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from './arm/resource-graph.js';
 import { rbacActionFor, toArmRequestError } from './arm/errors.js';
 import { idKey, parseResourceId, parentId, resourceType, sameId, type ResourceId } from './arm/resource-id.js';
 import { digestSecret, type SecretDigest } from './secrets.js';
@@ -91,6 +92,9 @@ export class Inventory {
   readonly #disposer = new AbortController();
   readonly #limit: Semaphore;
   #requests = 0;
+  #graphRequests = 0;
+  #graph: ResourceGraphInventory | undefined;
+  #graphFailure: string | undefined;
   readonly #resourcesRead = new Set<string>();
 
   constructor(connection: ArmConnection, options: InventoryOptions = {}) {
@@ -100,11 +104,13 @@ export class Inventory {
       {
         ...connection,
         onRequest: (method, url) => {
-          this.#requests++;
+          if (isResourceGraphUrl(url)) this.#graphRequests++;
+          else this.#requests++;
           onRequest?.(method, url);
         },
       },
       `aml-preflight/${VERSION}`,
+      { answerLocally: (method, url) => this.#graph?.answer(method, url) },
     );
     this.#signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
     // Every request in flight listens on these; a subscription audit has hundreds.
@@ -120,9 +126,46 @@ export class Inventory {
     this.#disposer.abort(new Error('the run is over'));
   }
 
-  /** HTTP requests sent so far, retries and polls included. */
+  /** ARM requests sent so far, retries and polls included (Resource Graph queries not counted). */
   get requestCount(): number {
     return this.#requests;
+  }
+
+  /** Resource Graph queries sent so far, pages and retries included. */
+  get resourceGraphRequestCount(): number {
+    return this.#graphRequests;
+  }
+
+  /** Why {@link useResourceGraph} failed, when it did (the run then read everything from ARM). */
+  get resourceGraphFailure(): string | undefined {
+    return this.#graphFailure;
+  }
+
+  /** Where resources come from: ARM one by one, or Resource Graph queries loaded by {@link useResourceGraph}. */
+  get mode(): 'arm' | 'resource-graph' {
+    return this.#graph ? 'resource-graph' : 'arm';
+  }
+
+  /**
+   * Loads the workspaces, storage accounts, registries, VNets, NSGs, route tables, private endpoints
+   * and private DNS zones of `subscriptions` with Resource Graph queries; from then on ARM GETs of
+   * those resources are answered from the results (see `arm/resource-graph.ts`). All or nothing:
+   * if any page fails, this throws and the inventory stays in direct ARM mode.
+   */
+  async useResourceGraph(subscriptions: readonly string[], opts: ReadOptions & { pageSize?: number } = {}): Promise<{ rows: number }> {
+    const subs = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
+    const scope = `/providers/Microsoft.ResourceGraph/resources (${subs.length} subscription${subs.length === 1 ? '' : 's'})`;
+    const signal = opts.abortSignal ? AbortSignal.any([this.#signal, opts.abortSignal]) : this.#signal;
+    try {
+      const client = await this.#clients.resourceGraph();
+      const rows = await queryResources(client, subs, { abortSignal: signal, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+      this.#graph = new ResourceGraphInventory(rows, subs);
+      return { rows: rows.length };
+    } catch (err) {
+      const failure = toArmRequestError(err, 'POST query', scope, 'Microsoft.ResourceGraph/resources/read');
+      this.#graphFailure = failure.message;
+      throw failure;
+    }
   }
 
   /** Distinct resources and actions read so far. */

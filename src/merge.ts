@@ -32,6 +32,20 @@ export async function readReport(file: string): Promise<AuditReport> {
   return data as AuditReport;
 }
 
+function mergeStats(reports: readonly AuditReport[]): AuditReport['stats'] {
+  const stats: AuditReport['stats'] = { armRequests: reports.reduce((a, r) => a + r.stats.armRequests, 0), durationMs: Math.max(0, ...reports.map((r) => r.stats.durationMs)) };
+  const graph = reports.filter((r) => r.stats.inventory !== undefined);
+  if (graph.length === 0) return stats;
+  const fallbacks = graph.map((r) => r.stats.inventoryFallback).filter((f): f is string => typeof f === 'string');
+  return {
+    ...stats,
+    // One shard that fell back to ARM makes the merged run a mixed one; say the weaker mode.
+    inventory: graph.every((r) => r.stats.inventory === 'resource-graph') ? 'resource-graph' : 'arm',
+    resourceGraphRequests: graph.reduce((a, r) => a + (r.stats.resourceGraphRequests ?? 0), 0),
+    ...(fallbacks.length > 0 ? { inventoryFallback: fallbacks.join('; ') } : {}),
+  };
+}
+
 /** Merges reports; a workspace present in several keeps the last one given. */
 export function mergeReports(reports: readonly AuditReport[]): AuditReport {
   const byWorkspace = new Map<string, TargetResult>();
@@ -43,7 +57,7 @@ export function mergeReports(reports: readonly AuditReport[]): AuditReport {
     tool: { name: 'aml-preflight', version: VERSION },
     targets,
     summary: summarize(targets),
-    stats: { armRequests: reports.reduce((a, r) => a + r.stats.armRequests, 0), durationMs: Math.max(0, ...reports.map((r) => r.stats.durationMs)) },
+    stats: mergeStats(reports),
     ...(reports.some((r) => r.incomplete) ? { incomplete: true } : {}),
     ...(expired.length > 0 ? { expiredSuppressions: expired } : {}),
   };

@@ -4,14 +4,16 @@
  * loading five Azure clients.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createHttpHeaders, RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
+import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { UsageError } from './errors.js';
+import { isResourceGraphUrl, ResourceGraphQuota } from './resource-graph.js';
 
 /** The ARM endpoints of the Azure clouds `--cloud` accepts. */
 export const CLOUDS = {
@@ -74,6 +76,21 @@ export interface Clients {
   storage(subscriptionId: string): Promise<StorageManagementClient>;
   registry(subscriptionId: string): Promise<ContainerRegistryManagementClient>;
   privateDns(subscriptionId: string): Promise<PrivateDnsManagementClient>;
+  /** Azure Resource Graph (tenant-wide; queries name their subscriptions). */
+  resourceGraph(): Promise<ResourceGraphClient>;
+}
+
+/** The Resource Graph api-version the tool speaks: the GA version, not the SDK beta's preview default. */
+export const RESOURCE_GRAPH_API_VERSION = '2022-10-01';
+
+export interface ClientHooks {
+  /**
+   * Answers a request without sending it (Resource Graph mode), or undefined to send it. Runs
+   * inside the SDK's deserialization and retry policies and outside the per-attempt policy, so the
+   * answer becomes the same model ARM's would, nothing is counted as sent, and `snapshot`'s
+   * recorder still sees it.
+   */
+  answerLocally?: (method: string, url: string) => { status: number; body: unknown } | undefined;
 }
 
 /**
@@ -122,8 +139,9 @@ export class RateLimitPacer {
   }
 }
 
-export function createClients(conn: ArmConnection, userAgent: string): Clients {
+export function createClients(conn: ArmConnection, userAgent: string, hooks: ClientHooks = {}): Clients {
   const pacer = new RateLimitPacer();
+  const quota = new ResourceGraphQuota();
   const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
     {
       position: 'perRetry',
@@ -135,7 +153,8 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
         async sendRequest(request, next) {
           const kind = request.method === 'GET' ? 'reads' : 'writes';
           const bucket = `${kind}:${/\/subscriptions\/([^/?]+)/i.exec(request.url)?.[1]?.toLowerCase() ?? ''}`;
-          const wait = pacer.beforeSend(bucket, kind);
+          const graph = isResourceGraphUrl(request.url);
+          const wait = graph ? quota.beforeSend() : pacer.beforeSend(bucket, kind);
           if (wait > 0) await sleep(wait, undefined, request.abortSignal ? { signal: request.abortSignal as AbortSignal } : {});
           conn.onRequest?.(request.method, request.url);
           const ms = conn.requestTimeoutInMs ?? 30_000;
@@ -146,6 +165,12 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
           request.abortSignal = parent ? AbortSignal.any([parent as AbortSignal, timeout.signal]) : timeout.signal;
           try {
             const response = await next(request);
+            if (graph) {
+              const retryAfter = quota.observe(response.status, response.headers.get('x-ms-user-quota-remaining'), response.headers.get('x-ms-user-quota-resets-after'));
+              // The SDK's throttling retry reads only Retry-After; Resource Graph may give just its quota headers.
+              if (retryAfter !== undefined && !response.headers.has('retry-after')) response.headers.set('retry-after', retryAfter);
+              return response;
+            }
             const remaining = response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`);
             if (remaining !== undefined && /^\d+$/.test(remaining)) pacer.observe(bucket, kind, Number(remaining));
             return response;
@@ -170,6 +195,27 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
           const response = await next(request);
           onResponse(request.method, request.url, response.status, response.bodyAsText ?? undefined);
           return response;
+        },
+      },
+    });
+  }
+  // Inside the SDK's deserialization (so the answer becomes the same model ARM's would) and
+  // outside the per-attempt policy (so nothing is counted, paced or timed as sent).
+  if (hooks.answerLocally) {
+    const answerLocally = hooks.answerLocally;
+    policies.unshift({
+      position: 'perRetry',
+      policy: {
+        name: 'amlPreflightLocalAnswers',
+        async sendRequest(request, next) {
+          const local = answerLocally(request.method, request.url);
+          if (!local) return next(request);
+          return {
+            request,
+            status: local.status,
+            headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', 'x-ms-aml-preflight-source': 'resource-graph' }),
+            bodyAsText: JSON.stringify(local.body),
+          };
         },
       },
     });
@@ -202,6 +248,8 @@ export function createClients(conn: ArmConnection, userAgent: string): Clients {
     registry: (sub) =>
       once(`cr:${sub}`, async () => new (await import('@azure/arm-containerregistry')).ContainerRegistryManagementClient(conn.credential, sub, options)),
     privateDns: (sub) => once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
+    resourceGraph: () =>
+      once('graph', async () => new (await import('@azure/arm-resourcegraph')).ResourceGraphClient(conn.credential, { ...options, apiVersion: RESOURCE_GRAPH_API_VERSION })),
   };
 }
 

@@ -79,6 +79,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .option('--subscription <id>', 'audit every workspace of the subscription (repeatable)', collect)
       .option('--concurrency <n>', 'workspaces audited at once', '4')
       .option('--resource-group <rg>', 'with --subscription: only this resource group')
+      .addOption(new Option('--inventory <source>', 'read resources from ARM one by one, or with a few Azure Resource Graph queries (large audits)').choices(['arm', 'resource-graph']).default('arm'))
       .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
       .option('--check <id>', 'run only this check (repeatable)', collect)
@@ -366,6 +367,7 @@ interface AuditOptions {
   config?: string;
   quiet?: boolean;
   concurrency?: string;
+  inventory?: 'arm' | 'resource-graph';
   withDiagnose?: boolean;
   image?: string[];
 }
@@ -406,6 +408,16 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
     const targets = [...workspaceIds];
+    if (opts.inventory === 'resource-graph') {
+      const scope = [...(opts.subscription ?? []), ...workspaceIds, ...(workspaceIds.length === 0 && !opts.subscription?.length && session.world ? worldWorkspaceIds(session.world) : [])];
+      const subscriptions = scope.map((s) => (s.startsWith('/') ? s.split('/')[2]! : s));
+      try {
+        await inventory.useResourceGraph(subscriptions, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+      } catch (err) {
+        // Interrupted: the audit below marks every result as not run.
+        if (!io.abortSignal?.aborted) io.stderr(`aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`);
+      }
+    }
     for (const sub of opts.subscription ?? []) {
       const found = await inventory.workspaces(sub, opts.resourceGroup);
       targets.push(...found.map((w) => w.id!).filter(Boolean));

@@ -72,8 +72,18 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
     tool: { name: 'aml-preflight', version: VERSION },
     targets,
     summary: summarize(targets),
-    stats: { armRequests: options.inventory.requestCount, durationMs: Math.round(now() - started) },
+    stats: { armRequests: options.inventory.requestCount, durationMs: Math.round(now() - started), ...inventoryStats(options.inventory) },
     ...(interrupted ? { incomplete: true } : {}),
+  };
+}
+
+/** Present only when Resource Graph was tried, so direct-mode reports keep their shape. */
+export function inventoryStats(inventory: Inventory): Pick<AuditReport['stats'], 'inventory' | 'resourceGraphRequests' | 'inventoryFallback'> {
+  if (inventory.resourceGraphRequestCount === 0 && inventory.mode === 'arm' && !inventory.resourceGraphFailure) return {};
+  return {
+    inventory: inventory.mode,
+    resourceGraphRequests: inventory.resourceGraphRequestCount,
+    ...(inventory.resourceGraphFailure ? { inventoryFallback: scrub(inventory.resourceGraphFailure) } : {}),
   };
 }
 

@@ -23,8 +23,9 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   const checkCount = report.targets[0]?.results.length ?? 0;
   lines.push(
     c.bold(`aml-preflight ${report.tool.version}`) +
-      c.dim(` · ${plural(report.targets.length, 'workspace')} · ${plural(checkCount, 'check')} · ${plural(report.stats.armRequests, 'ARM request')} · ${seconds(report.stats.durationMs)}`),
+      c.dim(` · ${plural(report.targets.length, 'workspace')} · ${plural(checkCount, 'check')} · ${plural(report.stats.armRequests, 'ARM request')}${graphStats(report)} · ${seconds(report.stats.durationMs)}`),
   );
+  if (report.stats.inventoryFallback) lines.push(c.yellow(`Resource Graph was not used: ${report.stats.inventoryFallback}`));
   for (const target of report.targets) {
     lines.push('', `${c.bold(nameOf(target.workspaceId))} ${c.dim(target.workspaceId)}`);
     const idWidth = Math.max(...target.results.map((r) => r.checkId.length), 10);
@@ -75,4 +76,11 @@ function plural(n: number, word: string): string {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** ` + 3 Resource Graph queries` when Resource Graph mode was asked for. */
+function graphStats(report: AuditReport): string {
+  const n = report.stats.resourceGraphRequests;
+  if (n === undefined) return '';
+  return ` + ${n} Resource Graph ${n === 1 ? 'query' : 'queries'}`;
 }

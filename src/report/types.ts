@@ -52,7 +52,17 @@ export interface AuditReport {
   readonly tool: { readonly name: 'aml-preflight'; readonly version: string };
   readonly targets: readonly TargetResult[];
   readonly summary: Summary;
-  readonly stats: { readonly armRequests: number; readonly durationMs: number };
+  readonly stats: {
+    /** ARM requests sent, retries and polls included; Resource Graph queries are counted apart. */
+    readonly armRequests: number;
+    readonly durationMs: number;
+    /** Where resources were read from; present when `--inventory resource-graph` was asked for. */
+    readonly inventory?: 'arm' | 'resource-graph';
+    /** Resource Graph queries sent (pages and retries included). */
+    readonly resourceGraphRequests?: number;
+    /** Why Resource Graph could not be used; the run then read every resource from ARM. */
+    readonly inventoryFallback?: string;
+  };
   /** Present and true when the run was interrupted or timed out before every check decided. */
   readonly incomplete?: boolean;
   /** Suppressions past their expiry date that matched findings: they stopped suppressing. */

@@ -68,6 +68,20 @@ export const worldSchema = z
      * login server → repository → tag → manifest digest.
      */
     registryContent: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest')))).optional(),
+    /**
+     * Azure Resource Graph as the mock answers it: rows per page (at most Resource Graph's 1,000),
+     * the per-user quota (Resource Graph's default is 15 queries per 5 s window), and ids it has not
+     * indexed yet (Resource Graph lags ARM by seconds to minutes after a change).
+     * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
+     */
+    resourceGraph: z
+      .object({
+        pageSize: z.number().int().min(1).max(1000).optional(),
+        quota: z.object({ requests: z.number().int().min(1), windowSeconds: z.number().positive() }).strict().optional(),
+        notIndexed: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
     throttling: z
       .object({
         reads: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),
