@@ -21,13 +21,21 @@ export function isKeyAction(action: string): boolean {
   return /\/action$/i.test(action);
 }
 
+/**
+ * Submitting a Resource Graph query (`--inventory resource-graph`); the rows it returns are still
+ * limited to what the identity may read.
+ * https://learn.microsoft.com/azure/role-based-access-control/permissions/management-and-governance#microsoftresourcegraph
+ */
+export const RESOURCE_GRAPH_ACTION = 'Microsoft.ResourceGraph/resources/read';
+
 export function customRole(checks: readonly Check[], scope: string): RoleDefinition {
-  const actions = [...new Set(checks.flatMap((c) => c.meta.actions))].sort();
+  const actions = [...new Set([...checks.flatMap((c) => c.meta.actions), RESOURCE_GRAPH_ACTION])].sort();
   const readers = checks.filter((c) => !c.meta.actions.some(isKeyAction)).map((c) => c.meta.id);
   const keyChecks = checks.filter((c) => c.meta.actions.some(isKeyAction)).map((c) => c.meta.id);
   const keyActions = actions.filter(isKeyAction);
   const description = [
     `Least privilege for aml-preflight checks. Read-only checks: ${readers.join(', ') || 'none'}.`,
+    `${RESOURCE_GRAPH_ACTION} is for --inventory resource-graph.`,
     keyChecks.length > 0 ? `Key checks (${keyChecks.join(', ')}) also need the key actions ${keyActions.join(', ')}, which read secrets.` : 'No key actions: this role reads no secrets.',
   ].join(' ');
   return {

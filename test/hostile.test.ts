@@ -148,6 +148,30 @@ describe('world files, property-based', () => {
     expect((outcomes[0] ?? 0) + (outcomes[1] ?? 0) + (outcomes[3] ?? 0), JSON.stringify(outcomes)).toBeGreaterThan(20);
     if (process.env.SHOW) process.stderr.write(`mutated worlds by exit code: ${JSON.stringify(outcomes)}\n`);
   }, 120_000);
+
+  it('the same mutated worlds through Resource Graph: no check crashes, and Resource Graph is used or the fall-back says why', async () => {
+    let audited = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(50), { minLength: 1, maxLength: 7 }), jsonValue, fc.boolean(), async (path, value, remove) => {
+        const world = healthyPrivate() as unknown as Json;
+        mutateAt(world, path, value, remove);
+        const file = join(dir, 'mutated-graph.json');
+        await writeFile(file, JSON.stringify(world));
+        const r = await runCli(['audit', '--mock', file, '--format', 'json', '--timeout', '20', '--inventory', 'resource-graph']);
+        expect([0, 1, 2, 3]).toContain(r.code);
+        if (r.code === 2) return;
+        audited++;
+        const report = JSON.parse(r.stdout);
+        const where = JSON.stringify({ path, value, remove });
+        if (report.stats.inventory !== 'resource-graph') expect(r.stderr, where).toMatch(/Resource Graph inventory unavailable/);
+        for (const t of report.targets) {
+          for (const res of t.results) expect(res.reason ?? '', `${res.checkId} after ${where}`).not.toMatch(/failed unexpectedly/);
+        }
+      }),
+      { numRuns: Math.ceil(Number(process.env.FUZZ_RUNS ?? 100) / 2) },
+    );
+    expect(audited).toBeGreaterThan(10);
+  }, 120_000);
 });
 
 describe('config files, property-based', () => {

@@ -189,6 +189,9 @@ describe('operator commands', () => {
     expect(reader.Actions.some((a: string) => a.endsWith('/action'))).toBe(false);
     expect(reader.Name).toBe('aml-preflight auditor (read-only)');
     expect(reader.Actions).toContain('Microsoft.Network/locations/serviceTags/read');
+    // Resource Graph mode needs to submit queries; a 403 there would only cost the fall-back to ARM.
+    expect(reader.Actions).toContain('Microsoft.ResourceGraph/resources/read');
+    expect(reader.Description).toMatch(/Microsoft\.ResourceGraph\/resources\/read is for --inventory resource-graph/);
   });
 
   it('explain prints the check README; an unknown check is exit 2', async () => {

@@ -54,6 +54,8 @@ describe('no secret in any output', () => {
       ['audit', '--mock', worldPath(world), '--format', 'markdown'],
       ['snapshot', '--mock', worldPath(world), '-o', join(dir, `${world}-snap.json`)],
       ['audit', '--mock', worldPath(world), '--fix'],
+      ['audit', '--mock', worldPath(world), '--inventory', 'resource-graph', '--format', 'markdown'],
+      ['audit', '--mock', worldPath(world), '--inventory', 'resource-graph', '--format', 'table', '--fix'],
       ['audit', '--mock', worldPath(world), '-o', file],
       ['resync', '--workspace', ids.workspace, '--mock', worldPath(world)],
       ['resync', '--workspace', ids.workspace, '--mock', worldPath(world), '--format', 'json'],
@@ -88,6 +90,7 @@ describe('no secret in any output', () => {
     const outputs: string[] = [];
     for (const args of [
       ['audit', '--mock', worldPath('keys-storage-rotated'), '--format', 'json'],
+      ['audit', '--mock', worldPath('keys-storage-rotated'), '--format', 'json', '--inventory', 'resource-graph'],
       ['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-registry-rotated'), '--yes'],
       ['audit', '--mock', faulty, '--format', 'table'],
     ]) {
@@ -97,6 +100,7 @@ describe('no secret in any output', () => {
     const all = outputs.join('\n');
     // The verbose log really ran (so the grep means something), with the Authorization header redacted.
     expect(all).toMatch(/azure:core-rest-pipeline/);
+    expect(all, 'the Resource Graph query really ran').toMatch(/Microsoft\.ResourceGraph\/resources/);
     expect(all).toMatch(/"authorization": "REDACTED"/i);
     assertClean('verbose logs', all);
   }, 60_000);
