@@ -42,6 +42,21 @@ describe('Ctrl-C', () => {
     expect(byId['workspace-keys-in-sync'].status).toBe('pass');
   }, 30_000);
 
+  it('Ctrl-C during the Resource Graph query: exit 3, every result marked not run, no fall-back line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-int-'));
+    const world = healthyPrivate();
+    world.faults = [{ match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', latencyMs: 20_000 }];
+    const file = join(dir, 'slow-graph.json');
+    await writeFile(file, JSON.stringify(world));
+    const r = await runAndInterrupt(['audit', '--mock', file, '--format', 'json', '--inventory', 'resource-graph'], {}, 3000);
+    expect(r.code).toBe(3);
+    expect(r.ms).toBeLessThan(15_000);
+    expect(r.stderr).not.toMatch(/Resource Graph inventory unavailable/);
+    const report = JSON.parse(r.stdout);
+    expect(report.incomplete).toBe(true);
+    for (const x of report.targets[0].results) expect(x.reason, x.checkId).toMatch(/interrupted/);
+  }, 30_000);
+
   it('an interrupted resync releases its lock', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-int-'));
     const cache = join(dir, 'cache');

@@ -224,6 +224,14 @@ describe('the CLI', () => {
     expect(r.stderr).toMatch(/--inventory.*arm, resource-graph/);
   });
 
+  it('--workspace scopes the query to the workspace\'s subscription', async () => {
+    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', join(packageRoot, 'mocks', 'worlds', 'demo.json'), '--inventory', 'resource-graph', '--format', 'json']);
+    const report: AuditReport = JSON.parse(r.stdout);
+    expect(report.stats).toMatchObject({ inventory: 'resource-graph', resourceGraphRequests: 1 });
+    expect(report.targets.map((t) => t.workspaceId)).toEqual([ids.workspace]);
+    expect(report.summary.fail).toBeGreaterThan(0);
+  });
+
   it('a direct-mode report keeps its shape: no inventory fields', async () => {
     const r = await runCli(['audit', '--mock', join(packageRoot, 'mocks', 'worlds', 'healthy-private.json'), '--format', 'json']);
     expect(Object.keys(JSON.parse(r.stdout).stats).sort()).toEqual(['armRequests', 'durationMs']);

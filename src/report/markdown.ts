@@ -16,7 +16,7 @@ function cell(s: string): string {
 export function renderMarkdown(report: AuditReport): string {
   const out: string[] = [];
   out.push(`# aml-preflight report`, '');
-  out.push(`${report.targets.length} workspace(s), ${report.stats.armRequests} ARM requests${report.stats.resourceGraphRequests !== undefined ? ` and ${report.stats.resourceGraphRequests} Resource Graph queries (${report.stats.inventory === 'resource-graph' ? 'Resource Graph inventory' : `Resource Graph not used: ${report.stats.inventoryFallback ?? 'unknown reason'}`})` : ''}, ${(report.stats.durationMs / 1000).toFixed(1)} s, aml-preflight ${report.tool.version}.${report.incomplete ? ' **Incomplete: the run was interrupted.**' : ''}`, '');
+  out.push(`${report.targets.length} workspace(s), ${report.stats.armRequests} ARM requests${report.stats.resourceGraphRequests !== undefined ? ` and ${report.stats.resourceGraphRequests} Resource Graph ${report.stats.resourceGraphRequests === 1 ? 'query' : 'queries'} (${report.stats.inventory === 'resource-graph' ? 'Resource Graph inventory' : `Resource Graph not used: ${report.stats.inventoryFallback ?? 'unknown reason'}`})` : ''}, ${(report.stats.durationMs / 1000).toFixed(1)} s, aml-preflight ${report.tool.version}.${report.incomplete ? ' **Incomplete: the run was interrupted.**' : ''}`, '');
   out.push('| workspace | ✅ pass | ❌ fail | ⚠️ warn | ⏭️ skip | ❓ error |', '|---|---|---|---|---|---|');
   for (const t of report.targets) {
     const n = (s: string) => t.results.filter((r) => r.status === s).length;
