@@ -3,7 +3,7 @@
  * start (never written to disk), and the CA a client must trust to talk to it.
  */
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import type { World } from '../src/world/schema.js';
 import { createArmHandler, type ArmHandler, type ArmHandlerOptions } from './handler.js';
@@ -68,7 +68,16 @@ export async function startMockServer(world: World, options: MockServerOptions =
         });
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Long enough for clients to reuse connections, as they do with ARM: Node's agent drops a socket
+  // 1 s before the timeout the server announces, so a 1 s timeout would mean a TLS handshake per request.
+  server.keepAliveTimeout = 60_000;
+  // closeAllConnections() knows only connections that carried a request; a socket still in its TLS
+  // handshake, or opened and not used yet, would hold close() for the keep-alive timeout.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -80,8 +89,9 @@ export async function startMockServer(world: World, options: MockServerOptions =
     handler,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
