@@ -29,19 +29,32 @@ interface TagAnswer {
   values?: readonly { name?: string; id?: string; properties?: { region?: string; systemService?: string; addressPrefixes?: readonly string[] } }[];
 }
 
+/** One index per answer: the inventory answers the same object to every workspace of a region. */
+const indexes = new WeakMap<object, ServiceTagIndex>();
+
+/**
+ * Indexes the answer once; a tag's prefixes are merged when first asked for. A real answer holds
+ * thousands of tags, and a check asks for two or three.
+ */
 export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
+  const hit = indexes.get(answer);
+  if (hit) return hit;
   const byName = new Map<string, ServiceTag>();
   for (const v of answer.values ?? []) {
     const name = v.name ?? v.id;
     if (!name) continue;
+    let prefixes: AddressSet | undefined;
     byName.set(name.toLowerCase(), {
       name,
       region: (v.properties?.region ?? '').toLowerCase(),
       systemService: v.properties?.systemService ?? '',
-      prefixes: union([...(v.properties?.addressPrefixes ?? [])]),
+      get prefixes() {
+        prefixes ??= union([...(v.properties?.addressPrefixes ?? [])]);
+        return prefixes;
+      },
     });
   }
-  return {
+  const index: ServiceTagIndex = {
     get: (name) => byName.get(name.toLowerCase()),
     regional: (service, region) => {
       const want = region.replace(/\s+/g, '').toLowerCase();
@@ -53,4 +66,6 @@ export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
     changeNumber: answer.changeNumber,
     size: byName.size,
   };
+  indexes.set(answer, index);
+  return index;
 }
