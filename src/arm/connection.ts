@@ -4,7 +4,7 @@
  * loading five Azure clients.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { createHttpHeaders, RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, createHttpHeaders, RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import type { NetworkManagementClient } from '@azure/arm-network';
@@ -102,40 +102,52 @@ export interface ClientHooks {
 export class RateLimitPacer {
   /** Below this many remaining tokens, requests wait for the refill. */
   static readonly LOW_WATER = 8;
-  readonly #state = new Map<string, { remaining?: number; seenAt: number; sentSince: number; rate: number }>();
+  readonly #state = new Map<string, { remaining?: number; seenAt: number; sentSince: number; inFlight: number; rate: number }>();
 
   #get(key: string, kind: 'reads' | 'writes') {
     let s = this.#state.get(key);
     if (!s) {
-      s = { seenAt: 0, sentSince: 0, rate: kind === 'reads' ? 25 : 10 };
+      s = { seenAt: 0, sentSince: 0, inFlight: 0, rate: kind === 'reads' ? 25 : 10 };
       this.#state.set(key, s);
     }
     return s;
   }
 
   /** How long to wait before sending (ms), and counts the request as sent. */
-  beforeSend(key: string, kind: 'reads' | 'writes'): number {
+  beforeSend(key: string, kind: 'reads' | 'writes', now = performance.now()): number {
     const s = this.#get(key, kind);
     let wait = 0;
     if (s.remaining !== undefined) {
-      const estimate = s.remaining - s.sentSince + ((performance.now() - s.seenAt) / 1000) * s.rate;
+      const estimate = s.remaining - s.sentSince + ((now - s.seenAt) / 1000) * s.rate;
       if (estimate < RateLimitPacer.LOW_WATER) wait = Math.min(5000, ((RateLimitPacer.LOW_WATER - estimate) / s.rate) * 1000);
     }
     s.sentSince++;
+    s.inFlight++;
     return wait;
   }
 
-  /** Records what a response said; learns the refill rate from consecutive observations. */
-  observe(key: string, kind: 'reads' | 'writes', remaining: number): void {
+  /**
+   * Records what a response said; learns the refill rate from consecutive observations. The other
+   * requests still in flight were sent before this answer and may not be in its count yet: they are
+   * counted as still to be spent, so a burst of concurrent requests cannot overrun the bucket.
+   */
+  observe(key: string, kind: 'reads' | 'writes', remaining: number, now = performance.now()): void {
     const s = this.#get(key, kind);
-    const now = performance.now();
+    const outstanding = Math.max(0, s.inFlight - 1);
     if (s.remaining !== undefined && now - s.seenAt > 200) {
-      const learned = (remaining - s.remaining + s.sentSince) / ((now - s.seenAt) / 1000);
+      const spent = Math.max(0, s.sentSince - outstanding);
+      const learned = (remaining - s.remaining + spent) / ((now - s.seenAt) / 1000);
       if (learned > 0 && Number.isFinite(learned)) s.rate = 0.7 * s.rate + 0.3 * learned;
     }
     s.remaining = remaining;
     s.seenAt = now;
-    s.sentSince = 0;
+    s.sentSince = outstanding;
+  }
+
+  /** The request is over (answered or failed). */
+  settled(key: string, kind: 'reads' | 'writes'): void {
+    const s = this.#get(key, kind);
+    s.inFlight = Math.max(0, s.inFlight - 1);
   }
 }
 
@@ -155,7 +167,14 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           const bucket = `${kind}:${/\/subscriptions\/([^/?]+)/i.exec(request.url)?.[1]?.toLowerCase() ?? ''}`;
           const graph = isResourceGraphUrl(request.url);
           const wait = graph ? quota.beforeSend() : pacer.beforeSend(bucket, kind);
-          if (wait > 0) await sleep(wait, undefined, request.abortSignal ? { signal: request.abortSignal as AbortSignal } : {});
+          if (wait > 0) {
+            try {
+              await sleep(wait, undefined, request.abortSignal ? { signal: request.abortSignal as AbortSignal } : {});
+            } catch (err) {
+              if (!graph) pacer.settled(bucket, kind);
+              throw err;
+            }
+          }
           conn.onRequest?.(request.method, request.url);
           const ms = conn.requestTimeoutInMs ?? 30_000;
           const parent = request.abortSignal;
@@ -180,6 +199,7 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           } finally {
             clearTimeout(timer);
             request.abortSignal = parent;
+            if (!graph) pacer.settled(bucket, kind);
           }
         },
       },
@@ -230,6 +250,9 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
     },
     userAgentOptions: { userAgentPrefix: userAgent },
     additionalPolicies: policies,
+    // One HTTP client for every SDK client of the run: one keep-alive pool to the ARM endpoint,
+    // instead of one per client and subscription (each a TLS handshake per socket).
+    httpClient: createDefaultHttpClient(),
   };
   const cache = new Map<string, Promise<unknown>>();
   function once<T>(key: string, make: () => Promise<T>): Promise<T> {
