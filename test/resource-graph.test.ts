@@ -293,6 +293,8 @@ describe('ResourceGraphInventory answers only what it can answer exactly', () =>
     expect(get(`${rg}/providers/Microsoft.Network/virtualNetworks/vnet-gone`)).toBeUndefined();
     expect(get(`/subscriptions/${sub}/providers/Microsoft.Network/locations/westeurope/serviceTags`)).toBeUndefined();
     expect(inv.answer('POST', `https://management.azure.com${vnetId}/listKeys?api-version=1`)).toBeUndefined();
+    expect(inv.answer('GET', `https://management.azure.com${rg}/providers/Microsoft.Network/virtualNetworks/%E0%A4%A?api-version=1`)).toBeUndefined();
+    expect(inv.answer('GET', 'not a url')).toBeUndefined();
   });
 
   it('armTypeOf and armBodyOf', () => {

@@ -140,11 +140,12 @@ export class ResourceGraphInventory {
     if (method !== 'GET') return undefined;
     let path: string;
     try {
-      path = new URL(url).pathname;
+      path = decodeURIComponent(new URL(url).pathname);
     } catch {
+      // Not a URL, or a malformed escape: not ours to answer.
       return undefined;
     }
-    const key = keyOf(decodeURIComponent(path));
+    const key = keyOf(path);
     const hit = this.#byId.get(key);
     if (hit) return { status: 200, body: hit };
     return this.#collection(key);
