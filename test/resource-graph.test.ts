@@ -102,6 +102,36 @@ describe('what stays with ARM', () => {
   });
 });
 
+describe('several subscriptions', () => {
+  it('one query covers every --subscription; verdicts equal direct mode', async () => {
+    const other = '0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5';
+    const a = loadWorldByName('demo');
+    const b = JSON.parse(JSON.stringify(loadWorldByName('healthy-private')).replaceAll(SUB, other)) as World;
+    const world: WorldInput = { ...a, description: 'two subscriptions', resources: [...a.resources, ...b.resources], responses: { ...a.responses, ...b.responses } };
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-graph-'));
+    const f = join(dir, 'two-subs.json');
+    await writeFile(f, JSON.stringify(world));
+    const args = ['audit', '--subscription', SUB, '--subscription', other, '--mock', f, '--format', 'json', '--fail-on', 'never'];
+    const direct: AuditReport = JSON.parse((await runCli(args)).stdout);
+    const graph: AuditReport = JSON.parse((await runCli([...args, '--inventory', 'resource-graph'])).stdout);
+    expect(graph.targets).toHaveLength(2);
+    expect(graph.stats).toMatchObject({ inventory: 'resource-graph', resourceGraphRequests: 1 });
+    expect(verdicts(graph)).toEqual(verdicts(direct));
+  }, 30_000);
+
+  it('more than 1,000 subscriptions go in batches of 1,000, as Resource Graph requires', async () => {
+    const h = await startHarness('healthy-private');
+    const many = Array.from({ length: 1001 }, (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`);
+    await h.inventory.useResourceGraph([SUB, ...many]);
+    expect(h.inventory.resourceGraphRequestCount).toBe(2);
+    // The workspace is found whichever batch its subscription fell in.
+    expect((await h.inventory.workspaces(SUB)).map((w) => w.id)).toEqual([ids.workspace]);
+    expect(h.server.handler.log.filter((e) => /workspaces$/i.test(e.path))).toHaveLength(0);
+    h.inventory.dispose();
+    await h.close();
+  });
+});
+
 describe('a subscription in Resource Graph mode', () => {
   let dir: string;
   let generated: ReturnType<typeof subscriptionWorld>;
