@@ -14,6 +14,7 @@
  */
 import type { World } from '../src/world/schema.js';
 import { normaliseLocation } from '../src/arm/location.js';
+import { resourceType, tryParseResourceId } from '../src/arm/resource-id.js';
 
 export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);
@@ -45,7 +46,7 @@ export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, 
     rows.push({
       id,
       name: r.name ?? parts.at(-1),
-      type: String(r.type ?? typeFromId(id)).toLowerCase(),
+      type: String(r.type ?? typeOf(id)).toLowerCase(),
       tenantId: MOCK_TENANT_ID,
       kind: r.kind ?? '',
       location: typeof r.location === 'string' ? normaliseLocation(r.location) : '',
@@ -64,10 +65,11 @@ export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, 
   return rows;
 }
 
-function typeFromId(id: string): string {
-  const parts = id.split('/').filter(Boolean);
-  const p = parts.map((s) => s.toLowerCase()).lastIndexOf('providers');
-  return [parts[p + 1], ...parts.slice(p + 2).filter((_, i) => i % 2 === 0)].join('/');
+
+/** A world resource may omit its type (Microsoft's own examples do); ARM's id says it. */
+function typeOf(id: string): string {
+  const rid = tryParseResourceId(id);
+  return rid ? resourceType(rid) : '';
 }
 
 type Row = Record<string, unknown>;

@@ -16,6 +16,7 @@
  * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
  */
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import { idKey } from './resource-id.js';
 
 /** The resource types the query asks for, as Resource Graph spells them (lower case). */
 export const RESOURCE_GRAPH_TYPES = [
@@ -113,26 +114,20 @@ export function armTypeOf(id: string): string | undefined {
 }
 
 /**
- * The query results, answering the ARM GETs they can answer exactly: a resource by id, a child that
- * ARM embeds in it (a subnet in its VNet), and a collection of a queried type in a subscription or
- * resource group in scope, or under a parent that was returned. Anything else is left to ARM.
+ * The query results, answering the ARM GETs they can answer exactly: a resource by id, and a
+ * collection of a queried type in a subscription or resource group in scope, or under a parent that
+ * was returned. Anything else is left to ARM. (Embedded children need no answer of their own: the
+ * inventory reads a subnet from its VNet, and asks for it by id only when the VNet lacks it.)
  */
 export class ResourceGraphInventory {
   readonly #byId = new Map<string, Record<string, unknown>>();
   readonly #types: ReadonlySet<string>;
   readonly #subscriptions: ReadonlySet<string>;
-  readonly rows: number;
 
   constructor(rows: readonly ResourceGraphRow[], subscriptions: readonly string[], types: readonly string[] = RESOURCE_GRAPH_TYPES) {
     this.#types = new Set(types.map((t) => t.toLowerCase()));
     this.#subscriptions = new Set(subscriptions.map((s) => s.toLowerCase()));
-    this.rows = rows.length;
-    for (const row of rows) {
-      const body = armBodyOf(row);
-      const key = keyOf(row.id);
-      this.#byId.set(key, body);
-      indexChildren(body.properties, key, this.#byId);
-    }
+    for (const row of rows) this.#byId.set(idKey(row.id), armBodyOf(row));
   }
 
   /** The answer to `GET url`, or undefined when ARM must be asked. */
@@ -145,7 +140,7 @@ export class ResourceGraphInventory {
       // Not a URL, or a malformed escape: not ours to answer.
       return undefined;
     }
-    const key = keyOf(path);
+    const key = idKey(path);
     const hit = this.#byId.get(key);
     if (hit) return { status: 200, body: hit };
     return this.#collection(key);
@@ -173,31 +168,12 @@ export class ResourceGraphInventory {
       return undefined;
     }
     const value = [...this.#byId.entries()]
-      .filter(([id, body]) => id.startsWith(prefix) && String(body.type ?? '').toLowerCase() === type && keyOf(String(body.id)) === id)
+      .filter(([id, body]) => id.startsWith(prefix) && String(body.type ?? '').toLowerCase() === type)
       .map(([, body]) => body);
     return { status: 200, body: { value } };
   }
 }
 
-function keyOf(id: string): string {
-  return id.toLowerCase().replace(/\/+$/, '');
-}
-
-/** Children ARM embeds (subnets, security rules, peerings) are also answered at their own ids. */
-function indexChildren(value: unknown, parentKey: string, into: Map<string, Record<string, unknown>>): void {
-  if (Array.isArray(value)) {
-    for (const v of value) indexChildren(v, parentKey, into);
-  } else if (value && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if (typeof obj.id === 'string' && keyOf(obj.id).startsWith(`${parentKey}/`) && obj.properties && typeof obj.properties === 'object') {
-      const key = keyOf(obj.id);
-      if (!into.has(key)) into.set(key, obj);
-      indexChildren(obj.properties, key, into);
-      return;
-    }
-    for (const v of Object.values(obj)) indexChildren(v, parentKey, into);
-  }
-}
 
 /**
  * Resource Graph's per-user quota, from the headers of its answers. A request waits while the
