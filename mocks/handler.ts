@@ -189,8 +189,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (method === 'POST' && path.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
       const a = graph.query(req.body);
       const answer = json(a.status, a.body, a.headers);
-      if (truncate && answer.body) return { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) };
-      return answer;
+      return truncate ? halved(answer) : answer;
     }
 
     const kind = method === 'GET' ? 'reads' : 'writes';
@@ -203,8 +202,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     }
     let answer = dispatch(method, path, url, origin);
     if (token) answer = { ...answer, headers: { ...answer.headers, [limitHeader]: String(token.remaining) } };
-    if (truncate && answer.body) return { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) };
-    return answer;
+    return truncate ? halved(answer) : answer;
   }
 
   function dispatch(method: string, path: string, url: URL, origin: string): MockResponse {
@@ -406,6 +404,11 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     },
     world,
   };
+}
+
+/** The answer with its body cut in half: truncated JSON. */
+function halved(answer: MockResponse): MockResponse {
+  return answer.body ? { ...answer, body: answer.body.slice(0, Math.max(1, Math.floor(answer.body.length / 2))) } : answer;
 }
 
 function normaliseKey(key: string): string {
