@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../arm/errors.js';
-import { parseWorkspaceId } from '../arm/resource-id.js';
+import { parseWorkspaceId, tryParseResourceId } from '../arm/resource-id.js';
 import { selectChecks } from '../engine/run.js';
 import type { Check } from '../engine/check.js';
 import { scrub } from '../secrets.js';
@@ -408,9 +408,9 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
     const targets = [...workspaceIds];
+    if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
     if (opts.inventory === 'resource-graph') {
-      const scope = [...(opts.subscription ?? []), ...workspaceIds, ...(workspaceIds.length === 0 && !opts.subscription?.length && session.world ? worldWorkspaceIds(session.world) : [])];
-      const subscriptions = scope.map((s) => (s.startsWith('/') ? s.split('/')[2]! : s));
+      const subscriptions = [...(opts.subscription ?? []), ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s)];
       try {
         await inventory.useResourceGraph(subscriptions, io.abortSignal ? { abortSignal: io.abortSignal } : {});
       } catch (err) {
@@ -422,7 +422,6 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       const found = await inventory.workspaces(sub, opts.resourceGroup);
       targets.push(...found.map((w) => w.id!).filter(Boolean));
     }
-    if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
     if (targets.length === 0) io.stderr(`aml-preflight: no workspace found in ${opts.subscription?.join(', ') ?? 'the world'}\n`);
     const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
     let report = await runAudit({
