@@ -94,7 +94,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (!model) return undefined;
     const key = `${kind}:${subscription}`;
     const now = performance.now();
-    const b = buckets.get(key) ?? { tokens: model.capacity, at: now };
+    const b = buckets.get(key) ?? { tokens: model.initialTokens ?? model.capacity, at: now };
     b.tokens = Math.min(model.capacity, b.tokens + ((now - b.at) / 1000) * model.refillPerSecond);
     b.at = now;
     buckets.set(key, b);

@@ -49,6 +49,19 @@ const fault = z
     message: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
   });
 
+/**
+ * One of ARM's token buckets per subscription. `initialTokens` (default: full) models a bucket another
+ * client in the same subscription has already spent, as a CI pipeline does during a nightly audit.
+ */
+const bucket = z
+  .object({
+    capacity: z.number().int().min(1),
+    refillPerSecond: z.number().positive(),
+    initialTokens: z.number().int().min(0).optional(),
+  })
+  .strict()
+  .refine((b) => b.initialTokens === undefined || b.initialTokens <= b.capacity, { message: 'initialTokens cannot exceed capacity', path: ['initialTokens'] });
+
 export const worldSchema = z
   .object({
     $schema: z.string().optional(),
@@ -84,8 +97,8 @@ export const worldSchema = z
       .optional(),
     throttling: z
       .object({
-        reads: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),
-        writes: z.object({ capacity: z.number().int().min(1), refillPerSecond: z.number().positive() }).strict().optional(),
+        reads: bucket.optional(),
+        writes: bucket.optional(),
       })
       .strict()
       .optional(),

@@ -91,6 +91,21 @@ describe('mock ARM handler', () => {
     expect(body(first).error.code).toBe('TooManyRequests');
   });
 
+  it('keeps ARM\'s token bucket per subscription: remaining count, 429 with Retry-After when spent, initialTokens to start drained', async () => {
+    const full = createArmHandler(parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 0.001 } } }));
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await full.handle(req('GET', ids.vnet), ORIGIN));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    expect(answers.map((a) => a.headers?.['x-ms-ratelimit-remaining-subscription-reads'])).toEqual(['1', '0', '0']);
+    expect(Number(answers[2]!.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(full.throttled).toBe(1);
+    const drained = createArmHandler(parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 0.001, initialTokens: 0 } } }));
+    expect((await drained.handle(req('GET', ids.vnet), ORIGIN)).status).toBe(429);
+    // Writes have their own bucket: a drained reads bucket does not throttle them.
+    expect((await drained.handle(req('POST', `${ids.workspace}/listKeys`), ORIGIN)).status).toBe(200);
+    expect(() => parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 1, initialTokens: 3 } } })).toThrow(/initialTokens/);
+  });
+
   it('delays with latency faults, resets and truncates on request', async () => {
     const w = parseWorld({
       ...healthyPrivate(),
