@@ -102,12 +102,12 @@ export interface ClientHooks {
 export class RateLimitPacer {
   /** Below this many remaining tokens, requests wait for the refill. */
   static readonly LOW_WATER = 8;
-  readonly #state = new Map<string, { remaining?: number; seenAt: number; sentSince: number; inFlight: number; rate: number }>();
+  readonly #state = new Map<string, { remaining?: number; peak: number; seenAt: number; sentSince: number; inFlight: number; rate: number }>();
 
   #get(key: string, kind: 'reads' | 'writes') {
     let s = this.#state.get(key);
     if (!s) {
-      s = { seenAt: 0, sentSince: 0, inFlight: 0, rate: kind === 'reads' ? 25 : 10 };
+      s = { peak: 0, seenAt: 0, sentSince: 0, inFlight: 0, rate: kind === 'reads' ? 25 : 10 };
       this.#state.set(key, s);
     }
     return s;
@@ -130,6 +130,10 @@ export class RateLimitPacer {
    * Records what a response said; learns the refill rate from consecutive observations. The other
    * requests still in flight were sent before this answer and may not be in its count yet: they are
    * counted as still to be spent, so a burst of concurrent requests cannot overrun the bucket.
+   *
+   * A bucket that reached its capacity stopped refilling, so that interval says nothing about the
+   * rate (learning from it would slow every later wait). Its level never exceeded `remaining + spent`,
+   * and the capacity is above the fullest count seen, so intervals below that are learned from.
    */
   observe(key: string, kind: 'reads' | 'writes', remaining: number, now = performance.now()): void {
     const s = this.#get(key, kind);
@@ -137,8 +141,10 @@ export class RateLimitPacer {
     if (s.remaining !== undefined && now - s.seenAt > 200) {
       const spent = Math.max(0, s.sentSince - outstanding);
       const learned = (remaining - s.remaining + spent) / ((now - s.seenAt) / 1000);
-      if (learned > 0 && Number.isFinite(learned)) s.rate = 0.7 * s.rate + 0.3 * learned;
+      const neverFull = remaining + spent <= s.peak;
+      if (neverFull && learned > 0 && Number.isFinite(learned)) s.rate = 0.7 * s.rate + 0.3 * learned;
     }
+    s.peak = Math.max(s.peak, remaining);
     s.remaining = remaining;
     s.seenAt = now;
     s.sentSince = outstanding;
