@@ -14,7 +14,7 @@
  */
 import type { World } from '../src/world/schema.js';
 import { normaliseLocation } from '../src/arm/location.js';
-import { resourceType, tryParseResourceId } from '../src/arm/resource-id.js';
+import { idKey, resourceName, resourceType, tryParseResourceId } from '../src/arm/resource-id.js';
 
 export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);
@@ -36,22 +36,21 @@ export interface ResourceGraphMock {
 
 /** Projects `resources` (the world's, as ARM answers them) into Resource Graph rows. */
 export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, notIndexed: readonly string[] = []): Record<string, unknown>[] {
-  const skip = new Set(notIndexed.map((id) => id.toLowerCase()));
+  const skip = new Set(notIndexed.map(idKey));
   const rows: Record<string, unknown>[] = [];
   for (const r of resources) {
-    const id = typeof r.id === 'string' ? r.id : undefined;
-    if (!id || skip.has(id.toLowerCase())) continue;
-    const parts = id.split('/');
-    const rgIndex = parts.findIndex((s) => s.toLowerCase() === 'resourcegroups');
+    // The Resources table holds provider resources only: an id that is none is not a row.
+    const rid = tryParseResourceId(r.id);
+    if (!rid || skip.has(idKey(rid.id))) continue;
     rows.push({
-      id,
-      name: r.name ?? parts.at(-1),
-      type: String(r.type ?? typeOf(id)).toLowerCase(),
+      id: r.id,
+      name: r.name ?? resourceName(rid),
+      type: String(r.type ?? resourceType(rid)).toLowerCase(),
       tenantId: MOCK_TENANT_ID,
       kind: r.kind ?? '',
       location: typeof r.location === 'string' ? normaliseLocation(r.location) : '',
-      resourceGroup: rgIndex >= 0 ? (parts[rgIndex + 1] ?? '').toLowerCase() : '',
-      subscriptionId: (parts[2] ?? '').toLowerCase(),
+      resourceGroup: rid.resourceGroup?.toLowerCase() ?? '',
+      subscriptionId: rid.subscriptionId.toLowerCase(),
       managedBy: r.managedBy ?? '',
       sku: r.sku ?? null,
       plan: r.plan ?? null,
@@ -67,11 +66,6 @@ export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, 
 
 
 /** A world resource may omit its type (Microsoft's own examples do); ARM's id says it. */
-function typeOf(id: string): string {
-  const rid = tryParseResourceId(id);
-  return rid ? resourceType(rid) : '';
-}
-
 type Row = Record<string, unknown>;
 type Stage = (rows: Row[]) => Row[];
 
