@@ -33,38 +33,30 @@ describe('RateLimitPacer', () => {
   });
 
   it('learns the refill rate from a bucket being drawn down, not from one that sat full', () => {
-    const p = new RateLimitPacer();
-    const send = (n: number, at: number) => {
+    const send = (pacer: RateLimitPacer, n: number, at: number) => {
       for (let i = 0; i < n; i++) {
-        p.beforeSend('reads:s', 'reads', at);
-        p.settled('reads:s', 'reads');
+        pacer.beforeSend('reads:s', 'reads', at);
+        pacer.settled('reads:s', 'reads');
       }
     };
-    send(1, 0);
+    const p = new RateLimitPacer();
+    send(p, 1, 0);
     p.observe('reads:s', 'reads', 249, 0);
     // One request a second into a full bucket: 249 again, though it refilled 25. Nothing to learn.
-    send(1, 1000);
+    send(p, 1, 1000);
     p.observe('reads:s', 'reads', 249, 1000);
-    send(244, 1000);
+    send(p, 244, 1000);
     p.observe('reads:s', 'reads', 5, 1500);
     // Still the default 25 per second: 3 tokens short of the low-water mark is 120 ms.
     expect(p.beforeSend('reads:s', 'reads', 1500)).toBeCloseTo(120, 5);
-    p.settled('reads:s', 'reads');
 
     // A bucket drawn down from 100 to 0 in 2 s while 200 were sent refilled 100: 50 per second.
     const q = new RateLimitPacer();
-    q.beforeSend('reads:s', 'reads', 0);
+    send(q, 1, 0);
     q.observe('reads:s', 'reads', 249, 0);
-    q.settled('reads:s', 'reads');
-    for (let i = 0; i < 149; i++) {
-      q.beforeSend('reads:s', 'reads', 0);
-      q.settled('reads:s', 'reads');
-    }
+    send(q, 149, 0);
     q.observe('reads:s', 'reads', 100, 0);
-    for (let i = 0; i < 200; i++) {
-      q.beforeSend('reads:s', 'reads', 0);
-      q.settled('reads:s', 'reads');
-    }
+    send(q, 200, 0);
     // 100 + 200 never reached the 250 seen at first, so the interval counts, at a weight of 30%.
     q.observe('reads:s', 'reads', 0, 2000);
     const rate = 0.7 * 25 + 0.3 * 50;
