@@ -20,7 +20,9 @@ import type { FullOperationResponse } from '@azure/core-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import type { Registry } from '@azure/arm-containerregistry';
-import { createClients, type ArmConnection, type Clients } from './arm/connection.js';
+import { createClients, ML_API_VERSION, type ArmConnection, type Clients } from './arm/connection.js';
+import { beginPost, listAll } from './arm/raw.js';
+import { parseManagedNetwork, parseOutboundRule, type ManagedNetwork, type OutboundRule } from './network/managed.js';
 import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from './arm/resource-graph.js';
 import { rbacActionFor, toArmRequestError } from './arm/errors.js';
 import { idKey, parseResourceId, parentId, resourceType, sameId, type ResourceId } from './arm/resource-id.js';
@@ -30,6 +32,18 @@ import { VERSION } from './version.js';
 
 /** Whether an image exists in a registry. */
 export type ArtifactLookup = { readonly exists: true; readonly digest: string } | { readonly exists: false; readonly missing: 'repository' | 'tag' | 'digest'; readonly code: string };
+
+/** A workspace, with what api-versions newer than the SDK's model define. */
+export type WorkspaceView = Workspace & {
+  /** The managed virtual network; undefined when the isolation mode is `Disabled` or absent. */
+  readonly managedNetwork: ManagedNetwork | undefined;
+  /** Why `managedNetwork` could not be read (an unexpected shape, with its JSON path). */
+  readonly managedNetworkError: string | undefined;
+  /** A project workspace's hub (`kind: Project`), whose managed network it uses. */
+  readonly hubResourceId: string | undefined;
+  /** `Default`, `Hub`, `Project`, `FeatureStore` (newer api-versions). */
+  readonly kind?: string | undefined;
+};
 
 /** A registry, with the service-endpoint rules the SDK model drops. */
 export type RegistryView = Registry & { readonly virtualNetworkRules: readonly { readonly id: string; readonly action: string }[] };
@@ -173,16 +187,81 @@ export class Inventory {
     return this.#resourcesRead.size;
   }
 
-  async workspace(id: string, opts?: ReadOptions): Promise<Workspace> {
+  /**
+   * A workspace, read at {@link ML_API_VERSION}. The SDK's 2022-10-01 model drops what newer
+   * versions define; `managedNetwork`, `hubResourceId` and `kind` are read from the answer as ARM
+   * sent it, and the managed network is validated there (a shape the spec does not define becomes
+   * `managedNetworkError`, which the checks that need it report as `error`).
+   */
+  async workspace(id: string, opts?: ReadOptions): Promise<WorkspaceView> {
     const rid = parseResourceId(id);
     return this.#once('GET', rid, opts, async (signal) => {
       const ml = await this.#clients.ml(rid.subscriptionId);
-      return ml.workspaces.get(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      let raw: { kind?: unknown; properties?: { managedNetwork?: unknown; hubResourceId?: unknown } } | undefined;
+      const ws = await ml.workspaces.get(rid.resourceGroup!, rid.names[0]!, {
+        abortSignal: signal,
+        onResponse: (r: FullOperationResponse) => {
+          try {
+            raw = JSON.parse(r.bodyAsText ?? 'null') as typeof raw;
+          } catch {
+            raw = undefined;
+          }
+        },
+      });
+      let managedNetwork: ManagedNetwork | undefined;
+      let managedNetworkError: string | undefined;
+      try {
+        managedNetwork = parseManagedNetwork(raw?.properties?.managedNetwork, ws.id ?? rid.id);
+      } catch (err) {
+        managedNetworkError = (err as Error).message;
+      }
+      const hub = raw?.properties?.hubResourceId;
+      const kind = typeof raw?.kind === 'string' ? raw.kind : undefined;
+      return Object.assign(ws, {
+        managedNetwork,
+        managedNetworkError,
+        hubResourceId: typeof hub === 'string' && hub !== '' ? hub : undefined,
+        ...(kind ? { kind } : {}),
+      }) as WorkspaceView;
     });
   }
 
+  /**
+   * The outbound rules of a workspace's managed network (`GET …/outboundRules`, all pages), each
+   * validated; a shape the spec does not define fails the read naming its JSON path.
+   */
+  async outboundRules(workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
+    const rid = parseResourceId(workspaceId);
+    const scope = `${rid.id}/outboundRules`;
+    return this.#onceKey(`LIST outboundRules ${idKey(rid.id)}`, 'LIST outboundRules', scope, 'Microsoft.MachineLearningServices/workspaces/outboundRules/read', opts, async (signal) => {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      const items = await listAll(ml, `${this.#connection.endpoint}${rid.id}/outboundRules?api-version=${ML_API_VERSION}`, signal);
+      return items.map((item, i) => parseOutboundRule(item, i, rid.id));
+    });
+  }
+
+  /**
+   * Provisions the workspace's managed network (`POST …/provisionManagedNetwork`, a long-running
+   * operation) and waits for it; then forgets the cached workspace and rules so the next read shows
+   * the state after it. Answers the final provision status.
+   */
+  async provisionManagedNetwork(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<{ status?: string }> {
+    const rid = parseResourceId(workspaceId);
+    let result: { status?: string } | undefined;
+    try {
+      const ml = await this.#clients.ml(rid.subscriptionId);
+      const url = `${this.#connection.endpoint}${rid.id}/provisionManagedNetwork?api-version=${ML_API_VERSION}`;
+      result = await this.#lro<{ status?: string }>(opts, (options) => beginPost(ml, url, { includeSpark: false }, options));
+    } catch (err) {
+      throw toArmRequestError(err, 'POST provisionManagedNetwork', rid.id, rbacActionFor(rid.id, 'provisionManagedNetwork'));
+    }
+    this.#cache.delete(`GET ${idKey(rid.id)}`);
+    this.#cache.delete(`LIST outboundRules ${idKey(rid.id)}`);
+    return result ?? {};
+  }
+
   /** The workspace with its computes, storage account and registry, read at once (each cached as usual). */
-  async workspaceEstate(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: Workspace; computes: readonly ComputeView[]; storage: StorageAccount | undefined; registry: RegistryView | undefined }> {
+  async workspaceEstate(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; computes: readonly ComputeView[]; storage: StorageAccount | undefined; registry: RegistryView | undefined }> {
     const workspace = await this.workspace(workspaceId, opts);
     const [computes, storage, registry] = await Promise.all([
       this.computes(workspaceId, opts),
@@ -193,7 +272,7 @@ export class Inventory {
   }
 
   /** The workspace and its container registry (undefined when it has none yet). */
-  async workspaceRegistry(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: Workspace; registry: RegistryView; registryId: string; registryName: string } | undefined> {
+  async workspaceRegistry(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; registry: RegistryView; registryId: string; registryName: string } | undefined> {
     const workspace = await this.workspace(workspaceId, opts);
     if (!workspace.containerRegistry) return undefined;
     const registry = await this.registry(workspace.containerRegistry, opts);
@@ -431,7 +510,7 @@ export class Inventory {
    */
   async #lro<T>(
     opts: ReadOptions & { pollIntervalInMs?: number },
-    begin: (options: { abortSignal: AbortSignal; updateIntervalInMs: number; onResponse: (r: FullOperationResponse) => void }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
+    begin: (options: { abortSignal: AbortSignal; updateIntervalInMs: number; onResponse: (r: { headers: { get(name: string): string | undefined } }) => void }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
   ): Promise<T | undefined> {
     const signal = opts.abortSignal ? AbortSignal.any([this.#signal, opts.abortSignal]) : this.#signal;
     const interval = opts.pollIntervalInMs ?? 2000;

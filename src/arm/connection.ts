@@ -83,6 +83,18 @@ export interface Clients {
 /** The Resource Graph api-version the tool speaks: the GA version, not the SDK beta's preview default. */
 export const RESOURCE_GRAPH_API_VERSION = '2022-10-01';
 
+/**
+ * The Microsoft.MachineLearningServices api-version the tool speaks: the newest GA version whose
+ * spec (stable/2025-12-01/workspaceRP.json) defines `managedNetwork`, `serverlessComputeSettings`,
+ * `hubResourceId`, the `outboundRules` list and `provisionManagedNetwork`. The SDK
+ * (@azure/arm-machinelearning 2.1.1, the newest release) models 2022-10-01, which defines none of
+ * them, and sends that as a constant; {@link ML_SDK_API_VERSION} requests are moved to this one. Its
+ * answers are a superset of 2022-10-01's for every field the SDK deserializes.
+ */
+export const ML_API_VERSION = '2025-12-01';
+/** The api-version @azure/arm-machinelearning 2.1.1 hard-codes. */
+export const ML_SDK_API_VERSION = '2022-10-01';
+
 export interface ClientHooks {
   /**
    * Answers a request without sending it (Resource Graph mode), or undefined to send it. Runs
@@ -161,6 +173,18 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
   const pacer = new RateLimitPacer();
   const quota = new ResourceGraphQuota();
   const policies: { policy: PipelinePolicy; position: 'perCall' | 'perRetry' }[] = [
+    {
+      position: 'perCall',
+      policy: {
+        name: 'amlPreflightApiVersion',
+        async sendRequest(request, next) {
+          if (/\/providers\/Microsoft\.MachineLearningServices\//i.test(request.url) && request.url.includes(`api-version=${ML_SDK_API_VERSION}`)) {
+            request.url = request.url.replace(`api-version=${ML_SDK_API_VERSION}`, `api-version=${ML_API_VERSION}`);
+          }
+          return next(request);
+        },
+      },
+    },
     {
       position: 'perRetry',
       policy: {

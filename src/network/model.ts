@@ -1,0 +1,345 @@
+/**
+ * The network of one workspace as data, gathered once through the inventory, then asked pure
+ * questions ("can compute C reach resource R's sub-resource S, and why not"). The checks and the
+ * Markdown topology share it, so both network generations are decided in one place:
+ *
+ * - the customer's own VNet: computes in subnets, private endpoints the customer created (reachable
+ *   from their VNet and from VNets peered `Connected` both ways), service endpoints (only from the
+ *   exact subnets a resource's network rules list, and only when that subnet carries the service
+ *   endpoint), public access;
+ *   https://learn.microsoft.com/azure/private-link/private-endpoint-overview
+ *   https://learn.microsoft.com/azure/virtual-network/virtual-network-service-endpoints-overview
+ * - the managed virtual network (`managedNetwork.isolationMode` not `Disabled`): computes without a
+ *   subnet sit in it, and reach Azure resources through private-endpoint outbound rules whose
+ *   endpoints Azure ML creates in Microsoft's subscription (never readable by the caller); with
+ *   `AllowInternetOutbound` they also reach resources that allow public access.
+ *   https://learn.microsoft.com/azure/machine-learning/how-to-managed-network
+ *
+ * A project workspace (`kind: Project`) uses its hub's managed network and outbound rules.
+ */
+import type { Inventory, ReadOptions, RegistryView, ComputeView, WorkspaceView } from '../inventory.js';
+import { ArmRequestError } from '../arm/errors.js';
+import { idKey, parseResourceId, sameId, tryParseResourceId } from '../arm/resource-id.js';
+import { isOpenToAll, nameOf, registryExposure, serviceEndpointsApply, storageExposure, vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
+import { isActive, UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
+
+export type Placement =
+  /** In a customer subnet. `exists` is false when the subnet (or its VNet) is gone, undefined when it could not be read. */
+  | { readonly kind: 'subnet'; readonly subnetId: string; readonly vnetId: string; readonly exists: boolean | undefined; readonly serviceEndpoints: readonly string[] }
+  /** In the workspace's managed virtual network. */
+  | { readonly kind: 'managed' }
+  /** In no virtual network. */
+  | { readonly kind: 'none' };
+
+export interface ComputeNode extends ComputeView {
+  readonly placement: Placement;
+}
+
+export type PrivateEndpointRule = Extract<OutboundRule, { type: 'PrivateEndpoint' }>;
+
+export interface TargetNode {
+  readonly kind: 'storage account' | 'container registry';
+  readonly id: string;
+  readonly name: string;
+  readonly exposure: Exposure;
+  /** The sub-resources computes need: `blob`, `file` for storage; `registry` for ACR. */
+  readonly groups: readonly string[];
+  /** The service endpoint a subnet needs for it. */
+  readonly service: 'Microsoft.Storage' | 'Microsoft.ContainerRegistry';
+  /** Approved private endpoints the customer owns, read. */
+  readonly customerEndpoints: readonly EndpointPlacement[];
+  /** Connections from the managed network's endpoints (in Microsoft's subscription): judged, never read. */
+  readonly managedConnections: readonly EndpointConnection[];
+  /** Why a customer endpoint could not be read (403, 404, …); raised by the questions that need it. */
+  readonly endpointReadError: ArmRequestError | undefined;
+}
+
+export interface ManagedNetworkNode extends ManagedNetwork {
+  readonly rules: readonly OutboundRule[];
+  /** The workspace whose managed network it is: the workspace itself, or a project's hub. */
+  readonly ownerId: string;
+}
+
+export interface VnetNode {
+  readonly id: string;
+  readonly peerings: readonly { readonly name: string; readonly remoteId: string; readonly state: string }[];
+  readonly readError: ArmRequestError | undefined;
+}
+
+export interface NetworkModel {
+  readonly workspace: WorkspaceView & { readonly id: string; readonly name: string };
+  readonly managed: ManagedNetworkNode | undefined;
+  readonly computes: readonly ComputeNode[];
+  readonly storage: TargetNode | undefined;
+  readonly registry: TargetNode | undefined;
+  readonly vnets: ReadonlyMap<string, VnetNode>;
+}
+
+const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
+
+/**
+ * The workspace's network, gathered once per inventory (concurrent callers share one gathering;
+ * each caller's signal only stops its own wait).
+ */
+export function networkModel(inventory: Inventory, workspaceId: string, opts: ReadOptions = {}): Promise<NetworkModel> {
+  let perInventory = models.get(inventory);
+  if (!perInventory) models.set(inventory, (perInventory = new Map()));
+  const key = idKey(workspaceId);
+  let p = perInventory.get(key);
+  if (!p) {
+    p = gather(inventory, workspaceId);
+    p.catch(() => undefined);
+    perInventory.set(key, p);
+  }
+  return waitFor(p, opts.abortSignal);
+}
+
+/** Forgets gathered models (after a fix changed Azure). */
+export function forgetNetworkModels(inventory: Inventory): void {
+  models.delete(inventory);
+}
+
+async function gather(inventory: Inventory, workspaceId: string): Promise<NetworkModel> {
+  const { workspace, computes, storage, registry } = await inventory.workspaceEstate(workspaceId);
+  if (workspace.managedNetworkError) throw new UnexpectedShapeError(workspace.managedNetworkError);
+  const managed = await managedNetworkOf(inventory, workspace, workspaceId);
+  const wsSub = parseResourceId(workspaceId).subscriptionId;
+  const [storageNode, registryNode] = await Promise.all([
+    storage && workspace.storageAccount ? targetNode(inventory, 'storage account', storage.id ?? workspace.storageAccount, storage.name ?? nameOf(workspace.storageAccount), storageExposure(storage), managed, wsSub) : undefined,
+    registry && workspace.containerRegistry ? targetNode(inventory, 'container registry', registry.id ?? workspace.containerRegistry, registry.name ?? nameOf(workspace.containerRegistry), registryExposure(registry as RegistryView), managed, wsSub) : undefined,
+  ]);
+  const nodes = await Promise.all(computes.map((c) => computeNode(inventory, c, managed)));
+  const vnetIds = new Map<string, string>();
+  for (const c of nodes) if (c.placement.kind === 'subnet' && c.placement.exists !== false) vnetIds.set(idKey(c.placement.vnetId), c.placement.vnetId);
+  for (const t of [storageNode, registryNode]) for (const e of t?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
+  const vnets = new Map<string, VnetNode>();
+  await Promise.all(
+    [...vnetIds.values()].map(async (id) => {
+      try {
+        const v = await inventory.virtualNetwork(id);
+        vnets.set(idKey(id), {
+          id,
+          peerings: (v.virtualNetworkPeerings ?? []).map((p) => ({ name: p.name ?? 'peering', remoteId: p.remoteVirtualNetwork?.id ?? '', state: p.peeringState ?? 'unknown' })),
+          readError: undefined,
+        });
+      } catch (err) {
+        vnets.set(idKey(id), { id, peerings: [], readError: err instanceof ArmRequestError ? err : undefined });
+        if (!(err instanceof ArmRequestError)) throw err;
+      }
+    }),
+  );
+  return {
+    workspace: Object.assign(workspace, { id: workspace.id ?? workspaceId, name: workspace.name ?? nameOf(workspaceId) }) as NetworkModel['workspace'],
+    managed,
+    computes: nodes,
+    storage: storageNode,
+    registry: registryNode,
+    vnets,
+  };
+}
+
+async function managedNetworkOf(inventory: Inventory, workspace: WorkspaceView, workspaceId: string): Promise<ManagedNetworkNode | undefined> {
+  // A project uses its hub's managed network: read the settings and the rules there.
+  const isProject = /^project$/i.test(workspace.kind ?? '') && workspace.hubResourceId;
+  const owner = isProject ? await inventory.workspace(workspace.hubResourceId!) : workspace;
+  if (owner.managedNetworkError) throw new UnexpectedShapeError(owner.managedNetworkError);
+  const settings = owner.managedNetwork;
+  if (!settings) return undefined;
+  const ownerId = isProject ? (owner.id ?? workspace.hubResourceId!) : workspaceId;
+  return { ...settings, rules: await inventory.outboundRules(ownerId), ownerId };
+}
+
+async function targetNode(
+  inventory: Inventory,
+  kind: TargetNode['kind'],
+  id: string,
+  name: string,
+  exposure: Exposure,
+  managed: ManagedNetworkNode | undefined,
+  workspaceSubscription: string,
+): Promise<TargetNode> {
+  const targetSub = tryParseResourceId(id)?.subscriptionId;
+  const managedConnections: EndpointConnection[] = [];
+  const customer: EndpointConnection[] = [];
+  for (const c of exposure.connections) {
+    if (managed && isManagedEndpoint(c.privateEndpointId, workspaceSubscription, targetSub)) managedConnections.push(c);
+    else customer.push(c);
+  }
+  const approved = customer.filter((c) => /^approved$/i.test(c.status));
+  const reads = await Promise.allSettled(approved.map((c) => inventory.privateEndpoint(c.privateEndpointId)));
+  const customerEndpoints: EndpointPlacement[] = [];
+  let endpointReadError: ArmRequestError | undefined;
+  for (const [i, r] of reads.entries()) {
+    if (r.status === 'rejected') {
+      if (!(r.reason instanceof ArmRequestError)) throw r.reason;
+      endpointReadError ??= r.reason;
+      continue;
+    }
+    const pe = r.value;
+    const subnetId = pe.subnet?.id;
+    if (!subnetId) continue;
+    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].flatMap((x) => x.groupIds ?? []).map((g) => g.toLowerCase());
+    customerEndpoints.push({ privateEndpointId: pe.id ?? approved[i]!.privateEndpointId, subnetId, vnetId: vnetOf(subnetId), location: pe.location, groupIds });
+  }
+  const storage = kind === 'storage account';
+  return {
+    kind,
+    id,
+    name,
+    exposure,
+    groups: storage ? ['blob', 'file'] : ['registry'],
+    service: storage ? 'Microsoft.Storage' : 'Microsoft.ContainerRegistry',
+    customerEndpoints,
+    managedConnections,
+    endpointReadError,
+  };
+}
+
+/**
+ * Whether a private endpoint connection on a resource comes from the workspace's managed network:
+ * Azure ML creates those endpoints in a subscription of Microsoft's, neither the workspace's nor the
+ * resource's. A customer's endpoint in a third subscription of theirs is taken for a managed one and
+ * judged by the outbound rules (see the checks' READMEs).
+ */
+export function isManagedEndpoint(privateEndpointId: string, workspaceSubscription: string, targetSubscription: string | undefined): boolean {
+  const sub = tryParseResourceId(privateEndpointId)?.subscriptionId?.toLowerCase();
+  if (!sub) return false;
+  return sub !== workspaceSubscription.toLowerCase() && sub !== targetSubscription?.toLowerCase();
+}
+
+async function computeNode(inventory: Inventory, c: ComputeView, managed: ManagedNetworkNode | undefined): Promise<ComputeNode> {
+  if (!c.subnetId) return { ...c, placement: managed ? { kind: 'managed' } : { kind: 'none' } };
+  const vnetId = vnetOf(c.subnetId);
+  try {
+    const subnet = await inventory.subnet(c.subnetId);
+    const serviceEndpoints = (subnet.serviceEndpoints ?? [])
+      .filter((se) => !se.provisioningState || /^succeeded$/i.test(se.provisioningState))
+      .map((se) => se.service ?? '')
+      .filter(Boolean);
+    return { ...c, placement: { kind: 'subnet', subnetId: c.subnetId, vnetId, exists: true, serviceEndpoints } };
+  } catch (err) {
+    if (!(err instanceof ArmRequestError)) throw err;
+    // The subnet, or its whole VNet, is gone; anything else (403, throttling) is unknown.
+    return { ...c, placement: { kind: 'subnet', subnetId: c.subnetId, vnetId, exists: err.statusCode === 404 ? false : undefined, serviceEndpoints: [] } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pure questions.
+
+export type Link =
+  | { readonly kind: 'same-vnet' }
+  | { readonly kind: 'peered' }
+  | { readonly kind: 'peering-not-connected'; readonly detail: string }
+  | { readonly kind: 'not-peered' };
+
+/** Whether traffic flows from VNet `a` to VNet `b`: the same VNet, or peered `Connected` on both sides. */
+export function vnetLink(model: NetworkModel, a: string, b: string): Link {
+  if (sameId(a, b)) return { kind: 'same-vnet' };
+  const ab = vnetNode(model, a).peerings.find((p) => sameId(p.remoteId, b));
+  if (!ab) return { kind: 'not-peered' };
+  if (!/^connected$/i.test(ab.state)) return { kind: 'peering-not-connected', detail: `${ab.name} on ${nameOf(a)} is ${ab.state}` };
+  const ba = vnetNode(model, b).peerings.find((p) => sameId(p.remoteId, a));
+  if (!ba) return { kind: 'peering-not-connected', detail: `${nameOf(b)} has no peering back to ${nameOf(a)}` };
+  if (!/^connected$/i.test(ba.state)) return { kind: 'peering-not-connected', detail: `${ba.name} on ${nameOf(b)} is ${ba.state}` };
+  return { kind: 'peered' };
+}
+
+function vnetNode(model: NetworkModel, id: string): VnetNode {
+  const v = model.vnets.get(idKey(id));
+  if (!v) return { id, peerings: [], readError: undefined };
+  if (v.readError) throw v.readError;
+  return v;
+}
+
+export type Reach =
+  | { readonly ok: true; readonly via: 'public' }
+  | { readonly ok: true; readonly via: 'private-endpoint'; readonly endpoint: EndpointPlacement; readonly link: Link }
+  | { readonly ok: true; readonly via: 'service-endpoint' }
+  | { readonly ok: true; readonly via: 'managed-rule'; readonly rule: PrivateEndpointRule; readonly connection: EndpointConnection }
+  | { readonly ok: false; readonly why: Unreachable };
+
+export type Unreachable =
+  /** The compute is in no virtual network, and the resource is not public. */
+  | { readonly kind: 'not-in-vnet' }
+  /** The compute's subnet does not exist. */
+  | { readonly kind: 'subnet-missing'; readonly subnetId: string }
+  /** Customer VNet: no endpoint reachable; the links tried. */
+  | { readonly kind: 'no-endpoint-path'; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] }
+  /** A service endpoint rule admits the subnet, but the subnet lacks the service endpoint. */
+  | { readonly kind: 'service-endpoint-missing'; readonly subnetServiceEndpoints: readonly string[] }
+  /** Managed network: no private-endpoint outbound rule for the resource and sub-resource. */
+  | { readonly kind: 'rule-missing' }
+  /** Managed network: the rule exists but is not `Active` (`Inactive` until provisioned, `Failed`, …). */
+  | { readonly kind: 'rule-not-active'; readonly rule: PrivateEndpointRule }
+  /** Managed network: the rule is Active, but the resource shows no Approved connection from it. */
+  | { readonly kind: 'connection-not-approved'; readonly rule: PrivateEndpointRule; readonly connections: readonly EndpointConnection[] };
+
+/** The managed network's private-endpoint rule for a resource and sub-resource (an Active one first). */
+export function privateEndpointRule(managed: ManagedNetworkNode, resourceId: string, group: string): PrivateEndpointRule | undefined {
+  const rules = managed.rules.filter((r): r is PrivateEndpointRule => r.type === 'PrivateEndpoint' && sameId(r.serviceResourceId, resourceId) && r.subresourceTarget.toLowerCase() === group.toLowerCase());
+  return rules.find(isActive) ?? rules[0];
+}
+
+/** Can compute `c` reach sub-resource `group` of `target`, and if not, why. Pure (throws a read error it depends on). */
+export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, group: string): Reach {
+  const p = c.placement;
+  if (p.kind === 'managed') {
+    const managed = model.managed!;
+    const rule = privateEndpointRule(managed, target.id, group);
+    if (rule && isActive(rule)) {
+      const approved = target.managedConnections.find((x) => /^approved$/i.test(x.status));
+      if (approved) return { ok: true, via: 'managed-rule', rule, connection: approved };
+    }
+    if (managed.isolationMode === 'AllowInternetOutbound' && isOpenToAll(target.exposure)) return { ok: true, via: 'public' };
+    if (!rule) return { ok: false, why: { kind: 'rule-missing' } };
+    if (!isActive(rule)) return { ok: false, why: { kind: 'rule-not-active', rule } };
+    return { ok: false, why: { kind: 'connection-not-approved', rule, connections: target.managedConnections } };
+  }
+  if (isOpenToAll(target.exposure)) return { ok: true, via: 'public' };
+  if (p.kind === 'none') return { ok: false, why: { kind: 'not-in-vnet' } };
+  if (p.exists === false) return { ok: false, why: { kind: 'subnet-missing', subnetId: p.subnetId } };
+  if (target.endpointReadError) throw target.endpointReadError;
+  const endpoints = target.customerEndpoints.filter((e) => e.groupIds.length === 0 || e.groupIds.includes(group));
+  // Same VNet first: it needs no peering.
+  const ordered = [...endpoints].sort((x, y) => Number(!sameId(x.vnetId, p.vnetId)) - Number(!sameId(y.vnetId, p.vnetId)));
+  const links: { endpoint: EndpointPlacement; link: Link }[] = [];
+  for (const e of ordered) {
+    const link = vnetLink(model, p.vnetId, e.vnetId);
+    if (link.kind === 'same-vnet' || link.kind === 'peered') return { ok: true, via: 'private-endpoint', endpoint: e, link };
+    links.push({ endpoint: e, link });
+  }
+  // No private endpoint path: a service endpoint rule for exactly this subnet may still admit it.
+  if (serviceEndpointsApply(target.exposure) && target.exposure.serviceEndpointSubnets.some((s) => sameId(s, p.subnetId))) {
+    if (p.exists === undefined) throw new ArmRequestError({ operation: 'GET', resourceId: p.subnetId, code: 'Unknown', detail: 'the subnet could not be read' });
+    const has = p.serviceEndpoints.some((s) => s.toLowerCase().startsWith(target.service.toLowerCase()));
+    if (has) return { ok: true, via: 'service-endpoint' };
+    return { ok: false, why: { kind: 'service-endpoint-missing', subnetServiceEndpoints: p.serviceEndpoints } };
+  }
+  return { ok: false, why: { kind: 'no-endpoint-path', links } };
+}
+
+/** Whether a resource is network-restricted for a managed network (its public door closed or filtered). */
+export function closedToPublic(target: TargetNode): boolean {
+  return !isOpenToAll(target.exposure);
+}
+
+/** Waits for `p` unless `signal` aborts first. */
+function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new ArmRequestError({ operation: 'gather network', resourceId: '', code: 'AbortError' }));
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(new ArmRequestError({ operation: 'gather network', resourceId: '', code: 'AbortError' }));
+    signal.addEventListener('abort', abort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', abort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(e);
+      },
+    );
+  });
+}
