@@ -6,6 +6,7 @@ import imageBuildCompute from './image-build-compute/index.js';
 import acrWorkspaceAccess from './acr-workspace-access/index.js';
 import privateDnsZones from './private-dns-zones/index.js';
 import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
+import managedNetworkOutbound from './managed-network-outbound/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
 import workspaceDiagnose from './workspace-diagnose/index.js';
 import imageReference from './image-reference/index.js';
@@ -17,6 +18,7 @@ export const allChecks: readonly Check[] = [
   acrWorkspaceAccess,
   privateDnsZones,
   nsgOutboundServiceTags,
+  managedNetworkOutbound,
   workspaceKeysInSync,
   workspaceDiagnose,
   imageReference,

@@ -10,7 +10,14 @@
  * - unknown ids answer 404 with ARM's envelope `{ error: { code, message } }`;
  * - `api-version` is required, and so is a bearer token;
  * - `resyncKeys` is a long-running operation: 202 + `Location`, polled until 200, after which the
- *   workspace's `listKeys` answers the current storage key and registry password.
+ *   workspace's `listKeys` answers the current storage key and registry password;
+ * - Microsoft.MachineLearningServices keeps its versioned contract: `managedNetwork` and
+ *   `serverlessComputeSettings` are served only to api-versions that define them (2023-10-01 and
+ *   later), and so are `…/outboundRules` (paged, from the workspace's `managedNetwork.outboundRules`)
+ *   and `provisionManagedNetwork` (a long-running operation that makes the network `Active`, its
+ *   rules `Active`, and each private-endpoint rule's connection on its target `Approved`);
+ * - a subscription the world holds nothing in answers 403 `AuthorizationFailed`, as ARM answers a
+ *   caller with no access there (the managed network's private endpoints live in Microsoft's).
  */
 import { randomUUID } from 'node:crypto';
 import type { World, WorldFault } from '../src/world/schema.js';
@@ -37,6 +44,8 @@ export interface MockResponse {
 export interface MockRequestLogEntry {
   method: string;
   path: string;
+  /** The request's `api-version`, when it had one. */
+  apiVersion?: string;
   /** 0 until answered, and for a reset connection. */
   status: number;
 }
@@ -68,7 +77,7 @@ interface Operation {
   workspaceId: string;
   remainingPolls: number;
   /** `resync` changes the world when it completes; `canned` answers a result body from the world. */
-  kind: 'resync' | 'canned';
+  kind: 'resync' | 'canned' | 'provision';
   result?: unknown;
   retryAfter: string;
 }
@@ -119,6 +128,12 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     return byId.values();
   });
   for (const [key, value] of Object.entries(world.responses)) responses.set(normaliseKey(key), value);
+  /** The subscriptions the world holds anything in; the caller has access to these only. */
+  const subscriptions = new Set<string>();
+  for (const id of [...resources.keys(), ...responses.keys()]) {
+    const sub = /\/subscriptions\/([^/]+)/.exec(id)?.[1];
+    if (sub) subscriptions.add(sub);
+  }
 
   function index(resource: Record<string, unknown>, topLevel: boolean): void {
     const id = typeof resource.id === 'string' ? resource.id : undefined;
@@ -126,6 +141,17 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const key = id.toLowerCase().replace(/\/+$/, '');
     if (topLevel || !resources.has(key)) resources.set(key, resource);
     walkChildren(resource.properties, key);
+    if (String(resource.type).toLowerCase() === 'microsoft.machinelearningservices/workspaces') indexOutboundRules(resource, id);
+  }
+
+  /** A workspace's `managedNetwork.outboundRules` map, also served as `…/outboundRules/{name}` resources. */
+  function indexOutboundRules(workspace: Record<string, unknown>, id: string): void {
+    const rules = managedNetworkOf(workspace)?.outboundRules;
+    if (!rules || typeof rules !== 'object') return;
+    for (const [name, rule] of Object.entries(rules as Record<string, unknown>)) {
+      const ruleId = `${id}/outboundRules/${name}`;
+      index({ id: ruleId, name, type: 'Microsoft.MachineLearningServices/workspaces/outboundRules', properties: rule }, false);
+    }
   }
 
   /** Any object with an `id` under the parent's id is a child ARM serves at its own id. */
@@ -147,7 +173,8 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method.toUpperCase();
     // Logged on arrival, so a request the client gave up on (timeout) is still seen.
-    const entry: MockRequestLogEntry = { method, path, status: 0 };
+    const apiVersion = url.searchParams.get('api-version') ?? undefined;
+    const entry: MockRequestLogEntry = { method, path, status: 0, ...(apiVersion ? { apiVersion } : {}) };
     log.push(entry);
     const answer = await route(method, path, url, req, origin);
     entry.status = answer.reset ? 0 : answer.status;
@@ -200,7 +227,8 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       throttled++;
       return json(429, envelope('TooManyRequests', `Number of ${kind === 'reads' ? 'read' : 'write'} requests for subscription '${subscription}' exceeded the limit. Try again after ${token.retryAfterSeconds} seconds.`), { 'retry-after': String(token.retryAfterSeconds), [limitHeader]: '0' });
     }
-    let answer = dispatch(method, path, url, origin);
+    let answer = subscription && !subscriptions.has(subscription) ? forbidden(method, path) : dispatch(method, path, url, origin);
+    answer = versioned(method, path, url, answer);
     if (token) answer = { ...answer, headers: { ...answer.headers, [limitHeader]: String(token.remaining) } };
     return truncate ? halved(answer) : answer;
   }
@@ -209,6 +237,11 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const key = path.toLowerCase();
     const operation = operationStatus(key);
     if (method === 'GET' && operation) return operation;
+
+    if (isManagedNetworkPath(key) && !definesManagedNetwork(url)) {
+      return json(400, envelope('NoRegisteredProviderFound', `No registered resource provider found for location and API version '${url.searchParams.get('api-version')}' for '${path.split('/').pop()}'. The managed network is defined from api-version 2023-10-01.`));
+    }
+    if (method === 'POST' && key.endsWith('/provisionmanagednetwork')) return startProvision(path, origin);
 
     if (method === 'POST' && key.endsWith('/resyncKeys'.toLowerCase())) return startResync(path, origin);
 
@@ -278,6 +311,68 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     return p >= 0 && parts.length - (p + 2) >= 2;
   }
 
+  /** What ARM answers a caller with no role in a subscription. */
+  function forbidden(method: string, path: string): MockResponse {
+    const action = method === 'GET' ? `${armTypeOfPath(path)}/read` : `${armTypeOfPath(path.split('/').slice(0, -1).join('/'))}/${path.split('/').pop()}/action`;
+    return json(403, envelope('AuthorizationFailed', `The client 'aml-preflight-mock' with object id '00000000-0000-0000-0000-000000000000' does not have authorization to perform action '${action}' over scope '${path}' or the scope is invalid. If access was recently granted, please refresh your credentials.`));
+  }
+
+  /** Drops what the request's api-version does not define (ARM answers per api-version). */
+  function versioned(method: string, path: string, url: URL, answer: MockResponse): MockResponse {
+    if (method !== 'GET' || answer.status !== 200 || !answer.body || definesManagedNetwork(url)) return answer;
+    if (!/\/providers\/microsoft\.machinelearningservices\/workspaces(\/[^/]+)?$/i.test(path)) return answer;
+    const body = JSON.parse(answer.body) as { value?: unknown[]; properties?: Record<string, unknown> };
+    for (const ws of Array.isArray(body.value) ? (body.value as { properties?: Record<string, unknown> }[]) : [body]) {
+      if (ws?.properties) for (const field of NEWER_WORKSPACE_FIELDS) delete ws.properties[field];
+    }
+    return { ...answer, body: JSON.stringify(body) };
+  }
+
+  function startProvision(path: string, origin: string): MockResponse {
+    const workspaceKey = path.toLowerCase().replace(/\/provisionmanagednetwork$/, '');
+    const workspace = resources.get(workspaceKey);
+    if (!workspace) return notFound(path.replace(/\/provisionManagedNetwork$/i, ''));
+    const mode = String(managedNetworkOf(workspace)?.isolationMode ?? 'Disabled');
+    if (/^disabled$/i.test(mode)) return json(400, envelope('BadRequest', `Workspace ${String(workspace.name)} has no managed network to provision (isolationMode ${mode}).`));
+    const opId = randomUUID();
+    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1, kind: 'provision', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) });
+    return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+  }
+
+  /**
+   * What provisioning does in Azure: the network becomes Active, its Inactive rules Active, and
+   * each private-endpoint rule's endpoint (in Microsoft's subscription) gets an Approved connection
+   * on its target, as an auto-approved private endpoint of the resource owner does.
+   */
+  function applyProvision(workspaceKey: string): unknown {
+    const workspace = resources.get(workspaceKey)!;
+    const mn = managedNetworkOf(workspace)!;
+    mn.status = { status: 'Active', sparkReady: false };
+    for (const [id, r] of resources) {
+      if (!id.startsWith(`${workspaceKey}/outboundrules/`)) continue;
+      const rule = (r.properties ?? {}) as Record<string, unknown>;
+      if (/^(inactive|provisioning)$/i.test(String(rule.status ?? 'Inactive'))) rule.status = 'Active';
+      const dest = rule.destination as { serviceResourceId?: unknown } | undefined;
+      if (!/^privateendpoint$/i.test(String(rule.type)) || typeof dest?.serviceResourceId !== 'string' || !/^active$/i.test(String(rule.status))) continue;
+      const target = resources.get(dest.serviceResourceId.toLowerCase());
+      if (!target) continue;
+      const props = (target.properties ??= {}) as Record<string, unknown>;
+      const connections = ((props.privateEndpointConnections as Record<string, unknown>[] | undefined) ??= []);
+      const endpointId = managedPrivateEndpointId(String(workspace.name), String(r.name));
+      if (connections.some((c) => String((c.properties as { privateEndpoint?: { id?: string } } | undefined)?.privateEndpoint?.id ?? '').toLowerCase() === endpointId.toLowerCase())) continue;
+      const name = `${String(workspace.name)}.${String(r.name)}`;
+      const connection = {
+        id: `${String(target.id)}/privateEndpointConnections/${name}`,
+        name,
+        type: `${armTypeOfPath(String(target.id))}/privateEndpointConnections`,
+        properties: { provisioningState: 'Succeeded', privateEndpoint: { id: endpointId }, privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' } },
+      };
+      connections.push(connection);
+      index(connection, false);
+    }
+    return { status: 'Active', sparkReady: false };
+  }
+
   function startResync(path: string, origin: string): MockResponse {
     const workspaceKey = path.toLowerCase().replace(/\/resynckeys$/, '');
     const workspace = resources.get(workspaceKey);
@@ -307,6 +402,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     }
     operations.delete(m[1]!);
     if (op.kind === 'canned') return json(200, op.result);
+    if (op.kind === 'provision') return json(200, applyProvision(op.workspaceId));
     applyResync(op.workspaceId);
     return json(200, {});
   }
@@ -462,4 +558,41 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/** Workspace properties that api-versions before 2023-10-01 do not define. */
+const NEWER_WORKSPACE_FIELDS = ['managedNetwork', 'serverlessComputeSettings'] as const;
+
+/** The first GA api-version of Microsoft.MachineLearningServices that defines the managed network. */
+export const MANAGED_NETWORK_SINCE = '2023-10-01';
+
+/** Whether a request's api-version defines the managed network (preview suffixes compare by date). */
+function definesManagedNetwork(url: URL): boolean {
+  const v = url.searchParams.get('api-version') ?? '';
+  return v.slice(0, 10) >= MANAGED_NETWORK_SINCE;
+}
+
+function isManagedNetworkPath(key: string): boolean {
+  return /\/providers\/microsoft\.machinelearningservices\/workspaces\/[^/]+\/(outboundrules(\/[^/]+)?|provisionmanagednetwork)$/.test(key);
+}
+
+function managedNetworkOf(workspace: Record<string, unknown>): Record<string, unknown> | undefined {
+  const mn = (workspace.properties as { managedNetwork?: unknown } | undefined)?.managedNetwork;
+  return mn && typeof mn === 'object' ? (mn as Record<string, unknown>) : undefined;
+}
+
+/** The subscription of Microsoft's in which the mock's managed networks create their private endpoints. */
+export const MANAGED_NETWORK_SUBSCRIPTION = '9c8b7a65-4321-4fed-8cba-0a1b2c3d4e5f';
+
+/** The id of the private endpoint a managed network creates for an outbound rule. */
+export function managedPrivateEndpointId(workspaceName: string, ruleName: string): string {
+  return `/subscriptions/${MANAGED_NETWORK_SUBSCRIPTION}/resourceGroups/azureml-mvnet-${workspaceName}/providers/Microsoft.Network/privateEndpoints/${workspaceName}-${ruleName}`;
+}
+
+/** `Microsoft.Network/privateEndpoints` from a path. */
+function armTypeOfPath(path: string): string {
+  const parts = path.split('/').filter(Boolean);
+  const p = parts.map((x) => x.toLowerCase()).lastIndexOf('providers');
+  if (p < 0) return 'Microsoft.Resources/subscriptions';
+  return [parts[p + 1], ...parts.slice(p + 2).filter((_, i) => i % 2 === 0)].join('/');
 }

@@ -578,6 +578,11 @@ export class Inventory {
     return p;
   }
 
+  /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
+  forgetReads(): void {
+    this.#cache.clear();
+  }
+
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
   forgetKeys(): void {
     for (const key of [...this.#cache.keys()]) if (key.startsWith('POST listKeys ') || key.startsWith('POST listCredentials ')) this.#cache.delete(key);

@@ -7,6 +7,7 @@
 import type { Inventory } from './inventory.js';
 import { nameOf, registryExposure, storageExposure, vnetOf } from './network/exposure.js';
 import { idKey } from './arm/resource-id.js';
+import { networkModel } from './network/model.js';
 
 export interface TopologyNode {
   readonly id: string;
@@ -21,6 +22,15 @@ export interface Topology {
   readonly vnets: readonly (TopologyNode & { readonly subnets: readonly (TopologyNode & { readonly nsgId?: string })[] })[];
   readonly privateEndpoints: readonly (TopologyNode & { readonly subnetId: string; readonly targetId: string })[];
   readonly nsgs: readonly TopologyNode[];
+  /** The managed virtual network, when the workspace uses one: computes without a subnet sit in it. */
+  readonly managed?: {
+    readonly id: string;
+    readonly name: string;
+    readonly isolationMode: string;
+    readonly status: string;
+    /** One per private-endpoint outbound rule: the endpoint Azure ML creates for it, and its target. */
+    readonly endpoints: readonly (TopologyNode & { readonly targetId: string; readonly subresource: string; readonly ruleStatus: string })[];
+  };
 }
 
 async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
@@ -39,8 +49,12 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
     ws.storageAccount ? maybe(inventory.storageAccount(ws.storageAccount)) : undefined,
     ws.containerRegistry ? maybe(inventory.registry(ws.containerRegistry)) : undefined,
   ]);
+  const model = await maybe(networkModel(inventory, workspaceId));
+  // The managed network's endpoints sit in Microsoft's subscription: drawn from the rules, never read.
+  const managedIds = new Set([...(model?.registry?.managedConnections ?? []), ...(model?.storage?.managedConnections ?? [])].map((c) => idKey(c.privateEndpointId)));
   const endpoints: Topology['privateEndpoints'][number][] = [];
-  const addEndpoints = async (targetId: string, connections: readonly { privateEndpointId: string; status: string }[]): Promise<void> => {
+  const addEndpoints = async (targetId: string, all: readonly { privateEndpointId: string; status: string }[]): Promise<void> => {
+    const connections = all.filter((c) => !managedIds.has(idKey(c.privateEndpointId)));
     for (const c of connections) {
       const pe = await maybe(inventory.privateEndpoint(c.privateEndpointId));
       if (pe?.subnet?.id) endpoints.push({ id: pe.id ?? c.privateEndpointId, name: pe.name ?? nameOf(c.privateEndpointId), subnetId: pe.subnet.id, targetId });
@@ -86,5 +100,18 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
     vnets,
     privateEndpoints: endpoints,
     nsgs: [...nsgs.values()],
+    ...(model?.managed
+      ? {
+          managed: {
+            id: `${model.managed.ownerId}/managedNetwork`,
+            name: `managed VNet of ${nameOf(model.managed.ownerId)}`,
+            isolationMode: model.managed.isolationMode,
+            status: model.managed.status,
+            endpoints: model.managed.rules.flatMap((r) =>
+              r.type === 'PrivateEndpoint' ? [{ id: `${model.managed!.ownerId}/outboundRules/${r.name}`, name: r.name, targetId: r.serviceResourceId, subresource: r.subresourceTarget, ruleStatus: r.status }] : [],
+            ),
+          },
+        }
+      : {}),
   };
 }

@@ -69,14 +69,14 @@ describe('every format, from the demo world', () => {
     expect(suite.testcase).toHaveLength(allChecks.length);
     expect(Number(suite.failures)).toBe(8);
     expect(suite.testcase.filter((c: any) => !c.skipped).every((c: any) => c.failure && c.failure.type === 'error')).toBe(true);
-    expect(suite.testcase.filter((c: any) => c.skipped).map((c: any) => c.name)).toEqual(['image-reference']);
+    expect(suite.testcase.filter((c: any) => c.skipped).map((c: any) => c.name)).toEqual(['managed-network-outbound', 'image-reference']);
     // A world with an error and skips.
     const h = await startHarness('public-registry');
     const w = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace], now: () => 0 });
     await h.close();
     const doc2 = parser.parse(render(w, 'junit'));
     const cases = doc2.testsuites.testsuite.testcase as any[];
-    expect(cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['acr-private-endpoint-region', 'image-build-compute', 'acr-workspace-access', 'image-reference']);
+    expect(cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['acr-private-endpoint-region', 'image-build-compute', 'acr-workspace-access', 'managed-network-outbound', 'image-reference']);
     expect(cases.filter((c) => c.skipped)[0].skipped.message).toMatch(/no private endpoint/);
     const h3 = await startHarness('keys-listkeys-forbidden');
     const w3 = await runAudit({ inventory: h3.inventory, checks: allChecks, workspaceIds: [ids.workspace], now: () => 0 });
@@ -88,7 +88,7 @@ describe('every format, from the demo world', () => {
 
   it('Markdown: summary table, a Mermaid topology with the failing links marked, findings with evidence', () => {
     const md = render(demo, 'markdown');
-    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 8 \| 0 \| 1 \| 0 \|/);
+    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 8 \| 0 \| 2 \| 0 \|/);
     expect(md).toMatch(/```mermaid\nflowchart LR/);
     expect(md).toMatch(/n\d+ -\.->\|"⛔ unreachable"\| n\d+/);
     expect(md).toMatch(/-\.->\|"⛔ 443 denied"\| mcr/);
@@ -204,7 +204,7 @@ describe('operator commands', () => {
     const { main } = await import('../src/cli/main.js');
     let err = '';
     await main(['audit', '--mock', worldPath('healthy-private')], { stdout: () => undefined, stderr: (s) => (err += s), isTTY: false, stderrIsTTY: true });
-    expect(err).toMatch(/7\/7 checks done/);
+    expect(err).toMatch(/8\/8 checks done/);
     err = '';
     await main(['audit', '--mock', worldPath('healthy-private'), '--quiet'], { stdout: () => undefined, stderr: (s) => (err += s), isTTY: false, stderrIsTTY: true });
     expect(err).toBe('');

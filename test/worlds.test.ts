@@ -1,14 +1,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWorlds, configJsonSchema, serialiseWorld, worldJsonSchema } from '../mocks/worlds/generate.js';
+import { configJsonSchema, serialiseWorld, worldJsonSchema } from '../mocks/worlds/generate.js';
+import { allWorlds } from '../mocks/worlds/index.js';
 import { packageRoot } from '../src/paths.js';
 import { parseWorld } from '../src/world/schema.js';
 
 const dir = join(packageRoot, 'mocks', 'worlds');
 
 describe('committed worlds', () => {
-  const built = buildWorlds();
+  const built = allWorlds();
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
   it('are exactly what the generator makes (run `npm run worlds` after changing it)', () => {

@@ -7,12 +7,18 @@
  * for `Microsoft.ContainerRegistry/registries` are available (the live
  * `availablePrivateEndpointTypes` of the endpoint's location), on a Premium registry (private link
  * needs Premium), with an Approved connection.
+ *
+ * A managed virtual network's endpoints sit in Microsoft's subscription and are never read (the
+ * caller gets 403 there): they are recognised from the connection's endpoint id, judged by the SKU
+ * and the connection state, and their region is Microsoft's choice (the workspace's region).
+ * https://learn.microsoft.com/azure/machine-learning/how-to-managed-network
  */
 import { defineCheck } from '../../src/engine/check.js';
 import { ArmRequestError } from '../../src/arm/errors.js';
 import { parseResourceId } from '../../src/arm/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { nameOf, registryExposure } from '../../src/network/exposure.js';
+import { networkModel } from '../../src/network/model.js';
 
 const TYPE = 'microsoft.containerregistry/registries';
 
@@ -47,6 +53,9 @@ export default defineCheck({
     const { workspace: ws, registry, registryId, registryName } = found;
     const connections = registryExposure(registry).connections;
     if (connections.length === 0) return ctx.skip(`registry ${registryName} has no private endpoint`);
+    const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
+    const managed = new Set((model.registry?.managedConnections ?? []).map((c) => c.privateEndpointId.toLowerCase()));
+    if (managed.size > 0) ctx.note(`${managed.size} private endpoint${managed.size > 1 ? 's' : ''} of the registry belong${managed.size > 1 ? '' : 's'} to the managed virtual network (Microsoft's subscription): judged by SKU and connection state, not read; Azure ML places them in the workspace's region`);
     const sku = registry.sku?.name ?? 'unknown';
     if (!/^premium$/i.test(sku)) {
       ctx.report({
@@ -70,6 +79,7 @@ export default defineCheck({
             : `The connection cannot carry traffic in state ${c.status}: delete the private endpoint ${nameOf(c.privateEndpointId)} and create it again (az network private-endpoint create … --group-id registry), then approve the connection.`,
         });
       }
+      if (managed.has(c.privateEndpointId.toLowerCase())) continue;
       let pe;
       try {
         pe = await ctx.inventory.privateEndpoint(c.privateEndpointId, opts);

@@ -11,7 +11,9 @@
  * identity.
  */
 import { defineCheck } from '../../src/engine/check.js';
-import { approvedEndpointPlacements, nameOf, reachViaEndpoints, registryExposure, vnetOf } from '../../src/network/exposure.js';
+import { nameOf, reachViaEndpoints, registryExposure, vnetOf } from '../../src/network/exposure.js';
+import { isActive } from '../../src/network/managed.js';
+import { networkModel, privateEndpointRule } from '../../src/network/model.js';
 
 export default defineCheck({
   meta: {
@@ -66,11 +68,22 @@ export default defineCheck({
       ctx.note(`trusted Azure services, Azure ML among them, may bypass the network rules of ${registryName} (networkRuleBypassOptions: AzureServices)`);
       return;
     }
+    // In a managed network, the workspace reaches the registry through its Active private-endpoint rule.
+    const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
+    if (model.managed && model.registry) {
+      const rule = privateEndpointRule(model.managed, model.registry.id, 'registry');
+      if (rule && isActive(rule) && model.registry.managedConnections.some((c) => /^approved$/i.test(c.status))) {
+        ctx.note(`the workspace reaches ${registryName} through the managed network's private-endpoint rule ${rule.name}`);
+        return;
+      }
+    }
     // Without the bypass, the workspace must reach an approved registry endpoint from its own VNet.
     const wsEndpoints = ((ws.privateEndpointConnections ?? []) as { privateEndpoint?: { id?: string }; privateLinkServiceConnectionState?: { status?: string } }[])
       .filter((c) => c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? ''))
       .map((c) => c.privateEndpoint!.id!);
-    const registryPlacements = await approvedEndpointPlacements(ctx.inventory, exposure, opts);
+    // The customer's endpoints only: the managed network's sit in Microsoft's subscription and are never read.
+    if (model.registry?.endpointReadError) throw model.registry.endpointReadError;
+    const registryPlacements = model.registry?.customerEndpoints ?? [];
     const wsVnets: string[] = [];
     for (const id of wsEndpoints) {
       const pe = await ctx.inventory.privateEndpoint(id, opts);

@@ -14,9 +14,11 @@ import { subnetEgress } from '../../src/network/egress.js';
 import { nameOf } from '../../src/network/exposure.js';
 import { evaluateNsg } from '../../src/network/nsg.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
-import { parseImageReference, PUBLIC_REGISTRIES, type ReferenceProblem } from '../../src/images/reference.js';
+import { parseImageReference, PUBLIC_REGISTRIES, registryHosts, type ReferenceProblem } from '../../src/images/reference.js';
+import { fqdnCovers, isActive, type OutboundRule } from '../../src/network/managed.js';
+import { networkModel } from '../../src/network/model.js';
 
-type M = 'invalid' | 'malformed' | 'unpinned' | 'notFound' | 'otherRegistry' | 'unknownRegistry' | 'publicBlocked';
+type M = 'invalid' | 'malformed' | 'unpinned' | 'notFound' | 'otherRegistry' | 'unknownRegistry' | 'publicBlocked' | 'publicNoFqdnRule';
 
 const PROBLEM_WORDS: Record<Exclude<ReferenceProblem, 'invalid' | 'missing-tag-or-digest'>, string> = {
   'double-slash': 'a double slash',
@@ -49,6 +51,8 @@ export default defineCheck<M>({
       otherRegistry: 'Image {{reference}} comes from registry {{host}}, not the workspace registry {{registry}}: the workspace identity needs AcrPull there, and the computes must reach it.',
       unknownRegistry: 'Image {{reference}} comes from {{host}}, which is neither the workspace registry {{registry}} nor a known public registry.',
       publicBlocked: 'Image {{reference}} comes from the public registry {{host}}, but outbound TCP 443 to the Internet from subnet {{subnet}} is denied by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}.',
+      publicNoFqdnRule:
+        'Image {{reference}} comes from the public registry {{host}}, but the managed network of {{workspace}} allows only approved outbound and no Active FQDN rule covers {{hosts}}.',
     },
   },
   async run(ctx) {
@@ -88,7 +92,10 @@ export default defineCheck<M>({
         }
       } else if (PUBLIC_REGISTRIES.includes(host)) {
         // MCR has its own check (nsg-outbound-service-tags); other public registries have no service tag.
-        if (host !== 'mcr.microsoft.com') await checkPublicReachable(ctx, shown, host, opts);
+        if (host !== 'mcr.microsoft.com') {
+          await checkPublicReachable(ctx, shown, host, opts);
+          await checkManagedFqdn(ctx, shown, host, opts);
+        }
       } else if (/\.azurecr\.(io|cn|us)$/.test(host)) {
         ctx.report({ ...base, messageId: 'otherRegistry', data: { reference: shown, host, registry: loginServer }, evidence: { host, workspaceRegistry: loginServer }, remediation: `Import the image into the workspace registry (az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}), or grant the workspace identity AcrPull on ${host}.`, level: 'warning' });
       } else {
@@ -97,6 +104,24 @@ export default defineCheck<M>({
     }
   },
 });
+
+/** A managed network with AllowOnlyApprovedOutbound reaches a public registry only through FQDN rules for its hosts. */
+async function checkManagedFqdn(ctx: CheckContext<M>, reference: string, host: string, opts: { abortSignal: AbortSignal }): Promise<void> {
+  const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
+  const managed = model.managed;
+  if (managed?.isolationMode !== 'AllowOnlyApprovedOutbound') return;
+  const fqdn = managed.rules.filter((r): r is Extract<OutboundRule, { type: 'FQDN' }> => r.type === 'FQDN' && isActive(r));
+  const uncovered = registryHosts(host).filter((h) => !fqdn.some((r) => fqdnCovers(r.fqdn, h)));
+  if (uncovered.length === 0) return;
+  const owner = parseResourceId(managed.ownerId);
+  ctx.report({
+    messageId: 'publicNoFqdnRule',
+    data: { reference, host, workspace: nameOf(managed.ownerId), hosts: uncovered.join(', ') },
+    resourceId: managed.ownerId,
+    evidence: { host, uncovered, isolationMode: managed.isolationMode, fqdnRules: fqdn.map((r) => ({ name: r.name, destination: r.fqdn, status: r.status })) },
+    remediation: `Import the image into the workspace registry (az acr import --name ${model.registry?.name ?? '<workspace-registry>'} --source ${reference}), or allow its hosts: ${uncovered.map((h) => `az ml workspace outbound-rule set --resource-group ${owner.resourceGroup} --workspace-name ${nameOf(managed.ownerId)} --rule allow-${h.replace(/\./g, '-')} --type fqdn --destination ${h}`).join('; ')}`,
+  });
+}
 
 /** Public registries other than MCR have no service tag: the computes need TCP 443 to the Internet. */
 async function checkPublicReachable(ctx: CheckContext<M>, reference: string, host: string, opts: { abortSignal: AbortSignal }): Promise<void> {

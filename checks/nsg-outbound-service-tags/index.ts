@@ -8,6 +8,9 @@
  * service tags. This check answers for every address of both tags, from every compute subnet,
  * without a VM: the subnet's NSG is evaluated exactly over the tags' prefixes from the live
  * `serviceTags` API, and the subnet's route table says where the allowed traffic then goes.
+ *
+ * No customer NSG filters a managed virtual network: there, `managed-network-outbound` decides
+ * egress from the outbound rules.
  */
 import { defineCheck } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/arm/resource-id.js';
@@ -17,6 +20,7 @@ import { evaluateNsg, type Nsg } from '../../src/network/nsg.js';
 import { evaluateRoutes } from '../../src/network/routes.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
+import { networkModel } from '../../src/network/model.js';
 
 const PORT = 443;
 const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];
@@ -57,6 +61,10 @@ export default defineCheck({
     const opts = { abortSignal: ctx.abortSignal };
     const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
     const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter((c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId);
+    if (computes.length === 0 && (ws.managedNetwork || ws.hubResourceId)) {
+      const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
+      if (model.managed) return ctx.skip(`the computes sit in the managed virtual network (${model.managed.isolationMode}), which no customer NSG filters: managed-network-outbound decides its egress`);
+    }
     if (computes.length === 0) {
       return ctx.skip('no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG of yours filters its egress');
     }

@@ -9,11 +9,15 @@
  * endpoint, `privatelink.blob.core.windows.net`, `privatelink.file.core.windows.net`), and each zone
  * must be linked to the virtual network of the computes. A VNet with custom DNS servers resolves
  * through them instead, so conditional forwarding to Azure DNS (168.63.129.16) must be in place.
+ *
+ * Only the customer's own endpoints are checked: the DNS of a managed virtual network's endpoints
+ * is Microsoft's (https://learn.microsoft.com/azure/machine-learning/how-to-managed-network).
  */
 import type { PrivateDnsZoneGroup } from '@azure/arm-network';
 import { defineCheck } from '../../src/engine/check.js';
 import { idKey, sameId } from '../../src/arm/resource-id.js';
-import { approvedEndpointPlacements, nameOf, registryExposure, storageExposure, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
+import { nameOf, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
+import { networkModel } from '../../src/network/model.js';
 
 interface Expectation {
   group: string;
@@ -58,11 +62,12 @@ export default defineCheck({
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
     const { computes, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
+    const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
     const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
-    const [registryPlacements, storagePlacements] = await Promise.all([
-      registry ? approvedEndpointPlacements(ctx.inventory, registryExposure(registry), opts) : [],
-      storage ? approvedEndpointPlacements(ctx.inventory, storageExposure(storage), opts) : [],
-    ]);
+    for (const t of [model.registry, model.storage]) if (t?.endpointReadError) throw t.endpointReadError;
+    const registryPlacements = model.registry?.customerEndpoints ?? [];
+    const storagePlacements = model.storage?.customerEndpoints ?? [];
+    const managedCount = (model.registry?.managedConnections.length ?? 0) + (model.storage?.managedConnections.length ?? 0);
     if (registry) {
       const name = registry.name ?? '';
       const dataRecords = (registry.dataEndpointHostNames ?? []).map((h) => h.replace(/\.azurecr\..*$/i, '')).filter((r) => r.toLowerCase() !== name.toLowerCase());
@@ -78,7 +83,11 @@ export default defineCheck({
         }
       }
     }
-    if (endpoints.length === 0) return ctx.skip('neither the registry nor the storage account has an approved private endpoint');
+    if (endpoints.length === 0) {
+      if (managedCount > 0) return ctx.skip('the registry and storage account are reached only through the managed virtual network\'s private endpoints, whose DNS is Microsoft\'s');
+      return ctx.skip('neither the registry nor the storage account has an approved private endpoint');
+    }
+    if (managedCount > 0) ctx.note(`${managedCount} private endpoint(s) of the managed virtual network are not checked: their DNS is Microsoft's`);
 
     // The VNets the computes resolve names from.
     const computeVnets = new Map<string, { id: string; computes: string[] }>();

@@ -4,10 +4,11 @@
  * Shapes follow Microsoft's payloads in `../shared/azure-examples/`; the service tags are
  * Microsoft's public data (mocks/fixtures/SOURCES.md).
  *
- * Run `npm run worlds` after changing this file; a test fails when the committed files drift.
+ * The managed virtual network family is in `managed.ts`; `index.ts` writes them all. Run
+ * `npm run worlds` after changing either; a test fails when the committed files drift.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { worldSchema, type WorldInput } from '../../src/world/schema.js';
@@ -909,20 +910,6 @@ export function subscriptionWorld(count: number, options: { groupSize?: number }
   };
 }
 
-/** Writes every world as `mocks/worlds/<name>.json`, and the world JSON Schema. */
-export function writeWorlds(): string[] {
-  const dir = join(packageRoot, 'mocks', 'worlds');
-  const written: string[] = [];
-  for (const [name, world] of Object.entries(buildWorlds())) {
-    writeFileSync(join(dir, `${name}.json`), serialiseWorld(world));
-    written.push(name);
-  }
-  mkdirSync(join(packageRoot, 'schema'), { recursive: true });
-  writeFileSync(join(packageRoot, 'schema', 'world.schema.json'), worldJsonSchema());
-  writeFileSync(join(packageRoot, 'schema', 'config.schema.json'), configJsonSchema());
-  return written;
-}
-
 /** The config file as JSON Schema, for editor completion (`"$schema": "node_modules/aml-preflight/schema/config.schema.json"`). */
 export function configJsonSchema(): string {
   return `${JSON.stringify(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`;
@@ -935,8 +922,4 @@ export function worldJsonSchema(): string {
 
 export function serialiseWorld(world: WorldInput): string {
   return `${JSON.stringify({ $schema: '../../schema/world.schema.json', ...world }, null, 2)}\n`;
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(`wrote ${writeWorlds().length} worlds to mocks/worlds/`);
 }

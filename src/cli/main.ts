@@ -90,7 +90,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .option('--quiet', 'no progress lines on stderr')
       .option('--image <reference>', 'check a custom image the experiment will use (repeatable): form, registry, existence', collect)
       .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
-      .option('--fix', 'apply the fixes checks offer (today: key resync) and report the verified, post-fix verdict'),
+      .option('--fix', 'apply the fixes checks offer (key resync, provisioning a managed network) and report the verified, post-fix verdict'),
   ).action(async (opts: AuditOptions) => {
     exit = await audit(opts, io);
   });
@@ -438,7 +438,9 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     progress?.done();
     if (opts.fix) {
       const { applyFixes } = await import('../fix.js');
-      report = await applyFixes(report, inventory, { ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), onProgress: (line) => io.stderr(`aml-preflight: ${scrub(line)}\n`) });
+      const rerun = async (workspaceId: string) =>
+        (await runAudit({ inventory, checks, workspaceIds: [workspaceId], checkTimeoutInMs: timeoutSeconds * 1000, severityOverrides: severityOverrides(config), checkOptions: { images: opts.image ?? [] }, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) })).targets[0]!.results;
+      report = await applyFixes(report, inventory, { ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), rerun, onProgress: (line) => io.stderr(`aml-preflight: ${scrub(line)}\n`) });
     }
     report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
     if (format === 'markdown') {

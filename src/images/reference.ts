@@ -104,3 +104,24 @@ export function parseImageReference(input: string): ParsedReference {
 
 /** Public registries an Azure ML compute may pull from when its network lets it out. */
 export const PUBLIC_REGISTRIES: readonly string[] = ['mcr.microsoft.com', 'docker.io', 'registry-1.docker.io', 'index.docker.io', 'ghcr.io', 'quay.io', 'nvcr.io', 'public.ecr.aws', 'registry.k8s.io', 'gcr.io'];
+
+/**
+ * The hosts a pull from a public registry talks to, for FQDN egress rules (a managed network with
+ * `AllowOnlyApprovedOutbound`). Docker Hub: the registry, its token service and its blob CDN
+ * (https://docs.docker.com/desktop/setup/allow-list/). The others serve tokens and blobs from
+ * their own name, except where noted.
+ */
+export function registryHosts(host: string): readonly string[] {
+  switch (host.toLowerCase()) {
+    case 'docker.io':
+    case 'index.docker.io':
+    case 'registry-1.docker.io':
+      return ['registry-1.docker.io', 'auth.docker.io', 'production.cloudflare.docker.com'];
+    case 'ghcr.io':
+      return ['ghcr.io', 'pkg-containers.githubusercontent.com'];
+    case 'nvcr.io':
+      return ['nvcr.io', 'authn.nvidia.com'];
+    default:
+      return [host.toLowerCase()];
+  }
+}

@@ -80,16 +80,35 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
     }
     lines.push('  end');
   }
-  for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (no VNet)"]`);
+  const managed = topo.managed;
+  if (managed) {
+    lines.push(`  subgraph ${node(managed.id)}["${label(managed.name)} (${managed.isolationMode}, ${managed.status})"]`);
+    for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`    ${node(c.id)}["🖥️ ${label(c.name)}"]`);
+    for (const e of managed.endpoints) lines.push(`    ${node(e.id)}{{"🔌 ${label(e.name)} (${label(e.subresource)})"}}`);
+    lines.push('  end');
+    // A rule that is not Active is drawn red.
+    for (const e of managed.endpoints) if (!/^active$/i.test(e.ruleStatus)) failing.add(idKey(e.id));
+    if (!/^active$/i.test(managed.status)) failing.add(idKey(managed.id));
+  } else {
+    for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (no VNet)"]`);
+  }
   for (const n of topo.nsgs) lines.push(`  ${node(n.id)}[/"🛡️ ${label(n.name)}"/]`);
   for (const v of topo.vnets) for (const s of v.subnets) if (s.nsgId) link(`${node(s.nsgId)} -.- ${node(s.id)}`);
   for (const e of topo.privateEndpoints) link(`${node(e.id)} --> ${node(e.targetId)}`);
+  for (const e of managed?.endpoints ?? []) {
+    const up = /^active$/i.test(e.ruleStatus);
+    if ([topo.storage, topo.registry].some((t) => t && idKey(t.id) === idKey(e.targetId))) link(up ? `${node(e.id)} --> ${node(e.targetId)}` : `${node(e.id)} -.->|"⛔ ${label(e.ruleStatus)}"| ${node(e.targetId)}`, !up);
+  }
   // Compute → storage / registry / MCR, crossed where a check found the path broken.
   for (const c of topo.computes) {
     link(`${node(topo.workspace.id)} --- ${node(c.id)}`);
     for (const target of [topo.storage, topo.registry].filter((x): x is NonNullable<typeof x> => !!x)) {
       const isBroken = findings.some(({ r, f }) => r.checkId === 'same-vnet-placement' && (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id && idKey(String((f.evidence as { resourceId?: string }).resourceId ?? '')) === idKey(target.id));
       link(isBroken ? `${node(c.id)} -.->|"⛔ unreachable"| ${node(target.id)}` : `${node(c.id)} --> ${node(target.id)}`, isBroken);
+    }
+    if (!c.subnetId && managed?.isolationMode === 'AllowOnlyApprovedOutbound') {
+      const blocked = findings.some(({ r, f }) => r.checkId === 'managed-network-outbound' && typeof (f.evidence as { tag?: unknown }).tag === 'string');
+      link(blocked ? `${node(c.id)} -.->|"⛔ no service-tag rule"| mcr` : `${node(c.id)} -->|443| mcr`, blocked);
     }
     if (c.subnetId) {
       const blocked = findings.some(({ r, f }) => r.checkId === 'nsg-outbound-service-tags' && ((f.evidence as { computes?: string[] }).computes ?? []).some((x) => idKey(x) === idKey(c.id)));

@@ -20,11 +20,15 @@ const HEALTHY: Record<string, Status> = {
   'acr-workspace-access': 'pass',
   'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
+  // A customer-VNet workspace has no managed network.
+  'managed-network-outbound': 'skip',
   'workspace-keys-in-sync': 'pass',
   'workspace-diagnose': 'pass',
   // Opt-in and given no image here: not applicable.
   'image-reference': 'skip',
 };
+/** A healthy managed-network workspace, as deviations from HEALTHY. */
+const MANAGED: Row = { 'private-dns-zones': 'skip', 'nsg-outbound-service-tags': 'skip', 'managed-network-outbound': 'pass' };
 /** Deviations from HEALTHY, per world. A defect's consequences count: a Pending registry endpoint
  * also leaves the registry unreachable for placement and the build cluster. */
 const EXPECTED: Record<string, Row> = {
@@ -89,6 +93,20 @@ const EXPECTED: Record<string, Row> = {
   'dns-custom-servers': { 'private-dns-zones': 'warn' },
   'quirks-nulls-and-extras': {},
   'diagnose-findings': { 'workspace-diagnose': 'fail' },
+  // Managed virtual network worlds: no customer NSG and (but for managed-customer-pe) no customer
+  // private endpoint, so those two checks are not applicable; managed-network-outbound decides.
+  'healthy-managed': MANAGED,
+  'managed-internet-outbound': MANAGED,
+  'managed-hub-project': MANAGED,
+  'managed-customer-pe': { ...MANAGED, 'private-dns-zones': 'pass' },
+  'managed-not-provisioned': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
+  'managed-registry-rule-failed': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
+  'managed-storage-rule-missing': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail' },
+  'managed-ibc-missing': { ...MANAGED, 'image-build-compute': 'fail' },
+  'managed-ibc-gpu-cluster': { ...MANAGED, 'image-build-compute': 'fail' },
+  'managed-package-fqdn-missing': { ...MANAGED, 'managed-network-outbound': 'warn' },
+  'managed-service-tag-missing': { ...MANAGED, 'managed-network-outbound': 'fail' },
+  'demo-managed': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))

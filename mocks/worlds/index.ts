@@ -1,0 +1,33 @@
+/**
+ * Every committed world: the customer-VNet family (`generate.ts`) and the managed virtual network
+ * family (`managed.ts`). `npm run worlds` writes them, with the world and config JSON Schemas.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/paths.js';
+import type { WorldInput } from '../../src/world/schema.js';
+import { buildWorlds, configJsonSchema, serialiseWorld, worldJsonSchema } from './generate.js';
+import { demoManaged, managedWorlds } from './managed.js';
+
+/** Every world, by file name (without `.json`). */
+export function allWorlds(): Record<string, WorldInput> {
+  return { ...buildWorlds(), ...managedWorlds(), 'demo-managed': demoManaged() };
+}
+
+/** Writes every world as `mocks/worlds/<name>.json`, and the world and config JSON Schemas. */
+export function writeWorlds(): string[] {
+  const dir = join(packageRoot, 'mocks', 'worlds');
+  const written: string[] = [];
+  for (const [name, world] of Object.entries(allWorlds())) {
+    writeFileSync(join(dir, `${name}.json`), serialiseWorld(world));
+    written.push(name);
+  }
+  mkdirSync(join(packageRoot, 'schema'), { recursive: true });
+  writeFileSync(join(packageRoot, 'schema', 'world.schema.json'), worldJsonSchema());
+  writeFileSync(join(packageRoot, 'schema', 'config.schema.json'), configJsonSchema());
+  return written;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`wrote ${writeWorlds().length} worlds to mocks/worlds/`);
+}
