@@ -83,7 +83,7 @@ describe('aml-preflight audit', () => {
   it.each([
     [['audit', '--workspace', '/subscriptions/x/resourceGroups/rg'], /--workspace: .* is not an ARM resource id/],
     [['audit', '--workspace', `${ids.vnet}`], /not an Azure ML workspace id/],
-    [["audit", "--mock", "x.json", "--check", "no-such-check"], /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, workspace-keys-in-sync, workspace-diagnose, image-reference$/m],
+    [["audit", "--mock", "x.json", "--check", "no-such-check"], /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference$/m],
     [['audit', '--mock', '/nonexistent/world.json'], /cannot read world file \/nonexistent\/world.json: ENOENT/],
     [['audit', '--workspace', ids.workspace, '--format', 'yaml'], /--format "yaml" is not one of table, json/],
     [['audit', '--workspace', ids.workspace, '--fail-on', 'sometimes'], /--fail-on "sometimes" is not one of/],

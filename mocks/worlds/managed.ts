@@ -189,6 +189,8 @@ function hubAndProject(): WorldInput {
     }
   }
   w.resources.push(hub as WorldInput['resources'][number]);
+  // The hub holds the same storage key and registry password, and has its own diagnosis.
+  for (const action of ['listKeys', 'diagnose']) w.responses![`POST ${hubId}/${action}`] = structuredClone(w.responses![`POST ${ids.workspace}/${action}`]!);
   return w;
 }
 
