@@ -40,7 +40,8 @@ beforeAll(async () => {
   await writeFile(faulty, JSON.stringify(w));
 });
 
-const SECRET_WORLDS = ['healthy-private', 'demo', 'keys-storage-rotated', 'keys-registry-rotated', 'keys-other-storage'];
+// The managed ones hold the same secrets; --fix there provisions the network.
+const SECRET_WORLDS = ['healthy-private', 'demo', 'keys-storage-rotated', 'keys-registry-rotated', 'keys-other-storage', 'demo-managed', 'managed-not-provisioned'];
 
 describe('no secret in any output', () => {
   it.each(SECRET_WORLDS)('%s: audit in every format, --fix, resync with and without --yes', async (world) => {

@@ -11,9 +11,9 @@
  * identity.
  */
 import { defineCheck } from '../../src/engine/check.js';
-import { nameOf, reachViaEndpoints, registryExposure, vnetOf } from '../../src/network/exposure.js';
+import { nameOf, registryExposure, vnetOf } from '../../src/network/exposure.js';
 import { isActive } from '../../src/network/managed.js';
-import { networkModel, privateEndpointRule } from '../../src/network/model.js';
+import { networkModel, privateEndpointRule, reachEndpoints, withVnets } from '../../src/network/model.js';
 
 export default defineCheck({
   meta: {
@@ -89,8 +89,9 @@ export default defineCheck({
       const pe = await ctx.inventory.privateEndpoint(id, opts);
       if (pe.subnet?.id) wsVnets.push(vnetOf(pe.subnet.id));
     }
-    for (const vnet of wsVnets) {
-      if (registryPlacements.length > 0 && (await reachViaEndpoints(ctx.inventory, vnet, registryPlacements, opts)).reachable) return;
+    if (registryPlacements.length > 0 && wsVnets.length > 0) {
+      const withOwn = await withVnets(ctx.inventory, model, [...wsVnets, ...registryPlacements.map((p) => p.vnetId)], opts);
+      if (wsVnets.some((vnet) => reachEndpoints(withOwn, vnet, registryPlacements).ok)) return;
     }
     const path =
       wsVnets.length === 0

@@ -1,6 +1,6 @@
 /**
- * How a registry or storage account is exposed to networks, and which virtual networks can reach
- * it. Used by image-build-compute, same-vnet-placement and the private endpoint checks.
+ * How a registry or storage account is exposed to networks: public access, network rules, private
+ * endpoint connections, service-endpoint subnets. Pure; `model.ts` decides reachability from it.
  *
  * - Private endpoints: https://learn.microsoft.com/azure/private-link/private-endpoint-overview
  *   A resource behind an approved private endpoint is reachable from the endpoint's VNet and from
@@ -10,8 +10,7 @@
  */
 import type { Registry } from '@azure/arm-containerregistry';
 import type { StorageAccount } from '@azure/arm-storage';
-import type { Inventory, ReadOptions } from '../inventory.js';
-import { parentId, parseResourceId, sameId } from '../arm/resource-id.js';
+import { parentId, parseResourceId } from '../arm/resource-id.js';
 
 export interface EndpointConnection {
   /** The private endpoint's id. */
@@ -102,65 +101,9 @@ export interface EndpointPlacement {
   readonly groupIds: readonly string[];
 }
 
-/** Where each approved private endpoint sits (reads each endpoint once). */
-export async function approvedEndpointPlacements(inventory: Inventory, e: Exposure, opts: ReadOptions): Promise<EndpointPlacement[]> {
-  const approved = e.connections.filter((c) => /^approved$/i.test(c.status));
-  // Independent reads: one round trip for all endpoints, not one each.
-  const endpoints = await Promise.all(approved.map(async (c) => ({ c, pe: await inventory.privateEndpoint(c.privateEndpointId, opts) })));
-  const out: EndpointPlacement[] = [];
-  for (const { c, pe } of endpoints) {
-    const subnetId = pe.subnet?.id;
-    if (!subnetId) continue;
-    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].flatMap((x) => x.groupIds ?? []).map((g) => g.toLowerCase());
-    out.push({ privateEndpointId: pe.id ?? c.privateEndpointId, subnetId, vnetId: vnetOf(subnetId), location: pe.location, groupIds });
-  }
-  return out;
-}
-
 /** The VNet id of a subnet id. */
 export function vnetOf(subnetId: string): string {
   return parentId(parseResourceId(subnetId)) ?? subnetId;
-}
-
-export type Link =
-  | { readonly kind: 'same-vnet' }
-  | { readonly kind: 'peered' }
-  | { readonly kind: 'peering-not-connected'; readonly detail: string }
-  | { readonly kind: 'not-peered' };
-
-/**
- * Whether traffic can flow from VNet `a` to VNet `b`: the same VNet, or peered with
- * `peeringState: Connected` on both sides.
- */
-export async function vnetLink(inventory: Inventory, a: string, b: string, opts: ReadOptions): Promise<Link> {
-  if (sameId(a, b)) return { kind: 'same-vnet' };
-  const va = await inventory.virtualNetwork(a, opts);
-  const ab = (va.virtualNetworkPeerings ?? []).find((p) => sameId(p.remoteVirtualNetwork?.id, b));
-  if (!ab) return { kind: 'not-peered' };
-  if (!/^connected$/i.test(ab.peeringState ?? '')) return { kind: 'peering-not-connected', detail: `${ab.name ?? 'peering'} on ${nameOf(a)} is ${ab.peeringState ?? 'unknown'}` };
-  const vb = await inventory.virtualNetwork(b, opts);
-  const ba = (vb.virtualNetworkPeerings ?? []).find((p) => sameId(p.remoteVirtualNetwork?.id, a));
-  if (!ba) return { kind: 'peering-not-connected', detail: `${nameOf(b)} has no peering back to ${nameOf(a)}` };
-  if (!/^connected$/i.test(ba.peeringState ?? '')) return { kind: 'peering-not-connected', detail: `${ba.name ?? 'peering'} on ${nameOf(b)} is ${ba.peeringState ?? 'unknown'}` };
-  return { kind: 'peered' };
-}
-
-/** The first endpoint whose VNet `vnetId` can reach, with how; or the best explanation why none. */
-export async function reachViaEndpoints(
-  inventory: Inventory,
-  vnetId: string,
-  placements: readonly EndpointPlacement[],
-  opts: ReadOptions,
-): Promise<{ reachable: true; via: EndpointPlacement; link: Link } | { reachable: false; links: { via: EndpointPlacement; link: Link }[] }> {
-  const links: { via: EndpointPlacement; link: Link }[] = [];
-  // Same VNet first: it needs no read.
-  const ordered = [...placements].sort((x, y) => Number(!sameId(x.vnetId, vnetId)) - Number(!sameId(y.vnetId, vnetId)));
-  for (const p of ordered) {
-    const link = await vnetLink(inventory, vnetId, p.vnetId, opts);
-    if (link.kind === 'same-vnet' || link.kind === 'peered') return { reachable: true, via: p, link };
-    links.push({ via: p, link });
-  }
-  return { reachable: false, links };
 }
 
 export function nameOf(id: string): string {

@@ -112,22 +112,7 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
   const vnetIds = new Map<string, string>();
   for (const c of nodes) if (c.placement.kind === 'subnet' && c.placement.exists !== false) vnetIds.set(idKey(c.placement.vnetId), c.placement.vnetId);
   for (const t of [storageNode, registryNode]) for (const e of t?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
-  const vnets = new Map<string, VnetNode>();
-  await Promise.all(
-    [...vnetIds.values()].map(async (id) => {
-      try {
-        const v = await inventory.virtualNetwork(id);
-        vnets.set(idKey(id), {
-          id,
-          peerings: (v.virtualNetworkPeerings ?? []).map((p) => ({ name: p.name ?? 'peering', remoteId: p.remoteVirtualNetwork?.id ?? '', state: p.peeringState ?? 'unknown' })),
-          readError: undefined,
-        });
-      } catch (err) {
-        vnets.set(idKey(id), { id, peerings: [], readError: err instanceof ArmRequestError ? err : undefined });
-        if (!(err instanceof ArmRequestError)) throw err;
-      }
-    }),
-  );
+  const vnets = await readVnets(inventory, [...vnetIds.values()]);
   return {
     workspace: Object.assign(workspace, { id: workspace.id ?? workspaceId, name: workspace.name ?? nameOf(workspaceId) }) as NetworkModel['workspace'],
     managed,
@@ -136,6 +121,34 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
     registry: registryNode,
     vnets,
   };
+}
+
+/** Reads VNets for their peerings; a read that fails is kept as that VNet's error, raised only where a question needs it. */
+async function readVnets(inventory: Inventory, ids: readonly string[], opts: ReadOptions = {}): Promise<Map<string, VnetNode>> {
+  const vnets = new Map<string, VnetNode>();
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const v = await inventory.virtualNetwork(id, opts);
+        vnets.set(idKey(id), {
+          id,
+          peerings: (v.virtualNetworkPeerings ?? []).map((p) => ({ name: p.name ?? 'peering', remoteId: p.remoteVirtualNetwork?.id ?? '', state: p.peeringState ?? 'unknown' })),
+          readError: undefined,
+        });
+      } catch (err) {
+        if (!(err instanceof ArmRequestError)) throw err;
+        vnets.set(idKey(id), { id, peerings: [], readError: err });
+      }
+    }),
+  );
+  return vnets;
+}
+
+/** The model with more VNets read in (the VNets of a workspace's own private endpoints, which only one check asks about). */
+export async function withVnets(inventory: Inventory, model: NetworkModel, ids: readonly string[], opts: ReadOptions = {}): Promise<NetworkModel> {
+  const missing = ids.filter((id) => !model.vnets.has(idKey(id)));
+  if (missing.length === 0) return model;
+  return { ...model, vnets: new Map([...model.vnets, ...(await readVnets(inventory, missing, opts))]) };
 }
 
 async function managedNetworkOf(inventory: Inventory, workspace: WorkspaceView, workspaceId: string): Promise<ManagedNetworkNode | undefined> {
@@ -301,14 +314,9 @@ export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, g
   if (p.exists === false) return { ok: false, why: { kind: 'subnet-missing', subnetId: p.subnetId } };
   if (target.endpointReadError) throw target.endpointReadError;
   const endpoints = target.customerEndpoints.filter((e) => e.groupIds.length === 0 || e.groupIds.includes(group));
-  // Same VNet first: it needs no peering.
-  const ordered = [...endpoints].sort((x, y) => Number(!sameId(x.vnetId, p.vnetId)) - Number(!sameId(y.vnetId, p.vnetId)));
-  const links: { endpoint: EndpointPlacement; link: Link }[] = [];
-  for (const e of ordered) {
-    const link = vnetLink(model, p.vnetId, e.vnetId);
-    if (link.kind === 'same-vnet' || link.kind === 'peered') return { ok: true, via: 'private-endpoint', endpoint: e, link };
-    links.push({ endpoint: e, link });
-  }
+  const viaEndpoint = reachEndpoints(model, p.vnetId, endpoints);
+  if (viaEndpoint.ok) return { ok: true, via: 'private-endpoint', endpoint: viaEndpoint.endpoint, link: viaEndpoint.link };
+  const links = viaEndpoint.links;
   // No private endpoint path: a service endpoint rule for exactly this subnet may still admit it.
   if (serviceEndpointsApply(target.exposure) && target.exposure.serviceEndpointSubnets.some((s) => sameId(s, p.subnetId))) {
     if (p.exists === undefined) throw new ArmRequestError({ operation: 'GET', resourceId: p.subnetId, code: 'Unknown', detail: 'the subnet could not be read' });
@@ -317,6 +325,22 @@ export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, g
     return { ok: false, why: { kind: 'service-endpoint-missing', subnetServiceEndpoints: p.serviceEndpoints } };
   }
   return { ok: false, why: { kind: 'no-endpoint-path', links } };
+}
+
+/** The first private endpoint VNet `vnetId` reaches (same VNet first: it needs no peering), or every link tried. */
+export function reachEndpoints(
+  model: NetworkModel,
+  vnetId: string,
+  endpoints: readonly EndpointPlacement[],
+): { readonly ok: true; readonly endpoint: EndpointPlacement; readonly link: Link } | { readonly ok: false; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] } {
+  const ordered = [...endpoints].sort((x, y) => Number(!sameId(x.vnetId, vnetId)) - Number(!sameId(y.vnetId, vnetId)));
+  const links: { endpoint: EndpointPlacement; link: Link }[] = [];
+  for (const e of ordered) {
+    const link = vnetLink(model, vnetId, e.vnetId);
+    if (link.kind === 'same-vnet' || link.kind === 'peered') return { ok: true, endpoint: e, link };
+    links.push({ endpoint: e, link });
+  }
+  return { ok: false, links };
 }
 
 /** Whether a resource is network-restricted for a managed network (its public door closed or filtered). */

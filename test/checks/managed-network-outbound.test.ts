@@ -168,3 +168,69 @@ describe('audit --fix on a managed network', () => {
     expect(results.filter((x) => x.status === 'fail' || x.status === 'error')).toEqual([]);
   });
 });
+
+describe('the new reads stay inside the SDK pipeline', () => {
+  it('a throttled or failing outbound-rules list is retried, paced and counted like every read', async () => {
+    const w = world('healthy-managed');
+    w.faults = [
+      { match: 'GET .*/outboundRules$', status: 429, headers: { 'Retry-After': '1' }, times: 1 },
+      { match: 'GET .*/outboundRules$', status: 503, times: 1 },
+    ];
+    harness = await startHarness(w);
+    const report = await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] });
+    expect(report.targets[0]!.results.filter((r) => r.status === 'error')).toEqual([]);
+    const rulesLog = harness.server.handler.log.filter((e) => /\/outboundRules$/i.test(e.path));
+    expect(rulesLog.map((e) => e.status)).toEqual([429, 503, 200]);
+    expect(report.stats.armRequests).toBe(harness.server.handler.log.length);
+  });
+
+  it('a 403 on the rules names the RBAC action, and only the checks that need them error', async () => {
+    const w = world('healthy-managed');
+    w.faults = [{ match: 'GET .*/outboundRules$', status: 403 }];
+    harness = await startHarness(w);
+    const report = await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] });
+    const byId = Object.fromEntries(report.targets[0]!.results.map((r) => [r.checkId, r]));
+    expect(byId['managed-network-outbound']!.status).toBe('error');
+    expect(byId['managed-network-outbound']!.reason).toContain('grant Microsoft.MachineLearningServices/workspaces/outboundRules/read');
+    expect(byId['workspace-keys-in-sync']!.status).toBe('pass');
+  });
+});
+
+describe('everywhere else', () => {
+  it('the Markdown diagram draws the managed network, its endpoints, and a failing rule in red', async () => {
+    const r = await runCli(['audit', '--mock', join(packageRoot, 'mocks', 'worlds', 'demo-managed.json'), '--workspace', ids.workspace, '--format', 'markdown']);
+    expect(r.code).toBe(1);
+    const mermaid = r.stdout.slice(r.stdout.indexOf('```mermaid'), r.stdout.indexOf('```', r.stdout.indexOf('```mermaid') + 3));
+    expect(mermaid).toMatch(/subgraph (n\d+)\["managed VNet of mlw-mlops-prod-weu \(AllowOnlyApprovedOutbound, Active\)"\]/);
+    expect(mermaid).toContain('🖥️ cpu-build-cluster');
+    const failed = /(n\d+)\{\{"🔌 __SYS_PE_crmlopsprodweu_registry \(registry\)"\}\}/.exec(mermaid)![1]!;
+    expect(mermaid).toMatch(new RegExp(`${failed} -\\.->\\|"⛔ Failed"\\|`));
+    expect(new RegExp(`class [n0-9,]*\\b${failed}\\b`).test(mermaid)).toBe(true);
+    expect(mermaid).toContain('-.->|"⛔ no service-tag rule"| mcr');
+  });
+
+  it('permissions lists the outbound-rules read; explain prints the README', async () => {
+    const role = JSON.parse((await runCli(['permissions', '--check', 'managed-network-outbound'])).stdout) as { Actions: string[] };
+    expect(role.Actions).toContain('Microsoft.MachineLearningServices/workspaces/outboundRules/read');
+    const explain = await runCli(['explain', 'managed-network-outbound']);
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toContain('az ml workspace provision-network');
+  });
+
+  it('--image on a public registry needs FQDN rules for its hosts with AllowOnlyApprovedOutbound', async () => {
+    const image = (await import('../../checks/image-reference/index.js')).default;
+    const h = await startHarness(world('healthy-managed'));
+    harness = h;
+    const audit = async () => (await runAudit({ inventory: h.inventory, checks: [image], workspaceIds: [ids.workspace], checkOptions: { images: ['docker.io/library/python:3.11'] } })).targets[0]!.results[0]!;
+    const r = await audit();
+    expect(r.status).toBe('fail');
+    expect(r.findings[0]!.evidence.uncovered).toEqual(['registry-1.docker.io', 'auth.docker.io', 'production.cloudflare.docker.com']);
+    const open = await startHarness(world('managed-internet-outbound'));
+    try {
+      const r2 = (await runAudit({ inventory: open.inventory, checks: [image], workspaceIds: [ids.workspace], checkOptions: { images: ['docker.io/library/python:3.11'] } })).targets[0]!.results[0]!;
+      expect(r2.status).toBe('pass');
+    } finally {
+      await open.close();
+    }
+  });
+});
