@@ -12,64 +12,10 @@
  * `AllowInternetOutbound` (any Internet egress; Azure resources through private-endpoint rules),
  * `AllowOnlyApprovedOutbound` (egress only through outbound rules: service tags, FQDNs through the
  * managed Azure Firewall, private endpoints).
+ *
+ * The schemas that validate ARM's answers are in `managed-schema.ts` (zod), loaded only where ARM is
+ * read, so listing the checks does not pay for them.
  */
-import { z } from 'zod';
-
-/** A string enum that ARM may extend: known values are checked case-insensitively, others kept. */
-const loose = z.string();
-
-const privateEndpointDestination = z
-  .object({
-    serviceResourceId: z.string().nullish(),
-    subresourceTarget: z.string().nullish(),
-    sparkEnabled: z.boolean().nullish(),
-    sparkStatus: z.string().nullish(),
-  })
-  .loose();
-
-const serviceTagDestination = z
-  .object({
-    serviceTag: z.string().nullish(),
-    protocol: z.string().nullish(),
-    portRanges: z.string().nullish(),
-    action: z.string().nullish(),
-    addressPrefixes: z.array(z.string()).nullish(),
-  })
-  .loose();
-
-/** One outbound rule's properties (`OutboundRule`, discriminated by `type`). */
-export const outboundRuleSchema = z
-  .object({
-    type: loose,
-    category: z.string().nullish(),
-    status: z.string().nullish(),
-    errorInformation: z.string().nullish(),
-    parentRuleNames: z.array(z.string()).nullish(),
-    destination: z.union([z.string(), privateEndpointDestination, serviceTagDestination]).nullish(),
-  })
-  .loose();
-
-/** `OutboundRuleBasicResource`, one item of the `outboundRules` list. */
-export const outboundRuleResourceSchema = z
-  .object({
-    id: z.string().nullish(),
-    name: z.string().min(1),
-    properties: outboundRuleSchema,
-  })
-  .loose();
-
-/** `ManagedNetworkSettings` (the parts read). */
-export const managedNetworkSchema = z
-  .object({
-    isolationMode: z.string().nullish(),
-    networkId: z.string().nullish(),
-    status: z.object({ status: z.string().nullish(), sparkReady: z.boolean().nullish() }).loose().nullish(),
-    outboundRules: z.record(z.string(), z.unknown()).nullish(),
-    firewallSku: z.string().nullish(),
-    managedNetworkKind: z.string().nullish(),
-  })
-  .loose();
-
 export type IsolationMode = 'Disabled' | 'AllowInternetOutbound' | 'AllowOnlyApprovedOutbound';
 
 export type OutboundRule =
@@ -78,7 +24,7 @@ export type OutboundRule =
   | (RuleBase & { readonly type: 'FQDN'; readonly fqdn: string })
   | (RuleBase & { readonly type: 'Other'; readonly rawType: string });
 
-interface RuleBase {
+export interface RuleBase {
   readonly name: string;
   readonly category: string;
   /** `Inactive`, `Active`, `Provisioning`, `Deleting`, `Failed`. */
@@ -101,50 +47,6 @@ export class UnexpectedShapeError extends Error {
 /** `$.properties.managedNetwork.isolationMode` from zod's issue path. */
 export function shapePath(base: string, path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), base);
-}
-
-/**
- * The managed network of a workspace answer's `properties.managedNetwork`: undefined when absent
- * or `Disabled`. Throws {@link UnexpectedShapeError} naming the JSON path when it is not the shape
- * the spec defines.
- */
-export function parseManagedNetwork(raw: unknown, resourceId: string): ManagedNetwork | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  const parsed = managedNetworkSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${shapePath('properties.managedNetwork', issue.path)} of ${resourceId}: ${issue.message}`);
-  }
-  const mode = isolationMode(parsed.data.isolationMode);
-  if (mode === 'Disabled') return undefined;
-  return { isolationMode: mode, status: parsed.data.status?.status ?? 'Inactive', firewallSku: parsed.data.firewallSku ?? undefined };
-}
-
-function isolationMode(value: string | null | undefined): IsolationMode {
-  if (/^allowonlyapprovedoutbound$/i.test(value ?? '')) return 'AllowOnlyApprovedOutbound';
-  if (/^allowinternetoutbound$/i.test(value ?? '')) return 'AllowInternetOutbound';
-  return 'Disabled';
-}
-
-/** One item of the `outboundRules` list, validated; throws {@link UnexpectedShapeError} with the path. */
-export function parseOutboundRule(raw: unknown, index: number, workspaceId: string): OutboundRule {
-  const parsed = outboundRuleResourceSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${shapePath(`value[${index}]`, issue.path)} of ${workspaceId}/outboundRules: ${issue.message}`);
-  }
-  return toRule(parsed.data.name, parsed.data.properties);
-}
-
-function toRule(name: string, p: z.infer<typeof outboundRuleSchema>): OutboundRule {
-  const base: RuleBase = { name, category: p.category ?? 'UserDefined', status: p.status ?? 'Inactive', errorInformation: p.errorInformation ?? undefined };
-  const d = p.destination;
-  const obj = d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
-  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  if (/^privateendpoint$/i.test(p.type)) return { ...base, type: 'PrivateEndpoint', serviceResourceId: str(obj.serviceResourceId), subresourceTarget: str(obj.subresourceTarget) };
-  if (/^servicetag$/i.test(p.type)) return { ...base, type: 'ServiceTag', serviceTag: str(obj.serviceTag), protocol: str(obj.protocol) || '*', portRanges: str(obj.portRanges) || '*', action: str(obj.action) || 'Allow' };
-  if (/^fqdn$/i.test(p.type)) return { ...base, type: 'FQDN', fqdn: typeof d === 'string' ? d : '' };
-  return { ...base, type: 'Other', rawType: p.type };
 }
 
 export function isActive(rule: { readonly status: string }): boolean {

@@ -99,28 +99,71 @@ export function forgetNetworkModels(inventory: Inventory): void {
   models.delete(inventory);
 }
 
+/**
+ * Reads everything the questions need. Only the workspace is needed by all; a part that cannot be
+ * read (the storage account 403, the rules throttled) is kept as its error and raised by the first
+ * question that touches it, so a check that never needed it still decides.
+ */
 async function gather(inventory: Inventory, workspaceId: string): Promise<NetworkModel> {
-  const { workspace, computes, storage, registry } = await inventory.workspaceEstate(workspaceId);
-  if (workspace.managedNetworkError) throw new UnexpectedShapeError(workspace.managedNetworkError);
-  const managed = await managedNetworkOf(inventory, workspace, workspaceId);
+  const workspace = await inventory.workspace(workspaceId);
   const wsSub = parseResourceId(workspaceId).subscriptionId;
-  const [storageNode, registryNode] = await Promise.all([
-    storage && workspace.storageAccount ? targetNode(inventory, 'storage account', storage.id ?? workspace.storageAccount, storage.name ?? nameOf(workspace.storageAccount), storageExposure(storage), managed, wsSub) : undefined,
-    registry && workspace.containerRegistry ? targetNode(inventory, 'container registry', registry.id ?? workspace.containerRegistry, registry.name ?? nameOf(workspace.containerRegistry), registryExposure(registry as RegistryView), managed, wsSub) : undefined,
+  const [computes, storage, registry, managed] = await Promise.allSettled([
+    inventory.computes(workspaceId),
+    workspace.storageAccount ? inventory.storageAccount(workspace.storageAccount) : undefined,
+    workspace.containerRegistry ? inventory.registry(workspace.containerRegistry) : undefined,
+    managedNetworkOf(inventory, workspace, workspaceId),
   ]);
-  const nodes = await Promise.all(computes.map((c) => computeNode(inventory, c, managed)));
+  const managedNode = settled(managed);
+  // Which connections are the managed network's needs only whether there is one, not its rules.
+  const hasManaged = managed.status === 'fulfilled' ? managed.value !== undefined : managed.reason instanceof RulesReadError;
+  // Endpoints and compute subnets are independent reads: one round trip for both, not two.
+  const [storageNode, registryNode, nodes] = await Promise.all([
+    Promise.allSettled([
+      storage.status === 'fulfilled' && storage.value && workspace.storageAccount
+        ? targetNode(inventory, 'storage account', storage.value.id ?? workspace.storageAccount, storage.value.name ?? nameOf(workspace.storageAccount), storageExposure(storage.value), hasManaged, wsSub)
+        : storage.status === 'rejected' ? Promise.reject(storage.reason as Error) : undefined,
+    ]).then((r) => r[0]),
+    Promise.allSettled([
+      registry.status === 'fulfilled' && registry.value && workspace.containerRegistry
+        ? targetNode(inventory, 'container registry', registry.value.id ?? workspace.containerRegistry, registry.value.name ?? nameOf(workspace.containerRegistry), registryExposure(registry.value as RegistryView), hasManaged, wsSub)
+        : registry.status === 'rejected' ? Promise.reject(registry.reason as Error) : undefined,
+    ]).then((r) => r[0]),
+    computes.status === 'fulfilled' ? Promise.all(computes.value.map((c) => computeNode(inventory, c, hasManaged))) : undefined,
+  ]);
   const vnetIds = new Map<string, string>();
-  for (const c of nodes) if (c.placement.kind === 'subnet' && c.placement.exists !== false) vnetIds.set(idKey(c.placement.vnetId), c.placement.vnetId);
-  for (const t of [storageNode, registryNode]) for (const e of t?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
+  for (const c of nodes ?? []) if (c.placement.kind === 'subnet' && c.placement.exists !== false) vnetIds.set(idKey(c.placement.vnetId), c.placement.vnetId);
+  for (const t of [storageNode, registryNode]) if (t.status === 'fulfilled') for (const e of t.value?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
   const vnets = await readVnets(inventory, [...vnetIds.values()]);
   return {
     workspace: Object.assign(workspace, { id: workspace.id ?? workspaceId, name: workspace.name ?? nameOf(workspaceId) }) as NetworkModel['workspace'],
-    managed,
-    computes: nodes,
-    storage: storageNode,
-    registry: registryNode,
+    get managed() {
+      return managedNode();
+    },
+    get computes() {
+      if (computes.status === 'rejected') throw computes.reason;
+      return nodes!;
+    },
+    get storage() {
+      return settled(storageNode)();
+    },
+    get registry() {
+      return settled(registryNode)();
+    },
     vnets,
   };
+}
+
+/** A settled read as a getter: its value, or its error raised where it is asked for. */
+function settled<T>(r: PromiseSettledResult<T>): () => T {
+  return () => {
+    if (r.status === 'rejected') throw r.reason instanceof RulesReadError ? r.reason.cause : r.reason;
+    return r.value;
+  };
+}
+
+/** The managed network exists, but its outbound rules could not be read. */
+class RulesReadError extends Error {
+  override readonly name = 'RulesReadError';
 }
 
 /** Reads VNets for their peerings; a read that fails is kept as that VNet's error, raised only where a question needs it. */
@@ -159,7 +202,14 @@ async function managedNetworkOf(inventory: Inventory, workspace: WorkspaceView, 
   const settings = owner.managedNetwork;
   if (!settings) return undefined;
   const ownerId = isProject ? (owner.id ?? workspace.hubResourceId!) : workspaceId;
-  return { ...settings, rules: await inventory.outboundRules(ownerId), ownerId };
+  let rules: readonly OutboundRule[];
+  try {
+    rules = await inventory.outboundRules(ownerId);
+  } catch (err) {
+    // Kept apart, so the checks that need only to know there is a managed network still decide.
+    throw new RulesReadError((err as Error).message, { cause: err });
+  }
+  return { ...settings, rules, ownerId };
 }
 
 async function targetNode(
@@ -168,7 +218,7 @@ async function targetNode(
   id: string,
   name: string,
   exposure: Exposure,
-  managed: ManagedNetworkNode | undefined,
+  managed: boolean,
   workspaceSubscription: string,
 ): Promise<TargetNode> {
   const targetSub = tryParseResourceId(id)?.subscriptionId;
@@ -220,7 +270,7 @@ export function isManagedEndpoint(privateEndpointId: string, workspaceSubscripti
   return sub !== workspaceSubscription.toLowerCase() && sub !== targetSubscription?.toLowerCase();
 }
 
-async function computeNode(inventory: Inventory, c: ComputeView, managed: ManagedNetworkNode | undefined): Promise<ComputeNode> {
+async function computeNode(inventory: Inventory, c: ComputeView, managed: boolean): Promise<ComputeNode> {
   if (!c.subnetId) return { ...c, placement: managed ? { kind: 'managed' } : { kind: 'none' } };
   const vnetId = vnetOf(c.subnetId);
   try {

@@ -1,6 +1,7 @@
 /** The managed network's pure parts: FQDN wildcards, port ranges, service-tag rules, reachability. */
 import { describe, expect, it } from 'vitest';
-import { fqdnCovers, parseManagedNetwork, parseOutboundRule, portRangesInclude, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
+import { fqdnCovers, portRangesInclude, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
+import { parseManagedNetwork, parseOutboundRule } from '../../src/network/managed-schema.js';
 import { reach, type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
 import type { Exposure } from '../../src/network/exposure.js';
 
