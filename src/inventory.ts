@@ -20,6 +20,7 @@ import type { FullOperationResponse } from '@azure/core-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setMaxListeners } from 'node:events';
 import type { Registry } from '@azure/arm-containerregistry';
+import { abortError, waitFor } from './abort.js';
 import { createClients, ML_API_VERSION, type ArmConnection, type Clients } from './arm/connection.js';
 import { beginPost, listAll } from './arm/raw.js';
 import type { ManagedNetwork, OutboundRule } from './network/managed.js';
@@ -640,32 +641,6 @@ export function compactArrays<T>(value: T): T {
   };
   walk(value);
   return value;
-}
-
-function abortError(): Error {
-  const e = new Error('The operation was aborted.');
-  e.name = 'AbortError';
-  return e;
-}
-
-/** Waits for `p` unless `signal` aborts first. */
-function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined, onAbort: () => Error): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(onAbort());
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(onAbort());
-    signal.addEventListener('abort', abort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
-  });
 }
 
 interface RawWorkspaceKeys {

@@ -18,7 +18,8 @@
  * A project workspace (`kind: Project`) uses its hub's managed network and outbound rules.
  */
 import type { Inventory, ReadOptions, RegistryView, ComputeView, WorkspaceView } from '../inventory.js';
-import { ArmRequestError } from '../arm/errors.js';
+import { abortError, waitFor } from '../abort.js';
+import { ArmRequestError, toArmRequestError } from '../arm/errors.js';
 import { idKey, parseResourceId, sameId, tryParseResourceId } from '../arm/resource-id.js';
 import { isOpenToAll, nameOf, registryExposure, serviceEndpointsApply, storageExposure, vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
 import { isActive, UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
@@ -91,7 +92,7 @@ export function networkModel(inventory: Inventory, workspaceId: string, opts: Re
     p.catch(() => undefined);
     perInventory.set(key, p);
   }
-  return waitFor(p, opts.abortSignal);
+  return waitFor(p, opts.abortSignal, () => toArmRequestError(abortError(), 'gather network of', workspaceId));
 }
 
 /** Forgets gathered models (after a fix changed Azure). */
@@ -396,24 +397,4 @@ export function reachEndpoints(
 /** Whether a resource is network-restricted for a managed network (its public door closed or filtered). */
 export function closedToPublic(target: TargetNode): boolean {
   return !isOpenToAll(target.exposure);
-}
-
-/** Waits for `p` unless `signal` aborts first. */
-function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new ArmRequestError({ operation: 'gather network', resourceId: '', code: 'AbortError' }));
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(new ArmRequestError({ operation: 'gather network', resourceId: '', code: 'AbortError' }));
-    signal.addEventListener('abort', abort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
-  });
 }
