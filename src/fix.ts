@@ -48,7 +48,7 @@ export async function applyFixes(report: AuditReport, inventory: Inventory, opti
         results.push(r);
         continue;
       }
-      const outcome = await resyncIfDrifted(inventory, target.workspaceId, options);
+      const outcome = await resyncIfDrifted(inventory, target.workspaceId, { ...options, explicit: true });
       const note = outcome.inSync
         ? `fixed by --fix: resyncKeys ${outcome.action === 'reused' ? 'was run by another process' : 'ran'}; the keys were read again and are in sync`
         : `--fix could not fix it (${outcome.action}); the verdict is the one read after the attempt`;

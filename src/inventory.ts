@@ -142,6 +142,11 @@ export class Inventory {
     this.#disposer.abort(new Error('the run is over'));
   }
 
+  /** The ARM endpoint this inventory reads (a cloud's, or a mock's origin). */
+  get endpoint(): string {
+    return this.#connection.endpoint;
+  }
+
   /** ARM requests sent so far, retries and polls included (Resource Graph queries not counted). */
   get requestCount(): number {
     return this.#requests;

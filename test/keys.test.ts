@@ -77,6 +77,68 @@ describe('resync', () => {
     const second = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000 });
     expect(second).toMatchObject({ action: 'cooldown', inSync: false });
     expect(harness.server.handler.resyncCalls).toBe(1);
+    // An explicit resync (resync --yes, audit --fix) is what the user asked for: the cooldown does not hold it off.
+    const lines: string[] = [];
+    const third = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000, explicit: true, onProgress: (l) => lines.push(l) });
+    expect(third.action).toBe('resynced');
+    expect(harness.server.handler.resyncCalls).toBe(2);
+    expect(lines.join('\n')).toMatch(/a resync ran \d+ s ago and the keys are still drifted; running another, as asked/);
+  });
+
+  it('audit --fix within the cooldown still resyncs: the user asked for it', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    const { lockKey } = await import('../src/keys/resync.js');
+    await writeFile(join(cacheDir, `resync-${lockKey(harness.inventory.endpoint, ids.workspace)}.json`), JSON.stringify({ workspaceId: ids.workspace, lastResyncAt: Date.now() }));
+    const { runAudit } = await import('../src/engine/run.js');
+    const { applyFixes } = await import('../src/fix.js');
+    const keys = (await import('../checks/workspace-keys-in-sync/index.js')).default;
+    const report = await runAudit({ inventory: harness.inventory, checks: [keys], workspaceIds: [ids.workspace] });
+    expect(report.summary.fail).toBe(1);
+    const lines: string[] = [];
+    const fixed = await applyFixes(report, harness.inventory, { cacheDir, onProgress: (l) => lines.push(l) });
+    expect(fixed.summary).toMatchObject({ fail: 0, pass: 1 });
+    expect(harness.server.handler.resyncCalls).toBe(1);
+    expect(lines.join('\n')).toMatch(/a resync ran \d+ s ago and the keys are still drifted; running another, as asked/);
+  });
+
+  it('the lock and cooldown are keyed by ARM endpoint and workspace: two mock worlds with one workspace id do not block each other', async () => {
+    const a = await startHarness('keys-storage-rotated');
+    const b = await startHarness('keys-registry-rotated');
+    try {
+      const first = await resyncIfDrifted(a.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000 });
+      const lines: string[] = [];
+      const second = await resyncIfDrifted(b.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000, onProgress: (l) => lines.push(l) });
+      expect([first.action, second.action]).toEqual(['resynced', 'resynced']);
+      expect(b.server.handler.resyncCalls).toBe(1);
+      // Nobody held the lock: no waiting line.
+      expect(lines.some((l) => l.includes('waiting for the resync lock'))).toBe(false);
+      expect((await readdir(cacheDir)).filter((f) => f.startsWith('resync-') && f.endsWith('.json'))).toHaveLength(2);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('says it waits for the lock only while another process holds it', async () => {
+    harness = await startHarness('keys-storage-rotated');
+    const { lockKey } = await import('../src/keys/resync.js');
+    const lockfile = (await import('proper-lockfile')).default;
+    const file = join(cacheDir, `resync-${lockKey(harness.inventory.endpoint, ids.workspace)}.json`);
+    await writeFile(file, '{}');
+    const release = await lockfile.lock(file, { realpath: false });
+    const lines: string[] = [];
+    const waiting = resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, onProgress: (l) => lines.push(l) });
+    // Released once the waiter has said it waits: an event, not a clock.
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (lines.some((l) => l.includes('waiting for the resync lock'))) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    await release();
+    expect((await waiting).action).toBe('resynced');
   });
 });
 

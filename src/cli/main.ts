@@ -306,6 +306,7 @@ async function resync(opts: ResyncCliOptions, io: CliIO): Promise<Exit> {
     if (opts.format === 'table') describeKeys(await checkKeys(inventory, workspaceId, io.abortSignal), say);
     const outcome = await resyncIfDrifted(inventory, workspaceId, {
       timeoutInMs,
+      explicit: true,
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
       onProgress: (line) => say(`… ${line}`),
     });

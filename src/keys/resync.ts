@@ -1,9 +1,12 @@
 /**
  * Guarded key resync. When ten CI jobs hit a 401 at once, one resync runs: each caller takes a
- * per-workspace file lock in the user's cache directory (proper-lockfile), checks the drift again
- * once it holds the lock (someone else may have fixed it meanwhile), and respects a short cooldown
- * after the last resync. Then it runs the workspace's `resyncKeys` long-running operation and
- * reads the keys again to verify.
+ * file lock per ARM endpoint and workspace in the user's cache directory (proper-lockfile), checks
+ * the drift again once it holds the lock (someone else may have fixed it meanwhile), and, when the
+ * resync is automatic (`exec`, `withKeyResync`), respects a short cooldown after the last resync.
+ * Then it runs the workspace's `resyncKeys` long-running operation and reads the keys again to verify.
+ *
+ * The lock and cooldown are keyed by ARM endpoint and workspace: a mock run (its own loopback origin)
+ * never holds off a real resync of the workspace with the same id, nor another mock run.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -35,6 +38,11 @@ export interface ResyncOptions {
    * outcome is `reused`, not `none-needed`.
    */
   since?: number;
+  /**
+   * The user asked for this resync (`resync --yes`, `audit --fix`): the cooldown, which exists to
+   * stop automatic resyncs from repeating, does not hold it off. Default false (automatic).
+   */
+  explicit?: boolean;
 }
 
 export type ResyncAction =
@@ -80,7 +88,7 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, timeout]) : timeout;
   const before = await checkKeys(inventory, workspaceId, signal);
   const dir = options.cacheDir ?? defaultCacheDir();
-  const key = createHash('sha256').update(idKey(workspaceId)).digest('hex').slice(0, 24);
+  const key = lockKey(inventory.endpoint, workspaceId);
   const stateFile = join(dir, `resync-${key}.json`);
   if (before.status !== 'fail') {
     // No drift now. If a resync finished after the caller's 401, that resync is what fixed it.
@@ -93,12 +101,7 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   }
 
   await mkdir(dir, { recursive: true });
-  say(`waiting for the resync lock of ${workspaceId}`);
-  const release = await lockfile.lock(stateFile, {
-    realpath: false,
-    stale: 30_000,
-    retries: { retries: 10_000, factor: 1.3, minTimeout: 50, maxTimeout: 1000, maxRetryTime: options.timeoutInMs ?? 15 * 60_000 },
-  });
+  const release = await acquire(stateFile, options.timeoutInMs ?? 15 * 60_000, () => say(`waiting for the resync lock of ${workspaceId} (another run holds it)`));
   try {
     inventory.forgetKeys();
     const recheck = await checkKeys(inventory, workspaceId, signal);
@@ -109,8 +112,12 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
     const state = await readState(stateFile, workspaceId);
     const cooldown = options.cooldownInMs ?? 120_000;
     if (state.lastResyncAt !== undefined && Date.now() - state.lastResyncAt < cooldown) {
-      say(`a resync ran ${Math.round((Date.now() - state.lastResyncAt) / 1000)} s ago; not running another within the ${Math.round(cooldown / 1000)} s cooldown`);
-      return { action: 'cooldown', before, after: recheck, inSync: false };
+      const ago = Math.round((Date.now() - state.lastResyncAt) / 1000);
+      if (!options.explicit) {
+        say(`a resync ran ${ago} s ago; not running another within the ${Math.round(cooldown / 1000)} s cooldown`);
+        return { action: 'cooldown', before, after: recheck, inSync: false };
+      }
+      say(`a resync ran ${ago} s ago and the keys are still drifted; running another, as asked`);
     }
     say(`running resyncKeys on ${workspaceId} (a long-running operation)`);
     await inventory.resyncKeys(workspaceId, { abortSignal: signal, ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });
@@ -121,6 +128,23 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   } finally {
     await release();
   }
+}
+
+/** The lock and state file name of a workspace on an ARM endpoint (case-insensitive ids, origin as given). */
+export function lockKey(endpoint: string, workspaceId: string): string {
+  return createHash('sha256').update(`${endpoint.toLowerCase()} ${idKey(workspaceId)}`).digest('hex').slice(0, 24);
+}
+
+/** Takes the lock; says it waits only when another process holds it. */
+async function acquire(file: string, maxWaitInMs: number, onWait: () => void): Promise<() => Promise<void>> {
+  const options = { realpath: false, stale: 30_000 };
+  try {
+    return await lockfile.lock(file, { ...options, retries: 0 });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ELOCKED') throw err;
+  }
+  onWait();
+  return lockfile.lock(file, { ...options, retries: { retries: 10_000, factor: 1.3, minTimeout: 50, maxTimeout: 1000, maxRetryTime: maxWaitInMs } });
 }
 
 async function readState(file: string, workspaceId: string): Promise<LockState> {
