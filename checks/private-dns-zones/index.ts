@@ -61,7 +61,7 @@ export default defineCheck({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const { computes, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
+    const { storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
     const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
     const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
     for (const t of [model.registry, model.storage]) if (t?.endpointReadError) throw t.endpointReadError;
@@ -91,9 +91,10 @@ export default defineCheck({
 
     // The VNets the computes resolve names from.
     const computeVnets = new Map<string, { id: string; computes: string[] }>();
-    for (const c of computes) {
-      if (!c.subnetId) continue;
-      const v = vnetOf(c.subnetId);
+    for (const c of model.computes) {
+      // A compute whose subnet is gone resolves nothing (same-vnet-placement reports it): its VNet is no evidence.
+      if (c.placement.kind !== 'subnet' || c.placement.exists === false) continue;
+      const v = c.placement.vnetId;
       const entry = computeVnets.get(idKey(v)) ?? { id: v, computes: [] };
       entry.computes.push(c.name);
       computeVnets.set(idKey(v), entry);

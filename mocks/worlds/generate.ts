@@ -799,6 +799,11 @@ export function buildWorlds(): Record<string, WorldInput> {
     'dns-custom-servers': mutate('dns-custom-servers: the compute VNet uses custom DNS servers, which must forward the privatelink zones to Azure DNS.', (w) => {
       res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
     }),
+    'placement-subnet-deleted': mutate('placement-subnet-deleted: the compute subnet snet-training was deleted from a VNet that still exists; the clusters still name it, so their nodes cannot allocate and they reach nothing.', (w) => {
+      const vnet = res(w, ids.vnet);
+      vnet.properties.subnets = (vnet.properties.subnets as Json[]).filter((x) => x.id !== ids.trainingSubnet);
+      res(w, ids.nsg).properties.subnets = [];
+    }),
     'placement-mixed-case-ids': mutate('placement-mixed-case-ids: endpoint, subnet and zone references use other casings than the resources, as real ARM answers do; verdicts must not change.', (w) => {
       const up = (id: string) => id.replace('/resourceGroups/', '/resourcegroups/').replace('Microsoft.Network', 'microsoft.network').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
       res(w, ids.registry).properties.privateEndpointConnections[0].properties.privateEndpoint.id = up(ids.peRegistry);

@@ -79,6 +79,8 @@ const EXPECTED: Record<string, Row> = {
   'placement-peering-disconnected': { 'same-vnet-placement': 'fail' },
   'placement-peered-endpoint-vnet': {},
   'placement-mixed-case-ids': {},
+  // The subnet's 404 leaves the NSG undecidable; placement and the build cluster fail on it.
+  'placement-subnet-deleted': { 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'nsg-outbound-service-tags': 'error' },
   'acr-pe-pending': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
   'acr-pe-rejected': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
   'acr-pe-unsupported-region': { 'acr-private-endpoint-region': 'fail' },
