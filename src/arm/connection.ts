@@ -14,6 +14,7 @@ import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { UsageError } from './errors.js';
 import { isResourceGraphUrl, ResourceGraphQuota } from './resource-graph.js';
+import { shapePolicy } from './shapes.js';
 
 /** The ARM endpoints of the Azure clouds `--cloud` accepts. */
 export const CLOUDS = {
@@ -235,6 +236,8 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       },
     },
   ];
+  // ARM's answers are checked for the shapes the checks read, once, after retries.
+  policies.push({ position: 'perCall', policy: shapePolicy });
   if (conn.onResponse) {
     const onResponse = conn.onResponse;
     policies.push({

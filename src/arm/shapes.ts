@@ -1,0 +1,186 @@
+/**
+ * The shapes of ARM's answers, for the fields the checks read, validated at the inventory's
+ * boundary (a pipeline policy, so direct ARM, Resource Graph's local answers and snapshots replayed
+ * by the mock are all checked the same way). A field of the wrong type (an array answered as
+ * `false`, an id as a number) becomes one clear error naming the resource and the JSON path, e.g.
+ * "ARM answered an unexpected shape at properties.subnets[0]: expected object", instead of a check
+ * crashing deep inside. Unknown fields pass; missing ones are the checks' business; `null` inside an
+ * array is tolerated (the inventory drops it).
+ *
+ * Shapes follow Microsoft's REST API specs (Microsoft.Network 2024-05-01, Microsoft.Storage
+ * 2024-01-01, Microsoft.ContainerRegistry 2025-04-01, Microsoft.MachineLearningServices 2025-12-01).
+ */
+import { z } from 'zod';
+import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
+
+const str = z.string().nullish();
+const bool = z.boolean().nullish();
+const num = z.number().nullish();
+const strs = z.array(z.string().nullable()).nullish();
+const ref = z.object({ id: str }).loose().nullish();
+function obj<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).loose().nullish();
+}
+function arr<T extends z.ZodType>(item: T) {
+  return z.array(item.nullable()).nullish();
+}
+function resource<T extends z.ZodRawShape>(properties: T, top: z.ZodRawShape = {}) {
+  return z.object({ id: str, name: str, location: str, properties: obj(properties), ...top }).loose();
+}
+
+const connectionState = obj({ status: str, description: str });
+const endpointConnection = z.object({ id: str, properties: obj({ privateEndpoint: ref, privateLinkServiceConnectionState: connectionState }) }).loose();
+
+const subnetProps = {
+  addressPrefix: str,
+  addressPrefixes: strs,
+  networkSecurityGroup: ref,
+  routeTable: ref,
+  serviceEndpoints: arr(z.object({ service: str, provisioningState: str }).loose()),
+};
+const subnet = resource(subnetProps);
+const securityRule = z
+  .object({
+    name: str,
+    properties: obj({
+      priority: num,
+      direction: str,
+      access: str,
+      protocol: str,
+      sourceAddressPrefix: str,
+      sourceAddressPrefixes: strs,
+      destinationAddressPrefix: str,
+      destinationAddressPrefixes: strs,
+      destinationPortRange: str,
+      destinationPortRanges: strs,
+      sourceApplicationSecurityGroups: arr(z.object({ id: str }).loose()),
+      destinationApplicationSecurityGroups: arr(z.object({ id: str }).loose()),
+    }),
+  })
+  .loose();
+
+const vnet = resource({
+  addressSpace: obj({ addressPrefixes: strs }),
+  subnets: arr(subnet),
+  virtualNetworkPeerings: arr(z.object({ name: str, properties: obj({ peeringState: str, remoteVirtualNetwork: ref, remoteAddressSpace: obj({ addressPrefixes: strs }) }) }).loose()),
+  dhcpOptions: obj({ dnsServers: strs }),
+});
+const nsg = resource({ securityRules: arr(securityRule), defaultSecurityRules: arr(securityRule) });
+const routeTable = resource({ routes: arr(z.object({ name: str, properties: obj({ addressPrefix: str, nextHopType: str, nextHopIpAddress: str }) }).loose()) });
+const linkConnection = z.object({ properties: obj({ groupIds: strs, privateLinkServiceId: str, privateLinkServiceConnectionState: connectionState }) }).loose();
+const privateEndpoint = resource({ subnet: ref, privateLinkServiceConnections: arr(linkConnection), manualPrivateLinkServiceConnections: arr(linkConnection) });
+const zoneGroup = resource({
+  privateDnsZoneConfigs: arr(z.object({ name: str, properties: obj({ privateDnsZoneId: str, recordSets: arr(z.object({ recordSetName: str, ipAddresses: strs }).loose()) }) }).loose()),
+});
+const zoneLink = resource({ virtualNetwork: ref, virtualNetworkLinkState: str });
+const registry = resource(
+  {
+    loginServer: str,
+    publicNetworkAccess: str,
+    networkRuleBypassOptions: str,
+    adminUserEnabled: bool,
+    dataEndpointHostNames: strs,
+    networkRuleSet: obj({ defaultAction: str, virtualNetworkRules: arr(z.object({ id: str, action: str }).loose()), ipRules: arr(z.object({}).loose()) }),
+    privateEndpointConnections: arr(endpointConnection),
+  },
+  { sku: obj({ name: str }) },
+);
+const storage = resource({
+  publicNetworkAccess: str,
+  allowSharedKeyAccess: bool,
+  networkAcls: obj({ bypass: str, defaultAction: str, virtualNetworkRules: arr(z.object({ id: str, action: str, state: str }).loose()) }),
+  privateEndpointConnections: arr(endpointConnection),
+});
+const workspace = resource(
+  {
+    storageAccount: str,
+    containerRegistry: str,
+    keyVault: str,
+    imageBuildCompute: str,
+    hubResourceId: str,
+    privateEndpointConnections: arr(endpointConnection),
+  },
+  { kind: str, identity: obj({ type: str }) },
+);
+const compute = resource({ computeType: str, provisioningState: str, properties: obj({ vmSize: str, subnet: ref }) });
+const serviceTags = z.object({ changeNumber: str, values: arr(z.object({ name: str, properties: obj({ region: str, addressPrefixes: strs }) }).loose()) }).loose();
+const endpointTypes = z.object({ resourceName: str }).loose();
+
+type Shape = { readonly kind: 'one'; readonly schema: z.ZodType } | { readonly kind: 'list'; readonly item: z.ZodType };
+
+/** Resource types (lower case, as `armType` spells them) whose GET answers are checked. */
+const RESOURCES: Readonly<Record<string, z.ZodType>> = {
+  'microsoft.network/virtualnetworks': vnet,
+  'microsoft.network/virtualnetworks/subnets': subnet,
+  'microsoft.network/networksecuritygroups': nsg,
+  'microsoft.network/routetables': routeTable,
+  'microsoft.network/privateendpoints': privateEndpoint,
+  'microsoft.network/privateendpoints/privatednszonegroups': zoneGroup,
+  'microsoft.network/privatednszones/virtualnetworklinks': zoneLink,
+  'microsoft.containerregistry/registries': registry,
+  'microsoft.storage/storageaccounts': storage,
+  'microsoft.machinelearningservices/workspaces': workspace,
+  'microsoft.machinelearningservices/workspaces/computes': compute,
+};
+
+/** The shape a GET of `path` answers, when it is one the checks read. */
+export function shapeOf(path: string): Shape | undefined {
+  const parts = path.toLowerCase().split('/').filter(Boolean);
+  const p = parts.lastIndexOf('providers');
+  if (p < 0) return undefined;
+  const rest = parts.slice(p + 1);
+  if (rest[1] === 'locations') {
+    if (rest[3] === 'servicetags') return { kind: 'one', schema: serviceTags };
+    if (rest[3] === 'availableprivateendpointtypes') return { kind: 'list', item: endpointTypes };
+    return undefined;
+  }
+  const type = [rest[0], ...rest.slice(1).filter((_, i) => i % 2 === 0)].join('/');
+  const schema = RESOURCES[type];
+  if (!schema) return undefined;
+  // An odd count of segments after the namespace is a collection (…/workspaces/ws/computes).
+  return (rest.length - 1) % 2 === 1 ? { kind: 'list', item: schema } : { kind: 'one', schema };
+}
+
+/** `properties.subnets[0].id` from zod's issue path. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || 'the top level';
+}
+
+/** Why an answer does not have the shape the checks read, or undefined when it does. */
+export function shapeProblem(shape: Shape, body: unknown): string | undefined {
+  if (shape.kind === 'one') {
+    const r = shape.schema.safeParse(body);
+    return r.success ? undefined : `${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message}`;
+  }
+  const value = (body as { value?: unknown } | null)?.value;
+  if (!Array.isArray(value)) return `value: expected an array, received ${value === null ? 'null' : typeof value}`;
+  for (const [i, item] of value.entries()) {
+    if (item === null) continue;
+    const r = shape.item.safeParse(item);
+    if (!r.success) return `${jsonPath(['value', i, ...r.error.issues[0]!.path])}: ${r.error.issues[0]!.message}`;
+  }
+  return undefined;
+}
+
+/**
+ * The pipeline policy: a successful GET whose answer the checks read is validated; a wrong shape
+ * fails the request with code `UnexpectedShape` (not retried: asking again gets the same answer).
+ */
+export const shapePolicy: PipelinePolicy = {
+  name: 'amlPreflightShapes',
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (request.method !== 'GET' || response.status !== 200 || !response.bodyAsText) return response;
+    const shape = shapeOf(new URL(request.url).pathname);
+    if (!shape) return response;
+    let body: unknown;
+    try {
+      body = JSON.parse(response.bodyAsText);
+    } catch {
+      return response; // the SDK's own parser says PARSE_ERROR
+    }
+    const problem = shapeProblem(shape, body);
+    if (problem) throw new RestError(`ARM answered an unexpected shape at ${problem}`, { code: 'UnexpectedShape', request, response });
+    return response;
+  },
+};
