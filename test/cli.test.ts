@@ -43,6 +43,34 @@ describe('aml-preflight audit', () => {
     expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
   });
 
+  it('the table is scannable: status line, message, resource by name, fix; evidence only with -v', async () => {
+    const plain = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('ibc-gpu-cluster'), '--format', 'table']);
+    expect(plain.stdout).toContain('        rg-mlops-prod-weu / computes / mlw-mlops-prod-weu/gpu-train-cluster\n');
+    expect(plain.stdout).not.toContain('vmSize: Standard_NC6s_v3');
+    expect(plain.stdout).not.toContain('resource: /subscriptions/');
+    const verbose = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('ibc-gpu-cluster'), '--format', 'table', '-v']);
+    expect(verbose.stdout).toContain('vmSize: Standard_NC6s_v3');
+    expect(verbose.stdout).toContain(`resource: ${ids.computes}/gpu-train-cluster`);
+    // Other formats always carry the evidence.
+    const json = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('ibc-gpu-cluster'), '--format', 'json']);
+    expect(json.stdout).toContain('"vmSize": "Standard_NC6s_v3"');
+  });
+
+  it('wraps the table to the terminal\'s width, and shortens ARM ids in messages', async () => {
+    const { renderTable, shortId, shortenIds } = await import('../src/report/table.js');
+    expect(shortId(ids.peRegistry)).toBe('rg-mlops-prod-weu / privateEndpoints / pe-crmlopsprodweu-registry');
+    expect(shortId(`${ids.nsg}/securityRules/DenyInternetOutbound`)).toBe('rg-mlops-prod-weu / securityRules / nsg-mlops-training-weu/DenyInternetOutbound');
+    expect(shortId('not-an-id')).toBe('not-an-id');
+    expect(shortenIds(`GET ${ids.vnet} failed.`)).toBe('GET rg-mlops-prod-weu / virtualNetworks / vnet-mlops-prod-weu failed.');
+    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('demo'), '--format', 'json']);
+    const text = renderTable(JSON.parse(r.stdout), { width: 80 });
+    // Only a word longer than the width (an id in a command) may stand past it, alone on its line.
+    const long = text.split('\n').filter((l) => l.length > 80);
+    for (const line of long) expect(line.trim().split(' ').filter(Boolean).length, line).toBeLessThanOrEqual(2);
+    expect(long.length).toBeLessThan(text.split('\n').length / 4);
+    expect(renderTable(JSON.parse(r.stdout)).split('\n').length).toBeLessThan(text.split('\n').length);
+  });
+
   it('colours the table on a terminal', async () => {
     const r = await runCli(['audit', '--mock', worldPath('ibc-gpu-cluster')], { tty: true });
     expect(r.stdout).toMatch(/\u001b\[31m✖ FAIL/);
@@ -172,5 +200,38 @@ describe('the built executable', () => {
     expect(text).toMatch(/NODE_EXTRA_CA_CERTS=.*mock-ca\.pem/);
     const url = /https:\/\/127\.0\.0\.1:\d+/.exec(text)![0];
     expect(url).toBeTruthy();
+  });
+});
+
+describe('the bundled executable (the package\'s bin)', () => {
+  const bundle = join(packageRoot, 'dist', 'bundle', 'aml-preflight.mjs');
+  const run = promisify(execFile);
+
+  it('audits as the unbundled CLI does, in every format', async () => {
+    for (const world of ['healthy-private', 'demo-managed']) {
+      const inProcess = await runCli(['audit', '--mock', worldPath(world), '--format', 'json']);
+      const bundled = await run(process.execPath, [bundle, 'audit', '--mock', worldPath(world), '--format', 'json']).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+      );
+      expect(bundled.code).toBe(inProcess.code);
+      const verdicts = (s: string) => (JSON.parse(s) as { targets: { results: { checkId: string; status: string; findings: { message: string }[] }[] }[] }).targets[0]!.results.map((r) => [r.checkId, r.status, r.findings.map((f) => f.message)]);
+      expect(verdicts(bundled.stdout)).toEqual(verdicts(inProcess.stdout));
+    }
+  });
+
+  it('maps stack locations to the TypeScript sources and turns source maps on', async () => {
+    const map = JSON.parse(await readFile(join(packageRoot, 'dist', 'bundle', 'cli.mjs.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((s) => s.endsWith('src/cli/main.ts'))).toBe(true);
+    expect(await readFile(bundle, 'utf8')).toContain('process.setSourceMapsEnabled(true)');
+    // An error thrown in bundled code shows the .ts file and line: the chunk that holds parseResourceId.
+    const chunks = join(packageRoot, 'dist', 'bundle', 'chunks');
+    const files = await readdir(chunks);
+    let chunk: string | undefined;
+    for (const f of files.filter((x) => x.endsWith('.mjs'))) if ((await readFile(join(chunks, f), 'utf8')).includes('function parseResourceId(')) chunk = join(chunks, f);
+    expect(chunk).toBeDefined();
+    const probe = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { m.parseResourceId('not an id'); } catch (e) { console.log(e.stack); }`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', probe]);
+    expect(r.stdout).toMatch(/src\/arm\/resource-id\.ts:\d+:\d+/);
   });
 });

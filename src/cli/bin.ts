@@ -27,6 +27,7 @@ const code = await main(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   abortSignal: controller.signal,
 });
 process.exitCode = code;

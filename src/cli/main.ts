@@ -20,6 +20,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Whether stderr is a terminal (progress lines). */
   stderrIsTTY?: boolean;
+  /** The terminal's width when stdout is one (the table wraps to it). */
+  columns?: number;
   /** Cancels the run (Ctrl-C). */
   abortSignal?: AbortSignal;
   /** Test hooks: connection settings merged into every session. */
@@ -88,6 +90,7 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./${'aml-preflight.config.json'} when present)`)
       .option('--quiet', 'no progress lines on stderr')
+      .option('-v, --verbose', 'the table shows each finding\'s evidence (the other formats always carry it)')
       .option('--image <reference>', 'check a custom image the experiment will use (repeatable): form, registry, existence', collect)
       .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
       .option('--fix', 'apply the fixes checks offer (key resync, provisioning a managed network) and report the verified, post-fix verdict'),
@@ -367,6 +370,7 @@ interface AuditOptions {
   fix?: boolean;
   config?: string;
   quiet?: boolean;
+  verbose?: boolean;
   concurrency?: string;
   inventory?: 'arm' | 'resource-graph';
   withDiagnose?: boolean;
@@ -453,7 +457,8 @@ async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       report = { ...report, targets: targetsWithTopology };
     }
     const { render } = await import('../report/index.js');
-    const text = render(report, format, { color: io.isTTY && !opts.output && format === 'table', checks: checks.map((c) => c.meta) });
+    const toTerminal = io.isTTY && !opts.output && format === 'table';
+    const text = render(report, format, { color: toTerminal, ...(toTerminal && io.columns ? { width: io.columns } : {}), verbose: opts.verbose === true, checks: checks.map((c) => c.meta) });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
     return exitCodeFor(report, failOn);

@@ -12,7 +12,10 @@ export { FORMATS, parseFormat, type Format };
 
 export interface RenderOptions {
   color?: boolean;
+  /** Wrap the table to this width (the terminal's). */
   width?: number;
+  /** The table shows each finding's evidence. */
+  verbose?: boolean;
   /** The checks' metadata (SARIF rules). */
   checks?: readonly CheckMeta[];
 }

@@ -1,6 +1,9 @@
 /**
- * The terminal report: one line per check with a coloured status, then the findings with their
- * evidence and fix. Readable at a glance; `color: false` for files and pipes.
+ * The terminal report, scanned the way ESLint's default output is: a status line per check; under
+ * it, each finding's message, the resource by name (resource group / type / name) and the fix.
+ * ARM ids in messages are shortened the same way. Evidence appears with `verbose` (`-v`); JSON,
+ * SARIF, JUnit and Markdown always carry it in full. `width` (the terminal's, when stdout is one)
+ * wraps long lines with a hanging indent; `color: false` for files and pipes.
  */
 import pc from 'picocolors';
 import { scrub } from '../secrets.js';
@@ -9,8 +12,10 @@ import type { AuditReport, CheckResult, Finding } from './types.js';
 
 export interface TableOptions {
   color?: boolean;
-  /** Terminal width for wrapping long evidence lines. Default 120. */
+  /** Wrap lines to this many columns (the terminal's width). Default: no wrapping. */
   width?: number;
+  /** Show each finding's evidence. Default false. */
+  verbose?: boolean;
 }
 
 const MARK: Record<Status, string> = { pass: '✔ PASS ', fail: '✖ FAIL ', warn: '▲ WARN ', skip: '○ SKIP ', error: '? ERROR' };
@@ -18,7 +23,7 @@ const MARK: Record<Status, string> = { pass: '✔ PASS ', fail: '✖ FAIL ', war
 export function renderTable(report: AuditReport, options: TableOptions = {}): string {
   const c = pc.createColors(options.color ?? false);
   const paint: Record<Status, (s: string) => string> = { pass: c.green, fail: c.red, warn: c.yellow, skip: c.dim, error: c.magenta };
-  const width = options.width ?? 120;
+  const width = options.width;
   const lines: string[] = [];
   const checkCount = report.targets[0]?.results.length ?? 0;
   lines.push(
@@ -27,12 +32,12 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   );
   if (report.stats.inventoryFallback) lines.push(c.yellow(`Resource Graph was not used: ${report.stats.inventoryFallback}`));
   for (const target of report.targets) {
-    lines.push('', `${c.bold(nameOf(target.workspaceId))} ${c.dim(target.workspaceId)}`);
+    lines.push('', `${c.bold(nameOf(target.workspaceId))} ${c.dim(shortId(target.workspaceId))}`);
     const idWidth = Math.max(...target.results.map((r) => r.checkId.length), 10);
     for (const r of target.results) {
-      lines.push(`  ${paint[r.status](MARK[r.status])}  ${r.checkId.padEnd(idWidth)}  ${headline(r)}`);
-      for (const note of r.notes ?? []) lines.push(c.dim(`           note: ${note}`));
-      for (const f of r.findings) lines.push(...finding(f, c, width));
+      lines.push(...wrap(`  ${paint[r.status](MARK[r.status])}  ${r.checkId.padEnd(idWidth)}  ${shortenIds(headline(r))}`, width, 13 + idWidth));
+      for (const note of r.notes ?? []) lines.push(...wrap(c.dim(`           note: ${shortenIds(note)}`), width, 17));
+      for (const f of r.findings) lines.push(...finding(f, c, width, options.verbose ?? false));
     }
   }
   for (const e of report.expiredSuppressions ?? []) {
@@ -52,18 +57,59 @@ function headline(r: CheckResult): string {
   return r.title;
 }
 
-function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: number): string[] {
+function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: number | undefined, verbose: boolean): string[] {
   const mark = f.suppressed ? c.dim('○') : f.level === 'warning' ? c.yellow('▲') : c.red('✖');
-  const out = [`      ${mark} ${f.message}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`, c.dim(`        resource: ${f.resourceId}`)];
-  for (const [k, v] of Object.entries(f.evidence)) {
-    const text = typeof v === 'string' ? v : JSON.stringify(v);
-    // Ids are what an operator acts on: never cut them; cut only long structured values.
-    const limit = Math.max(width, 400);
-    const line = `        ${k}: ${text}`;
-    out.push(c.dim(line.length > limit ? `${line.slice(0, limit - 1)}…` : line));
+  const out = [
+    ...wrap(`      ${mark} ${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`, width, 8),
+    ...wrap(c.dim(`        ${shortId(f.resourceId)}`), width, 10),
+  ];
+  if (verbose) {
+    out.push(c.dim(`        resource: ${f.resourceId}`));
+    for (const [k, v] of Object.entries(f.evidence)) out.push(...wrap(c.dim(`        ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`), width, 10));
   }
-  out.push(`        ${c.cyan('fix:')} ${f.remediation}`);
+  out.push(...wrap(`        ${c.cyan('fix:')} ${f.remediation}`, width, 13));
   return out;
+}
+
+/**
+ * An ARM id as a person reads it: `resource group / type / name` (`rg-mlops-prod-weu / computes /
+ * mlw-mlops-prod-weu/cpu-build-cluster`); anything that is not an ARM id is left as it is.
+ */
+export function shortId(id: string): string {
+  const parts = id.split('/').filter(Boolean);
+  if (parts[0]?.toLowerCase() !== 'subscriptions') return id;
+  const rg = parts[2]?.toLowerCase() === 'resourcegroups' ? parts[3] : undefined;
+  const p = parts.map((x) => x.toLowerCase()).lastIndexOf('providers');
+  if (p < 0 || parts.length < p + 4) return rg ? `${rg}` : id;
+  const after = parts.slice(p + 2);
+  const names = after.filter((_, i) => i % 2 === 1);
+  const types = after.filter((_, i) => i % 2 === 0);
+  return [rg, types.at(-1), names.join('/')].filter(Boolean).join(' / ');
+}
+
+/** Every ARM id inside a text, shortened. */
+export function shortenIds(text: string): string {
+  return text.replace(/\/subscriptions\/[^\s,;:()'"`]+/gi, (id) => shortId(id.replace(/[.]+$/, '')) + (/[.]+$/.exec(id)?.[0] ?? ''));
+}
+
+/** Breaks a line at spaces to `width` columns (colour codes not counted), continuing with `indent` spaces. */
+function wrap(line: string, width: number | undefined, indent: number): string[] {
+  if (!width || visible(line) <= width) return [line];
+  const out: string[] = [];
+  let current = '';
+  for (const word of line.split(/(?<= )/)) {
+    if (current && visible(current) + visible(word) > width) {
+      out.push(current.trimEnd());
+      current = ' '.repeat(indent) + word.trimStart();
+    } else current += word;
+  }
+  if (current.trim()) out.push(current.trimEnd());
+  return out;
+}
+
+function visible(s: string): number {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes do not take columns
+  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
 function nameOf(id: string): string {

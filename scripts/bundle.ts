@@ -1,0 +1,50 @@
+/**
+ * Bundles the CLI into `dist/bundle/` with esbuild, so a preflight gate, which starts a fresh
+ * process every time, does not pay for resolving and reading hundreds of modules: one ESM entry,
+ * with the Azure SDK clients, reporters and the mock split into chunks that load only when a
+ * command needs them. Bundled from the TypeScript sources, so the source maps point at them; the
+ * launcher turns source maps on (readable stack locations) and Node's compile cache where the
+ * running Node has it (22.1+).
+ */
+import { build } from 'esbuild';
+import { chmod, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../src/paths.js';
+
+const out = join(packageRoot, 'dist', 'bundle');
+await rm(out, { recursive: true, force: true });
+const result = await build({
+  entryPoints: { cli: join(packageRoot, 'src', 'cli', 'bin.ts') },
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  // Prefer the packages' ESM builds: their named exports then survive dynamic import() as in Node.
+  mainFields: ['module', 'main'],
+  target: 'node20',
+  sourcemap: 'linked',
+  // Stack traces need the mappings, not the sources: Node parses every map at load, so keep them small.
+  sourcesContent: false,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __amlPreflightRequire } from 'node:module'; const require = __amlPreflightRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+const launcher = join(out, 'aml-preflight.mjs');
+await writeFile(
+  launcher,
+  `#!/usr/bin/env node
+// The aml-preflight executable: the bundled CLI, with source maps for stack traces and, where the
+// running Node has it, its compile cache (in the user's cache folder, shared across runs).
+import module from 'node:module';
+process.setSourceMapsEnabled(true);
+module.enableCompileCache?.();
+await import('./cli.mjs');
+`,
+);
+await chmod(launcher, 0o755);
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`bundled the CLI into dist/bundle/: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1e6).toFixed(1)} MB with source maps`);
