@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { healthyPrivate, ids, LOCATION, SUB } from '../mocks/worlds/generate.js';
+import { healthyManaged } from '../mocks/worlds/managed.js';
 import { runAudit } from '../src/engine/run.js';
 import { packageRoot } from '../src/paths.js';
 import type { WorldInput } from '../src/world/schema.js';
@@ -70,6 +71,13 @@ const PLACEMENTS: Record<string, (w: WorldInput) => void> = {
   'network/AvailablePrivateEndpointTypesGet.json': (w) => {
     responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`] = { body: body('network/AvailablePrivateEndpointTypesGet.json') };
   },
+  // The managed network's payloads go into the healthy managed world (MANAGED_BASE below).
+  'machinelearning/Workspace-get-managedNetwork.json': (w) => replaceResource(w, ids.workspace, body('machinelearning/Workspace-get-managedNetwork.json')),
+  'machinelearning/ManagedNetwork-listRule.json': (w) => {
+    const rules = Object.fromEntries((body('machinelearning/ManagedNetwork-listRule.json').value as Json[]).map((r) => [r.name, r.properties]));
+    (w.resources.find((r) => r.id === ids.workspace) as Json).properties.managedNetwork.outboundRules = rules;
+  },
+  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json': (w) => replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json')),
   'network/ServiceTagsList.json': (w) => {
     responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`] = { body: body('network/ServiceTagsList.json') };
   },
@@ -79,7 +87,12 @@ const NOT_READ: Record<string, string> = {
   'network/NetworkInterfaceEffectiveNSGList.json': 'effective NSGs of a NIC need a running VM; the NSG check evaluates subnet NSGs without one',
   'machinelearning/Workspace-resyncKeys.json': 'an LRO answer with no body; the mock implements resyncKeys itself (tested in keys.test.ts)',
   'machinelearning/Workspace-diagnose.json': 'workspace diagnose is issue 9 (not built yet)',
+  'machinelearning/ManagedNetwork-provision.json': 'the final answer of provisionManagedNetwork; the mock implements the operation itself (tested in managed-network-outbound.test.ts)',
+  'machinelearning/ManagedNetwork-get-V2.json': 'the V2 managedNetworks/default child resource; the tool reads the same settings from the workspace (GA since 2023-10-01) and the rules from …/outboundRules',
 };
+
+/** Payloads placed into the healthy managed-network world instead of healthy-private. */
+const MANAGED_BASE = new Set(['machinelearning/Workspace-get-managedNetwork.json', 'machinelearning/ManagedNetwork-listRule.json', 'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json']);
 
 const files = ['machinelearning', 'containerregistry', 'storage', 'network'].flatMap((d) => readdirSync(join(dir, d)).map((f) => `${d}/${f}`));
 let harness: MockHarness | undefined;
@@ -100,7 +113,7 @@ describe('Microsoft payloads served in place of world resources', () => {
   });
 
   it.each(Object.keys(PLACEMENTS))('%s: every check decides or errors clearly', async (file) => {
-    const w = healthyPrivate();
+    const w = MANAGED_BASE.has(file) ? healthyManaged() : healthyPrivate();
     PLACEMENTS[file]!(w);
     harness = await startHarness(w);
     const report = await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace], checkTimeoutInMs: 20_000 });
