@@ -19,7 +19,7 @@ import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/arm/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { fqdnCovers, isActive, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
-import { networkModel, privateEndpointRule, type NetworkModel } from '../../src/network/model.js';
+import { closedToPublic, networkModel, privateEndpointRule, type NetworkModel } from '../../src/network/model.js';
 import { nameOf } from '../../src/network/exposure.js';
 
 type M = 'notProvisioned' | 'ruleMissing' | 'ruleNotActive' | 'serviceTagMissing' | 'serviceTagNotActive' | 'packageSourceMissing';
@@ -82,11 +82,19 @@ export default defineCheck<M>({
       });
     }
 
+    const internet = managed.isolationMode === 'AllowInternetOutbound';
     for (const need of needs(model)) {
       const rule = privateEndpointRule(managed, need.id, need.subresource);
       const what = { ...data, what: need.what, resource: nameOf(need.id), subresource: need.subresource };
       if (!rule) {
+        // With AllowInternetOutbound a resource open to the public is reached without its rule.
+        if (internet && need.public === true) {
+          ctx.note(`no private-endpoint rule for ${need.what} ${nameOf(need.id)} (${need.subresource}): reached over the Internet (AllowInternetOutbound, public access open)`);
+          continue;
+        }
         ctx.report({
+          // The key vault's network rules are not read: with Internet egress its public door may serve.
+          ...(internet && need.public === undefined ? { level: 'warning' as const } : {}),
           messageId: 'ruleMissing',
           data: what,
           resourceId: managed.ownerId,
@@ -114,13 +122,16 @@ export default defineCheck<M>({
   },
 });
 
-/** The private-endpoint rules the workspace's computes need: registry, blob, file, key vault. */
-function needs(model: NetworkModel): { id: string; subresource: string; what: string }[] {
-  const out: { id: string; subresource: string; what: string }[] = [];
-  if (model.registry) out.push({ id: model.registry.id, subresource: 'registry', what: 'container registry' });
-  if (model.storage) for (const g of model.storage.groups) out.push({ id: model.storage.id, subresource: g, what: 'storage account' });
+/**
+ * The private-endpoint rules the workspace's computes need: registry, blob, file, key vault; with
+ * whether the resource is open to the public (unknown for the key vault, whose rules are not read).
+ */
+function needs(model: NetworkModel): { id: string; subresource: string; what: string; public: boolean | undefined }[] {
+  const out: { id: string; subresource: string; what: string; public: boolean | undefined }[] = [];
+  if (model.registry) out.push({ id: model.registry.id, subresource: 'registry', what: 'container registry', public: !closedToPublic(model.registry) });
+  if (model.storage) for (const g of model.storage.groups) out.push({ id: model.storage.id, subresource: g, what: 'storage account', public: !closedToPublic(model.storage) });
   const kv = model.workspace.keyVault;
-  if (kv) out.push({ id: kv, subresource: 'vault', what: 'key vault' });
+  if (kv) out.push({ id: kv, subresource: 'vault', what: 'key vault', public: undefined });
   return out;
 }
 

@@ -134,6 +134,24 @@ describe('managed-network-outbound', () => {
     );
   });
 
+  it('with AllowInternetOutbound, a missing rule for a public resource is a note, for the key vault a warning', async () => {
+    const w = world('managed-internet-outbound');
+    const mn = (w.resources.find((x) => x.id === ids.workspace)!.properties as { managedNetwork: { outboundRules: Record<string, unknown> } }).managedNetwork;
+    delete mn.outboundRules[rules.registry];
+    delete mn.outboundRules[rules.vault];
+    // Registry open to the public: reached over the Internet.
+    const reg = w.resources.find((x) => x.id === ids.registry)!.properties as Record<string, any>;
+    reg.publicNetworkAccess = 'Enabled';
+    reg.networkRuleSet.defaultAction = 'Allow';
+    const r = await auditor.audit(w);
+    expect(r.status).toBe('warn');
+    expect(r.findings.map((f) => [f.level, f.evidence.resourceId])).toEqual([['warning', ids.keyVault]]);
+    expect(r.notes?.join(' ')).toContain('reached over the Internet (AllowInternetOutbound, public access open)');
+    // The same registry closed: the missing rule is an error again.
+    reg.publicNetworkAccess = 'Disabled';
+    expect((await auditor.audit(w)).findings.filter((f) => f.level === 'error').map((f) => f.evidence.resourceId)).toEqual([ids.registry]);
+  });
+
   it('fails a missing service-tag rule, and accepts the regional MCR tag', async () => {
     const r = await auditor.audit('managed-service-tag-missing');
     expect(r.findings.map((f) => f.evidence.tag)).toEqual(['AzureFrontDoor.FirstParty']);
