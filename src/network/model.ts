@@ -119,16 +119,8 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
   const hasManaged = managed.status === 'fulfilled' ? managed.value !== undefined : managed.reason instanceof RulesReadError;
   // Endpoints and compute subnets are independent reads: one round trip for both, not two.
   const [storageNode, registryNode, nodes] = await Promise.all([
-    Promise.allSettled([
-      storage.status === 'fulfilled' && storage.value && workspace.storageAccount
-        ? targetNode(inventory, 'storage account', storage.value.id ?? workspace.storageAccount, storage.value.name ?? nameOf(workspace.storageAccount), storageExposure(storage.value), hasManaged, wsSub)
-        : storage.status === 'rejected' ? Promise.reject(storage.reason as Error) : undefined,
-    ]).then((r) => r[0]),
-    Promise.allSettled([
-      registry.status === 'fulfilled' && registry.value && workspace.containerRegistry
-        ? targetNode(inventory, 'container registry', registry.value.id ?? workspace.containerRegistry, registry.value.name ?? nameOf(workspace.containerRegistry), registryExposure(registry.value as RegistryView), hasManaged, wsSub)
-        : registry.status === 'rejected' ? Promise.reject(registry.reason as Error) : undefined,
-    ]).then((r) => r[0]),
+    settle(then(storage, (st) => (st && workspace.storageAccount ? targetNode(inventory, 'storage account', st.id ?? workspace.storageAccount, st.name ?? nameOf(workspace.storageAccount), storageExposure(st), hasManaged, wsSub) : undefined))),
+    settle(then(registry, (cr) => (cr && workspace.containerRegistry ? targetNode(inventory, 'container registry', cr.id ?? workspace.containerRegistry, cr.name ?? nameOf(workspace.containerRegistry), registryExposure(cr as RegistryView), hasManaged, wsSub) : undefined))),
     computes.status === 'fulfilled' ? Promise.all(computes.value.map((c) => computeNode(inventory, c, hasManaged))) : undefined,
   ]);
   const vnetIds = new Map<string, string>();
@@ -152,6 +144,16 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
     },
     vnets,
   };
+}
+
+/** The next step after a settled read, or the read's own failure carried on. */
+function then<A, T>(r: PromiseSettledResult<A>, next: (value: A) => Promise<T> | T): Promise<T> {
+  return r.status === 'rejected' ? Promise.reject(r.reason as Error) : Promise.resolve(r.value).then(next);
+}
+
+/** A promise's outcome, never a rejection. */
+function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return Promise.allSettled([p]).then((r) => r[0]!);
 }
 
 /** A settled read as a getter: its value, or its error raised where it is asked for. */
@@ -192,7 +194,10 @@ async function readVnets(inventory: Inventory, ids: readonly string[], opts: Rea
 export async function withVnets(inventory: Inventory, model: NetworkModel, ids: readonly string[], opts: ReadOptions = {}): Promise<NetworkModel> {
   const missing = ids.filter((id) => !model.vnets.has(idKey(id)));
   if (missing.length === 0) return model;
-  return { ...model, vnets: new Map([...model.vnets, ...(await readVnets(inventory, missing, opts))]) };
+  const vnets = new Map([...model.vnets, ...(await readVnets(inventory, missing, opts))]);
+  // Copy the property descriptors, not the values: a spread would call the getters and raise
+  // read errors (a storage 403) that the asking check never needed.
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(model), vnets: { value: vnets, enumerable: true } }) as NetworkModel;
 }
 
 async function managedNetworkOf(inventory: Inventory, workspace: WorkspaceView, workspaceId: string): Promise<ManagedNetworkNode | undefined> {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/acr-workspace-access/index.js';
 import type { Check } from '../../src/engine/check.js';
-import { checkAuditor } from '../helpers.js';
+import { checkAuditor, loadWorldByName } from '../helpers.js';
+import { ids, subnet } from '../../mocks/worlds/generate.js';
 
 const t = checkAuditor(check as Check);
 const audit = t.audit;
@@ -15,6 +16,18 @@ describe('acr-workspace-access', () => {
 
   it('passes without trusted services when the workspace VNet holds an approved registry endpoint', async () => {
     expect((await audit('acr-trusted-services-off-ws-endpoint')).status).toBe('pass');
+  });
+
+  it('a storage account it never reads cannot make it error (the network model keeps that failure apart)', async () => {
+    // The workspace's own endpoint sits in a VNet no other check reads, so the check reads it in.
+    const w = loadWorldByName('acr-trusted-services-off-ws-endpoint');
+    const wsVnet = ids.vnet.replace('vnet-mlops-prod-weu', 'vnet-mlops-ws-weu');
+    w.resources.push({ id: wsVnet, name: 'vnet-mlops-ws-weu', type: 'Microsoft.Network/virtualNetworks', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.50.0.0/16'] }, subnets: [subnet(`${wsVnet}/subnets/snet-ws`, '10.50.1.0/24')], virtualNetworkPeerings: [] } });
+    (w.resources.find((r) => r.id === ids.peWorkspace)!.properties as { subnet: { id: string } }).subnet = { id: `${wsVnet}/subnets/snet-ws` };
+    w.faults = [{ match: 'GET .*/storageAccounts/stmlopsprodweu$', status: 403 }];
+    const r = await audit(w);
+    expect(r.status, r.reason).toBe('fail');
+    expect(r.findings[0]!.message).toContain("reachable from the workspace's VNet vnet-mlops-ws-weu");
   });
 
   it('fails when trusted services are off and the workspace has no network path', async () => {
