@@ -28,7 +28,6 @@ async function provisionIfNeeded(target: TargetResult, inventory: Inventory, opt
   options.onProgress?.(`provisioning the managed network of ${nameOf(owner)} (provisionManagedNetwork); this can take minutes`);
   try {
     const status = await inventory.provisionManagedNetwork(owner, { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}), ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });
-    inventory.forgetReads();
     forgetNetworkModels(inventory);
     const after = await options.rerun(target.workspaceId);
     const note = `fixed by --fix: provisionManagedNetwork ran (status ${status.status ?? 'unknown'}); every check of the workspace was read again`;

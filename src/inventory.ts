@@ -249,8 +249,8 @@ export class Inventory {
 
   /**
    * Provisions the workspace's managed network (`POST …/provisionManagedNetwork`, a long-running
-   * operation) and waits for it; then forgets the cached workspace and rules so the next read shows
-   * the state after it. Answers the final provision status.
+   * operation) and waits for it; then forgets every cached read so the next ones show the state
+   * after it. Answers the final provision status.
    */
   async provisionManagedNetwork(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<{ status?: string }> {
     const rid = parseResourceId(workspaceId);
@@ -262,8 +262,9 @@ export class Inventory {
     } catch (err) {
       throw toArmRequestError(err, 'POST provisionManagedNetwork', rid.id, rbacActionFor(rid.id, 'provisionManagedNetwork'));
     }
-    this.#cache.delete(`GET ${idKey(rid.id)}`);
-    this.#cache.delete(`LIST outboundRules ${idKey(rid.id)}`);
+    // Provisioning changes more than the workspace: the rules, and the connections on the registry
+    // and storage account. Every later read must see Azure as it is now.
+    this.forgetReads();
     return result ?? {};
   }
 

@@ -141,9 +141,9 @@ export function shapeOf(path: string): Shape | undefined {
   return (rest.length - 1) % 2 === 1 ? { kind: 'list', item: schema } : { kind: 'one', schema };
 }
 
-/** `properties.subnets[0].id` from zod's issue path. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || 'the top level';
+/** `properties.subnets[0].id` from zod's issue path, below `base` when given. */
+export function jsonPath(path: readonly PropertyKey[], base = ''): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), base) || 'the top level';
 }
 
 /** Why an answer does not have the shape the checks read, or undefined when it does. */

@@ -4,7 +4,8 @@
  * does not define becomes an {@link UnexpectedShapeError} naming its JSON path.
  */
 import { z } from 'zod';
-import { shapePath, UnexpectedShapeError, type IsolationMode, type ManagedNetwork, type OutboundRule, type RuleBase } from './managed.js';
+import { jsonPath } from '../arm/shapes.js';
+import { UnexpectedShapeError, type IsolationMode, type ManagedNetwork, type OutboundRule, type RuleBase } from './managed.js';
 
 /** A string enum that ARM may extend: known values are checked case-insensitively, others kept. */
 const loose = z.string();
@@ -71,7 +72,7 @@ export function parseManagedNetwork(raw: unknown, resourceId: string): ManagedNe
   const parsed = managedNetworkSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${shapePath('properties.managedNetwork', issue.path)} of ${resourceId}: ${issue.message}`);
+    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, 'properties.managedNetwork')} of ${resourceId}: ${issue.message}`);
   }
   const mode = isolationMode(parsed.data.isolationMode);
   if (mode === 'Disabled') return undefined;
@@ -89,7 +90,7 @@ export function parseOutboundRule(raw: unknown, index: number, workspaceId: stri
   const parsed = outboundRuleResourceSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${shapePath(`value[${index}]`, issue.path)} of ${workspaceId}/outboundRules: ${issue.message}`);
+    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, `value[${index}]`)} of ${workspaceId}/outboundRules: ${issue.message}`);
   }
   return toRule(parsed.data.name, parsed.data.properties);
 }

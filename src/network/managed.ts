@@ -44,11 +44,6 @@ export class UnexpectedShapeError extends Error {
   override readonly name = 'UnexpectedShapeError';
 }
 
-/** `$.properties.managedNetwork.isolationMode` from zod's issue path. */
-export function shapePath(base: string, path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), base);
-}
-
 export function isActive(rule: { readonly status: string }): boolean {
   return /^active$/i.test(rule.status);
 }
