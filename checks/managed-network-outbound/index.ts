@@ -103,8 +103,7 @@ export default defineCheck<M>({
         });
         continue;
       }
-      // Inactive rules of a network that is not provisioned yet are that finding's consequence.
-      if (isActive(rule) || (/^inactive$/i.test(rule.status) && !/^active$/i.test(managed.status))) continue;
+      if (inForce(rule, managed)) continue;
       ctx.report({
         messageId: 'ruleNotActive',
         data: { ...what, rule: rule.name, status: rule.status, error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '' },
@@ -154,7 +153,7 @@ function checkServiceTags(ctx: CheckContext<M>, model: NetworkModel, az: string,
       });
       continue;
     }
-    if (matching.some(isActive) || (/^inactive$/i.test(matching[0]!.status) && !/^active$/i.test(managed.status))) continue;
+    if (matching.some((r) => inForce(r, managed))) continue;
     const rule = matching[0]!;
     ctx.report({
       messageId: 'serviceTagNotActive',
@@ -169,7 +168,7 @@ function checkServiceTags(ctx: CheckContext<M>, model: NetworkModel, az: string,
 function checkPackageSources(ctx: CheckContext<M>, model: NetworkModel, az: string, base: Record<string, unknown>): void {
   const managed = model.managed!;
   const fqdnRules = managed.rules.filter((r): r is Extract<OutboundRule, { type: 'FQDN' }> => r.type === 'FQDN');
-  const usable = fqdnRules.filter((r) => isActive(r) || (/^inactive$/i.test(r.status) && !/^active$/i.test(managed.status)));
+  const usable = fqdnRules.filter((r) => inForce(r, managed));
   for (const source of PACKAGE_SOURCES) {
     const uncovered = source.hosts.filter((h) => !usable.some((r) => fqdnCovers(r.fqdn, h)));
     if (uncovered.length === 0) continue;
@@ -182,6 +181,14 @@ function checkPackageSources(ctx: CheckContext<M>, model: NetworkModel, az: stri
       level: 'warning',
     });
   }
+}
+
+/**
+ * Whether a rule counts: `Active`, or `Inactive` only because the network is not provisioned yet
+ * (the notProvisioned finding covers that, and provisioning activates it).
+ */
+function inForce(rule: OutboundRule, managed: { readonly status: string }): boolean {
+  return isActive(rule) || (/^inactive$/i.test(rule.status) && !/^active$/i.test(managed.status));
 }
 
 function regionalTags(tag: string, region: string): string[] {
