@@ -79,7 +79,7 @@ describe('resync', () => {
     expect(harness.server.handler.resyncCalls).toBe(1);
     // An explicit resync (resync --yes, audit --fix) is what the user asked for: the cooldown does not hold it off.
     const lines: string[] = [];
-    const third = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000, explicit: true, onProgress: (l) => lines.push(l) });
+    const third = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 3_600_000, explicit: true, onProgress: (l) => lines.push(l) });
     expect(third.action).toBe('resynced');
     expect(harness.server.handler.resyncCalls).toBe(2);
     expect(lines.join('\n')).toMatch(/a resync ran \d+ s ago and the keys are still drifted; running another, as asked/);
@@ -95,7 +95,8 @@ describe('resync', () => {
     const report = await runAudit({ inventory: harness.inventory, checks: [keys], workspaceIds: [ids.workspace] });
     expect(report.summary.fail).toBe(1);
     const lines: string[] = [];
-    const fixed = await applyFixes(report, harness.inventory, { cacheDir, onProgress: (l) => lines.push(l) });
+    // An hour of cooldown: however slow the machine, the last resync is still within it.
+    const fixed = await applyFixes(report, harness.inventory, { cacheDir, cooldownInMs: 3_600_000, onProgress: (l) => lines.push(l) });
     expect(fixed.summary).toMatchObject({ fail: 0, pass: 1 });
     expect(harness.server.handler.resyncCalls).toBe(1);
     expect(lines.join('\n')).toMatch(/a resync ran \d+ s ago and the keys are still drifted; running another, as asked/);
