@@ -16,7 +16,7 @@ import { runAudit } from '../src/engine/run.js';
 
 /** What a plain audit runs: the opt-in checks (diagnosis, images) are left out, as the CLI does. */
 const allChecks = selectChecks(every);
-import { Inventory } from '../src/inventory.js';
+import { Inventory } from '../src/inventory/index.js';
 import type { AuditReport } from '../src/report/types.js';
 import { parseWorld, ARM_THROTTLING, type WorldInput } from '../src/world/schema.js';
 import { evaluateNsg, type NsgRule } from '../src/network/nsg.js';
@@ -32,7 +32,7 @@ const rows: Row[] = [];
 
 function tags() {
   const dir = join(packageRoot, 'mocks', 'fixtures', 'service-tags');
-  return indexServiceTags({ values: readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))) });
+  return indexServiceTags({ values: readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NonNullable<Parameters<typeof indexServiceTags>[0]['values']>[number]) });
 }
 
 /** Issue 3: an NSG of 1,000 rules against the full MicrosoftContainerRegistry and Front Door data. */
@@ -152,7 +152,7 @@ async function subscriptionRun(inventory: 'arm' | 'resource-graph') {
       : spawn(process.execPath, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => resolve({ stderr, code }));
+    p.on('close', (code) => { resolve({ stderr, code }); });
   });
   const elapsed = (performance.now() - t0) / 1000;
   if (!existsSync(out)) throw new Error(`the audit wrote no report (exit ${child.code}): ${child.stderr.slice(0, 500)}`);
@@ -228,7 +228,7 @@ async function wholeProcess(): Promise<void> {
       out += d.toString();
       if (out.includes('Ctrl-C stops it.')) resolve(out);
     });
-    mock.once('exit', () => reject(new Error(`aml-preflight mock exited: ${out}`)));
+    mock.once('exit', () => { reject(new Error(`aml-preflight mock exited: ${out}`)); });
   });
   const url = /as ARM at (\S+)/.exec(banner)![1]!;
   const ca = /NODE_EXTRA_CA_CERTS=(\S+)/.exec(banner)![1]!;

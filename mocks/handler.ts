@@ -22,6 +22,7 @@
 import { randomUUID } from 'node:crypto';
 import type { World, WorldFault } from '../src/world/schema.js';
 import { createResourceGraphMock } from './resource-graph.js';
+import { text } from './text.js';
 
 export interface MockRequest {
   method: string;
@@ -112,17 +113,17 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     return { remaining: Math.floor(b.tokens) };
   }
 
-  for (const r of world.resources) index(r as Record<string, unknown>, true);
+  for (const r of world.resources) index(r, true);
   // Resource Graph indexes what ARM holds: the world's resources, and resource bodies the world
   // answers through canned GETs in their place.
   const graph = createResourceGraphMock(world, () => {
     const byId = new Map<string, Record<string, unknown>>();
-    for (const r of world.resources) byId.set(r.id.toLowerCase(), r as Record<string, unknown>);
+    for (const r of world.resources) byId.set(r.id.toLowerCase(), r);
     for (const [key, canned] of Object.entries(world.responses)) {
       const body = canned.body as { id?: unknown } | undefined;
       // Only a resource's own GET: a location's serviceTags answer carries an id too, and is no resource.
       if (key.startsWith('GET ') && (canned.status ?? 200) === 200 && body && typeof body.id === 'string' && normaliseKey(key) === `GET ${body.id.toLowerCase().replace(/\/+$/, '')}`) {
-        byId.set(body.id.toLowerCase(), body as Record<string, unknown>);
+        byId.set(body.id.toLowerCase(), body);
       }
     }
     return byId.values();
@@ -203,7 +204,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
     // The ACR data plane of each registry, under /acr-data/<login server>/…
     const data = /^\/acr-data\/([^/]+)(\/.*)?$/i.exec(path);
-    if (data) return registryDataPlane(method, data[1]!.toLowerCase(), data[2] ?? '/', req, origin, url);
+    if (data) return registryDataPlane(method, data[1]!.toLowerCase(), data[2] ?? '/', req, origin);
 
     const auth = header(req, 'authorization');
     if (!auth || !/^Bearer \S+/.test(auth)) {
@@ -323,7 +324,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (!/\/providers\/microsoft\.machinelearningservices\/workspaces(\/[^/]+)?$/i.test(path)) return answer;
     const body = JSON.parse(answer.body) as { value?: unknown[]; properties?: Record<string, unknown> };
     for (const ws of Array.isArray(body.value) ? (body.value as { properties?: Record<string, unknown> }[]) : [body]) {
-      if (ws?.properties) for (const field of NEWER_WORKSPACE_FIELDS) delete ws.properties[field];
+      if (ws.properties) for (const field of NEWER_WORKSPACE_FIELDS) delete ws.properties[field];
     }
     return { ...answer, body: JSON.stringify(body) };
   }
@@ -332,7 +333,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const workspaceKey = path.toLowerCase().replace(/\/provisionmanagednetwork$/, '');
     const workspace = resources.get(workspaceKey);
     if (!workspace) return notFound(path.replace(/\/provisionManagedNetwork$/i, ''));
-    const mode = String(managedNetworkOf(workspace)?.isolationMode ?? 'Disabled');
+    const mode = text(managedNetworkOf(workspace)?.isolationMode, 'Disabled');
     if (/^disabled$/i.test(mode)) return json(400, envelope('BadRequest', `Workspace ${String(workspace.name)} has no managed network to provision (isolationMode ${mode}).`));
     const opId = randomUUID();
     operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1, kind: 'provision', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) });
@@ -351,7 +352,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     for (const [id, r] of resources) {
       if (!id.startsWith(`${workspaceKey}/outboundrules/`)) continue;
       const rule = (r.properties ?? {}) as Record<string, unknown>;
-      if (/^(inactive|provisioning)$/i.test(String(rule.status ?? 'Inactive'))) rule.status = 'Active';
+      if (/^(inactive|provisioning)$/i.test(text(rule.status, 'Inactive'))) rule.status = 'Active';
       const dest = rule.destination as { serviceResourceId?: unknown } | undefined;
       if (!/^privateendpoint$/i.test(String(rule.type)) || typeof dest?.serviceResourceId !== 'string' || !/^active$/i.test(String(rule.status))) continue;
       const target = resources.get(dest.serviceResourceId.toLowerCase());
@@ -359,7 +360,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       const props = (target.properties ??= {}) as Record<string, unknown>;
       const connections = ((props.privateEndpointConnections as Record<string, unknown>[] | undefined) ??= []);
       const endpointId = managedPrivateEndpointId(String(workspace.name), String(r.name));
-      if (connections.some((c) => String((c.properties as { privateEndpoint?: { id?: string } } | undefined)?.privateEndpoint?.id ?? '').toLowerCase() === endpointId.toLowerCase())) continue;
+      if (connections.some((c) => text((c.properties as { privateEndpoint?: { id?: string } } | undefined)?.privateEndpoint?.id).toLowerCase() === endpointId.toLowerCase())) continue;
       const name = `${String(workspace.name)}.${String(r.name)}`;
       const connection = {
         id: `${String(target.id)}/privateEndpointConnections/${name}`,
@@ -387,7 +388,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
   function operationUrl(workspace: Record<string, unknown>, opId: string, origin: string): string {
     const sub = String(workspace.id).split('/')[2];
-    const location = String(workspace.location ?? 'westeurope').toLowerCase().replace(/\s+/g, '');
+    const location = text(workspace.location, 'westeurope').toLowerCase().replace(/\s+/g, '');
     return `${origin}/subscriptions/${sub}/providers/Microsoft.MachineLearningServices/locations/${location}/workspaceOperationsStatus/${opId}?api-version=2024-10-01`;
   }
 
@@ -437,7 +438,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
    * from the world's `registryContent`.
    * https://github.com/Azure/acr/blob/main/docs/AAD-OAuth.md
    */
-  function registryDataPlane(method: string, server: string, rest: string, req: MockRequest, origin: string, url: URL): MockResponse {
+  function registryDataPlane(method: string, server: string, rest: string, req: MockRequest, origin: string): MockResponse {
     const content = Object.entries(world.registryContent ?? {}).find(([k]) => k.toLowerCase() === server)?.[1];
     const jwt = (kind: string): string => {
       const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -459,7 +460,6 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
         body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }),
       };
     }
-    void url;
     const tags = content ? Object.entries(content).find(([k]) => k === repository)?.[1] : undefined;
     if (!tags) return json(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] });
     const attrs = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
@@ -471,7 +471,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       if (!digest) return json(404, { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: { tag: ref } }] });
       return json(200, { registry: server, imageName: repository, tag: { name: ref, digest, createdTime: when, lastUpdateTime: when, signed: false, changeableAttributes: attrs } });
     }
-    const digestTags = Object.entries(tags).filter(([, d]) => d === ref || ref === `${repository}`).map(([t]) => t);
+    const digestTags = Object.entries(tags).filter(([, d]) => d === ref || ref === repository).map(([t]) => t);
     if (digestTags.length === 0) return json(404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest: ref } }] });
     return json(200, { registry: server, imageName: repository, manifest: { digest: ref, imageSize: 734003200, createdTime: when, lastUpdateTime: when, architecture: 'amd64', os: 'linux', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', tags: digestTags, changeableAttributes: attrs } });
   }

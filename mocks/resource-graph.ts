@@ -14,7 +14,8 @@
  */
 import type { World } from '../src/world/schema.js';
 import { normaliseLocation } from '../src/arm/location.js';
-import { idKey, resourceName, resourceType, tryParseResourceId } from '../src/arm/resource-id.js';
+import { idKey, resourceName, resourceType, tryParseResourceId } from '../src/base/resource-id.js';
+import { text as textOf } from './text.js';
 
 export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);
@@ -45,7 +46,7 @@ export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, 
     rows.push({
       id: r.id,
       name: r.name ?? resourceName(rid),
-      type: String(r.type ?? resourceType(rid)).toLowerCase(),
+      type: textOf(r.type, resourceType(rid)).toLowerCase(),
       tenantId: MOCK_TENANT_ID,
       kind: r.kind ?? '',
       location: typeof r.location === 'string' ? normaliseLocation(r.location) : '',
@@ -84,7 +85,7 @@ export function compileQuery(query: string): Stage[] {
     if ((m = /^(?:order|sort)\s+by\s+(\w+)(?:\s+(asc|desc))?$/i.exec(stage))) {
       const col = column(m[1]!);
       const dir = (m[2] ?? 'desc').toLowerCase() === 'asc' ? 1 : -1; // KQL sorts descending by default
-      return (rows) => [...rows].sort((a, b) => dir * String(a[col] ?? '').localeCompare(String(b[col] ?? '')));
+      return (rows) => [...rows].sort((a, b) => dir * textOf(a[col]).localeCompare(textOf(b[col])));
     }
     if ((m = /^(?:limit|take)\s+(\d+)$/i.exec(stage))) {
       const n = Number(m[1]);
@@ -102,12 +103,12 @@ function compileCondition(text: string): (row: Row) => boolean {
     const insensitive = m[2]!.toLowerCase() === 'in~';
     const values = splitOutsideQuotes(m[3]!, ',').map((v) => literal(v.trim()));
     const set = new Set(insensitive ? values.map((v) => v.toLowerCase()) : values);
-    return (row) => set.has(insensitive ? String(row[col] ?? '').toLowerCase() : String(row[col] ?? ''));
+    return (row) => set.has(insensitive ? textOf(row[col]).toLowerCase() : textOf(row[col]));
   }
   if ((m = /^(\w+)\s*(=~|==)\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$/.exec(t))) {
     const col = column(m[1]!);
     const value = literal(m[3]!);
-    return m[2] === '=~' ? (row) => String(row[col] ?? '').toLowerCase() === value.toLowerCase() : (row) => String(row[col] ?? '') === value;
+    return m[2] === '=~' ? (row) => textOf(row[col]).toLowerCase() === value.toLowerCase() : (row) => textOf(row[col]) === value;
   }
   throw new InvalidQuery(`unsupported condition "${t}"`);
 }
@@ -163,7 +164,7 @@ export function createResourceGraphMock(world: World, liveResources: () => Itera
   function answer(bodyText: string | undefined): Omit<GraphAnswer, 'headers'> {
     let request: { subscriptions?: unknown; query?: unknown; options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown } };
     try {
-      request = JSON.parse(bodyText ?? '');
+      request = JSON.parse(bodyText ?? '') as typeof request;
     } catch {
       return fail(400, 'BadRequest', 'The request body is not valid JSON.');
     }

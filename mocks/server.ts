@@ -47,10 +47,10 @@ export async function startMockServer(world: World, options: MockServerOptions =
   const server: Server = createServer({ cert, key }, (req, res) => {
     const chunks: Buffer[] = [];
     const gone = new AbortController();
-    res.on('close', () => gone.abort());
+    res.on('close', () => { gone.abort(); });
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const origin = `https://${req.headers.host ?? `${host}`}`;
+      const origin = `https://${req.headers.host ?? host}`;
       handler
         .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), signal: gone.signal }, origin)
         .then((answer) => {
@@ -80,7 +80,7 @@ export async function startMockServer(world: World, options: MockServerOptions =
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.listen(options.port ?? 0, host, () => { resolve(); });
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -89,7 +89,7 @@ export async function startMockServer(world: World, options: MockServerOptions =
     handler,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       }),

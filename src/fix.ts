@@ -5,7 +5,7 @@
  *   (a long-running operation, waited for), then every check of that workspace is read again;
  * - `workspace-keys-in-sync` → resync the keys, then read them again.
  */
-import type { Inventory } from './inventory.js';
+import type { Inventory } from './inventory/index.js';
 import { resyncIfDrifted, type ResyncOptions } from './keys/resync.js';
 import { forgetNetworkModels } from './network/model.js';
 import { nameOf } from './network/exposure.js';
@@ -24,7 +24,7 @@ async function provisionIfNeeded(target: TargetResult, inventory: Inventory, opt
   const result = target.results.find((r) => r.checkId === MANAGED && r.status === 'fail');
   const finding = result?.findings.find((f) => f.evidence.fixable === 'provisionManagedNetwork');
   if (!result || !finding || !options.rerun) return target.results;
-  const owner = String(finding.evidence.managedNetworkOwner ?? target.workspaceId);
+  const owner = typeof finding.evidence.managedNetworkOwner === 'string' ? finding.evidence.managedNetworkOwner : target.workspaceId;
   options.onProgress?.(`provisioning the managed network of ${nameOf(owner)} (provisionManagedNetwork); this can take minutes`);
   try {
     const status = await inventory.provisionManagedNetwork(owner, { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}), ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });

@@ -1,8 +1,9 @@
 /** The aml-preflight library: audit Azure ML workspaces from code. */
-export { Inventory, type ComputeView, type InventoryOptions, type WorkspaceKeyDigests } from './inventory.js';
+export { Inventory, type ComputeView, type InventoryOptions, type WorkspaceKeyDigests } from './inventory/index.js';
 export { CLOUDS, mockCredential, resolveEndpoint, type ArmConnection } from './arm/connection.js';
-export { ArmRequestError, UsageError } from './arm/errors.js';
-export { parseResourceId, parseWorkspaceId, sameId, type ResourceId } from './arm/resource-id.js';
+export { ArmRequestError } from './arm/errors.js';
+export { UsageError } from './base/errors.js';
+export { parseResourceId, parseWorkspaceId, sameId, type ResourceId } from './base/resource-id.js';
 export { defineCheck, type Check, type CheckContext, type CheckMeta, type Severity, type Status } from './engine/check.js';
 export { runAudit, selectChecks, type RunOptions } from './engine/run.js';
 export { exitCodeFor, type AuditReport, type CheckResult, type Finding } from './report/types.js';

@@ -13,7 +13,7 @@ type Json = Record<string, unknown>;
 
 export interface Recorder {
   /** Pass as `ArmConnection.onResponse`. */
-  onResponse(method: string, url: string, status: number, bodyText: string | undefined): void;
+  readonly onResponse: (method: string, url: string, status: number, bodyText: string | undefined) => void;
   /** The world recorded so far. */
   world(description: string): WorldInput;
 }
@@ -31,7 +31,7 @@ export function createRecorder(): Recorder {
   }
 
   return {
-    onResponse(method, url, status, bodyText) {
+    onResponse: (method, url, status, bodyText) => {
       if (status < 200 || status >= 300 || !bodyText) return;
       let body: unknown;
       try {

@@ -4,34 +4,11 @@
  * inventory, whose cache already holds what the checks read; anything that cannot be read is left
  * out (a diagram must never fail a report).
  */
-import type { Inventory } from './inventory.js';
+import type { Topology, TopologyNode } from './base/results.js';
+import type { Inventory } from './inventory/index.js';
 import { nameOf, registryExposure, storageExposure, vnetOf } from './network/exposure.js';
-import { idKey } from './arm/resource-id.js';
+import { idKey } from './base/resource-id.js';
 import { networkModel } from './network/model.js';
-
-export interface TopologyNode {
-  readonly id: string;
-  readonly name: string;
-}
-
-export interface Topology {
-  readonly workspace: TopologyNode;
-  readonly storage?: TopologyNode & { readonly exposure: string };
-  readonly registry?: TopologyNode & { readonly exposure: string };
-  readonly computes: readonly (TopologyNode & { readonly type: string; readonly subnetId?: string })[];
-  readonly vnets: readonly (TopologyNode & { readonly subnets: readonly (TopologyNode & { readonly nsgId?: string })[] })[];
-  readonly privateEndpoints: readonly (TopologyNode & { readonly subnetId: string; readonly targetId: string })[];
-  readonly nsgs: readonly TopologyNode[];
-  /** The managed virtual network, when the workspace uses one: computes without a subnet sit in it. */
-  readonly managed?: {
-    readonly id: string;
-    readonly name: string;
-    readonly isolationMode: string;
-    readonly status: string;
-    /** One per private-endpoint outbound rule: the endpoint Azure ML creates for it, and its target. */
-    readonly endpoints: readonly (TopologyNode & { readonly targetId: string; readonly subresource: string; readonly ruleStatus: string })[];
-  };
-}
 
 async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
   try {
@@ -115,3 +92,5 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
       : {}),
   };
 }
+
+export type { Topology, TopologyNode } from './base/results.js';

@@ -40,7 +40,7 @@ describe('aml-preflight audit', () => {
     expect(r.stdout).toMatch(/✖ FAIL\s+image-build-compute/);
     expect(r.stdout).toContain('uses the GPU size Standard_NC6s_v3');
     expect(r.stdout).toContain('fix: Use a CPU cluster');
-    expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
+    expect(r.stdout).not.toContain('\u001b['); // no colour when not a terminal
   });
 
   it('the table is scannable: status line, message, resource by name, fix; evidence only with -v', async () => {
@@ -73,7 +73,7 @@ describe('aml-preflight audit', () => {
 
   it('colours the table on a terminal', async () => {
     const r = await runCli(['audit', '--mock', worldPath('ibc-gpu-cluster')], { tty: true });
-    expect(r.stdout).toMatch(/\u001b\[31m✖ FAIL/);
+    expect(r.stdout).toContain('\u001b[31m✖ FAIL');
   });
 
   it('--fail-on never exits 0 despite findings; --check selects', async () => {
@@ -110,7 +110,7 @@ describe('aml-preflight audit', () => {
 
   it.each([
     [['audit', '--workspace', '/subscriptions/x/resourceGroups/rg'], /--workspace: .* is not an ARM resource id/],
-    [['audit', '--workspace', `${ids.vnet}`], /not an Azure ML workspace id/],
+    [['audit', '--workspace', ids.vnet], /not an Azure ML workspace id/],
     [["audit", "--mock", "x.json", "--check", "no-such-check"], /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference$/m],
     [['audit', '--mock', '/nonexistent/world.json'], /cannot read world file \/nonexistent\/world.json: ENOENT/],
     [['audit', '--workspace', ids.workspace, '--format', 'yaml'], /--format "yaml" is not one of table, json/],
@@ -232,6 +232,6 @@ describe('the bundled executable (the package\'s bin)', () => {
     expect(chunk).toBeDefined();
     const probe = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { m.parseResourceId('not an id'); } catch (e) { console.log(e.stack); }`;
     const r = await run(process.execPath, ['--input-type=module', '-e', probe]);
-    expect(r.stdout).toMatch(/src\/arm\/resource-id\.ts:\d+:\d+/);
+    expect(r.stdout).toMatch(/src\/base\/resource-id\.ts:\d+:\d+/);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defineCheck, formatMessage, type Check } from '../src/engine/check.js';
 import { runAudit, selectChecks } from '../src/engine/run.js';
 import { exitCodeFor, type AuditReport } from '../src/report/types.js';
-import { UsageError } from '../src/arm/errors.js';
+import { UsageError } from '../src/base/errors.js';
 import { ids } from '../mocks/worlds/generate.js';
 import { startHarness, type MockHarness } from './helpers.js';
 
@@ -23,13 +23,13 @@ const meta = (id: string, severity: 'error' | 'warning' = 'error') => ({
 });
 
 const passes = defineCheck({ meta: meta('passes'), async run(ctx) { await ctx.inventory.workspace(ctx.workspaceId, { abortSignal: ctx.abortSignal }); } });
-const fails = defineCheck({ meta: meta('fails'), async run(ctx) { ctx.report({ messageId: 'bad', data: { thing: 'x' }, resourceId: ctx.workspaceId, evidence: { a: 1 }, remediation: 'do y' }); } });
-const warns = defineCheck({ meta: meta('warns'), async run(ctx) { ctx.report({ messageId: 'meh', resourceId: ctx.workspaceId, evidence: {}, remediation: 'r', level: 'warning' }); } });
-const skips = defineCheck({ meta: meta('skips'), async run(ctx) { return ctx.skip('not applicable here'); } });
-const throws = defineCheck({ meta: meta('throws'), async run() { throw new Error('boom\n    at somewhere (file.ts:1:1)'); } });
+const fails = defineCheck({ meta: meta('fails'), run(ctx) { ctx.report({ messageId: 'bad', data: { thing: 'x' }, resourceId: ctx.workspaceId, evidence: { a: 1 }, remediation: 'do y' }); return Promise.resolve(undefined); } });
+const warns = defineCheck({ meta: meta('warns'), run(ctx) { ctx.report({ messageId: 'meh', resourceId: ctx.workspaceId, evidence: {}, remediation: 'r', level: 'warning' }); return Promise.resolve(undefined); } });
+const skips = defineCheck({ meta: meta('skips'), run(ctx) { return Promise.resolve(ctx.skip('not applicable here')); } });
+const throws = defineCheck({ meta: meta('throws'), run() { return Promise.reject(new Error('boom\n    at somewhere (file.ts:1:1)')); } });
 const hangs = defineCheck({
   meta: meta('hangs'),
-  run: (ctx) => new Promise((_, reject) => ctx.abortSignal.addEventListener('abort', () => reject(new Error('aborted')))),
+  run: (ctx) => new Promise((_, reject) => { ctx.abortSignal.addEventListener('abort', () => { reject(new Error('aborted')); }); }),
 });
 const reads404 = defineCheck({ meta: meta('reads-404'), async run(ctx) { await ctx.inventory.virtualNetwork(`${ids.vnet}-gone`, { abortSignal: ctx.abortSignal }); } });
 
@@ -65,7 +65,7 @@ describe('check engine', () => {
     harness = await startHarness('healthy-private');
     const controller = new AbortController();
     const running = runAudit({ inventory: harness.inventory, checks: [fails, hangs] as Check[], workspaceIds: [ids.workspace], abortSignal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => { controller.abort(); }, 50);
     const report = await running;
     expect(report.incomplete).toBe(true);
     expect(report.targets[0]!.results.map((r) => r.status)).toEqual(['fail', 'error']);

@@ -54,7 +54,7 @@ async function one(i: number): Promise<void> {
   codes[code] = (codes[code] ?? 0) + 1;
   const where = `seed ${seed} run ${i}: ${base}${graph ? ' (resource-graph)' : ''} ${JSON.stringify([path, value, remove])}`;
   const fail = (why: string): void => void failures.push(`${where}: ${why}`);
-  if (![0, 1, 2, 3].includes(code)) return fail(`exit ${code}`);
+  if (![0, 1, 2, 3].includes(code)) { fail(`exit ${code}`); return; }
   if (code === 2) {
     if (!/^aml-preflight: invalid world file .*: at \$/.test(stderr)) fail(`exit 2 without the JSON path: ${stderr.trim()}`);
     return;
@@ -63,9 +63,9 @@ async function one(i: number): Promise<void> {
   try {
     report = JSON.parse(stdout) as typeof report;
   } catch {
-    return fail('the report is not JSON');
+    fail('the report is not JSON'); return;
   }
-  for (const t of report.targets) for (const r of t.results) if (/failed unexpectedly/.test(r.reason ?? '')) fail(`${r.checkId}: ${r.reason}`);
+  for (const t of report.targets) for (const r of t.results) if ((r.reason ?? '').includes('failed unexpectedly')) fail(`${r.checkId}: ${r.reason}`);
 }
 
 await Promise.all(

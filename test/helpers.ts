@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mockCredential, type ArmConnection } from '../src/arm/connection.js';
-import { Inventory } from '../src/inventory.js';
+import { Inventory } from '../src/inventory/index.js';
 import { packageRoot } from '../src/paths.js';
 import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
 import { startMockServer, type MockServer, type MockServerOptions } from '../mocks/server.js';
@@ -73,14 +73,14 @@ export function workspaceIdOfWorld(world: World | WorldInput): string {
  * Runs one check against worlds, each over its own mock; the mock of the last audit stays open for
  * inspection until the test ends.
  */
-export function checkAuditor(check: Check): { audit(world: World | WorldInput | string, images?: string[]): Promise<CheckResult>; readonly harness: MockHarness } {
+export function checkAuditor(check: Check): { audit: (world: World | WorldInput | string, images?: string[]) => Promise<CheckResult>; readonly harness: MockHarness } {
   let current: MockHarness | undefined;
   afterEach(async () => {
     await current?.close();
     current = undefined;
   });
   return {
-    async audit(world, images) {
+    audit: async (world, images) => {
       await current?.close();
       current = await startHarness(world);
       const report = await runAudit({ inventory: current.inventory, checks: [check], workspaceIds: [ids.workspace], ...(images ? { checkOptions: { images } } : {}) });

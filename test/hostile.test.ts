@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
 import { loadWorld } from '../src/world/schema.js';
-import { UsageError } from '../src/arm/errors.js';
+import { UsageError } from '../src/base/errors.js';
 import { parseConfig } from '../src/config.js';
 import { allChecks } from '../checks/index.js';
 import { runCli } from './helpers.js';

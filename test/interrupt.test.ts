@@ -18,7 +18,7 @@ function runAndInterrupt(args: string[], env: Record<string, string>, afterMs: n
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     setTimeout(() => child.kill('SIGINT'), afterMs);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - t0 }));
+    child.on('close', (code) => { resolve({ code, stdout, stderr, ms: performance.now() - t0 }); });
   });
 }
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { healthyPrivate, ids, secrets } from '../mocks/worlds/generate.js';
 import { ArmRequestError } from '../src/arm/errors.js';
-import { Inventory } from '../src/inventory.js';
+import { Inventory } from '../src/inventory/index.js';
 import { startHarness, type MockHarness } from './helpers.js';
 
 let harness: MockHarness | undefined;
@@ -58,7 +58,7 @@ describe('inventory over HTTPS through the SDK clients', () => {
         { match: 'GET .*/storageAccounts/.*', reset: true, times: 1 },
       ],
     });
-    expect((await harness.inventory.registry(ids.registry)).sku?.name).toBe('Premium');
+    expect((await harness.inventory.registry(ids.registry)).sku.name).toBe('Premium');
     expect((await harness.inventory.storageAccount(ids.storage)).kind).toBe('StorageV2');
   });
 
@@ -68,7 +68,7 @@ describe('inventory over HTTPS through the SDK clients', () => {
     await expect(keys).rejects.toBeInstanceOf(ArmRequestError);
     await expect(keys).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed', requiredAction: 'Microsoft.Storage/storageAccounts/listKeys/action', resourceId: ids.storage });
     await expect(keys).rejects.toThrow(/grant Microsoft\.Storage\/storageAccounts\/listKeys\/action/);
-    const rt = `${ids.routeTable}`;
+    const rt = ids.routeTable;
     await expect(harness.inventory.routeTable(rt)).rejects.toMatchObject({ requiredAction: 'Microsoft.Network/routeTables/read' });
   });
 
@@ -112,7 +112,7 @@ describe('inventory over HTTPS through the SDK clients', () => {
     const controller = new AbortController();
     const inv = new Inventory(harness.connection, { abortSignal: controller.signal });
     const read = inv.workspace(ids.workspace);
-    setTimeout(() => controller.abort(), 50);
+    setTimeout(() => { controller.abort(); }, 50);
     const t0 = performance.now();
     await expect(read).rejects.toMatchObject({ code: 'AbortError' });
     // Without the abort this would take the full 30 s of injected latency.

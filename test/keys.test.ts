@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,7 +151,7 @@ describe('the race between a 401 and another process\'s resync', () => {
     const other = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir });
     expect(other.action).toBe('resynced');
     // This process checks afterwards, with a fresh view: no drift left.
-    const { Inventory } = await import('../src/inventory.js');
+    const { Inventory } = await import('../src/inventory/index.js');
     const mine = new Inventory(harness.connection);
     expect(await resyncIfDrifted(mine, ids.workspace, { cacheDir, since: failedAt })).toMatchObject({ action: 'reused', inSync: true });
     expect(await resyncIfDrifted(mine, ids.workspace, { cacheDir, since: Date.now() + 1000 })).toMatchObject({ action: 'none-needed' });
@@ -194,10 +194,10 @@ describe('withKeyResync', () => {
     let calls = 0;
     const result = await withKeyResync(
       ids.workspace,
-      async () => {
+      () => {
         calls++;
-        if (calls === 1) throw new RestError('Unauthorized', { statusCode: 401 });
-        return 'trained';
+        if (calls === 1) return Promise.reject(new RestError('Unauthorized', { statusCode: 401 }));
+        return Promise.resolve('trained');
       },
       { inventory: harness.inventory, cacheDir },
     );

@@ -11,7 +11,7 @@ export function mutateAt(root: Json, path: readonly number[], value: unknown, re
   let node: unknown = root;
   for (let depth = 0; depth < path.length; depth++) {
     if (!node || typeof node !== 'object') return;
-    const keys = Object.keys(node as Json);
+    const keys = Object.keys(node);
     if (keys.length === 0) return;
     const key = keys[path[depth]! % keys.length]!;
     if (depth === path.length - 1 || typeof (node as Json)[key] !== 'object' || (node as Json)[key] === null) {

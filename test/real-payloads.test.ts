@@ -21,7 +21,7 @@ const body = (file: string): Json => JSON.parse(readFileSync(join(dir, file), 'u
 
 function replaceResource(w: WorldInput, id: string, payload: Json): void {
   const i = w.resources.findIndex((r) => r.id === id);
-  w.resources[i] = { ...payload, id, name: id.split('/').pop()! } as WorldInput['resources'][number];
+  w.resources[i] = { ...payload, id, name: id.split('/').pop()! };
 }
 function embedded(w: WorldInput, vnetId: string, subnetId: string, payload: Json): void {
   const vnet = w.resources.find((r) => r.id === vnetId) as Json;
@@ -32,9 +32,9 @@ const responses = (w: WorldInput) => w.responses as Record<string, { body: unkno
 
 /** How each Microsoft payload takes the place of a world resource or answer. */
 const PLACEMENTS: Record<string, (w: WorldInput) => void> = {
-  'machinelearning/Workspace-get.json': (w) => replaceResource(w, ids.workspace, body('machinelearning/Workspace-get.json')),
-  'machinelearning/Compute-get-AmlCompute.json': (w) => replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-get-AmlCompute.json')),
-  'machinelearning/Compute-get-ComputeInstance.json': (w) => replaceResource(w, `${ids.computes}/ci-analyst-ds`, body('machinelearning/Compute-get-ComputeInstance.json')),
+  'machinelearning/Workspace-get.json': (w) => { replaceResource(w, ids.workspace, body('machinelearning/Workspace-get.json')); },
+  'machinelearning/Compute-get-AmlCompute.json': (w) => { replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-get-AmlCompute.json')); },
+  'machinelearning/Compute-get-ComputeInstance.json': (w) => { replaceResource(w, `${ids.computes}/ci-analyst-ds`, body('machinelearning/Compute-get-ComputeInstance.json')); },
   'machinelearning/Compute-list.json': (w) => {
     w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.computes}/`));
     for (const c of body('machinelearning/Compute-list.json').value as Json[]) w.resources.push({ ...c, id: `${ids.computes}/${c.name}` } as never);
@@ -42,29 +42,29 @@ const PLACEMENTS: Record<string, (w: WorldInput) => void> = {
   'machinelearning/Workspace-listKeys.json': (w) => {
     responses(w)[`POST ${ids.workspace}/listKeys`] = { body: body('machinelearning/Workspace-listKeys.json') };
   },
-  'containerregistry/RegistryGet.json': (w) => replaceResource(w, ids.registry, body('containerregistry/RegistryGet.json')),
+  'containerregistry/RegistryGet.json': (w) => { replaceResource(w, ids.registry, body('containerregistry/RegistryGet.json')); },
   'containerregistry/RegistryListCredentials.json': (w) => {
     responses(w)[`POST ${ids.registry}/listCredentials`] = { body: body('containerregistry/RegistryListCredentials.json') };
   },
   'containerregistry/PrivateEndpointConnectionList.json': (w) => {
     (w.resources.find((r) => r.id === ids.registry) as Json).properties.privateEndpointConnections = body('containerregistry/PrivateEndpointConnectionList.json').value;
   },
-  'storage/StorageAccountGetProperties.json': (w) => replaceResource(w, ids.storage, body('storage/StorageAccountGetProperties.json')),
+  'storage/StorageAccountGetProperties.json': (w) => { replaceResource(w, ids.storage, body('storage/StorageAccountGetProperties.json')); },
   'storage/StorageAccountListKeys.json': (w) => {
     responses(w)[`POST ${ids.storage}/listKeys`] = { body: body('storage/StorageAccountListKeys.json') };
   },
   'storage/StorageAccountRegenerateKey.json': (w) => {
     responses(w)[`POST ${ids.storage}/listKeys`] = { body: body('storage/StorageAccountRegenerateKey.json') };
   },
-  'network/NetworkSecurityGroupGet.json': (w) => replaceResource(w, ids.nsg, body('network/NetworkSecurityGroupGet.json')),
-  'network/VirtualNetworkGet.json': (w) => replaceResource(w, ids.vnet, body('network/VirtualNetworkGet.json')),
-  'network/SubnetGet.json': (w) => embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGet.json')),
-  'network/SubnetGetWithDelegation.json': (w) => embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGetWithDelegation.json')),
-  'network/PrivateEndpointGet.json': (w) => replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGet.json')),
-  'network/PrivateEndpointGetForManualApproval.json': (w) => replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGetForManualApproval.json')),
-  'network/PrivateEndpointDnsZoneGroupGet.json': (w) => replaceResource(w, `${ids.peRegistry}/privateDnsZoneGroups/default`, body('network/PrivateEndpointDnsZoneGroupGet.json')),
+  'network/NetworkSecurityGroupGet.json': (w) => { replaceResource(w, ids.nsg, body('network/NetworkSecurityGroupGet.json')); },
+  'network/VirtualNetworkGet.json': (w) => { replaceResource(w, ids.vnet, body('network/VirtualNetworkGet.json')); },
+  'network/SubnetGet.json': (w) => { embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGet.json')); },
+  'network/SubnetGetWithDelegation.json': (w) => { embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGetWithDelegation.json')); },
+  'network/PrivateEndpointGet.json': (w) => { replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGet.json')); },
+  'network/PrivateEndpointGetForManualApproval.json': (w) => { replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGetForManualApproval.json')); },
+  'network/PrivateEndpointDnsZoneGroupGet.json': (w) => { replaceResource(w, `${ids.peRegistry}/privateDnsZoneGroups/default`, body('network/PrivateEndpointDnsZoneGroupGet.json')); },
   'network/RouteTableGet.json': (w) => {
-    w.resources.push({ ...body('network/RouteTableGet.json'), id: ids.routeTable, name: 'rt-mlops-training-weu' } as never);
+    w.resources.push({ ...body('network/RouteTableGet.json'), id: ids.routeTable, name: 'rt-mlops-training-weu' });
     const vnet = w.resources.find((r) => r.id === ids.vnet) as Json;
     vnet.properties.subnets[0].properties.routeTable = { id: ids.routeTable };
   },
@@ -72,12 +72,12 @@ const PLACEMENTS: Record<string, (w: WorldInput) => void> = {
     responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`] = { body: body('network/AvailablePrivateEndpointTypesGet.json') };
   },
   // The managed network's payloads go into the healthy managed world (MANAGED_BASE below).
-  'machinelearning/Workspace-get-managedNetwork.json': (w) => replaceResource(w, ids.workspace, body('machinelearning/Workspace-get-managedNetwork.json')),
+  'machinelearning/Workspace-get-managedNetwork.json': (w) => { replaceResource(w, ids.workspace, body('machinelearning/Workspace-get-managedNetwork.json')); },
   'machinelearning/ManagedNetwork-listRule.json': (w) => {
     const rules = Object.fromEntries((body('machinelearning/ManagedNetwork-listRule.json').value as Json[]).map((r) => [r.name, r.properties]));
     (w.resources.find((r) => r.id === ids.workspace) as Json).properties.managedNetwork.outboundRules = rules;
   },
-  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json': (w) => replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json')),
+  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json': (w) => { replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json')); },
   'network/ServiceTagsList.json': (w) => {
     responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`] = { body: body('network/ServiceTagsList.json') };
   },
@@ -123,7 +123,7 @@ describe('Microsoft payloads served in place of world resources', () => {
     for (const r of results) {
       expect(['pass', 'fail', 'warn', 'skip', 'error']).toContain(r.status);
       if (r.status === 'error' || r.status === 'skip') {
-        expect(r.reason, `${r.checkId}`).toBeTruthy();
+        expect(r.reason, r.checkId).toBeTruthy();
         expect(r.reason, `${r.checkId} crashed: ${r.reason}`).not.toMatch(/failed unexpectedly/);
         expect(r.reason).not.toContain('\n');
       }

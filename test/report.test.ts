@@ -29,7 +29,7 @@ beforeAll(async () => {
   const topology = await describeTopology(harness.inventory, ids.workspace);
   demo = { ...report, targets: report.targets.map((t) => ({ ...t, topology: topology! })) };
 });
-afterAll(async () => harness?.close());
+afterAll(async () => harness.close());
 
 describe('every format, from the demo world', () => {
   it.each(FORMATS)('%s matches its snapshot', async (format) => {
@@ -68,7 +68,7 @@ describe('every format, from the demo world', () => {
     expect(suite.id).toBe(ids.workspace);
     expect(suite.testcase).toHaveLength(allChecks.length);
     expect(Number(suite.failures)).toBe(8);
-    expect(suite.testcase.filter((c: any) => !c.skipped).every((c: any) => c.failure && c.failure.type === 'error')).toBe(true);
+    expect(suite.testcase.filter((c: any) => !c.skipped).every((c: any) => c.failure?.type === 'error')).toBe(true);
     expect(suite.testcase.filter((c: any) => c.skipped).map((c: any) => c.name)).toEqual(['managed-network-outbound', 'image-reference']);
     // A world with an error and skips.
     const h = await startHarness('public-registry');
@@ -77,7 +77,7 @@ describe('every format, from the demo world', () => {
     const doc2 = parser.parse(render(w, 'junit'));
     const cases = doc2.testsuites.testsuite.testcase as any[];
     expect(cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['acr-private-endpoint-region', 'image-build-compute', 'acr-workspace-access', 'managed-network-outbound', 'image-reference']);
-    expect(cases.filter((c) => c.skipped)[0].skipped.message).toMatch(/no private endpoint/);
+    expect(cases.find((c) => c.skipped).skipped.message).toMatch(/no private endpoint/);
     const h3 = await startHarness('keys-listkeys-forbidden');
     const w3 = await runAudit({ inventory: h3.inventory, checks: allChecks, workspaceIds: [ids.workspace], now: () => 0 });
     await h3.close();

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { runAudit, selectChecks } from '../src/engine/run.js';
 import { packageRoot } from '../src/paths.js';
-import { Inventory } from '../src/inventory.js';
+import { Inventory } from '../src/inventory/index.js';
 import { createArmHandler } from '../mocks/handler.js';
 import { compileQuery, resourceGraphRows } from '../mocks/resource-graph.js';
 import { ids, SUB, subscriptionWorld } from '../mocks/worlds/generate.js';

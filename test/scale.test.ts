@@ -12,7 +12,7 @@ import { SUB, subscriptionWorld } from '../mocks/worlds/generate.js';
 import { runAudit } from '../src/engine/run.js';
 import { runCli, startHarness, worldPath } from './helpers.js';
 
-type Result = { checkId: string; status: string };
+interface Result { checkId: string; status: string }
 let dir: string;
 let file: string;
 let throttledFile: string;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aml-preflight-snap-'));
 });
 
-type Result = { checkId: string; status: string; findings: { message: string }[] };
+interface Result { checkId: string; status: string; findings: { message: string }[] }
 const verdicts = (stdout: string) =>
   (JSON.parse(stdout).targets[0].results as Result[]).map((r) => ({ checkId: r.checkId, status: r.status, findings: r.findings.map((f) => f.message) }));
 

@@ -15,7 +15,7 @@
  */
 import { defineCheck } from '../../src/engine/check.js';
 import { ArmRequestError } from '../../src/arm/errors.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { nameOf, registryExposure } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/model.js';
@@ -50,19 +50,21 @@ export default defineCheck({
     const opts = { abortSignal: ctx.abortSignal };
     const found = await ctx.inventory.workspaceRegistry(ctx.workspaceId, opts);
     if (!found) return ctx.skip('the workspace has no container registry yet');
-    const { workspace: ws, registry, registryId, registryName } = found;
+    const { registry, registryId, registryName } = found;
     const connections = registryExposure(registry).connections;
     if (connections.length === 0) return ctx.skip(`registry ${registryName} has no private endpoint`);
     const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
     const managed = new Set((model.registry?.managedConnections ?? []).map((c) => c.privateEndpointId.toLowerCase()));
     if (managed.size > 0) ctx.note(`${managed.size} private endpoint${managed.size > 1 ? 's' : ''} of the registry belong${managed.size > 1 ? '' : 's'} to the managed virtual network (Microsoft's subscription): judged by SKU and connection state, not read; Azure ML places them in the workspace's region`);
-    const sku = registry.sku?.name ?? 'unknown';
+    // The SDK types `sku` as required; the shape check lets ARM omit it, so read it as it arrived.
+    const { sku: skuAsSent } = registry as { sku?: { name?: string } | null };
+    const sku = skuAsSent?.name ?? 'unknown';
     if (!/^premium$/i.test(sku)) {
       ctx.report({
         messageId: 'notPremium',
         data: { registry: registryName, sku },
         resourceId: registryId,
-        evidence: { sku: registry.sku ?? null, privateEndpointConnections: connections.length },
+        evidence: { sku: skuAsSent ?? null, privateEndpointConnections: connections.length },
         remediation: `az acr update --name ${registryName} --sku Premium`,
       });
     }

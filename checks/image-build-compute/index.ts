@@ -15,9 +15,10 @@
  * (https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet, MicrosoftDocs/azure-docs#123350).
  */
 import { defineCheck } from '../../src/engine/check.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { closedToPublic, networkModel, reach } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/model.js';
+import { closedToPublic, reach } from '../../src/network/reach.js';
 import { managedFix, managedWhy } from '../../src/network/managed-words.js';
 
 const GPU_SIZE = /^(standard_)?n[cdgv]/i;
@@ -74,7 +75,7 @@ export default defineCheck({
     if (!restricted) {
       return ctx.skip(`registry ${registryName} is not behind a virtual network (publicNetworkAccess ${exposure.publicNetworkAccess}, defaultAction ${exposure.defaultAction}${managed ? '' : ', no approved private endpoint'}): ACR Tasks can build`);
     }
-    const why = exposure.reasons.filter((r) => !managed || !/private endpoint/.test(r)).join(', ');
+    const why = exposure.reasons.filter((r) => !managed || !r.includes('private endpoint')).join(', ');
     const computes = model.computes;
     const clusters = computes.filter((c) => c.computeType === 'AmlCompute' && c.provisioningState === 'Succeeded' && !GPU_SIZE.test(c.vmSize ?? ''));
     const suggestion = (managed ? clusters.find((c) => c.placement.kind === 'managed') : clusters.find((c) => c.subnetId))?.name ?? (managed ? '<cpu-cluster>' : '<cpu-cluster-in-the-vnet>');

@@ -8,7 +8,7 @@
  * registry, the repository and tag (or digest) exist, read through the ACR data plane.
  */
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { ALL, minus, size } from '../../src/network/cidr.js';
 import { subnetEgress } from '../../src/network/egress.js';
 import { nameOf } from '../../src/network/exposure.js';

@@ -16,10 +16,11 @@
  * A project workspace is judged by its hub's managed network.
  */
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { fqdnCovers, isActive, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
-import { closedToPublic, networkModel, privateEndpointRule, type NetworkModel } from '../../src/network/model.js';
+import { networkModel, type NetworkModel } from '../../src/network/model.js';
+import { closedToPublic, privateEndpointRule } from '../../src/network/reach.js';
 import { nameOf } from '../../src/network/exposure.js';
 
 type M = 'notProvisioned' | 'ruleMissing' | 'ruleNotActive' | 'serviceTagMissing' | 'serviceTagNotActive' | 'packageSourceMissing';

@@ -13,7 +13,7 @@
  * egress from the outbound rules.
  */
 import { defineCheck } from '../../src/engine/check.js';
-import { idKey, parseResourceId } from '../../src/arm/resource-id.js';
+import { idKey, parseResourceId } from '../../src/base/resource-id.js';
 import { overlaps, sameFamilies } from '../../src/network/cidr.js';
 import { subnetEgress } from '../../src/network/egress.js';
 import { evaluateNsg, type Nsg } from '../../src/network/nsg.js';
@@ -120,7 +120,7 @@ export default defineCheck({
               deniedPrefixCount: d.destination.length,
               ...(d.source.length !== source.length || d.source[0] !== source[0] ? { deniedFromSourcePrefixes: d.source } : {}),
             },
-            remediation: allowRule(nsg!.id!, nsgView!, tag.name, d.rule.priority, d.rule.isDefault ? undefined : d.rule.name),
+            remediation: allowRule(nsg!.id, nsgView!, tag.name, d.rule.priority, d.rule.isDefault ? undefined : d.rule.name),
           });
         }
         for (const u of evaluation.undecidable) {
@@ -129,7 +129,7 @@ export default defineCheck({
             data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(u.destination, [p])).length, total, why: u.why },
             resourceId: `${u.rule.nsgId}/securityRules/${u.rule.name}`,
             evidence: { ...base, rule: u.rule, prefixes: summarise(u.destination) },
-            remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id!, nsgView!, tag.name, u.rule.priority)}`,
+            remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id, nsgView!, tag.name, u.rule.priority)}`,
             level: 'warning',
           });
         }
@@ -140,12 +140,12 @@ export default defineCheck({
           const dropped = /^(none|vnetlocal)$/i.test(seg.nextHopType);
           ctx.report({
             messageId: dropped ? 'dropped' : 'appliance',
-            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(seg.destination, [p])).length, total, hop, route: seg.route.name, prefix: seg.route.addressPrefix, routeTable: nameOf(routeTable!.id!) },
+            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(seg.destination, [p])).length, total, hop, route: seg.route.name, prefix: seg.route.addressPrefix, routeTable: nameOf(routeTable!.id) },
             resourceId: `${routeTable!.id}/routes/${seg.route.name}`,
             evidence: { ...base, routeTableId: routeTable!.id, route: seg.route, prefixes: summarise(seg.destination) },
             remediation: dropped
-              ? `Remove the route or send ${tag.name} to the Internet: az network route-table route create --resource-group ${parseResourceId(routeTable!.id!).resourceGroup} --route-table-name ${nameOf(routeTable!.id!)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`
-              : `Allow ${MCR_FQDNS.join(' and ')} (and the Front Door endpoints they redirect to) on TCP 443 in the appliance at ${seg.route.nextHopIpAddress ?? 'the next hop'}, or route the tag straight out: az network route-table route create --resource-group ${parseResourceId(routeTable!.id!).resourceGroup} --route-table-name ${nameOf(routeTable!.id!)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`,
+              ? `Remove the route or send ${tag.name} to the Internet: az network route-table route create --resource-group ${parseResourceId(routeTable!.id).resourceGroup} --route-table-name ${nameOf(routeTable!.id)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`
+              : `Allow ${MCR_FQDNS.join(' and ')} (and the Front Door endpoints they redirect to) on TCP 443 in the appliance at ${seg.route.nextHopIpAddress ?? 'the next hop'}, or route the tag straight out: az network route-table route create --resource-group ${parseResourceId(routeTable!.id).resourceGroup} --route-table-name ${nameOf(routeTable!.id)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`,
             level: dropped ? 'error' : 'warning',
           });
         }

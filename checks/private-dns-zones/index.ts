@@ -15,7 +15,7 @@
  */
 import type { PrivateDnsZoneGroup } from '@azure/arm-network';
 import { defineCheck } from '../../src/engine/check.js';
-import { idKey, sameId } from '../../src/arm/resource-id.js';
+import { idKey, sameId } from '../../src/base/resource-id.js';
 import { nameOf, type EndpointPlacement } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/model.js';
 

@@ -20,9 +20,10 @@
  * The decision is the network model's (`src/network/model.ts`), shared with the other checks.
  */
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf, serviceEndpointsApply, vnetOf } from '../../src/network/exposure.js';
-import { closedToPublic, networkModel, reach, type ComputeNode, type Link, type NetworkModel, type TargetNode, type Unreachable } from '../../src/network/model.js';
+import { networkModel, type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
+import { closedToPublic, reach, type Link, type Unreachable } from '../../src/network/reach.js';
 import { managedFix, managedWhy } from '../../src/network/managed-words.js';
 
 type M = 'notInVnet' | 'unreachable' | 'serviceEndpointMissing' | 'subnetMissing' | 'managedUnreachable';

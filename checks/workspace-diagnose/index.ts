@@ -10,7 +10,7 @@
  */
 import type { DiagnoseResponseResultValue } from '@azure/arm-machinelearning';
 import { defineCheck, type Check } from '../../src/engine/check.js';
-import type { CheckResult, Finding } from '../../src/report/types.js';
+import type { CheckResult, Finding } from '../../src/base/results.js';
 
 /** The nine result lists, by the name the report uses. */
 const CATEGORIES: Record<keyof DiagnoseResponseResultValue, string> = {

@@ -11,7 +11,7 @@
 import { defineCheck, type FindingReport } from '../../src/engine/check.js';
 
 type MessageId = 'storageKey' | 'storageAccount' | 'registryPassword';
-import { parseResourceId } from '../../src/arm/resource-id.js';
+import { parseResourceId } from '../../src/base/resource-id.js';
 import { compareKeys, needsRegistryCredentials, needsStorageKeys, type Drift } from '../../src/keys/drift.js';
 import { nameOf } from '../../src/network/exposure.js';
 

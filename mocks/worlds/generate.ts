@@ -60,7 +60,8 @@ export const secrets = {
   appInsightsKey: fakeSecret('appi-mlops-prod-weu/instrumentation', 36),
 };
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- generator plumbing over free-form ARM JSON
+// Free-form ARM JSON: the world schema validates every world built from it.
+type Json = Record<string, any>;
 
 function asResource(r: Json): WorldInput['resources'][number] {
   return r as WorldInput['resources'][number];
@@ -473,7 +474,7 @@ export function healthyPrivate(): WorldInput {
   };
 }
 
-type DiagnoseItem = { code: string; level: 'Error' | 'Warning' | 'Information'; message: string };
+interface DiagnoseItem { code: string; level: 'Error' | 'Warning' | 'Information'; message: string }
 
 /** The diagnose answer with every one of the nine lists present. */
 export function diagnoseAnswer(items: Partial<Record<string, DiagnoseItem[]>>): Json {
@@ -495,7 +496,7 @@ function digestOf(label: string): string {
 export function res(world: WorldInput, id: string): Json {
   const r = world.resources.find((x) => x.id.toLowerCase() === id.toLowerCase());
   if (!r) throw new Error(`no resource ${id} in the world`);
-  return r as Json;
+  return r;
 }
 
 export function computeOf(world: WorldInput, name: string): Json {
@@ -905,7 +906,7 @@ export function subscriptionWorld(count: number, options: { groupSize?: number }
       .replaceAll('nsg-mlops-training-weu', `nsg-group${g}-weu`)
       .replaceAll('rt-mlops-training-weu', `rt-group${g}-weu`);
     const w = JSON.parse(text) as WorldInput;
-    for (const r of w.resources) if (!resources.has(r.id.toLowerCase())) resources.set(r.id.toLowerCase(), r as Json);
+    for (const r of w.resources) if (!resources.has(r.id.toLowerCase())) resources.set(r.id.toLowerCase(), r);
     Object.assign(responses, w.responses);
     variantOf.set(`${P}/Microsoft.MachineLearningServices/workspaces/mlw-team${i}-weu`, variant);
   }

@@ -9,7 +9,8 @@ import type { WorldInput } from '../../src/world/schema.js';
 import { managedPrivateEndpointId } from '../handler.js';
 import { computeOf, healthyPrivate, ids, res, SUB, RG } from './generate.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- generator plumbing over free-form ARM JSON
+// Free-form ARM JSON: the world schema validates every world built from it.
+type Json = Record<string, any>;
 
 const WS = 'mlw-mlops-prod-weu';
 export const hubId = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.MachineLearningServices/workspaces/mlw-mlops-hub-weu`;

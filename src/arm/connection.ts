@@ -12,7 +12,7 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import { UsageError } from './errors.js';
+import { UsageError } from '../base/errors.js';
 import { isResourceGraphUrl, ResourceGraphQuota } from './resource-graph.js';
 import { shapePolicy } from './shapes.js';
 
@@ -210,7 +210,7 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           const ms = conn.requestTimeoutInMs ?? 30_000;
           const parent = request.abortSignal;
           const timeout = new AbortController();
-          const timer = setTimeout(() => timeout.abort(), ms);
+          const timer = setTimeout(() => { timeout.abort(); }, ms);
           timer.unref();
           request.abortSignal = parent ? AbortSignal.any([parent as AbortSignal, timeout.signal]) : timeout.signal;
           try {
@@ -311,5 +311,5 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
 
 /** A credential for the mock: any bearer token will do, and none is secret. */
 export const mockCredential: TokenCredential = {
-  getToken: async () => ({ token: 'mock-arm-token', expiresOnTimestamp: Date.now() + 3600_000 }),
+  getToken: () => Promise.resolve({ token: 'mock-arm-token', expiresOnTimestamp: Date.now() + 3600_000 }),
 };

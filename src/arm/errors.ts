@@ -3,12 +3,8 @@
  * resource, and keeps the cause.
  */
 import { scrub } from '../secrets.js';
-import { tryParseResourceId, resourceType } from './resource-id.js';
+import { tryParseResourceId, resourceType } from '../base/resource-id.js';
 
-/** Bad input from the user (arguments, world file, config file). The CLI prints it on one line and exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /**
  * A request to ARM that failed for good (after the SDK's retries), or could not be sent.

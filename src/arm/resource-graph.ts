@@ -16,7 +16,7 @@
  * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
  */
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
-import { idKey } from './resource-id.js';
+import { idKey } from '../base/resource-id.js';
 
 /** The resource types the query asks for, as Resource Graph spells them (lower case). */
 export const RESOURCE_GRAPH_TYPES = [
@@ -168,7 +168,7 @@ export class ResourceGraphInventory {
       return undefined;
     }
     const value = [...this.#byId.entries()]
-      .filter(([id, body]) => id.startsWith(prefix) && String(body.type ?? '').toLowerCase() === type)
+      .filter(([id, body]) => id.startsWith(prefix) && typeof body.type === 'string' && body.type.toLowerCase() === type)
       .map(([, body]) => body);
     return { status: 200, body: { value } };
   }

@@ -4,7 +4,7 @@
  */
 import type { ArmConnection } from '../arm/connection.js';
 import { mockCredential, resolveEndpoint } from '../arm/connection.js';
-import { UsageError } from '../arm/errors.js';
+import { UsageError } from '../base/errors.js';
 import { loadWorld, type World } from '../world/schema.js';
 
 export interface SessionOptions {
@@ -49,7 +49,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     connection: { endpoint, credential, ...(loopback ? { registryEndpoint: (ls: string) => `${endpoint}/acr-data/${ls}` } : {}), ...options.connection },
     world: undefined,
     mockUrl: undefined,
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 

@@ -3,11 +3,10 @@
  * its message templates), then one `run` function. Modelled on ESLint rules: a check reports
  * message ids with data, never prose built in code.
  */
-import type { Inventory } from '../inventory.js';
-import type { CheckResult } from '../report/types.js';
+import type { Inventory } from '../inventory/index.js';
+import type { CheckResult, Severity } from '../base/results.js';
 
-export type Severity = 'error' | 'warning' | 'info';
-export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+export type { Severity, Status } from '../base/results.js';
 
 /** The static description of a check. */
 export interface CheckMeta<M extends string = string> {
@@ -65,12 +64,12 @@ export interface SkipResult {
 
 export interface Check<M extends string = string> {
   readonly meta: CheckMeta<M>;
-  run(ctx: CheckContext<M>): Promise<void | SkipResult>;
+  run(ctx: CheckContext<M>): Promise<SkipResult | undefined>;
   /**
    * Optional: called once per target after every check ran, with all of that target's results;
    * answers this check's result amended (e.g. cross-referenced with the other checks' verdicts).
    */
-  afterRun?(own: CheckResult, all: readonly CheckResult[]): CheckResult;
+  readonly afterRun?: (own: CheckResult, all: readonly CheckResult[]) => CheckResult;
 }
 
 /** Declares a check; the identity function that gives it its types. */

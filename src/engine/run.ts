@@ -4,11 +4,12 @@
  * check never sinks the run.
  */
 import { setMaxListeners } from 'node:events';
-import { ArmRequestError, UsageError } from '../arm/errors.js';
-import type { Inventory } from '../inventory.js';
+import { ArmRequestError } from '../arm/errors.js';
+import { UsageError } from '../base/errors.js';
+import type { Inventory } from '../inventory/index.js';
 import { scrub } from '../secrets.js';
 import { VERSION } from '../version.js';
-import type { AuditReport, CheckResult, Finding, TargetResult } from '../report/types.js';
+import type { AuditReport, CheckResult, Finding, TargetResult } from '../base/results.js';
 import { summarize } from '../report/types.js';
 import { formatMessage, type Check, type CheckOptions, type FindingReport, type Severity, type SkipResult } from './check.js';
 
@@ -46,7 +47,7 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
   // Every running check listens on the run's signal; dozens at once is by design, not a leak.
   if (options.abortSignal) setMaxListeners(0, options.abortSignal);
   const started = now();
-  const targets: TargetResult[] = new Array(options.workspaceIds.length);
+  const targets = new Array<TargetResult>(options.workspaceIds.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < options.workspaceIds.length) {
@@ -95,10 +96,20 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
   const controller = new AbortController();
   const timeoutMs = options.checkTimeoutInMs ?? 120_000;
   const parent = options.abortSignal;
-  const onParentAbort = (): void => controller.abort(parent?.reason);
+  const onParentAbort = (): void => { controller.abort(parent?.reason); };
   parent?.addEventListener('abort', onParentAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
+  const clock = { timedOut: false };
+  // Armed before the check starts, so `finally` always has a timer to clear.
+  let rejectTimeout: (err: Error) => void = () => undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    rejectTimeout = reject;
+  });
+  const timer = setTimeout(() => {
+    clock.timedOut = true;
+    rejectTimeout(new CheckTimeout(timeoutMs));
+    controller.abort(new Error('timeout'));
+  }, timeoutMs);
+  timer.unref();
   const base = { checkId: check.meta.id, title: check.meta.title, severity };
   const finish = (partial: Pick<CheckResult, 'status'> & Partial<CheckResult>): CheckResult => {
     const result: CheckResult = {
@@ -113,14 +124,6 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
   };
   try {
     if (parent?.aborted) return finish({ status: 'error', reason: 'not run: the audit was interrupted' });
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        reject(new CheckTimeout(timeoutMs));
-        controller.abort(new Error('timeout'));
-      }, timeoutMs);
-      timer.unref?.();
-    });
     const outcome = await Promise.race([
       check.run({
         workspaceId,
@@ -139,9 +142,9 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
     return finish({ status: 'pass' });
   } catch (err) {
     // A check aborted by its timeout rejects with its own error; the timeout is the reason.
-    return finish({ status: 'error', reason: reasonOf(timedOut ? new CheckTimeout(timeoutMs) : err, parent) });
+    return finish({ status: 'error', reason: reasonOf(clock.timedOut ? new CheckTimeout(timeoutMs) : err, parent) });
   } finally {
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
     parent?.removeEventListener('abort', onParentAbort);
   }
 }

@@ -3,8 +3,8 @@
  * admin password; after a rotation it keeps the old ones until a resync, and jobs fail with 401.
  * https://learn.microsoft.com/azure/machine-learning/how-to-change-storage-access-key
  */
-import { sameId } from '../arm/resource-id.js';
-import type { RegistryCredentialDigests, StorageKeyDigests, WorkspaceKeyDigests } from '../inventory.js';
+import { sameId } from '../base/resource-id.js';
+import type { RegistryCredentialDigests, StorageKeyDigests, WorkspaceKeyDigests } from '../inventory/index.js';
 
 export type Drift =
   | { readonly kind: 'storage-key'; readonly storageAccountId: string; readonly currentKeyNames: readonly string[] }
@@ -60,7 +60,7 @@ export function compareKeys(f: KeyFacts): DriftResult {
     for (const held of ws.registry.passwords) {
       if (held.digest === null) continue;
       const current = f.registry.passwords.find((p) => p.name.toLowerCase() === held.name.toLowerCase());
-      if (!current || current.digest !== held.digest) drifts.push({ kind: 'registry-password', registryId: f.workspaceRegistryId, passwordName: held.name });
+      if (current?.digest !== held.digest) drifts.push({ kind: 'registry-password', registryId: f.workspaceRegistryId, passwordName: held.name });
     }
   }
   return { drifts, notes };

@@ -4,7 +4,7 @@
  * rerun it once. The exit code is the command's.
  */
 import { spawn } from 'node:child_process';
-import type { Inventory } from '../inventory.js';
+import type { Inventory } from '../inventory/index.js';
 import { findUnauthorizedSignature, type UnauthorizedSignature } from './signatures.js';
 import { resyncIfDrifted, type ResyncOptions, type ResyncOutcome } from './resync.js';
 
@@ -69,7 +69,7 @@ export async function execWithResync(command: readonly string[], inventory: Inve
   const signature = findUnauthorizedSignature(first.tail);
   if (!signature) return { exitCode: first.exitCode, reran: false };
   options.stderr(`aml-preflight: the command failed with a ${signature.source} 401 (${signature.id}); checking the workspace keys\n`);
-  const resync = await resyncIfDrifted(inventory, workspaceId, { ...options, since: started, onProgress: (line) => options.stderr(`aml-preflight: ${line}\n`) });
+  const resync = await resyncIfDrifted(inventory, workspaceId, { ...options, since: started, onProgress: (line) => { options.stderr(`aml-preflight: ${line}\n`); } });
   if (resync.action === 'none-needed') {
     options.stderr('aml-preflight: the workspace keys are in sync, so a resync would not help; not rerunning\n');
     return { exitCode: first.exitCode, signature, resync, reran: false };

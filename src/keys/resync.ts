@@ -14,11 +14,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import workspaceKeysInSync from '../../checks/workspace-keys-in-sync/index.js';
-import { idKey } from '../arm/resource-id.js';
-import type { Check } from '../engine/check.js';
+import { idKey } from '../base/resource-id.js';
 import { runAudit } from '../engine/run.js';
-import type { Inventory } from '../inventory.js';
-import type { CheckResult } from '../report/types.js';
+import type { Inventory } from '../inventory/index.js';
+import type { CheckResult } from '../base/results.js';
 
 export interface ResyncOptions {
   /** Where locks and the last-resync state live. Default: $AML_PREFLIGHT_CACHE_DIR, $XDG_CACHE_HOME/aml-preflight, ~/.cache/aml-preflight. */
@@ -72,7 +71,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The key check's verdict, read fresh. */
 export async function checkKeys(inventory: Inventory, workspaceId: string, abortSignal?: AbortSignal): Promise<CheckResult> {
-  const report = await runAudit({ inventory, checks: [workspaceKeysInSync as Check], workspaceIds: [workspaceId], ...(abortSignal ? { abortSignal } : {}) });
+  const report = await runAudit({ inventory, checks: [workspaceKeysInSync], workspaceIds: [workspaceId], ...(abortSignal ? { abortSignal } : {}) });
   return report.targets[0]!.results[0]!;
 }
 
@@ -101,7 +100,7 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   }
 
   await mkdir(dir, { recursive: true });
-  const release = await acquire(stateFile, options.timeoutInMs ?? 15 * 60_000, () => say(`waiting for the resync lock of ${workspaceId} (another run holds it)`));
+  const release = await acquire(stateFile, options.timeoutInMs ?? 15 * 60_000, () => { say(`waiting for the resync lock of ${workspaceId} (another run holds it)`); });
   try {
     inventory.forgetKeys();
     const recheck = await checkKeys(inventory, workspaceId, signal);

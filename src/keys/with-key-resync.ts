@@ -4,8 +4,8 @@
  * same lock as `exec`) and runs `fn` once more.
  */
 import type { ArmConnection } from '../arm/connection.js';
-import { parseWorkspaceId } from '../arm/resource-id.js';
-import { Inventory } from '../inventory.js';
+import { parseWorkspaceId } from '../base/resource-id.js';
+import { Inventory } from '../inventory/index.js';
 import { resyncIfDrifted, type ResyncOptions, type ResyncOutcome } from './resync.js';
 
 export interface WithKeyResyncOptions extends ResyncOptions {

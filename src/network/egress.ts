@@ -3,7 +3,7 @@
  * `VirtualNetwork` tag means there. Shared by the checks that evaluate outbound access.
  */
 import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
-import type { Inventory, ReadOptions } from '../inventory.js';
+import type { Inventory, ReadOptions } from '../inventory/index.js';
 import { union, type AddressSet } from './cidr.js';
 import type { Nsg, NsgRule } from './nsg.js';
 import { routePrefixes, type Route } from './routes.js';

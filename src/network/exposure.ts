@@ -10,7 +10,7 @@
  */
 import type { Registry } from '@azure/arm-containerregistry';
 import type { StorageAccount } from '@azure/arm-storage';
-import { parentId, parseResourceId } from '../arm/resource-id.js';
+import { parentId, parseResourceId } from '../base/resource-id.js';
 
 export interface EndpointConnection {
   /** The private endpoint's id. */
@@ -36,11 +36,11 @@ export interface Exposure {
   readonly bypass: string;
 }
 
-type ConnectionLike = {
+interface ConnectionLike {
   id?: string;
   privateEndpoint?: { id?: string } | null;
   privateLinkServiceConnectionState?: { status?: string | null; description?: string | null } | null;
-};
+}
 
 function connectionsOf(list: readonly ConnectionLike[] | null | undefined): EndpointConnection[] {
   return (list ?? [])
@@ -57,7 +57,7 @@ function connectionsOf(list: readonly ConnectionLike[] | null | undefined): Endp
 export function registryExposure(registry: Registry & { virtualNetworkRules?: readonly { id: string; action: string }[] }): Exposure {
   const publicNetworkAccess = registry.publicNetworkAccess ?? 'Enabled';
   const defaultAction = registry.networkRuleSet?.defaultAction ?? 'Allow';
-  const connections = connectionsOf(registry.privateEndpointConnections as ConnectionLike[] | undefined);
+  const connections = connectionsOf(registry.privateEndpointConnections);
   const subnets = (registry.virtualNetworkRules ?? []).filter((r) => /^allow$/i.test(r.action)).map((r) => r.id);
   return exposure(publicNetworkAccess, defaultAction, connections, subnets, registry.networkRuleBypassOptions ?? 'AzureServices');
 }
@@ -66,7 +66,7 @@ export function registryExposure(registry: Registry & { virtualNetworkRules?: re
 export function storageExposure(account: StorageAccount): Exposure {
   const publicNetworkAccess = account.publicNetworkAccess ?? 'Enabled';
   const defaultAction = account.networkRuleSet?.defaultAction ?? 'Allow';
-  const connections = connectionsOf(account.privateEndpointConnections as ConnectionLike[] | undefined);
+  const connections = connectionsOf(account.privateEndpointConnections);
   const subnets = (account.networkRuleSet?.virtualNetworkRules ?? [])
     .filter((r) => !r.state || /^succeeded$/i.test(r.state))
     .map((r) => r.virtualNetworkResourceId);
@@ -107,6 +107,5 @@ export function vnetOf(subnetId: string): string {
 }
 
 export function nameOf(id: string): string {
-  const text = String(id ?? '');
-  return text.split('/').filter(Boolean).pop() ?? text;
+  return id.split('/').filter(Boolean).pop() ?? id;
 }

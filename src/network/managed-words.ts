@@ -3,9 +3,10 @@
  * through the managed network (one wording, one `az` command per cause).
  * https://learn.microsoft.com/cli/azure/ml/workspace/outbound-rule
  */
-import { parseResourceId } from '../arm/resource-id.js';
+import { parseResourceId } from '../base/resource-id.js';
 import { nameOf } from './exposure.js';
-import type { NetworkModel, TargetNode, Unreachable } from './model.js';
+import type { NetworkModel, TargetNode } from './model.js';
+import type { Unreachable } from './reach.js';
 
 /** Why a managed compute cannot reach a resource, in words. */
 export function managedWhy(why: Unreachable, t: TargetNode, group: string): string {

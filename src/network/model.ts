@@ -1,6 +1,6 @@
 /**
  * The network of one workspace as data, gathered once through the inventory, then asked pure
- * questions ("can compute C reach resource R's sub-resource S, and why not"). The checks and the
+ * questions in `reach.ts` ("can compute C reach resource R's sub-resource S, and why not"). The checks and the
  * Markdown topology share it, so both network generations are decided in one place:
  *
  * - the customer's own VNet: computes in subnets, private endpoints the customer created (reachable
@@ -17,12 +17,12 @@
  *
  * A project workspace (`kind: Project`) uses its hub's managed network and outbound rules.
  */
-import type { Inventory, ReadOptions, RegistryView, ComputeView, WorkspaceView } from '../inventory.js';
+import type { Inventory, ReadOptions, ComputeView, WorkspaceView } from '../inventory/index.js';
 import { abortError, waitFor } from '../abort.js';
 import { ArmRequestError, toArmRequestError } from '../arm/errors.js';
-import { idKey, parseResourceId, sameId, tryParseResourceId } from '../arm/resource-id.js';
-import { isOpenToAll, nameOf, registryExposure, serviceEndpointsApply, storageExposure, vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
-import { isActive, UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
+import { idKey, parseResourceId, tryParseResourceId } from '../base/resource-id.js';
+import { nameOf, registryExposure, storageExposure, vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
+import { UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
 
 export type Placement =
   /** In a customer subnet. `exists` is false when the subnet (or its VNet) is gone, undefined when it could not be read. */
@@ -84,7 +84,7 @@ const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
  */
 export function networkModel(inventory: Inventory, workspaceId: string, opts: ReadOptions = {}): Promise<NetworkModel> {
   let perInventory = models.get(inventory);
-  if (!perInventory) models.set(inventory, (perInventory = new Map()));
+  if (!perInventory) models.set(inventory, (perInventory = new Map<string, Promise<NetworkModel>>()));
   const key = idKey(workspaceId);
   let p = perInventory.get(key);
   if (!p) {
@@ -120,7 +120,7 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
   // Endpoints and compute subnets are independent reads: one round trip for both, not two.
   const [storageNode, registryNode, nodes] = await Promise.all([
     settle(then(storage, (st) => (st && workspace.storageAccount ? targetNode(inventory, 'storage account', st.id ?? workspace.storageAccount, st.name ?? nameOf(workspace.storageAccount), storageExposure(st), hasManaged, wsSub) : undefined))),
-    settle(then(registry, (cr) => (cr && workspace.containerRegistry ? targetNode(inventory, 'container registry', cr.id ?? workspace.containerRegistry, cr.name ?? nameOf(workspace.containerRegistry), registryExposure(cr as RegistryView), hasManaged, wsSub) : undefined))),
+    settle(then(registry, (cr) => (cr && workspace.containerRegistry ? targetNode(inventory, 'container registry', cr.id ?? workspace.containerRegistry, cr.name ?? nameOf(workspace.containerRegistry), registryExposure(cr), hasManaged, wsSub) : undefined))),
     computes.status === 'fulfilled' ? Promise.all(computes.value.map((c) => computeNode(inventory, c, hasManaged))) : undefined,
   ]);
   const vnetIds = new Map<string, string>();
@@ -128,7 +128,7 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
   for (const t of [storageNode, registryNode]) if (t.status === 'fulfilled') for (const e of t.value?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
   const vnets = await readVnets(inventory, [...vnetIds.values()]);
   return {
-    workspace: Object.assign(workspace, { id: workspace.id ?? workspaceId, name: workspace.name ?? nameOf(workspaceId) }) as NetworkModel['workspace'],
+    workspace: Object.assign<WorkspaceView, { id: string; name: string }>(workspace, { id: workspace.id ?? workspaceId, name: workspace.name ?? nameOf(workspaceId) }),
     get managed() {
       return managedNode();
     },
@@ -153,7 +153,7 @@ function then<A, T>(r: PromiseSettledResult<A>, next: (value: A) => Promise<T> |
 
 /** A promise's outcome, never a rejection. */
 function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
-  return Promise.allSettled([p]).then((r) => r[0]!);
+  return Promise.allSettled([p]).then((r) => r[0]);
 }
 
 /** A settled read as a getter: its value, or its error raised where it is asked for. */
@@ -203,11 +203,11 @@ export async function withVnets(inventory: Inventory, model: NetworkModel, ids: 
 async function managedNetworkOf(inventory: Inventory, workspace: WorkspaceView, workspaceId: string): Promise<ManagedNetworkNode | undefined> {
   // A project uses its hub's managed network: read the settings and the rules there.
   const isProject = /^project$/i.test(workspace.kind ?? '') && workspace.hubResourceId;
-  const owner = isProject ? await inventory.workspace(workspace.hubResourceId!) : workspace;
+  const owner = isProject ? await inventory.workspace(workspace.hubResourceId) : workspace;
   if (owner.managedNetworkError) throw new UnexpectedShapeError(owner.managedNetworkError);
   const settings = owner.managedNetwork;
   if (!settings) return undefined;
-  const ownerId = isProject ? (owner.id ?? workspace.hubResourceId!) : workspaceId;
+  const ownerId = isProject ? (owner.id ?? workspace.hubResourceId) : workspaceId;
   let rules: readonly OutboundRule[];
   try {
     rules = await inventory.outboundRules(ownerId);
@@ -271,7 +271,7 @@ async function targetNode(
  * judged by the outbound rules (see the checks' READMEs).
  */
 export function isManagedEndpoint(privateEndpointId: string, workspaceSubscription: string, targetSubscription: string | undefined): boolean {
-  const sub = tryParseResourceId(privateEndpointId)?.subscriptionId?.toLowerCase();
+  const sub = tryParseResourceId(privateEndpointId)?.subscriptionId.toLowerCase();
   if (!sub) return false;
   return sub !== workspaceSubscription.toLowerCase() && sub !== targetSubscription?.toLowerCase();
 }
@@ -291,115 +291,4 @@ async function computeNode(inventory: Inventory, c: ComputeView, managed: boolea
     // The subnet, or its whole VNet, is gone; anything else (403, throttling) is unknown.
     return { ...c, placement: { kind: 'subnet', subnetId: c.subnetId, vnetId, exists: err.statusCode === 404 ? false : undefined, serviceEndpoints: [] } };
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pure questions.
-
-export type Link =
-  | { readonly kind: 'same-vnet' }
-  | { readonly kind: 'peered' }
-  | { readonly kind: 'peering-not-connected'; readonly detail: string }
-  | { readonly kind: 'not-peered' };
-
-/** Whether traffic flows from VNet `a` to VNet `b`: the same VNet, or peered `Connected` on both sides. */
-export function vnetLink(model: NetworkModel, a: string, b: string): Link {
-  if (sameId(a, b)) return { kind: 'same-vnet' };
-  const ab = vnetNode(model, a).peerings.find((p) => sameId(p.remoteId, b));
-  if (!ab) return { kind: 'not-peered' };
-  if (!/^connected$/i.test(ab.state)) return { kind: 'peering-not-connected', detail: `${ab.name} on ${nameOf(a)} is ${ab.state}` };
-  const ba = vnetNode(model, b).peerings.find((p) => sameId(p.remoteId, a));
-  if (!ba) return { kind: 'peering-not-connected', detail: `${nameOf(b)} has no peering back to ${nameOf(a)}` };
-  if (!/^connected$/i.test(ba.state)) return { kind: 'peering-not-connected', detail: `${ba.name} on ${nameOf(b)} is ${ba.state}` };
-  return { kind: 'peered' };
-}
-
-function vnetNode(model: NetworkModel, id: string): VnetNode {
-  const v = model.vnets.get(idKey(id));
-  if (!v) return { id, peerings: [], readError: undefined };
-  if (v.readError) throw v.readError;
-  return v;
-}
-
-export type Reach =
-  | { readonly ok: true; readonly via: 'public' }
-  | { readonly ok: true; readonly via: 'private-endpoint'; readonly endpoint: EndpointPlacement; readonly link: Link }
-  | { readonly ok: true; readonly via: 'service-endpoint' }
-  | { readonly ok: true; readonly via: 'managed-rule'; readonly rule: PrivateEndpointRule; readonly connection: EndpointConnection }
-  | { readonly ok: false; readonly why: Unreachable };
-
-export type Unreachable =
-  /** The compute is in no virtual network, and the resource is not public. */
-  | { readonly kind: 'not-in-vnet' }
-  /** The compute's subnet does not exist. */
-  | { readonly kind: 'subnet-missing'; readonly subnetId: string }
-  /** Customer VNet: no endpoint reachable; the links tried. */
-  | { readonly kind: 'no-endpoint-path'; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] }
-  /** A service endpoint rule admits the subnet, but the subnet lacks the service endpoint. */
-  | { readonly kind: 'service-endpoint-missing'; readonly subnetServiceEndpoints: readonly string[] }
-  /** Managed network: no private-endpoint outbound rule for the resource and sub-resource. */
-  | { readonly kind: 'rule-missing' }
-  /** Managed network: the rule exists but is not `Active` (`Inactive` until provisioned, `Failed`, …). */
-  | { readonly kind: 'rule-not-active'; readonly rule: PrivateEndpointRule }
-  /** Managed network: the rule is Active, but the resource shows no Approved connection from it. */
-  | { readonly kind: 'connection-not-approved'; readonly rule: PrivateEndpointRule; readonly connections: readonly EndpointConnection[] };
-
-/** The managed network's private-endpoint rule for a resource and sub-resource (an Active one first). */
-export function privateEndpointRule(managed: ManagedNetworkNode, resourceId: string, group: string): PrivateEndpointRule | undefined {
-  const rules = managed.rules.filter((r): r is PrivateEndpointRule => r.type === 'PrivateEndpoint' && sameId(r.serviceResourceId, resourceId) && r.subresourceTarget.toLowerCase() === group.toLowerCase());
-  return rules.find(isActive) ?? rules[0];
-}
-
-/** Can compute `c` reach sub-resource `group` of `target`, and if not, why. Pure (throws a read error it depends on). */
-export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, group: string): Reach {
-  const p = c.placement;
-  if (p.kind === 'managed') {
-    const managed = model.managed!;
-    const rule = privateEndpointRule(managed, target.id, group);
-    if (rule && isActive(rule)) {
-      const approved = target.managedConnections.find((x) => /^approved$/i.test(x.status));
-      if (approved) return { ok: true, via: 'managed-rule', rule, connection: approved };
-    }
-    if (managed.isolationMode === 'AllowInternetOutbound' && isOpenToAll(target.exposure)) return { ok: true, via: 'public' };
-    if (!rule) return { ok: false, why: { kind: 'rule-missing' } };
-    if (!isActive(rule)) return { ok: false, why: { kind: 'rule-not-active', rule } };
-    return { ok: false, why: { kind: 'connection-not-approved', rule, connections: target.managedConnections } };
-  }
-  if (isOpenToAll(target.exposure)) return { ok: true, via: 'public' };
-  if (p.kind === 'none') return { ok: false, why: { kind: 'not-in-vnet' } };
-  if (p.exists === false) return { ok: false, why: { kind: 'subnet-missing', subnetId: p.subnetId } };
-  if (target.endpointReadError) throw target.endpointReadError;
-  const endpoints = target.customerEndpoints.filter((e) => e.groupIds.length === 0 || e.groupIds.includes(group));
-  const viaEndpoint = reachEndpoints(model, p.vnetId, endpoints);
-  if (viaEndpoint.ok) return { ok: true, via: 'private-endpoint', endpoint: viaEndpoint.endpoint, link: viaEndpoint.link };
-  const links = viaEndpoint.links;
-  // No private endpoint path: a service endpoint rule for exactly this subnet may still admit it.
-  if (serviceEndpointsApply(target.exposure) && target.exposure.serviceEndpointSubnets.some((s) => sameId(s, p.subnetId))) {
-    if (p.exists === undefined) throw new ArmRequestError({ operation: 'GET', resourceId: p.subnetId, code: 'Unknown', detail: 'the subnet could not be read' });
-    const has = p.serviceEndpoints.some((s) => s.toLowerCase().startsWith(target.service.toLowerCase()));
-    if (has) return { ok: true, via: 'service-endpoint' };
-    return { ok: false, why: { kind: 'service-endpoint-missing', subnetServiceEndpoints: p.serviceEndpoints } };
-  }
-  return { ok: false, why: { kind: 'no-endpoint-path', links } };
-}
-
-/** The first private endpoint VNet `vnetId` reaches (same VNet first: it needs no peering), or every link tried. */
-export function reachEndpoints(
-  model: NetworkModel,
-  vnetId: string,
-  endpoints: readonly EndpointPlacement[],
-): { readonly ok: true; readonly endpoint: EndpointPlacement; readonly link: Link } | { readonly ok: false; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] } {
-  const ordered = [...endpoints].sort((x, y) => Number(!sameId(x.vnetId, vnetId)) - Number(!sameId(y.vnetId, vnetId)));
-  const links: { endpoint: EndpointPlacement; link: Link }[] = [];
-  for (const e of ordered) {
-    const link = vnetLink(model, vnetId, e.vnetId);
-    if (link.kind === 'same-vnet' || link.kind === 'peered') return { ok: true, endpoint: e, link };
-    links.push({ endpoint: e, link });
-  }
-  return { ok: false, links };
-}
-
-/** Whether a resource is network-restricted for a managed network (its public door closed or filtered). */
-export function closedToPublic(target: TargetNode): boolean {
-  return !isOpenToAll(target.exposure);
 }

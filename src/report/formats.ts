@@ -1,5 +1,5 @@
 /** The format names, apart from the renderers so the CLI can validate `--format` without loading them. */
-import { UsageError } from '../arm/errors.js';
+import { UsageError } from '../base/errors.js';
 
 export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];

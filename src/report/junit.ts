@@ -1,10 +1,10 @@
 /**
  * JUnit XML for CI systems that show test results (Azure Pipelines PublishTestResults, GitLab,
  * Jenkins): a test suite per workspace, a test case per check. `fail` is a failure, `error` an
- * error, `skip` skipped; `warn` passes with its findings in system-out. Built with fast-xml-parser,
+ * error, `skip` skipped; `warn` passes with its findings in system-out. Built with fast-xml-builder,
  * which escapes what XML needs escaped.
  */
-import { XMLBuilder } from 'fast-xml-parser';
+import XMLBuilder from 'fast-xml-builder';
 import { scrub } from '../secrets.js';
 import type { AuditReport, CheckResult } from './types.js';
 
@@ -48,6 +48,6 @@ export function renderJunit(report: AuditReport): string {
       testsuite: suites,
     },
   };
-  const xml = new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true, attributeNamePrefix: '@_' }).build(doc) as string;
+  const xml = new XMLBuilder({ ignoreAttributes: false, format: true, suppressEmptyNode: true, attributeNamePrefix: '@_' }).build(doc);
   return scrub(xml.endsWith('\n') ? xml : `${xml}\n`);
 }

@@ -3,7 +3,7 @@
  * workspace's network topology with failing links marked, then the findings with evidence and fix.
  */
 import { scrub } from '../secrets.js';
-import { idKey } from '../arm/resource-id.js';
+import { idKey } from '../base/resource-id.js';
 import type { Topology } from '../topology.js';
 import type { AuditReport, CheckResult, TargetResult } from './types.js';
 
@@ -103,7 +103,7 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
   for (const c of topo.computes) {
     link(`${node(topo.workspace.id)} --- ${node(c.id)}`);
     for (const target of [topo.storage, topo.registry].filter((x): x is NonNullable<typeof x> => !!x)) {
-      const isBroken = findings.some(({ r, f }) => r.checkId === 'same-vnet-placement' && (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id && idKey(String((f.evidence as { resourceId?: string }).resourceId ?? '')) === idKey(target.id));
+      const isBroken = findings.some(({ r, f }) => r.checkId === 'same-vnet-placement' && (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id && idKey((f.evidence as { resourceId?: string }).resourceId ?? '') === idKey(target.id));
       link(isBroken ? `${node(c.id)} -.->|"⛔ unreachable"| ${node(target.id)}` : `${node(c.id)} --> ${node(target.id)}`, isBroken);
     }
     if (!c.subnetId && managed?.isolationMode === 'AllowOnlyApprovedOutbound') {

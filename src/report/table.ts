@@ -5,6 +5,7 @@
  * SARIF, JUnit and Markdown always carry it in full. `width` (the terminal's, when stdout is one)
  * wraps long lines with a hanging indent; `color: false` for files and pipes.
  */
+import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
 import { scrub } from '../secrets.js';
 import type { Status } from '../engine/check.js';
@@ -80,7 +81,7 @@ export function shortId(id: string): string {
   if (parts[0]?.toLowerCase() !== 'subscriptions') return id;
   const rg = parts[2]?.toLowerCase() === 'resourcegroups' ? parts[3] : undefined;
   const p = parts.map((x) => x.toLowerCase()).lastIndexOf('providers');
-  if (p < 0 || parts.length < p + 4) return rg ? `${rg}` : id;
+  if (p < 0 || parts.length < p + 4) return rg ?? id;
   const after = parts.slice(p + 2);
   const names = after.filter((_, i) => i % 2 === 1);
   const types = after.filter((_, i) => i % 2 === 0);
@@ -108,8 +109,8 @@ function wrap(line: string, width: number | undefined, indent: number): string[]
 }
 
 function visible(s: string): number {
-  // eslint-disable-next-line no-control-regex -- ANSI colour codes do not take columns
-  return s.replace(/\u001b\[[0-9;]*m/g, '').length;
+  // ANSI colour codes do not take columns.
+  return stripVTControlCharacters(s).length;
 }
 
 function nameOf(id: string): string {

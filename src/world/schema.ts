@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { UsageError } from '../arm/errors.js';
+import { UsageError } from '../base/errors.js';
 
 const armResource = z
   .object({
@@ -45,8 +45,8 @@ const fault = z
   })
   .strict()
   
-  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset || f.truncate || f.rawBody !== undefined, {
-    message: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
+  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset === true || f.truncate === true || f.rawBody !== undefined, {
+    error: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
   });
 
 /**
@@ -60,7 +60,7 @@ const bucket = z
     initialTokens: z.number().int().min(0).optional(),
   })
   .strict()
-  .refine((b) => b.initialTokens === undefined || b.initialTokens <= b.capacity, { message: 'initialTokens cannot exceed capacity', path: ['initialTokens'] });
+  .refine((b) => b.initialTokens === undefined || b.initialTokens <= b.capacity, { error: 'initialTokens cannot exceed capacity', path: ['initialTokens'] });
 
 export const worldSchema = z
   .object({
@@ -150,7 +150,7 @@ export async function loadWorld(file: string): Promise<World> {
 }
 
 /** `$.resources[3].id` */
-export function jsonPath(path: ReadonlyArray<PropertyKey>): string {
+export function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
   return out;

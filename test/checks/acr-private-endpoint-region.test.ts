@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/acr-private-endpoint-region/index.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor } from '../helpers.js';
 
-const t = checkAuditor(check as Check);
+const t = checkAuditor(check);
 const audit = t.audit;
 
 describe('acr-private-endpoint-region', () => {
@@ -19,7 +18,7 @@ describe('acr-private-endpoint-region', () => {
     const r = await audit(world);
     expect(r.status).toBe(status);
     expect(r.findings).toHaveLength(messages.length);
-    messages.forEach((m, i) => expect(r.findings[i]!.message).toMatch(m));
+    messages.forEach((m, i) => { expect(r.findings[i]!.message).toMatch(m); });
   });
 
   it('a Pending connection gets the approve command; a Rejected one is recreated', async () => {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/acr-workspace-access/index.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor, loadWorldByName } from '../helpers.js';
 import { ids, subnet } from '../../mocks/worlds/generate.js';
 
-const t = checkAuditor(check as Check);
+const t = checkAuditor(check);
 const audit = t.audit;
 
 describe('acr-workspace-access', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import imageBuildCompute from '../../checks/image-build-compute/index.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor } from '../helpers.js';
 
-const t = checkAuditor(imageBuildCompute as Check);
+const t = checkAuditor(imageBuildCompute);
 const audit = t.audit;
 
 describe('image-build-compute on every world', () => {
@@ -24,7 +23,7 @@ describe('image-build-compute on every world', () => {
     const result = await audit(world);
     expect(result.status, JSON.stringify(result)).toBe(status);
     expect(result.findings).toHaveLength(messages.length);
-    messages.forEach((m, i) => expect(result.findings[i]!.message).toMatch(m));
+    messages.forEach((m, i) => { expect(result.findings[i]!.message).toMatch(m); });
     for (const f of result.findings) {
       expect(f.resourceId).toMatch(/^\/subscriptions\//);
       expect(f.remediation.length).toBeGreaterThan(20);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import check from '../../checks/image-reference/index.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor, runCli, worldPath } from '../helpers.js';
 
-const t = checkAuditor(check as Check);
+const t = checkAuditor(check);
 const audit = t.audit;
 const CR = 'crmlopsprodweu.azurecr.io';
 

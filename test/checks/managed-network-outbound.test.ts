@@ -95,7 +95,7 @@ describe('reading a managed network through the SDK', () => {
     expect(r.status).toBe('error');
     expect(r.reason).toMatch(/unexpected shape at value\[\d+\]\.properties\.destination/);
     const bad = world('healthy-managed');
-    (bad.resources.find((x) => x.id === ids.workspace)!.properties as Record<string, unknown>).managedNetwork = { isolationMode: ['AllowOnlyApprovedOutbound'] };
+    (bad.resources.find((x) => x.id === ids.workspace)!.properties!).managedNetwork = { isolationMode: ['AllowOnlyApprovedOutbound'] };
     const r2 = await auditor.audit(bad);
     expect(r2.status).toBe('error');
     expect(r2.reason).toContain('properties.managedNetwork.isolationMode');

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/same-vnet-placement/index.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor } from '../helpers.js';
 
-const t = checkAuditor(check as Check);
+const t = checkAuditor(check);
 const audit = t.audit;
 
 describe('same-vnet-placement', () => {

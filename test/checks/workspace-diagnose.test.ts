@@ -3,7 +3,6 @@ import { allChecks } from '../../checks/index.js';
 import check, { RELATED_CHECKS } from '../../checks/workspace-diagnose/index.js';
 import { buildWorlds, ids } from '../../mocks/worlds/generate.js';
 import { runAudit } from '../../src/engine/run.js';
-import type { Check } from '../../src/engine/check.js';
 import { runCli, startHarness, worldPath, type MockHarness } from '../helpers.js';
 
 let harness: MockHarness | undefined;
@@ -15,7 +14,7 @@ afterEach(async () => {
 describe('workspace-diagnose', () => {
   it('an empty diagnosis passes, and says so', async () => {
     harness = await startHarness('healthy-private');
-    const r = (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
+    const r = (await runAudit({ inventory: harness.inventory, checks: [check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
     expect(r.status).toBe('pass');
     expect(r.notes).toEqual(["Microsoft's diagnosis found nothing to report"]);
     // The diagnosis is a long-running operation: POST 202, then the poll.
@@ -24,7 +23,7 @@ describe('workspace-diagnose', () => {
 
   it('Error → fail, Warning → warning, Information → note; Microsoft\'s code and message kept', async () => {
     harness = await startHarness('diagnose-findings');
-    const r = (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
+    const r = (await runAudit({ inventory: harness.inventory, checks: [check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
     expect(r.status).toBe('fail');
     expect(r.findings.map((f) => [f.level, f.evidence.code, f.message])).toEqual([
       ['warning', 'CustomDNSInUse', "Microsoft's diagnosis (DNS resolution) reports CustomDNSInUse: We have detected an on-premise dns server is configured. Please make sure conditional forwarding is configured correctly."],
@@ -34,7 +33,7 @@ describe('workspace-diagnose', () => {
   });
 
   it('ties known codes (case-insensitively) to our checks and shows agreement', async () => {
-    expect(RELATED_CHECKS['customdnsinuse']).toBe('private-dns-zones');
+    expect(RELATED_CHECKS.customdnsinuse).toBe('private-dns-zones');
     harness = await startHarness('diagnose-findings');
     const differ = (await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] })).targets[0]!.results.find((r) => r.checkId === 'workspace-diagnose')!;
     expect(differ.findings.map((f) => [f.evidence.relatedCheck, f.evidence.ourVerdict, f.evidence.agreement])).toEqual([
@@ -68,7 +67,7 @@ describe('workspace-diagnose', () => {
 
   it('a 403 on diagnose names the RBAC action', async () => {
     harness = await startHarness({ ...buildWorlds()['healthy-private']!, faults: [{ match: 'POST .*/diagnose$', status: 403 }] });
-    const r = (await runAudit({ inventory: harness.inventory, checks: [check as Check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
+    const r = (await runAudit({ inventory: harness.inventory, checks: [check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
     expect(r.reason).toMatch(/grant Microsoft\.MachineLearningServices\/workspaces\/diagnose\/action/);
   });
 });

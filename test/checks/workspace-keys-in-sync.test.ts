@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import check from '../../checks/workspace-keys-in-sync/index.js';
 import { compareKeys } from '../../src/keys/drift.js';
-import type { Check } from '../../src/engine/check.js';
 import { checkAuditor } from '../helpers.js';
 
-const t = checkAuditor(check as Check);
+const t = checkAuditor(check);
 const audit = t.audit;
 
 describe('workspace-keys-in-sync on its worlds', () => {
@@ -55,7 +54,7 @@ describe('workspace-keys-in-sync on its worlds', () => {
 });
 
 describe('compareKeys', () => {
-  const d = (x: string) => `sha256:${x.repeat(64)}` as `sha256:${string}`;
+  const d = (x: string): `sha256:${string}` => `sha256:${x.repeat(64)}`;
   const ws = { storageKey: d('a'), storageAccountId: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/st', registry: { username: 'cr', passwords: [{ name: 'password', digest: d('b') }, { name: 'password2', digest: d('c') }] } };
   const base = { workspace: ws, workspaceStorageId: ws.storageAccountId.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'), workspaceRegistryId: 'cr-id', sharedKeyAccess: true, adminUserEnabled: true };
   it('a key matching key2 is in sync (rotation of key1 alone does not matter)', () => {

@@ -6,7 +6,7 @@ import { ALL, contains, intersect, isCidr, minus, overlaps, size, union } from '
 const v4cidr = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 32 })).map(([a, b, c, d, len]) => `${a}.${b}.${c}.${d}/${len}`);
 const v6cidr = fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 16, max: 128 })).map(([g, len]) => `${g.map((x) => x.toString(16)).join(':')}/${len}`);
 const set = fc.array(fc.oneof(v4cidr, v4cidr, v6cidr), { maxLength: 8 });
-const norm = (s: readonly string[]) => (s.length === 0 ? [] : (mergeCidr([...s]) as string[]));
+const norm = (s: readonly string[]) => (s.length === 0 ? [] : (mergeCidr([...s])));
 
 describe('address set algebra agrees with cidr-tools', () => {
   it('union = mergeCidr', () => {
@@ -16,13 +16,13 @@ describe('address set algebra agrees with cidr-tools', () => {
   });
   it('minus = excludeCidr', () => {
     fc.assert(fc.property(set, set, (a, b) => {
-      expect(minus(a, b)).toEqual(a.length === 0 ? [] : norm(excludeCidr(a, b.length ? b : []) as string[]));
+      expect(minus(a, b)).toEqual(a.length === 0 ? [] : norm(excludeCidr(a, b.length ? b : [])));
     }), { numRuns: 400 });
   });
   it('intersect = a − (a − b); overlaps and contains = overlapCidr and containsCidr', () => {
     fc.assert(
       fc.property(set, set, (a, b) => {
-        const want = a.length === 0 || b.length === 0 ? [] : norm(excludeCidr(a, excludeCidr(a, b) as string[]) as string[]);
+        const want = a.length === 0 || b.length === 0 ? [] : norm(excludeCidr(a, excludeCidr(a, b)));
         expect(intersect(a, b)).toEqual(want);
         expect(overlaps(a, b)).toBe(a.length > 0 && b.length > 0 && overlapCidr(a, b));
         if (a.length > 0 && b.length > 0) expect(contains(a, b)).toBe(containsCidr(a, b));

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { fqdnCovers, portRangesInclude, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
 import { parseManagedNetwork, parseOutboundRule } from '../../src/network/managed-schema.js';
-import { reach, type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
+import { type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
+import { reach } from '../../src/network/reach.js';
 import type { Exposure } from '../../src/network/exposure.js';
 
 describe('fqdnCovers (Azure Firewall application-rule wildcards)', () => {
@@ -31,7 +32,7 @@ describe('portRangesInclude', () => {
     ['444-500', false],
     ['', false],
     ['abc', false],
-  ])('%s includes 443: %s', (ranges, want) => expect(portRangesInclude(ranges, 443)).toBe(want));
+  ])('%s includes 443: %s', (ranges, want) => { expect(portRangesInclude(ranges, 443)).toBe(want); });
 });
 
 describe('serviceTagRuleAllows', () => {

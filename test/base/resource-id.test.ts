@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { idKey, parentId, parseResourceId, parseWorkspaceId, resourceType, sameId, tryParseResourceId } from '../../src/arm/resource-id.js';
+import { idKey, parentId, parseResourceId, parseWorkspaceId, resourceType, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
 
 const SUBNET = '/subscriptions/3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b/resourceGroups/rg-mlops/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-b';
 

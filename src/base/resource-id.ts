@@ -53,7 +53,7 @@ export function parseResourceId(input: string): ResourceId {
   }
   if (parts[i]?.toLowerCase() !== 'providers') throw bad('"providers/<Namespace>" is missing');
   const provider = parts[i + 1];
-  if (!provider || !provider.includes('.')) throw bad('the provider namespace is missing or malformed');
+  if (!provider?.includes('.')) throw bad('the provider namespace is missing or malformed');
   const rest = parts.slice(i + 2);
   if (rest.length === 0 || rest.length % 2 !== 0) throw bad('types and names must come in pairs');
   const types: string[] = [];

@@ -1,0 +1,102 @@
+/**
+ * The shared vocabulary of aml-preflight: what a check concludes (severity, status, findings, results)
+ * and the report of CONTRACT.md ("Report"). Fields beyond the contract (`title`, `notes`, `level`,
+ * `incomplete`) are additions; nothing the contract names is renamed or removed.
+ *
+ * `src/base/` imports nothing else of ours, so the engine, the checks and the reporters can all
+ * import it without a cycle.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
+
+export interface Finding {
+  readonly message: string;
+  readonly resourceId: string;
+  readonly evidence: Readonly<Record<string, unknown>>;
+  readonly remediation: string;
+  /** `warning` findings alone make a check `warn`. */
+  readonly level: 'error' | 'warning';
+  /** Set when a config suppression covers the finding: it stays visible but does not count. */
+  readonly suppressed?: { readonly reason: string; readonly expires: string };
+}
+
+export interface CheckResult {
+  readonly checkId: string;
+  readonly title: string;
+  readonly status: Status;
+  readonly severity: Severity;
+  readonly findings: readonly Finding[];
+  /** Why the check was skipped or errored; absent otherwise. */
+  readonly reason?: string;
+  /** Facts worth showing that are not findings ("keys are identity-based"). */
+  readonly notes?: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface TargetResult {
+  readonly workspaceId: string;
+  readonly results: readonly CheckResult[];
+  /** The network topology, when a format that draws it (markdown) was asked for. */
+  readonly topology?: Topology;
+}
+
+export interface ExpiredSuppression {
+  readonly check: string;
+  readonly resource: string;
+  readonly reason: string;
+  readonly expires: string;
+  /** Findings it would have suppressed, now counted again. */
+  readonly findings: number;
+}
+
+export type Summary = Record<Status, number>;
+
+export interface AuditReport {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'aml-preflight'; readonly version: string };
+  readonly targets: readonly TargetResult[];
+  readonly summary: Summary;
+  readonly stats: {
+    /** ARM requests sent, retries and polls included; Resource Graph queries are counted apart. */
+    readonly armRequests: number;
+    readonly durationMs: number;
+    /** Where resources were read from; present when `--inventory resource-graph` was asked for. */
+    readonly inventory?: 'arm' | 'resource-graph';
+    /** Resource Graph queries sent (pages and retries included). */
+    readonly resourceGraphRequests?: number;
+    /** Why Resource Graph could not be used; the run then read every resource from ARM. */
+    readonly inventoryFallback?: string;
+  };
+  /** Present and true when the run was interrupted or timed out before every check decided. */
+  readonly incomplete?: boolean;
+  /** Suppressions past their expiry date that matched findings: they stopped suppressing. */
+  readonly expiredSuppressions?: readonly ExpiredSuppression[];
+}
+
+export type FailOn = 'error' | 'warning' | 'never';
+
+/** The network around a workspace, drawn by the Markdown report. */
+export interface TopologyNode {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface Topology {
+  readonly workspace: TopologyNode;
+  readonly storage?: TopologyNode & { readonly exposure: string };
+  readonly registry?: TopologyNode & { readonly exposure: string };
+  readonly computes: readonly (TopologyNode & { readonly type: string; readonly subnetId?: string })[];
+  readonly vnets: readonly (TopologyNode & { readonly subnets: readonly (TopologyNode & { readonly nsgId?: string })[] })[];
+  readonly privateEndpoints: readonly (TopologyNode & { readonly subnetId: string; readonly targetId: string })[];
+  readonly nsgs: readonly TopologyNode[];
+  /** The managed virtual network, when the workspace uses one: computes without a subnet sit in it. */
+  readonly managed?: {
+    readonly id: string;
+    readonly name: string;
+    readonly isolationMode: string;
+    readonly status: string;
+    /** One per private-endpoint outbound rule: the endpoint Azure ML creates for it, and its target. */
+    readonly endpoints: readonly (TopologyNode & { readonly targetId: string; readonly subresource: string; readonly ruleStatus: string })[];
+  };
+}

@@ -1,0 +1,61 @@
+/** Option parsing the commands share: one wording for each kind of bad argument. */
+import { Option, type Command } from 'commander';
+import { UsageError } from '../base/errors.js';
+import { parseWorkspaceId } from '../base/resource-id.js';
+import type { FailOn } from '../base/results.js';
+
+/** Commander's reducer for a repeatable option. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The options of every command that talks to ARM. */
+export function azureOptions(cmd: Command): Command {
+  return cmd
+    .option('--mock <world.json>', 'serve this world on the embedded mock ARM server; nothing leaves the machine')
+    .option('--endpoint <url>', "the ARM endpoint (default: the cloud's)")
+    .addOption(new Option('--cloud <name>', 'the Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']));
+}
+
+export interface AzureCliOptions {
+  mock?: string;
+  endpoint?: string;
+  cloud?: string;
+}
+
+/** The session options among a command's options. */
+export function pick(opts: AzureCliOptions): AzureCliOptions {
+  return {
+    ...(opts.mock ? { mock: opts.mock } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.cloud ? { cloud: opts.cloud } : {}),
+  };
+}
+
+export function workspaceArg(id: string): string {
+  try {
+    return parseWorkspaceId(id).id;
+  } catch (err) {
+    throw new UsageError(`--workspace: ${(err as Error).message}`);
+  }
+}
+
+export function seconds(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} "${value}" is not a positive number of seconds`);
+  return n;
+}
+
+export function parseFailOn(v: string): FailOn {
+  if (v === 'error' || v === 'warning' || v === 'never') return v;
+  throw new UsageError(`--fail-on "${v}" is not one of error, warning, never`);
+}
+
+/** Ids in their first order, each once (ARM ids compare case-insensitively). */
+export function dedupe(ids: string[]): string[] {
+  const seen = new Set<string>();
+  return ids.filter((id) => {
+    const k = id.toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * The inventory: the one place that talks to Azure. It reads each resource at most once per run
+ * (concurrent reads of the same id share one call, failures included), counts requests, parses
+ * ids case-insensitively, and hands checks typed, read-only views. Secrets are digested the moment
+ * they arrive and the answers that carried them are dropped.
+ *
+ * This class is the face; the reads live by provider (`ml.ts`, `network.ts`, `storage.ts`,
+ * `registry.ts`) over the shared machinery of `reader.ts`.
+ */
+import type { Workspace, DiagnoseResponseResultValue } from '@azure/arm-machinelearning';
+import type { NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, RouteTable, ServiceTagsListResult, Subnet, VirtualNetwork } from '@azure/arm-network';
+import type { VirtualNetworkLink } from '@azure/arm-privatedns';
+import type { StorageAccount } from '@azure/arm-storage';
+import type { ArmConnection } from '../arm/connection.js';
+import type { OutboundRule } from '../network/managed.js';
+import * as ml from './ml.js';
+import * as network from './network.js';
+import { ArmReader } from './reader.js';
+import * as registry from './registry.js';
+import * as storage from './storage.js';
+import type { ArtifactLookup, ComputeView, InventoryOptions, ReadOptions, RegistryCredentialDigests, RegistryView, StorageKeyDigests, WorkspaceKeyDigests, WorkspaceView } from './views.js';
+
+export type * from './views.js';
+export { computeView } from './ml.js';
+export { compactArrays, parseRetryAfter } from './reader.js';
+export { normaliseLocation } from '../arm/location.js';
+
+/** Read-only, typed access to the ARM state of one run. */
+export class Inventory {
+  readonly #r: ArmReader;
+
+  constructor(connection: ArmConnection, options: InventoryOptions = {}) {
+    this.#r = new ArmReader(connection, options);
+  }
+
+  /**
+   * Cancels every request still in flight (retries included) and makes later reads fail. Call it
+   * when the run is over: a read that one check abandoned must not keep retrying in the background.
+   */
+
+  dispose(): void {
+    this.#r.dispose();
+  }
+
+  /** The ARM endpoint this inventory reads (a cloud's, or a mock's origin). */
+  get endpoint(): string {
+    return this.#r.connection.endpoint;
+  }
+  /** ARM requests sent so far, retries and polls included (Resource Graph queries not counted). */
+  get requestCount(): number {
+    return this.#r.requestCount;
+  }
+  /** Resource Graph queries sent so far, pages and retries included. */
+  get resourceGraphRequestCount(): number {
+    return this.#r.resourceGraphRequestCount;
+  }
+  /** Why {@link useResourceGraph} failed, when it did (the run then read everything from ARM). */
+  get resourceGraphFailure(): string | undefined {
+    return this.#r.resourceGraphFailure;
+  }
+  /** Distinct resources and actions read so far. */
+  get distinctReads(): number {
+    return this.#r.distinctReads;
+  }
+
+  /** Where resources come from: ARM one by one, or Resource Graph queries loaded by {@link useResourceGraph}. */
+
+  get mode(): 'arm' | 'resource-graph' {
+    return this.#r.mode;
+  }
+
+  /**
+   * Loads the workspaces, storage accounts, registries, VNets, NSGs, route tables, private endpoints
+   * and private DNS zones of `subscriptions` with Resource Graph queries; from then on ARM GETs of
+   * those resources are answered from the results (see `arm/resource-graph.ts`). All or nothing:
+   * if any page fails, this throws and the inventory stays in direct ARM mode.
+   */
+
+  useResourceGraph(subscriptions: readonly string[], opts: ReadOptions & { pageSize?: number } = {}): Promise<{ rows: number }> {
+    return this.#r.useResourceGraph(subscriptions, opts);
+  }
+
+  /**
+   * A workspace, read at {@link ML_API_VERSION}. The SDK's 2022-10-01 model drops what newer
+   * versions define; `managedNetwork`, `hubResourceId` and `kind` are read from the answer as ARM
+   * sent it, and the managed network is validated there (a shape the spec does not define becomes
+   * `managedNetworkError`, which the checks that need it report as `error`).
+   */
+  workspace(id: string, opts?: ReadOptions): Promise<WorkspaceView> {
+    return ml.workspace(this.#r, id, opts);
+  }
+
+  /**
+   * The outbound rules of a workspace's managed network (`GET …/outboundRules`, all pages), each
+   * validated; a shape the spec does not define fails the read naming its JSON path.
+   */
+  outboundRules(workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
+    return ml.outboundRules(this.#r, workspaceId, opts);
+  }
+
+  /**
+   * Provisions the workspace's managed network (`POST …/provisionManagedNetwork`, a long-running
+   * operation) and waits for it; then forgets every cached read so the next ones show the state
+   * after it. Answers the final provision status.
+   */
+  provisionManagedNetwork(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<{ status?: string }> {
+    return ml.provisionManagedNetwork(this.#r, workspaceId, opts);
+  }
+
+  /** The workspace with its computes, storage account and registry, read at once (each cached as usual). */
+  async workspaceEstate(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; computes: readonly ComputeView[]; storage: StorageAccount | undefined; registry: RegistryView | undefined }> {
+    const workspace = await this.workspace(workspaceId, opts);
+    const [computes, storage, registry] = await Promise.all([
+      this.computes(workspaceId, opts),
+      workspace.storageAccount ? this.storageAccount(workspace.storageAccount, opts) : undefined,
+      workspace.containerRegistry ? this.registry(workspace.containerRegistry, opts) : undefined,
+    ]);
+    return { workspace, computes, storage, registry };
+  }
+
+  /** The workspace and its container registry (undefined when it has none yet). */
+  async workspaceRegistry(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; registry: RegistryView; registryId: string; registryName: string } | undefined> {
+    const workspace = await this.workspace(workspaceId, opts);
+    if (!workspace.containerRegistry) return undefined;
+    const registry = await this.registry(workspace.containerRegistry, opts);
+    return { workspace, registry, registryId: registry.id ?? workspace.containerRegistry, registryName: registry.name ?? workspace.containerRegistry.split('/').pop()! };
+  }
+
+  /** The workspace's computes (all pages). */
+  computes(workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
+    return ml.computes(this.#r, workspaceId, opts);
+  }
+
+  /** The workspaces of a subscription, or of one resource group in it (all pages). */
+  workspaces(subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
+    return ml.workspaces(this.#r, subscriptionId, resourceGroup, opts);
+  }
+
+  storageAccount(id: string, opts?: ReadOptions): Promise<StorageAccount> {
+    return storage.storageAccount(this.#r, id, opts);
+  }
+
+  /**
+   * A container registry. `virtualNetworkRules` (ACR's service-endpoint rules, a retired preview the
+   * current SDK model no longer carries) are read from the answer as ARM sent it.
+   */
+  registry(id: string, opts?: ReadOptions): Promise<RegistryView> {
+    return registry.registry(this.#r, id, opts);
+  }
+
+  /** The private DNS zone groups of a private endpoint (all pages). */
+  privateDnsZoneGroups(privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
+    return network.privateDnsZoneGroups(this.#r, privateEndpointId, opts);
+  }
+
+  /** The virtual network links of a private DNS zone (all pages). */
+  privateDnsZoneLinks(zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
+    return network.privateDnsZoneLinks(this.#r, zoneId, opts);
+  }
+
+  virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
+    return network.virtualNetwork(this.#r, id, opts);
+  }
+
+  /**
+   * A subnet. ARM embeds subnets in their virtual network, so this reads the VNet (which checks
+   * need anyway) and falls back to the subnet's own id only when the VNet does not embed it.
+   */
+  subnet(id: string, opts?: ReadOptions): Promise<Subnet> {
+    return network.subnet(this.#r, id, opts);
+  }
+
+  networkSecurityGroup(id: string, opts?: ReadOptions): Promise<NetworkSecurityGroup> {
+    return network.networkSecurityGroup(this.#r, id, opts);
+  }
+
+  routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
+    return network.routeTable(this.#r, id, opts);
+  }
+
+  privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
+    return network.privateEndpoint(this.#r, id, opts);
+  }
+
+  /** The live service tags of a region (`serviceTags.list(location)`). */
+  serviceTags(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ServiceTagsListResult> {
+    return network.serviceTags(this.#r, subscriptionId, location, opts);
+  }
+
+  /** The resource types that support private endpoints in a region, lower-cased (`microsoft.containerregistry/registries`). */
+  availablePrivateEndpointTypes(subscriptionId: string, location: string, opts?: ReadOptions): Promise<ReadonlySet<string>> {
+    return network.availablePrivateEndpointTypes(this.#r, subscriptionId, location, opts);
+  }
+
+  /** The workspace's `listKeys`, digested; the answer itself is dropped. */
+  workspaceKeys(workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
+    return ml.workspaceKeys(this.#r, workspaceId, opts);
+  }
+
+  storageKeys(storageAccountId: string, opts?: ReadOptions): Promise<StorageKeyDigests> {
+    return storage.storageKeys(this.#r, storageAccountId, opts);
+  }
+
+  registryCredentials(registryId: string, opts?: ReadOptions): Promise<RegistryCredentialDigests> {
+    return registry.registryCredentials(this.#r, registryId, opts);
+  }
+
+  /**
+   * Runs the workspace's `resyncKeys` long-running operation to completion, then forgets the cached
+   * key digests so the next read shows the state after the resync.
+   *
+   * The poll loop is ours: the generated SDK polls once inside `beginResyncKeys` and again at once
+   * in `pollUntilDone`, so the first poll answer's `Retry-After` would be ignored. Here every poll
+   * waits what the previous answer's `Retry-After` asked (seconds or an HTTP date), else
+   * `pollIntervalInMs`.
+   */
+  resyncKeys(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
+    return ml.resyncKeys(this.#r, workspaceId, opts);
+  }
+
+  /**
+   * Azure ML's server-side diagnosis of the workspace (`POST …/diagnose`, a long-running operation
+   * that can take minutes), read once per run.
+   */
+  diagnose(workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
+    return ml.diagnose(this.#r, workspaceId, opts);
+  }
+
+  /**
+   * Whether `repository:tag` (or `@digest`) exists in a registry, through the ACR data plane
+   * (@azure/container-registry, authenticated with the same credential). Read once per run.
+   */
+  registryArtifact(loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
+    return registry.registryArtifact(this.#r, loginServer, repository, reference, opts);
+  }
+
+  /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
+
+  forgetReads(): void {
+    this.#r.forgetReads();
+  }
+
+  /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
+
+  forgetKeys(): void {
+    this.#r.forgetKeys();
+  }
+}

@@ -1,0 +1,158 @@
+/** Microsoft.MachineLearningServices: workspaces, their managed network, computes and keys. */
+import type { ComputeResource, DiagnoseResponseResultValue, Workspace } from '@azure/arm-machinelearning';
+import type { FullOperationResponse } from '@azure/core-client';
+import { ML_API_VERSION } from '../arm/connection.js';
+import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
+import { beginPost, listAll } from '../arm/raw.js';
+import { idKey, parseResourceId } from '../base/resource-id.js';
+import type { ManagedNetwork, OutboundRule } from '../network/managed.js';
+import { parseManagedNetwork, parseOutboundRule } from '../network/managed-schema.js';
+import { digestSecret } from '../secrets.js';
+import type { ArmReader } from './reader.js';
+import { digestNamed, type ComputeView, type ReadOptions, type WorkspaceKeyDigests, type WorkspaceView } from './views.js';
+
+export async function workspace(r: ArmReader, id: string, opts?: ReadOptions): Promise<WorkspaceView> {
+  const rid = parseResourceId(id);
+  return r.once('GET', rid, opts, async (signal) => {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    let raw: { kind?: unknown; properties?: { managedNetwork?: unknown; hubResourceId?: unknown } } | undefined;
+    const ws = await ml.workspaces.get(rid.resourceGroup!, rid.names[0]!, {
+      abortSignal: signal,
+      onResponse: (r: FullOperationResponse) => {
+        try {
+          raw = JSON.parse(r.bodyAsText ?? 'null') as typeof raw;
+        } catch {
+          raw = undefined;
+        }
+      },
+    });
+    let managedNetwork: ManagedNetwork | undefined;
+    let managedNetworkError: string | undefined;
+    try {
+      managedNetwork = parseManagedNetwork(raw?.properties?.managedNetwork, ws.id ?? rid.id);
+    } catch (err) {
+      managedNetworkError = (err as Error).message;
+    }
+    const hub = raw?.properties?.hubResourceId;
+    const kind = typeof raw?.kind === 'string' ? raw.kind : undefined;
+    return Object.assign(ws, {
+      managedNetwork,
+      managedNetworkError,
+      hubResourceId: typeof hub === 'string' && hub !== '' ? hub : undefined,
+      ...(kind ? { kind } : {}),
+    });
+  });
+}
+
+export async function outboundRules(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
+  const rid = parseResourceId(workspaceId);
+  const scope = `${rid.id}/outboundRules`;
+  return r.onceKey(`LIST outboundRules ${idKey(rid.id)}`, 'LIST outboundRules', scope, 'Microsoft.MachineLearningServices/workspaces/outboundRules/read', opts, async (signal) => {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    const items = await listAll(ml, `${r.connection.endpoint}${rid.id}/outboundRules?api-version=${ML_API_VERSION}`, signal);
+    return items.map((item, i) => parseOutboundRule(item, i, rid.id));
+  });
+}
+
+export async function provisionManagedNetwork(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<{ status?: string }> {
+  const rid = parseResourceId(workspaceId);
+  let result: { status?: string } | undefined;
+  try {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    const url = `${r.connection.endpoint}${rid.id}/provisionManagedNetwork?api-version=${ML_API_VERSION}`;
+    result = await r.lro<{ status?: string }>(opts, (options) => beginPost(ml, url, { includeSpark: false }, options));
+  } catch (err) {
+    throw toArmRequestError(err, 'POST provisionManagedNetwork', rid.id, rbacActionFor(rid.id, 'provisionManagedNetwork'));
+  }
+  // Provisioning changes more than the workspace: the rules, and the connections on the registry
+  // and storage account. Every later read must see Azure as it is now.
+  r.forgetReads();
+  return result ?? {};
+}
+
+export async function computes(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<readonly ComputeView[]> {
+  const rid = parseResourceId(workspaceId);
+  return r.once('LIST computes', rid, opts, async (signal) => {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    const out: ComputeView[] = [];
+    for await (const c of ml.computeOperations.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(computeView(c));
+    return out;
+  });
+}
+
+export async function workspaces(r: ArmReader, subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
+  const scope = `/subscriptions/${subscriptionId}${resourceGroup ? `/resourceGroups/${resourceGroup}` : ''}`;
+  return r.onceKey(`LIST workspaces ${idKey(scope)}`, 'LIST workspaces', scope, 'Microsoft.MachineLearningServices/workspaces/read', opts, async (signal) => {
+    const ml = await r.clients.ml(subscriptionId);
+    const out: Workspace[] = [];
+    const pages = resourceGroup ? ml.workspaces.listByResourceGroup(resourceGroup, { abortSignal: signal }) : ml.workspaces.listBySubscription({ abortSignal: signal });
+    for await (const w of pages) out.push(w);
+    return out;
+  });
+}
+
+export async function workspaceKeys(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
+  const rid = parseResourceId(workspaceId);
+  return r.once('POST listKeys', rid, opts, async (signal) => {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    let raw: RawWorkspaceKeys = {};
+    await ml.workspaces.listKeys(rid.resourceGroup!, rid.names[0]!, {
+      abortSignal: signal,
+      // The SDK model predates `userStorageArmId`; read the answer as ARM sent it.
+      onResponse: (r: FullOperationResponse) => {
+        raw = (r.parsedBody ?? {}) as RawWorkspaceKeys;
+      },
+    });
+    const registry = raw.containerRegistryCredentials;
+    const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+    const storageKey = str(raw.userStorageKey);
+    return {
+      storageKey: storageKey ? digestSecret(storageKey) : null,
+      storageAccountId: str(raw.userStorageArmId) ?? str(raw.userStorageResourceId),
+      registry: registry && typeof registry === 'object' ? { username: str(registry.username), passwords: digestNamed(Array.isArray(registry.passwords) ? registry.passwords : [], 'name') } : null,
+    };
+  }, 'listKeys');
+}
+
+export async function resyncKeys(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
+  const rid = parseResourceId(workspaceId);
+  try {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    await r.lro(opts, (options) => ml.workspaces.beginResyncKeys(rid.resourceGroup!, rid.names[0]!, options));
+  } catch (err) {
+    throw toArmRequestError(err, 'POST resyncKeys', rid.id, rbacActionFor(rid.id, 'resyncKeys'));
+  }
+  r.forgetKeys();
+}
+
+export async function diagnose(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
+  const rid = parseResourceId(workspaceId);
+  return r.once('POST diagnose', rid, opts, async () => {
+    const ml = await r.clients.ml(rid.subscriptionId);
+    const result = await r.lro(opts, (options) => ml.workspaces.beginDiagnose(rid.resourceGroup!, rid.names[0]!, { ...options, parameters: { value: {} } }));
+    return (result)?.value ?? {};
+  }, 'diagnose');
+}
+
+interface RawWorkspaceKeys {
+  userStorageKey?: string | null;
+  userStorageResourceId?: string | null;
+  userStorageArmId?: string | null;
+  containerRegistryCredentials?: { username?: string | null; passwords?: { name?: string; value?: string | null }[] | null } | null;
+}
+
+/** The SDK's polymorphic compute model, reduced to what the checks read. */
+export function computeView(c: ComputeResource): ComputeView {
+  const props = (c.properties ?? {}) as { computeType?: string; provisioningState?: string; properties?: { vmSize?: string; subnet?: { id?: string } | null } | null };
+  const inner = props.properties ?? {};
+  return {
+    id: c.id ?? '',
+    name: c.name ?? '',
+    computeType: props.computeType ?? 'Unknown',
+    provisioningState: props.provisioningState,
+    vmSize: inner.vmSize,
+    subnetId: inner.subnet?.id ?? undefined,
+    location: c.location,
+  };
+}
+

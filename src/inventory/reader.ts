@@ -1,0 +1,230 @@
+/**
+ * The machinery every provider's reads share: the SDK clients of one run, single-flight caching
+ * (failures included), request counting, the concurrency bound, the run's abort signal, Resource
+ * Graph mode and the long-running-operation loop. The providers (`ml.ts`, `network.ts`,
+ * `storage.ts`, `registry.ts`) read through it; `index.ts` is the face checks see.
+ */
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { abortError, waitFor } from '../abort.js';
+import { createClients, type ArmConnection, type Clients } from '../arm/connection.js';
+import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
+import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from '../arm/resource-graph.js';
+import { idKey, type ResourceId } from '../base/resource-id.js';
+import { VERSION } from '../version.js';
+import type { InventoryOptions, ReadOptions } from './views.js';
+
+export class ArmReader {
+  readonly clients: Clients;
+  readonly connection: ArmConnection;
+  readonly #cache = new Map<string, Promise<unknown>>();
+  /** Cancels every request of the inventory: the run's signal, or dispose(). */
+  readonly signal: AbortSignal;
+  readonly #disposer = new AbortController();
+  readonly #limit: Semaphore;
+  #requests = 0;
+  #graphRequests = 0;
+  #graph: ResourceGraphInventory | undefined;
+  #graphFailure: string | undefined;
+  readonly #resourcesRead = new Set<string>();
+
+  constructor(connection: ArmConnection, options: InventoryOptions = {}) {
+    this.connection = connection;
+    const onRequest = connection.onRequest;
+    this.clients = createClients(
+      {
+        ...connection,
+        onRequest: (method, url) => {
+          if (isResourceGraphUrl(url)) this.#graphRequests++;
+          else this.#requests++;
+          onRequest?.(method, url);
+        },
+      },
+      `aml-preflight/${VERSION}`,
+      { answerLocally: (method, url) => this.#graph?.answer(method, url) },
+    );
+    this.signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
+    // Every request in flight listens on these; a subscription audit has hundreds.
+    setMaxListeners(0, this.signal, this.#disposer.signal);
+    this.#limit = new Semaphore(options.concurrency ?? 16);
+  }
+
+  /**
+   * Cancels every request still in flight (retries included) and makes later reads fail. Call it
+   * when the run is over: a read that one check abandoned must not keep retrying in the background.
+   */
+  dispose(): void {
+    this.#disposer.abort(new Error('the run is over'));
+  }
+
+  /** The ARM endpoint this inventory reads (a cloud's, or a mock's origin). */
+  get endpoint(): string {
+    return this.connection.endpoint;
+  }
+
+  /** ARM requests sent so far, retries and polls included (Resource Graph queries not counted). */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
+  /** Resource Graph queries sent so far, pages and retries included. */
+  get resourceGraphRequestCount(): number {
+    return this.#graphRequests;
+  }
+
+  /** Why {@link useResourceGraph} failed, when it did (the run then read everything from ARM). */
+  get resourceGraphFailure(): string | undefined {
+    return this.#graphFailure;
+  }
+
+  /** Where resources come from: ARM one by one, or Resource Graph queries loaded by {@link useResourceGraph}. */
+  get mode(): 'arm' | 'resource-graph' {
+    return this.#graph ? 'resource-graph' : 'arm';
+  }
+
+  /**
+   * Loads the workspaces, storage accounts, registries, VNets, NSGs, route tables, private endpoints
+   * and private DNS zones of `subscriptions` with Resource Graph queries; from then on ARM GETs of
+   * those resources are answered from the results (see `arm/resource-graph.ts`). All or nothing:
+   * if any page fails, this throws and the inventory stays in direct ARM mode.
+   */
+  async useResourceGraph(subscriptions: readonly string[], opts: ReadOptions & { pageSize?: number } = {}): Promise<{ rows: number }> {
+    const subs = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
+    const scope = `/providers/Microsoft.ResourceGraph/resources (${subs.length} subscription${subs.length === 1 ? '' : 's'})`;
+    const signal = opts.abortSignal ? AbortSignal.any([this.signal, opts.abortSignal]) : this.signal;
+    try {
+      const client = await this.clients.resourceGraph();
+      const rows = await queryResources(client, subs, { abortSignal: signal, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+      this.#graph = new ResourceGraphInventory(rows, subs);
+      return { rows: rows.length };
+    } catch (err) {
+      const failure = toArmRequestError(err, 'POST query', scope, 'Microsoft.ResourceGraph/resources/read');
+      this.#graphFailure = failure.message;
+      throw failure;
+    }
+  }
+
+  /** Distinct resources and actions read so far. */
+  get distinctReads(): number {
+    return this.#resourcesRead.size;
+  }
+
+  /**
+   * Runs a long-running operation to completion. The poll loop is ours: the generated SDK polls once
+   * inside `begin…` and again at once in `pollUntilDone`, so the first poll answer's `Retry-After`
+   * would be ignored. Here every poll waits what the previous answer's `Retry-After` asked
+   * (seconds or an HTTP date), else `pollIntervalInMs`.
+   */
+  async lro<T>(
+    opts: ReadOptions & { pollIntervalInMs?: number },
+    begin: (options: { abortSignal: AbortSignal; updateIntervalInMs: number; onResponse: (r: { headers: { get(name: string): string | undefined } }) => void }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
+  ): Promise<T | undefined> {
+    const signal = opts.abortSignal ? AbortSignal.any([this.signal, opts.abortSignal]) : this.signal;
+    const interval = opts.pollIntervalInMs ?? 2000;
+    let retryAfterMs: number | undefined;
+    const poller = await begin({
+      abortSignal: signal,
+      updateIntervalInMs: interval,
+      onResponse: (r) => {
+        retryAfterMs = parseRetryAfter(r.headers.get('retry-after'));
+      },
+    });
+    while (!poller.isDone()) {
+      await sleep(retryAfterMs ?? interval, undefined, { signal });
+      await poller.poll({ abortSignal: signal });
+    }
+    return poller.getResult();
+  }
+
+  /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
+  forgetReads(): void {
+    this.#cache.clear();
+  }
+
+  /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
+  forgetKeys(): void {
+    for (const key of [...this.#cache.keys()]) if (key.startsWith('POST listKeys ') || key.startsWith('POST listCredentials ')) this.#cache.delete(key);
+  }
+
+  once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal) => Promise<T>, action?: string): Promise<T> {
+    return this.onceKey(`${operation} ${idKey(rid.id)}`, operation, rid.id, rbacActionFor(rid.id, action), opts, read);
+  }
+
+  /**
+   * Single flight: the first caller reads, later callers share its promise. Failures are cached
+   * too: the SDK already retried, and a second check asking must get the same answer. The shared
+   * request runs under the run's signal only; a caller's own signal (its check timed out) stops
+   * that caller waiting without failing the read for the others.
+   */
+  onceKey<T>(
+    key: string,
+    operation: string,
+    resourceId: string,
+    requiredAction: string | undefined,
+    opts: ReadOptions | undefined,
+    read: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    let p = this.#cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      this.#resourcesRead.add(key);
+      p = this.#limit.run(() => read(this.signal).then(compactArrays)).catch((err: unknown) => {
+        throw toArmRequestError(err, operation, resourceId, requiredAction);
+      });
+      p.catch(() => undefined);
+      this.#cache.set(key, p);
+    }
+    return waitFor(p, opts?.abortSignal, () => toArmRequestError(abortError(), operation, resourceId));
+  }
+}
+
+/**
+ * Drops `null` entries from every array of an answer, in place: the checks iterate subnets,
+ * rules, connections and tag values, and one `null` among them must not crash a check.
+ */
+export function compactArrays<T>(value: T): T {
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) if (v[i] === null || v[i] === undefined) v.splice(i, 1);
+      for (const x of v) walk(x);
+      return;
+    }
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return;
+    for (const x of Object.values(v as Record<string, unknown>)) walk(x);
+  };
+  walk(value);
+  return value;
+}
+
+/** `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+
+/** Bounds concurrent requests. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = Math.max(1, size);
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}

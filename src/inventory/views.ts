@@ -1,0 +1,80 @@
+/** What the inventory hands out: typed, read-only views, secrets as digests. */
+import type { Workspace } from '@azure/arm-machinelearning';
+import type { Registry } from '@azure/arm-containerregistry';
+import type { ManagedNetwork } from '../network/managed.js';
+import { digestSecret, type SecretDigest } from '../secrets.js';
+
+/** Whether an image exists in a registry. */
+export type ArtifactLookup = { readonly exists: true; readonly digest: string } | { readonly exists: false; readonly missing: 'repository' | 'tag' | 'digest'; readonly code: string };
+
+/** A workspace, with what api-versions newer than the SDK's model define. */
+export type WorkspaceView = Workspace & {
+  /** The managed virtual network; undefined when the isolation mode is `Disabled` or absent. */
+  readonly managedNetwork: ManagedNetwork | undefined;
+  /** Why `managedNetwork` could not be read (an unexpected shape, with its JSON path). */
+  readonly managedNetworkError: string | undefined;
+  /** A project workspace's hub (`kind: Project`), whose managed network it uses. */
+  readonly hubResourceId: string | undefined;
+  /** `Default`, `Hub`, `Project`, `FeatureStore` (newer api-versions). */
+  readonly kind?: string | undefined;
+};
+
+/** A registry, with the service-endpoint rules the SDK model drops. */
+export type RegistryView = Registry & { readonly virtualNetworkRules: readonly { readonly id: string; readonly action: string }[] };
+
+/** A compute of the workspace, as the checks need it. */
+export interface ComputeView {
+  readonly id: string;
+  readonly name: string;
+  /** `AmlCompute`, `ComputeInstance`, `Kubernetes`, … */
+  readonly computeType: string;
+  readonly provisioningState: string | undefined;
+  readonly vmSize: string | undefined;
+  /** The subnet the compute's nodes sit in; absent when it is not in a customer VNet. */
+  readonly subnetId: string | undefined;
+  readonly location: string | undefined;
+}
+
+/** The workspace's `listKeys`, secrets digested. */
+export interface WorkspaceKeyDigests {
+  readonly storageKey: SecretDigest | null;
+  /** `userStorageArmId` (newer api-versions) or `userStorageResourceId`. */
+  readonly storageAccountId: string | null;
+  readonly registry: { readonly username: string | null; readonly passwords: readonly NamedDigest[] } | null;
+}
+
+export interface NamedDigest {
+  readonly name: string;
+  readonly digest: SecretDigest | null;
+}
+
+/** A storage account's `listKeys`, digested. */
+export interface StorageKeyDigests {
+  readonly keys: readonly NamedDigest[];
+}
+
+/** A registry's `listCredentials`, digested. */
+export interface RegistryCredentialDigests {
+  readonly username: string | null;
+  readonly passwords: readonly NamedDigest[];
+}
+
+export interface InventoryOptions {
+  /** Aborts every request of the run (Ctrl-C, overall timeout). */
+  abortSignal?: AbortSignal;
+  /** At most this many HTTP requests in flight. Default 16. */
+  concurrency?: number;
+}
+
+export interface ReadOptions {
+  abortSignal?: AbortSignal;
+}
+
+/** Names with their secrets digested; an empty or missing secret digests to null. */
+export function digestNamed<K extends string>(items: readonly Partial<Record<K | 'value', string | null | undefined>>[] | null | undefined, nameField: K): NamedDigest[] {
+  return (items ?? []).map((item) => {
+    const value = item.value;
+    return { name: String(item[nameField] ?? ''), digest: typeof value === 'string' && value !== '' ? digestSecret(value) : null };
+  });
+}
+
