@@ -8,7 +8,8 @@ import { selectChecks } from '../src/engine/run.js';
 
 /** The checks a plain audit runs (opt-in ones excluded), as the CLI runs them. */
 const allChecks = selectChecks(every);
-import { SUB, subscriptionWorld } from '../mocks/worlds/generate.js';
+import { SUB } from '../mocks/worlds/generate.js';
+import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { runAudit } from '../src/engine/run.js';
 import { runCli, startHarness, worldPath } from './helpers.js';
 

@@ -6,7 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import type { WorldInput } from '../../src/world/schema.js';
-import { buildWorlds, configJsonSchema, serialiseWorld, worldJsonSchema } from './generate.js';
+import { buildWorlds } from './generate.js';
+import { configJsonSchema, serialiseWorld, worldJsonSchema } from './serialise.js';
 import { demoManaged, managedWorlds } from './managed.js';
 
 /** Every world, by file name (without `.json`). */

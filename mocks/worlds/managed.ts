@@ -7,7 +7,8 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { managedPrivateEndpointId } from '../handler.js';
-import { computeOf, healthyPrivate, ids, res, SUB, RG } from './generate.js';
+import { computeOf, ids, res, RG, SUB } from './base.js';
+import { healthyPrivate } from './healthy.js';
 
 // Free-form ARM JSON: the world schema validates every world built from it.
 type Json = Record<string, any>;
