@@ -1,0 +1,201 @@
+/**
+ * The nodes of a workspace's network model and how each is read: computes and where they sit,
+ * storage and the registry with their endpoints, the managed network with its rules, and VNets
+ * with their peerings. `model.ts` gathers them per workspace; `reach.ts` asks the questions.
+ */
+import { ArmRequestError } from '../arm/errors.js';
+import { idKey, tryParseResourceId } from '../base/resource-id.js';
+import type { ComputeView, Inventory, ReadOptions, WorkspaceView } from '../inventory/index.js';
+import { vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
+import { UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
+
+export type Placement =
+  /** In a customer subnet. `exists` is false when the subnet (or its VNet) is gone, undefined when it could not be read. */
+  | {
+      readonly kind: 'subnet';
+      readonly subnetId: string;
+      readonly vnetId: string;
+      readonly exists: boolean | undefined;
+      readonly serviceEndpoints: readonly string[];
+    }
+  /** In the workspace's managed virtual network. */
+  | { readonly kind: 'managed' }
+  /** In no virtual network. */
+  | { readonly kind: 'none' };
+
+export interface ComputeNode extends ComputeView {
+  readonly placement: Placement;
+}
+
+export type PrivateEndpointRule = Extract<OutboundRule, { type: 'PrivateEndpoint' }>;
+
+export interface TargetNode {
+  readonly kind: 'storage account' | 'container registry';
+  readonly id: string;
+  readonly name: string;
+  readonly exposure: Exposure;
+  /** The sub-resources computes need: `blob`, `file` for storage; `registry` for ACR. */
+  readonly groups: readonly string[];
+  /** The service endpoint a subnet needs for it. */
+  readonly service: 'Microsoft.Storage' | 'Microsoft.ContainerRegistry';
+  /** Approved private endpoints the customer owns, read. */
+  readonly customerEndpoints: readonly EndpointPlacement[];
+  /** Connections from the managed network's endpoints (in Microsoft's subscription): judged, never read. */
+  readonly managedConnections: readonly EndpointConnection[];
+  /** Why a customer endpoint could not be read (403, 404, …); raised by the questions that need it. */
+  readonly endpointReadError: ArmRequestError | undefined;
+}
+
+export interface ManagedNetworkNode extends ManagedNetwork {
+  readonly rules: readonly OutboundRule[];
+  /** The workspace whose managed network it is: the workspace itself, or a project's hub. */
+  readonly ownerId: string;
+}
+
+export interface VnetNode {
+  readonly id: string;
+  readonly peerings: readonly { readonly name: string; readonly remoteId: string; readonly state: string }[];
+  readonly readError: ArmRequestError | undefined;
+}
+
+/** The managed network exists, but its outbound rules could not be read. */
+export class RulesReadError extends Error {
+  override readonly name = 'RulesReadError';
+}
+
+/** Reads VNets for their peerings; a read that fails is kept as that VNet's error, raised only where a question needs it. */
+export async function readVnets(inventory: Inventory, ids: readonly string[], opts: ReadOptions = {}): Promise<Map<string, VnetNode>> {
+  const vnets = new Map<string, VnetNode>();
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        const v = await inventory.virtualNetwork(id, opts);
+        vnets.set(idKey(id), {
+          id,
+          peerings: (v.virtualNetworkPeerings ?? []).map((p) => ({
+            name: p.name ?? 'peering',
+            remoteId: p.remoteVirtualNetwork?.id ?? '',
+            state: p.peeringState ?? 'unknown',
+          })),
+          readError: undefined,
+        });
+      } catch (err) {
+        if (!(err instanceof ArmRequestError)) throw err;
+        vnets.set(idKey(id), { id, peerings: [], readError: err });
+      }
+    }),
+  );
+  return vnets;
+}
+
+export async function managedNetworkOf(
+  inventory: Inventory,
+  workspace: WorkspaceView,
+  workspaceId: string,
+): Promise<ManagedNetworkNode | undefined> {
+  // A project uses its hub's managed network: read the settings and the rules there.
+  const isProject = /^project$/i.test(workspace.kind ?? '') && workspace.hubResourceId;
+  const owner = isProject ? await inventory.workspace(workspace.hubResourceId) : workspace;
+  if (owner.managedNetworkError) throw new UnexpectedShapeError(owner.managedNetworkError);
+  const settings = owner.managedNetwork;
+  if (!settings) return undefined;
+  const ownerId = isProject ? (owner.id ?? workspace.hubResourceId) : workspaceId;
+  let rules: readonly OutboundRule[];
+  try {
+    rules = await inventory.outboundRules(ownerId);
+  } catch (err) {
+    // Kept apart, so the checks that need only to know there is a managed network still decide.
+    throw new RulesReadError((err as Error).message, { cause: err });
+  }
+  return { ...settings, rules, ownerId };
+}
+
+export async function targetNode(
+  inventory: Inventory,
+  kind: TargetNode['kind'],
+  id: string,
+  name: string,
+  exposure: Exposure,
+  managed: boolean,
+  workspaceSubscription: string,
+): Promise<TargetNode> {
+  const targetSub = tryParseResourceId(id)?.subscriptionId;
+  const managedConnections: EndpointConnection[] = [];
+  const customer: EndpointConnection[] = [];
+  for (const c of exposure.connections) {
+    if (managed && isManagedEndpoint(c.privateEndpointId, workspaceSubscription, targetSub)) managedConnections.push(c);
+    else customer.push(c);
+  }
+  const approved = customer.filter((c) => /^approved$/i.test(c.status));
+  const reads = await Promise.allSettled(approved.map((c) => inventory.privateEndpoint(c.privateEndpointId)));
+  const customerEndpoints: EndpointPlacement[] = [];
+  let endpointReadError: ArmRequestError | undefined;
+  for (const [i, r] of reads.entries()) {
+    if (r.status === 'rejected') {
+      if (!(r.reason instanceof ArmRequestError)) throw r.reason;
+      endpointReadError ??= r.reason;
+      continue;
+    }
+    const pe = r.value;
+    const subnetId = pe.subnet?.id;
+    if (!subnetId) continue;
+    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])]
+      .flatMap((x) => x.groupIds ?? [])
+      .map((g) => g.toLowerCase());
+    customerEndpoints.push({
+      privateEndpointId: pe.id ?? approved[i]!.privateEndpointId,
+      subnetId,
+      vnetId: vnetOf(subnetId),
+      location: pe.location,
+      groupIds,
+    });
+  }
+  const storage = kind === 'storage account';
+  return {
+    kind,
+    id,
+    name,
+    exposure,
+    groups: storage ? ['blob', 'file'] : ['registry'],
+    service: storage ? 'Microsoft.Storage' : 'Microsoft.ContainerRegistry',
+    customerEndpoints,
+    managedConnections,
+    endpointReadError,
+  };
+}
+
+/**
+ * Whether a private endpoint connection on a resource comes from the workspace's managed network:
+ * Azure ML creates those endpoints in a subscription of Microsoft's, neither the workspace's nor the
+ * resource's. A customer's endpoint in a third subscription of theirs is taken for a managed one and
+ * judged by the outbound rules (see the checks' READMEs).
+ */
+export function isManagedEndpoint(
+  privateEndpointId: string,
+  workspaceSubscription: string,
+  targetSubscription: string | undefined,
+): boolean {
+  const sub = tryParseResourceId(privateEndpointId)?.subscriptionId.toLowerCase();
+  if (!sub) return false;
+  return sub !== workspaceSubscription.toLowerCase() && sub !== targetSubscription?.toLowerCase();
+}
+
+export async function computeNode(inventory: Inventory, c: ComputeView, managed: boolean): Promise<ComputeNode> {
+  if (!c.subnetId) return { ...c, placement: managed ? { kind: 'managed' } : { kind: 'none' } };
+  const vnetId = vnetOf(c.subnetId);
+  try {
+    const subnet = await inventory.subnet(c.subnetId);
+    const serviceEndpoints = (subnet.serviceEndpoints ?? [])
+      .filter((se) => !se.provisioningState || /^succeeded$/i.test(se.provisioningState))
+      .map((se) => se.service ?? '')
+      .filter(Boolean);
+    return { ...c, placement: { kind: 'subnet', subnetId: c.subnetId, vnetId, exists: true, serviceEndpoints } };
+  } catch (err) {
+    if (!(err instanceof ArmRequestError)) throw err;
+    // The subnet, or its whole VNet, is gone; anything else (403, throttling) is unknown.
+    return {
+      ...c,
+      placement: { kind: 'subnet', subnetId: c.subnetId, vnetId, exists: err.statusCode === 404 ? false : undefined, serviceEndpoints: [] },
+    };
+  }
+}
