@@ -33,13 +33,23 @@ const rows: Row[] = [];
 
 function tags() {
   const dir = join(packageRoot, 'mocks', 'fixtures', 'service-tags');
-  return indexServiceTags({ values: readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NonNullable<Parameters<typeof indexServiceTags>[0]['values']>[number]) });
+  return indexServiceTags({
+    values: readdirSync(dir).map(
+      (f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as NonNullable<Parameters<typeof indexServiceTags>[0]['values']>[number],
+    ),
+  });
 }
 
 /** Issue 3: an NSG of 1,000 rules against the full MicrosoftContainerRegistry and Front Door data. */
 function nsgEvaluator(): void {
   const index = tags();
-  const names = ['MicrosoftContainerRegistry', 'AzureFrontDoor.FirstParty', 'Storage.WestEurope', 'AzureMachineLearning', 'AzureCloud.westeurope'];
+  const names = [
+    'MicrosoftContainerRegistry',
+    'AzureFrontDoor.FirstParty',
+    'Storage.WestEurope',
+    'AzureMachineLearning',
+    'AzureCloud.westeurope',
+  ];
   // Deterministic pseudo-random rules: a mix of tags, CIDRs, ports and protocols, allows and denies.
   let seed = 42;
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
@@ -53,8 +63,13 @@ function nsgEvaluator(): void {
     destinationAddressPrefix: rnd(2) === 0 ? names[rnd(names.length)]! : `${20 + rnd(30)}.${rnd(256)}.${rnd(256)}.0/${16 + rnd(9)}`,
     destinationPortRange: ['*', '443', '80', '400-500', '8443'][rnd(5)]!,
   }));
-  const nsg = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-bench', securityRules: rules };
-  const destination = [...index.get('MicrosoftContainerRegistry')!.prefixes, ...index.get('AzureFrontDoor.FirstParty')!.prefixes].filter((p) => !p.includes(':'));
+  const nsg = {
+    id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-bench',
+    securityRules: rules,
+  };
+  const destination = [...index.get('MicrosoftContainerRegistry')!.prefixes, ...index.get('AzureFrontDoor.FirstParty')!.prefixes].filter(
+    (p) => !p.includes(':'),
+  );
   const ctx = { virtualNetwork: ['10.20.0.0/16'], tags: index };
   evaluateNsg(nsg, { source: ['10.20.1.0/24'], destination, protocol: 'Tcp', port: 443 }, ctx); // warm-up
   const runs = 5;
@@ -65,7 +80,11 @@ function nsgEvaluator(): void {
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
-  rows.push({ figure: `NSG evaluator: 1,000 rules × ${destination.length} MCR + Front Door IPv4 prefixes (median of ${runs})`, value: `${times[Math.floor(runs / 2)]!.toFixed(1)} ms`, target: '≪ 1,000 ms' });
+  rows.push({
+    figure: `NSG evaluator: 1,000 rules × ${destination.length} MCR + Front Door IPv4 prefixes (median of ${runs})`,
+    value: `${times[Math.floor(runs / 2)]!.toFixed(1)} ms`,
+    target: '≪ 1,000 ms',
+  });
 }
 
 /** The worst case we can build: every rule cuts a small slice out of the targets, from half the subnet or all of it. */
@@ -86,17 +105,28 @@ function nsgEvaluatorAdversarial(): void {
       destinationPortRange: '443',
     };
   });
-  const nsg = { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-bench', securityRules: rules };
+  const nsg = {
+    id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-bench',
+    securityRules: rules,
+  };
   const ctx = { virtualNetwork: ['10.20.0.0/16'], tags: index };
   const t0 = performance.now();
   const e = evaluateNsg(nsg, { source: ['10.20.1.0/24'], destination, protocol: 'Tcp', port: 443 }, ctx);
   const ms = performance.now() - t0;
-  rows.push({ figure: `NSG evaluator, adversarial: 1,000 slicing rules × ${destination.length} prefixes (IPv4+IPv6), ${e.decisions.length} decisions`, value: `${ms.toFixed(1)} ms`, target: '≪ 1,000 ms' });
+  rows.push({
+    figure: `NSG evaluator, adversarial: 1,000 slicing rules × ${destination.length} prefixes (IPv4+IPv6), ${e.decisions.length} decisions`,
+    value: `${ms.toFixed(1)} ms`,
+    target: '≪ 1,000 ms',
+  });
 }
 
 /** Issue 8 (1): one workspace at 0 ms and 50 ms per request: effective sequential round trips. */
 async function oneWorkspace(): Promise<void> {
-  for (const [label, make] of [['healthy-private', healthyPrivate], ['healthy-managed', () => healthyManaged()]] as const) await oneWorld(label, make);
+  for (const [label, make] of [
+    ['healthy-private', healthyPrivate],
+    ['healthy-managed', () => healthyManaged()],
+  ] as const)
+    await oneWorld(label, make);
 }
 
 /** Figure 1 for one world: a customer-VNet workspace, and one in a managed virtual network. */
@@ -124,10 +154,22 @@ async function oneWorld(label: string, make: () => WorldInput): Promise<void> {
   const fast = await measure(0);
   const slow = await measure(50);
   const trips = (slow.ms - fast.ms) / 50;
-  rows.push({ figure: `1. one workspace (${label}), 0 ms latency: wall time (median of 3)`, value: `${fast.ms.toFixed(0)} ms`, target: '' });
+  rows.push({
+    figure: `1. one workspace (${label}), 0 ms latency: wall time (median of 3)`,
+    value: `${fast.ms.toFixed(0)} ms`,
+    target: '',
+  });
   rows.push({ figure: `1. ${label}, 50 ms latency per request: wall time`, value: `${slow.ms.toFixed(0)} ms`, target: '' });
-  rows.push({ figure: `1. ${label}: effective sequential round trips = added time / 50 ms`, value: trips.toFixed(1), target: '≤ 1.5 × dependency depth (~5) = 7.5' });
-  rows.push({ figure: `1. ${label}: ARM requests / distinct resources and actions read`, value: `${slow.requests} / ${slow.distinct}`, target: 'equal' });
+  rows.push({
+    figure: `1. ${label}: effective sequential round trips = added time / 50 ms`,
+    value: trips.toFixed(1),
+    target: '≤ 1.5 × dependency depth (~5) = 7.5',
+  });
+  rows.push({
+    figure: `1. ${label}: ARM requests / distinct resources and actions read`,
+    value: `${slow.requests} / ${slow.distinct}`,
+    target: 'equal',
+  });
 }
 
 /** One 200-workspace subscription audit in a child process, under ARM's throttling model ×10. */
@@ -143,7 +185,25 @@ async function subscriptionRun(inventory: 'arm' | 'resource-graph') {
   writeFileSync(ca, server.ca);
   const out = join(dir, 'report.json');
   const bin = join(import.meta.dirname, '..', 'src', 'cli', 'bin.js');
-  const args = [bin, 'audit', '--subscription', SUB, '--endpoint', server.url, '--format', 'json', '-o', out, '--fail-on', 'never', '--concurrency', '16', '--quiet', '--inventory', inventory];
+  const args = [
+    bin,
+    'audit',
+    '--subscription',
+    SUB,
+    '--endpoint',
+    server.url,
+    '--format',
+    'json',
+    '-o',
+    out,
+    '--fail-on',
+    'never',
+    '--concurrency',
+    '16',
+    '--quiet',
+    '--inventory',
+    inventory,
+  ];
   const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
   const t0 = performance.now();
   // Asynchronous: the mock answering the child lives in this process's event loop.
@@ -153,7 +213,9 @@ async function subscriptionRun(inventory: 'arm' | 'resource-graph') {
       : spawn(process.execPath, args, { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => { resolve({ stderr, code }); });
+    p.on('close', (code) => {
+      resolve({ stderr, code });
+    });
   });
   const elapsed = (performance.now() - t0) / 1000;
   if (!existsSync(out)) throw new Error(`the audit wrote no report (exit ${child.code}): ${child.stderr.slice(0, 500)}`);
@@ -163,10 +225,16 @@ async function subscriptionRun(inventory: 'arm' | 'resource-graph') {
   const writes = arm.length - reads;
   const graph = server.handler.resourceGraph;
   const throttled = server.handler.throttled;
-  const bound = Math.max((reads - throttling.reads.capacity) / throttling.reads.refillPerSecond, (writes - throttling.writes.capacity) / throttling.writes.refillPerSecond, 0);
+  const bound = Math.max(
+    (reads - throttling.reads.capacity) / throttling.reads.refillPerSecond,
+    (writes - throttling.writes.capacity) / throttling.writes.refillPerSecond,
+    0,
+  );
   const peakMb = timeBin ? Number(child.stderr.trim().split('\n').pop()) / 1024 : NaN;
   await server.close();
-  const verdicts = JSON.stringify(report.targets.map((t) => [t.workspaceId, t.results.map((r) => [r.checkId, r.status, r.findings.length])]));
+  const verdicts = JSON.stringify(
+    report.targets.map((t) => [t.workspaceId, t.results.map((r) => [r.checkId, r.status, r.findings.length])]),
+  );
   return { throttling, elapsed, reads, writes, graph, throttled, bound, peakMb, report, verdicts, stderr: child.stderr };
 }
 
@@ -175,21 +243,61 @@ async function subscription(): Promise<void> {
   const direct = await subscriptionRun('arm');
   const { throttling, elapsed, reads, writes, bound, peakMb, report } = direct;
   const decided = (r: AuditReport) => r.summary.pass + r.summary.fail + r.summary.warn + r.summary.skip;
-  rows.push({ figure: `2. 200 workspaces, ARM throttling ×10 (reads ${throttling.reads.capacity}+${throttling.reads.refillPerSecond}/s, writes ${throttling.writes.capacity}+${throttling.writes.refillPerSecond}/s): elapsed`, value: `${elapsed.toFixed(1)} s`, target: `≤ 1.2 × bound + 1 s = ${(1.2 * bound + 1).toFixed(1)} s` });
-  rows.push({ figure: `2. bucket lower bound max((reads − burst)/refill, (writes − burst)/refill), ${reads} reads, ${writes} writes`, value: `${bound.toFixed(1)} s`, target: '' });
-  rows.push({ figure: '2. 429s answered / errored checks', value: `${direct.throttled} / ${report.summary.error}`, target: 'errored checks 0' });
-  rows.push({ figure: '2. peak memory of the audit process (max RSS)', value: Number.isNaN(peakMb) ? 'n/a' : `${peakMb.toFixed(0)} MB`, target: '< 300 MB' });
-  rows.push({ figure: '2. workspaces / checks decided', value: `${report.targets.length} / ${decided(report)}`, target: `200 / ${200 * allChecks.length}` });
+  rows.push({
+    figure: `2. 200 workspaces, ARM throttling ×10 (reads ${throttling.reads.capacity}+${throttling.reads.refillPerSecond}/s, writes ${throttling.writes.capacity}+${throttling.writes.refillPerSecond}/s): elapsed`,
+    value: `${elapsed.toFixed(1)} s`,
+    target: `≤ 1.2 × bound + 1 s = ${(1.2 * bound + 1).toFixed(1)} s`,
+  });
+  rows.push({
+    figure: `2. bucket lower bound max((reads − burst)/refill, (writes − burst)/refill), ${reads} reads, ${writes} writes`,
+    value: `${bound.toFixed(1)} s`,
+    target: '',
+  });
+  rows.push({
+    figure: '2. 429s answered / errored checks',
+    value: `${direct.throttled} / ${report.summary.error}`,
+    target: 'errored checks 0',
+  });
+  rows.push({
+    figure: '2. peak memory of the audit process (max RSS)',
+    value: Number.isNaN(peakMb) ? 'n/a' : `${peakMb.toFixed(0)} MB`,
+    target: '< 300 MB',
+  });
+  rows.push({
+    figure: '2. workspaces / checks decided',
+    value: `${report.targets.length} / ${decided(report)}`,
+    target: `200 / ${200 * allChecks.length}`,
+  });
 
   const g = await subscriptionRun('resource-graph');
   const total2 = reads + writes;
   const total3 = g.reads + g.writes + g.graph.requests;
   if (g.report.stats.inventory !== 'resource-graph') throw new Error(`Resource Graph mode fell back to ARM: ${g.stderr.slice(0, 300)}`);
-  rows.push({ figure: `3. same, --inventory resource-graph: elapsed (bucket bound ${g.bound.toFixed(1)} s)`, value: `${g.elapsed.toFixed(1)} s`, target: `faster than (2): ${elapsed.toFixed(1)} s` });
-  rows.push({ figure: `3. requests: ${g.graph.requests} Resource Graph + ${g.reads} ARM reads + ${g.writes} ARM key actions`, value: `${total3} (${((100 * total3) / total2).toFixed(0)}% of (2)'s ${total2})`, target: `≤ a tenth of (2) = ${Math.floor(total2 / 10)}` });
-  rows.push({ figure: '3. requests other than the key actions Resource Graph cannot hold (secrets)', value: `${g.graph.requests + g.reads} (${((100 * (g.graph.requests + g.reads)) / reads).toFixed(0)}% of (2)'s ${reads} reads)`, target: '' });
-  rows.push({ figure: '3. Resource Graph 429s / ARM 429s / errored checks / verdicts equal to (2)', value: `${g.graph.throttled} / ${g.throttled} / ${g.report.summary.error} / ${g.verdicts === direct.verdicts ? 'yes' : 'NO'}`, target: 'errored 0, equal' });
-  rows.push({ figure: '3. peak memory (max RSS)', value: Number.isNaN(g.peakMb) ? 'n/a' : `${g.peakMb.toFixed(0)} MB`, target: '< 300 MB' });
+  rows.push({
+    figure: `3. same, --inventory resource-graph: elapsed (bucket bound ${g.bound.toFixed(1)} s)`,
+    value: `${g.elapsed.toFixed(1)} s`,
+    target: `faster than (2): ${elapsed.toFixed(1)} s`,
+  });
+  rows.push({
+    figure: `3. requests: ${g.graph.requests} Resource Graph + ${g.reads} ARM reads + ${g.writes} ARM key actions`,
+    value: `${total3} (${((100 * total3) / total2).toFixed(0)}% of (2)'s ${total2})`,
+    target: `≤ a tenth of (2) = ${Math.floor(total2 / 10)}`,
+  });
+  rows.push({
+    figure: '3. requests other than the key actions Resource Graph cannot hold (secrets)',
+    value: `${g.graph.requests + g.reads} (${((100 * (g.graph.requests + g.reads)) / reads).toFixed(0)}% of (2)'s ${reads} reads)`,
+    target: '',
+  });
+  rows.push({
+    figure: '3. Resource Graph 429s / ARM 429s / errored checks / verdicts equal to (2)',
+    value: `${g.graph.throttled} / ${g.throttled} / ${g.report.summary.error} / ${g.verdicts === direct.verdicts ? 'yes' : 'NO'}`,
+    target: 'errored 0, equal',
+  });
+  rows.push({
+    figure: '3. peak memory (max RSS)',
+    value: Number.isNaN(g.peakMb) ? 'n/a' : `${g.peakMb.toFixed(0)} MB`,
+    target: '< 300 MB',
+  });
 }
 
 /** Issue 8 (4): start-up against bare Node. */
@@ -209,8 +317,16 @@ function startup(): void {
   const version = median([bin, '--version']);
   const checks = median([bin, 'checks']);
   rows.push({ figure: '4. node -e 0 (median of 9)', value: `${bare.toFixed(0)} ms`, target: '' });
-  rows.push({ figure: '4. aml-preflight --version', value: `${version.toFixed(0)} ms (${(version / bare).toFixed(2)}×)`, target: '≤ 2.5× bare Node' });
-  rows.push({ figure: '4. aml-preflight checks', value: `${checks.toFixed(0)} ms (${(checks / bare).toFixed(2)}×)`, target: '≤ 2.5× bare Node' });
+  rows.push({
+    figure: '4. aml-preflight --version',
+    value: `${version.toFixed(0)} ms (${(version / bare).toFixed(2)}×)`,
+    target: '≤ 2.5× bare Node',
+  });
+  rows.push({
+    figure: '4. aml-preflight checks',
+    value: `${checks.toFixed(0)} ms (${(checks / bare).toFixed(2)}×)`,
+    target: '≤ 2.5× bare Node',
+  });
 }
 
 /**
@@ -229,7 +345,9 @@ async function wholeProcess(): Promise<void> {
       out += d.toString();
       if (out.includes('Ctrl-C stops it.')) resolve(out);
     });
-    mock.once('exit', () => { reject(new Error(`aml-preflight mock exited: ${out}`)); });
+    mock.once('exit', () => {
+      reject(new Error(`aml-preflight mock exited: ${out}`));
+    });
   });
   const url = /as ARM at (\S+)/.exec(banner)![1]!;
   const ca = /NODE_EXTRA_CA_CERTS=(\S+)/.exec(banner)![1]!;
@@ -249,13 +367,31 @@ async function wholeProcess(): Promise<void> {
   };
   try {
     const bare = median(['-e', '0']);
-    const endpoint = median([bin, 'audit', '--endpoint', url, '--workspace', ids.workspace, '--format', 'json'], { ...process.env, NODE_EXTRA_CA_CERTS: ca });
+    const endpoint = median([bin, 'audit', '--endpoint', url, '--workspace', ids.workspace, '--format', 'json'], {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: ca,
+    });
     const inProcess = median([bin, 'audit', '--mock', world, '--format', 'json']);
-    const loose = median([unbundled, 'audit', '--endpoint', url, '--workspace', ids.workspace, '--format', 'json'], { ...process.env, NODE_EXTRA_CA_CERTS: ca });
+    const loose = median([unbundled, 'audit', '--endpoint', url, '--workspace', ids.workspace, '--format', 'json'], {
+      ...process.env,
+      NODE_EXTRA_CA_CERTS: ca,
+    });
     rows.push({ figure: '5. node -e 0 (median of 7)', value: `${bare.toFixed(0)} ms`, target: '' });
-    rows.push({ figure: '5. aml-preflight audit (healthy-private) against a local endpoint at 0 ms, whole process', value: `${endpoint.toFixed(0)} ms (${(endpoint / bare).toFixed(1)}×)`, target: '≤ 8× bare Node' });
-    rows.push({ figure: '5. aml-preflight audit --mock (mock in process), whole process', value: `${inProcess.toFixed(0)} ms (${(inProcess / bare).toFixed(1)}×)`, target: '' });
-    rows.push({ figure: '5. the same local-endpoint audit from the unbundled dist/src (for comparison)', value: `${loose.toFixed(0)} ms (${(loose / bare).toFixed(1)}×)`, target: '' });
+    rows.push({
+      figure: '5. aml-preflight audit (healthy-private) against a local endpoint at 0 ms, whole process',
+      value: `${endpoint.toFixed(0)} ms (${(endpoint / bare).toFixed(1)}×)`,
+      target: '≤ 8× bare Node',
+    });
+    rows.push({
+      figure: '5. aml-preflight audit --mock (mock in process), whole process',
+      value: `${inProcess.toFixed(0)} ms (${(inProcess / bare).toFixed(1)}×)`,
+      target: '',
+    });
+    rows.push({
+      figure: '5. the same local-endpoint audit from the unbundled dist/src (for comparison)',
+      value: `${loose.toFixed(0)} ms (${(loose / bare).toFixed(1)}×)`,
+      target: '',
+    });
   } finally {
     mock.kill('SIGINT');
   }
@@ -268,7 +404,11 @@ await subscription();
 startup();
 await wholeProcess();
 
-const w = [Math.max(...rows.map((r) => r.figure.length), 6), Math.max(...rows.map((r) => r.value.length), 5), Math.max(...rows.map((r) => r.target.length), 6)];
+const w = [
+  Math.max(...rows.map((r) => r.figure.length), 6),
+  Math.max(...rows.map((r) => r.value.length), 5),
+  Math.max(...rows.map((r) => r.target.length), 6),
+];
 console.log(`${'figure'.padEnd(w[0]!)} | ${'value'.padEnd(w[1]!)} | target`);
 console.log(`${'-'.repeat(w[0]!)}-|-${'-'.repeat(w[1]!)}-|-${'-'.repeat(w[2]!)}`);
 for (const r of rows) console.log(`${r.figure.padEnd(w[0]!)} | ${r.value.padEnd(w[1]!)} | ${r.target}`);

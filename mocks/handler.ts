@@ -122,7 +122,13 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     for (const [key, canned] of Object.entries(world.responses)) {
       const body = canned.body as { id?: unknown } | undefined;
       // Only a resource's own GET: a location's serviceTags answer carries an id too, and is no resource.
-      if (key.startsWith('GET ') && (canned.status ?? 200) === 200 && body && typeof body.id === 'string' && normaliseKey(key) === `GET ${body.id.toLowerCase().replace(/\/+$/, '')}`) {
+      if (
+        key.startsWith('GET ') &&
+        (canned.status ?? 200) === 200 &&
+        body &&
+        typeof body.id === 'string' &&
+        normaliseKey(key) === `GET ${body.id.toLowerCase().replace(/\/+$/, '')}`
+      ) {
         byId.set(body.id.toLowerCase(), body);
       }
     }
@@ -194,10 +200,19 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       if (fault.reset) return { status: 0, headers: {}, reset: true };
       if (fault.truncate) truncate = true;
       if (fault.rawBody !== undefined) {
-        return { status: fault.status ?? 200, headers: { 'content-type': 'application/json; charset=utf-8', ...lowerKeys(fault.headers ?? {}) }, body: fault.rawBody };
+        return {
+          status: fault.status ?? 200,
+          headers: { 'content-type': 'application/json; charset=utf-8', ...lowerKeys(fault.headers ?? {}) },
+          body: fault.rawBody,
+        };
       }
       if (fault.status !== undefined) {
-        const body = fault.body !== undefined ? fault.body : fault.status >= 400 ? envelope(faultCode(fault.status), `Injected fault for ${signature}.`) : undefined;
+        const body =
+          fault.body !== undefined
+            ? fault.body
+            : fault.status >= 400
+              ? envelope(faultCode(fault.status), `Injected fault for ${signature}.`)
+              : undefined;
         return json(fault.status, body, fault.headers);
       }
     }
@@ -208,10 +223,16 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
     const auth = header(req, 'authorization');
     if (!auth || !/^Bearer \S+/.test(auth)) {
-      return json(401, envelope('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or not a bearer token."));
+      return json(
+        401,
+        envelope('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing or not a bearer token."),
+      );
     }
     if (!url.searchParams.get('api-version')) {
-      return json(400, envelope('MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."));
+      return json(
+        400,
+        envelope('MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
+      );
     }
 
     if (method === 'POST' && path.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
@@ -226,7 +247,14 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const limitHeader = `x-ms-ratelimit-remaining-subscription-${kind}`;
     if (token && 'retryAfterSeconds' in token) {
       throttled++;
-      return json(429, envelope('TooManyRequests', `Number of ${kind === 'reads' ? 'read' : 'write'} requests for subscription '${subscription}' exceeded the limit. Try again after ${token.retryAfterSeconds} seconds.`), { 'retry-after': String(token.retryAfterSeconds), [limitHeader]: '0' });
+      return json(
+        429,
+        envelope(
+          'TooManyRequests',
+          `Number of ${kind === 'reads' ? 'read' : 'write'} requests for subscription '${subscription}' exceeded the limit. Try again after ${token.retryAfterSeconds} seconds.`,
+        ),
+        { 'retry-after': String(token.retryAfterSeconds), [limitHeader]: '0' },
+      );
     }
     let answer = subscription && !subscriptions.has(subscription) ? forbidden(method, path) : dispatch(method, path, url, origin);
     answer = versioned(method, path, url, answer);
@@ -240,7 +268,13 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (method === 'GET' && operation) return operation;
 
     if (isManagedNetworkPath(key) && !definesManagedNetwork(url)) {
-      return json(400, envelope('NoRegisteredProviderFound', `No registered resource provider found for location and API version '${url.searchParams.get('api-version')}' for '${path.split('/').pop()}'. The managed network is defined from api-version 2023-10-01.`));
+      return json(
+        400,
+        envelope(
+          'NoRegisteredProviderFound',
+          `No registered resource provider found for location and API version '${url.searchParams.get('api-version')}' for '${path.split('/').pop()}'. The managed network is defined from api-version 2023-10-01.`,
+        ),
+      );
     }
     if (method === 'POST' && key.endsWith('/provisionmanagednetwork')) return startProvision(path, origin);
 
@@ -253,7 +287,13 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       if (!workspace) return notFound(path.replace(/\/diagnose$/i, ''));
       const opId = randomUUID();
       const retryAfter = Object.entries(canned.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] ?? '0';
-      operations.set(opId, { workspaceId: key, remainingPolls: options.resyncPolls ?? 1, kind: 'canned', result: canned.body ?? {}, retryAfter });
+      operations.set(opId, {
+        workspaceId: key,
+        remainingPolls: options.resyncPolls ?? 1,
+        kind: 'canned',
+        result: canned.body ?? {},
+        retryAfter,
+      });
       return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': retryAfter } };
     }
     if (canned) return json(canned.status ?? 200, canned.body, canned.headers);
@@ -290,7 +330,13 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       }
       // A snapshot may hold a zone's links without the zone: known children prove the parent.
       if (items.length === 0 && isNested(parentKey) && !resources.has(parentKey)) {
-        return json(404, envelope('ParentResourceNotFound', `Can not perform requested operation on nested resource. Parent resource '${parentKey.split('/').pop()}' not found.`));
+        return json(
+          404,
+          envelope(
+            'ParentResourceNotFound',
+            `Can not perform requested operation on nested resource. Parent resource '${parentKey.split('/').pop()}' not found.`,
+          ),
+        );
       }
     }
     items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
@@ -314,8 +360,17 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
   /** What ARM answers a caller with no role in a subscription. */
   function forbidden(method: string, path: string): MockResponse {
-    const action = method === 'GET' ? `${armTypeOfPath(path)}/read` : `${armTypeOfPath(path.split('/').slice(0, -1).join('/'))}/${path.split('/').pop()}/action`;
-    return json(403, envelope('AuthorizationFailed', `The client 'aml-preflight-mock' with object id '00000000-0000-0000-0000-000000000000' does not have authorization to perform action '${action}' over scope '${path}' or the scope is invalid. If access was recently granted, please refresh your credentials.`));
+    const action =
+      method === 'GET'
+        ? `${armTypeOfPath(path)}/read`
+        : `${armTypeOfPath(path.split('/').slice(0, -1).join('/'))}/${path.split('/').pop()}/action`;
+    return json(
+      403,
+      envelope(
+        'AuthorizationFailed',
+        `The client 'aml-preflight-mock' with object id '00000000-0000-0000-0000-000000000000' does not have authorization to perform action '${action}' over scope '${path}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      ),
+    );
   }
 
   /** Drops what the request's api-version does not define (ARM answers per api-version). */
@@ -334,10 +389,22 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const workspace = resources.get(workspaceKey);
     if (!workspace) return notFound(path.replace(/\/provisionManagedNetwork$/i, ''));
     const mode = text(managedNetworkOf(workspace)?.isolationMode, 'Disabled');
-    if (/^disabled$/i.test(mode)) return json(400, envelope('BadRequest', `Workspace ${String(workspace.name)} has no managed network to provision (isolationMode ${mode}).`));
+    if (/^disabled$/i.test(mode))
+      return json(
+        400,
+        envelope('BadRequest', `Workspace ${String(workspace.name)} has no managed network to provision (isolationMode ${mode}).`),
+      );
     const opId = randomUUID();
-    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1, kind: 'provision', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) });
-    return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+    operations.set(opId, {
+      workspaceId: workspaceKey,
+      remainingPolls: options.resyncPolls ?? 1,
+      kind: 'provision',
+      retryAfter: String(options.resyncRetryAfterSeconds ?? 0),
+    });
+    return {
+      status: 202,
+      headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) },
+    };
   }
 
   /**
@@ -354,19 +421,35 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       const rule = (r.properties ?? {}) as Record<string, unknown>;
       if (/^(inactive|provisioning)$/i.test(text(rule.status, 'Inactive'))) rule.status = 'Active';
       const dest = rule.destination as { serviceResourceId?: unknown } | undefined;
-      if (!/^privateendpoint$/i.test(String(rule.type)) || typeof dest?.serviceResourceId !== 'string' || !/^active$/i.test(String(rule.status))) continue;
+      if (
+        !/^privateendpoint$/i.test(String(rule.type)) ||
+        typeof dest?.serviceResourceId !== 'string' ||
+        !/^active$/i.test(String(rule.status))
+      )
+        continue;
       const target = resources.get(dest.serviceResourceId.toLowerCase());
       if (!target) continue;
       const props = (target.properties ??= {}) as Record<string, unknown>;
       const connections = ((props.privateEndpointConnections as Record<string, unknown>[] | undefined) ??= []);
       const endpointId = managedPrivateEndpointId(String(workspace.name), String(r.name));
-      if (connections.some((c) => text((c.properties as { privateEndpoint?: { id?: string } } | undefined)?.privateEndpoint?.id).toLowerCase() === endpointId.toLowerCase())) continue;
+      if (
+        connections.some(
+          (c) =>
+            text((c.properties as { privateEndpoint?: { id?: string } } | undefined)?.privateEndpoint?.id).toLowerCase() ===
+            endpointId.toLowerCase(),
+        )
+      )
+        continue;
       const name = `${String(workspace.name)}.${String(r.name)}`;
       const connection = {
         id: `${String(target.id)}/privateEndpointConnections/${name}`,
         name,
         type: `${armTypeOfPath(String(target.id))}/privateEndpointConnections`,
-        properties: { provisioningState: 'Succeeded', privateEndpoint: { id: endpointId }, privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' } },
+        properties: {
+          provisioningState: 'Succeeded',
+          privateEndpoint: { id: endpointId },
+          privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
+        },
       };
       connections.push(connection);
       index(connection, false);
@@ -382,8 +465,16 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (canned && (canned.status ?? 200) >= 400) return json(canned.status!, canned.body, canned.headers);
     resyncCalls++;
     const opId = randomUUID();
-    operations.set(opId, { workspaceId: workspaceKey, remainingPolls: options.resyncPolls ?? 1, kind: 'resync', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) });
-    return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) } };
+    operations.set(opId, {
+      workspaceId: workspaceKey,
+      remainingPolls: options.resyncPolls ?? 1,
+      kind: 'resync',
+      retryAfter: String(options.resyncRetryAfterSeconds ?? 0),
+    });
+    return {
+      status: 202,
+      headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) },
+    };
   }
 
   function operationUrl(workspace: Record<string, unknown>, opId: string, origin: string): string {
@@ -417,7 +508,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const body = (wsKeys.body ?? {}) as Record<string, unknown>;
     const storageId = typeof props.storageAccount === 'string' ? props.storageAccount.toLowerCase() : undefined;
     const registryId = typeof props.containerRegistry === 'string' ? props.containerRegistry.toLowerCase() : undefined;
-    const storageKeys = storageId ? (responses.get(`POST ${storageId}/listkeys`)?.body as { keys?: { value?: string }[] } | undefined) : undefined;
+    const storageKeys = storageId
+      ? (responses.get(`POST ${storageId}/listkeys`)?.body as { keys?: { value?: string }[] } | undefined)
+      : undefined;
     const storage = storageId ? resources.get(storageId) : undefined;
     const sharedKey = (storage?.properties as { allowSharedKeyAccess?: boolean } | undefined)?.allowSharedKeyAccess !== false;
     if (storageId && sharedKey && storageKeys?.keys?.[0]?.value) {
@@ -425,7 +518,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       if ('userStorageArmId' in body) body.userStorageArmId = storage?.id ?? props.storageAccount;
       else body.userStorageResourceId = storage?.id ?? props.storageAccount;
     }
-    const creds = registryId ? (responses.get(`POST ${registryId}/listcredentials`)?.body as { username?: string; passwords?: unknown[] } | undefined) : undefined;
+    const creds = registryId
+      ? (responses.get(`POST ${registryId}/listcredentials`)?.body as { username?: string; passwords?: unknown[] } | undefined)
+      : undefined;
     if (creds?.passwords) {
       body.containerRegistryCredentials = { location: null, username: creds.username ?? null, passwords: structuredClone(creds.passwords) };
     }
@@ -461,29 +556,75 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       };
     }
     const tags = content ? Object.entries(content).find(([k]) => k === repository)?.[1] : undefined;
-    if (!tags) return json(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] });
+    if (!tags)
+      return json(404, {
+        errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }],
+      });
     const attrs = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
     const when = '2026-11-02T08:14:11.0000000Z';
-    if (!m[2]) return json(200, { registry: server, imageName: repository, createdTime: when, lastUpdateTime: when, manifestCount: Object.keys(tags).length, tagCount: Object.keys(tags).length, changeableAttributes: attrs });
+    if (!m[2])
+      return json(200, {
+        registry: server,
+        imageName: repository,
+        createdTime: when,
+        lastUpdateTime: when,
+        manifestCount: Object.keys(tags).length,
+        tagCount: Object.keys(tags).length,
+        changeableAttributes: attrs,
+      });
     const ref = decodeURIComponent(m[3]!);
     if (m[2] === '_tags') {
       const digest = tags[ref];
-      if (!digest) return json(404, { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: { tag: ref } }] });
-      return json(200, { registry: server, imageName: repository, tag: { name: ref, digest, createdTime: when, lastUpdateTime: when, signed: false, changeableAttributes: attrs } });
+      if (!digest)
+        return json(404, { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: { tag: ref } }] });
+      return json(200, {
+        registry: server,
+        imageName: repository,
+        tag: { name: ref, digest, createdTime: when, lastUpdateTime: when, signed: false, changeableAttributes: attrs },
+      });
     }
-    const digestTags = Object.entries(tags).filter(([, d]) => d === ref || ref === repository).map(([t]) => t);
-    if (digestTags.length === 0) return json(404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest: ref } }] });
-    return json(200, { registry: server, imageName: repository, manifest: { digest: ref, imageSize: 734003200, createdTime: when, lastUpdateTime: when, architecture: 'amd64', os: 'linux', mediaType: 'application/vnd.docker.distribution.manifest.v2+json', tags: digestTags, changeableAttributes: attrs } });
+    const digestTags = Object.entries(tags)
+      .filter(([, d]) => d === ref || ref === repository)
+      .map(([t]) => t);
+    if (digestTags.length === 0)
+      return json(404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { digest: ref } }] });
+    return json(200, {
+      registry: server,
+      imageName: repository,
+      manifest: {
+        digest: ref,
+        imageSize: 734003200,
+        createdTime: when,
+        lastUpdateTime: when,
+        architecture: 'amd64',
+        os: 'linux',
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        tags: digestTags,
+        changeableAttributes: attrs,
+      },
+    });
   }
 
   function notFound(path: string): MockResponse {
     const parts = path.split('/').filter(Boolean);
     const p = parts.findIndex((s) => s.toLowerCase() === 'providers');
-    const type = p >= 0 ? parts.slice(p + 1).filter((_, i) => i === 0 || i % 2 === 1).join('/') : 'resource';
+    const type =
+      p >= 0
+        ? parts
+            .slice(p + 1)
+            .filter((_, i) => i === 0 || i % 2 === 1)
+            .join('/')
+        : 'resource';
     const name = parts[parts.length - 1];
     const rgIndex = parts.findIndex((s) => s.toLowerCase() === 'resourcegroups');
     const rg = rgIndex >= 0 ? ` under resource group '${parts[rgIndex + 1]}'` : '';
-    return json(404, envelope('ResourceNotFound', `The Resource '${type}/${name}'${rg} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`));
+    return json(
+      404,
+      envelope(
+        'ResourceNotFound',
+        `The Resource '${type}/${name}'${rg} was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+      ),
+    );
   }
 
   return {
@@ -509,7 +650,11 @@ function halved(answer: MockResponse): MockResponse {
 
 function normaliseKey(key: string): string {
   const space = key.indexOf(' ');
-  return `${key.slice(0, space).toUpperCase()} ${key.slice(space + 1).split('?')[0]!.replace(/\/+$/, '').toLowerCase()}`;
+  return `${key.slice(0, space).toUpperCase()} ${key
+    .slice(space + 1)
+    .split('?')[0]!
+    .replace(/\/+$/, '')
+    .toLowerCase()}`;
 }
 
 function header(req: MockRequest, name: string): string | undefined {

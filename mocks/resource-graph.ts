@@ -36,7 +36,10 @@ export interface ResourceGraphMock {
 }
 
 /** Projects `resources` (the world's, as ARM answers them) into Resource Graph rows. */
-export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, notIndexed: readonly string[] = []): Record<string, unknown>[] {
+export function resourceGraphRows(
+  resources: Iterable<Record<string, unknown>>,
+  notIndexed: readonly string[] = [],
+): Record<string, unknown>[] {
   const skip = new Set(notIndexed.map(idKey));
   const rows: Record<string, unknown>[] = [];
   for (const r of resources) {
@@ -64,7 +67,6 @@ export function resourceGraphRows(resources: Iterable<Record<string, unknown>>, 
   }
   return rows;
 }
-
 
 /** A world resource may omit its type (Microsoft's own examples do); ARM's id says it. */
 type Row = Record<string, unknown>;
@@ -156,30 +158,46 @@ export function createResourceGraphMock(world: World, liveResources: () => Itera
   let requests = 0;
   let throttled = 0;
 
-  const fail = (status: number, code: string, message: string, details?: { code: string; message: string }[]): Omit<GraphAnswer, 'headers'> => ({
+  const fail = (
+    status: number,
+    code: string,
+    message: string,
+    details?: { code: string; message: string }[],
+  ): Omit<GraphAnswer, 'headers'> => ({
     status,
     body: { error: { code, message, ...(details ? { details } : {}) } },
   });
 
   function answer(bodyText: string | undefined): Omit<GraphAnswer, 'headers'> {
-    let request: { subscriptions?: unknown; query?: unknown; options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown } };
+    let request: {
+      subscriptions?: unknown;
+      query?: unknown;
+      options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown };
+    };
     try {
       request = JSON.parse(bodyText ?? '') as typeof request;
     } catch {
       return fail(400, 'BadRequest', 'The request body is not valid JSON.');
     }
-    if (typeof request.query !== 'string' || request.query.trim() === '') return fail(400, 'BadRequest', "The 'query' property is required.");
+    if (typeof request.query !== 'string' || request.query.trim() === '')
+      return fail(400, 'BadRequest', "The 'query' property is required.");
     let stages: Stage[];
     try {
       stages = compileQuery(request.query);
     } catch (err) {
       return fail(400, 'BadRequest', 'Please provide below info when asking for support: the query is invalid.', [
-        { code: 'InvalidQuery', message: 'Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.' },
+        {
+          code: 'InvalidQuery',
+          message:
+            'Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.',
+        },
         { code: 'ParserFailure', message: (err as Error).message },
       ]);
     }
     const subs = Array.isArray(request.subscriptions) ? new Set(request.subscriptions.map((s) => String(s).toLowerCase())) : undefined;
-    let rows = resourceGraphRows(liveResources(), world.resourceGraph?.notIndexed ?? []).filter((r) => !subs || subs.has(String(r.subscriptionId)));
+    let rows = resourceGraphRows(liveResources(), world.resourceGraph?.notIndexed ?? []).filter(
+      (r) => !subs || subs.has(String(r.subscriptionId)),
+    );
     for (const stage of stages) rows = stage(rows);
     const opts = request.options ?? {};
     let offset = 0;
@@ -225,12 +243,20 @@ export function createResourceGraphMock(world: World, liveResources: () => Itera
         return {
           status: 429,
           headers: { 'x-ms-user-quota-remaining': '0', 'x-ms-user-quota-resets-after': resetsAfter },
-          body: { error: { code: 'RateLimiting', message: `Please provide below info when asking for support: the per-user quota of ${quota.requests} queries per ${quota.windowSeconds} s is spent; retry after ${resetsAfter}.` } },
+          body: {
+            error: {
+              code: 'RateLimiting',
+              message: `Please provide below info when asking for support: the per-user quota of ${quota.requests} queries per ${quota.windowSeconds} s is spent; retry after ${resetsAfter}.`,
+            },
+          },
         };
       }
       used++;
       const result = answer(bodyText);
-      return { ...result, headers: { 'x-ms-user-quota-remaining': String(quota.requests - used), 'x-ms-user-quota-resets-after': resetsAfter } };
+      return {
+        ...result,
+        headers: { 'x-ms-user-quota-remaining': String(quota.requests - used), 'x-ms-user-quota-resets-after': resetsAfter },
+      };
     },
     get requests() {
       return requests;

@@ -33,7 +33,14 @@ function loopbackCertificate(): Promise<{ cert: string; key: string }> {
     notAfterDate: new Date(Date.now() + 7 * 24 * 3600 * 1000),
     extensions: [
       { name: 'basicConstraints', cA: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
     ],
   }).then((pems) => ({ cert: pems.cert, key: pems.private }));
   return certificate;
@@ -47,12 +54,23 @@ export async function startMockServer(world: World, options: MockServerOptions =
   const server: Server = createServer({ cert, key }, (req, res) => {
     const chunks: Buffer[] = [];
     const gone = new AbortController();
-    res.on('close', () => { gone.abort(); });
+    res.on('close', () => {
+      gone.abort();
+    });
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const origin = `https://${req.headers.host ?? host}`;
       handler
-        .handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), signal: gone.signal }, origin)
+        .handle(
+          {
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            signal: gone.signal,
+          },
+          origin,
+        )
         .then((answer) => {
           if (res.destroyed) return;
           if (answer.reset) {
@@ -80,7 +98,9 @@ export async function startMockServer(world: World, options: MockServerOptions =
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => { resolve(); });
+    server.listen(options.port ?? 0, host, () => {
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -89,7 +109,9 @@ export async function startMockServer(world: World, options: MockServerOptions =
     handler,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
         for (const socket of sockets) socket.destroy();
       }),

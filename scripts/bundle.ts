@@ -29,7 +29,9 @@ const result = await build({
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __amlPreflightRequire } from 'node:module'; const require = __amlPreflightRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __amlPreflightRequire } from 'node:module'; const require = __amlPreflightRequire(import.meta.url);",
+  },
   metafile: true,
   logLevel: 'warning',
 });
@@ -47,4 +49,6 @@ await import('./cli.mjs');
 );
 await chmod(launcher, 0o755);
 const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`bundled the CLI into dist/bundle/: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1e6).toFixed(1)} MB with source maps`);
+console.log(
+  `bundled the CLI into dist/bundle/: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1e6).toFixed(1)} MB with source maps`,
+);

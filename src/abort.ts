@@ -12,7 +12,9 @@ export function waitFor<T>(p: Promise<T>, signal: AbortSignal | undefined, onAbo
   if (!signal) return p;
   if (signal.aborted) return Promise.reject(onAbort());
   return new Promise<T>((resolve, reject) => {
-    const abort = (): void => { reject(onAbort()); };
+    const abort = (): void => {
+      reject(onAbort());
+    };
     signal.addEventListener('abort', abort, { once: true });
     p.then(
       (v) => {

@@ -17,7 +17,10 @@ import { jsonPath } from './world/schema.js';
 export const CONFIG_FILE = 'aml-preflight.config.json';
 
 const severity = z.enum(['error', 'warning', 'info']);
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31').refine(isCalendarDate, 'a real calendar date');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31')
+  .refine(isCalendarDate, 'a real calendar date');
 
 /** V8 accepts 2026-02-30 (rolling over to March); a calendar date must survive the round trip. */
 function isCalendarDate(d: string): boolean {
@@ -69,7 +72,8 @@ export function parseConfig(data: unknown, source: string, checks: readonly Chec
     if (!known.has(id)) throw new UsageError(`invalid config ${source}: at ${jsonPath(['checks', id])}: unknown check "${id}"`);
   }
   (result.data.suppressions ?? []).forEach((s, i) => {
-    if (!known.has(s.check)) throw new UsageError(`invalid config ${source}: at ${jsonPath(['suppressions', i, 'check'])}: unknown check "${s.check}"`);
+    if (!known.has(s.check))
+      throw new UsageError(`invalid config ${source}: at ${jsonPath(['suppressions', i, 'check'])}: unknown check "${s.check}"`);
   });
   return result.data;
 }
@@ -134,7 +138,14 @@ export function applySuppressions(report: AuditReport, config: Config | undefine
         return { ...f, suppressed: { reason: rule.reason, expires: rule.expires } };
       });
       const counted = findings.filter((f) => !f.suppressed);
-      const status = r.status === 'fail' || r.status === 'warn' ? (counted.some((f) => f.level === 'error') ? 'fail' : counted.length > 0 ? 'warn' : 'pass') : r.status;
+      const status =
+        r.status === 'fail' || r.status === 'warn'
+          ? counted.some((f) => f.level === 'error')
+            ? 'fail'
+            : counted.length > 0
+              ? 'warn'
+              : 'pass'
+          : r.status;
       const suppressedCount = findings.length - counted.length;
       return {
         ...r,
@@ -144,6 +155,12 @@ export function applySuppressions(report: AuditReport, config: Config | undefine
       };
     }),
   }));
-  const expiredSuppressions: ExpiredSuppression[] = [...expired].map(([s, n]) => ({ check: s.check, resource: s.resource, reason: s.reason, expires: s.expires, findings: n }));
+  const expiredSuppressions: ExpiredSuppression[] = [...expired].map(([s, n]) => ({
+    check: s.check,
+    resource: s.resource,
+    reason: s.reason,
+    expires: s.expires,
+    findings: n,
+  }));
   return { ...report, targets, summary: summarize(targets), ...(expiredSuppressions.length > 0 ? { expiredSuppressions } : {}) };
 }

@@ -27,7 +27,10 @@ async function provisionIfNeeded(target: TargetResult, inventory: Inventory, opt
   const owner = typeof finding.evidence.managedNetworkOwner === 'string' ? finding.evidence.managedNetworkOwner : target.workspaceId;
   options.onProgress?.(`provisioning the managed network of ${nameOf(owner)} (provisionManagedNetwork); this can take minutes`);
   try {
-    const status = await inventory.provisionManagedNetwork(owner, { ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}), ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });
+    const status = await inventory.provisionManagedNetwork(owner, {
+      ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}),
+    });
     forgetNetworkModels(inventory);
     const after = await options.rerun(target.workspaceId);
     const note = `fixed by --fix: provisionManagedNetwork ran (status ${status.status ?? 'unknown'}); every check of the workspace was read again`;

@@ -14,7 +14,14 @@ const reportSchema = z
   .object({
     schemaVersion: z.literal(1),
     tool: z.object({ name: z.literal('aml-preflight'), version: z.string() }).loose(),
-    targets: z.array(z.object({ workspaceId: z.string(), results: z.array(z.object({ checkId: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']) }).loose()) }).loose()),
+    targets: z.array(
+      z
+        .object({
+          workspaceId: z.string(),
+          results: z.array(z.object({ checkId: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']) }).loose()),
+        })
+        .loose(),
+    ),
     stats: z.object({ armRequests: z.number(), durationMs: z.number() }).loose(),
   })
   .loose();
@@ -28,12 +35,18 @@ export async function readReport(file: string): Promise<AuditReport> {
     throw new UsageError(code ? `cannot read report ${file}: ${code}` : `invalid report ${file}: not JSON (run audit with --format json)`);
   }
   const r = reportSchema.safeParse(data);
-  if (!r.success) throw new UsageError(`invalid report ${file}: at ${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message} (merge takes reports written with --format json)`);
+  if (!r.success)
+    throw new UsageError(
+      `invalid report ${file}: at ${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message} (merge takes reports written with --format json)`,
+    );
   return data as AuditReport;
 }
 
 function mergeStats(reports: readonly AuditReport[]): AuditReport['stats'] {
-  const stats: AuditReport['stats'] = { armRequests: reports.reduce((a, r) => a + r.stats.armRequests, 0), durationMs: Math.max(0, ...reports.map((r) => r.stats.durationMs)) };
+  const stats: AuditReport['stats'] = {
+    armRequests: reports.reduce((a, r) => a + r.stats.armRequests, 0),
+    durationMs: Math.max(0, ...reports.map((r) => r.stats.durationMs)),
+  };
   const graph = reports.filter((r) => r.stats.inventory !== undefined);
   if (graph.length === 0) return stats;
   const fallbacks = graph.map((r) => r.stats.inventoryFallback).filter((f): f is string => typeof f === 'string');

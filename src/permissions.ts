@@ -36,7 +36,9 @@ export function customRole(checks: readonly Check[], scope: string): RoleDefinit
   const description = [
     `Least privilege for aml-preflight checks. Read-only checks: ${readers.join(', ') || 'none'}.`,
     `${RESOURCE_GRAPH_ACTION} is for --inventory resource-graph.`,
-    keyChecks.length > 0 ? `Key checks (${keyChecks.join(', ')}) also need the key actions ${keyActions.join(', ')}, which read secrets.` : 'No key actions: this role reads no secrets.',
+    keyChecks.length > 0
+      ? `Key checks (${keyChecks.join(', ')}) also need the key actions ${keyActions.join(', ')}, which read secrets.`
+      : 'No key actions: this role reads no secrets.',
   ].join(' ');
   return {
     Name: keyChecks.length > 0 ? 'aml-preflight auditor (with key checks)' : 'aml-preflight auditor (read-only)',

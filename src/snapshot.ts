@@ -53,7 +53,9 @@ export function createRecorder(): Recorder {
         const prev = responses[key]?.body as { value?: unknown[] } | undefined;
         const page = body as { value?: unknown[]; nextLink?: string };
         // Paged answers are stored as one page holding every item.
-        responses[key] = { body: prev?.value && Array.isArray(page.value) ? { value: [...prev.value, ...page.value] } : stripNextLink(body) };
+        responses[key] = {
+          body: prev?.value && Array.isArray(page.value) ? { value: [...prev.value, ...page.value] } : stripNextLink(body),
+        };
         return;
       }
       // Resources are redacted too: some compute types answer an administratorAccount password.

@@ -28,13 +28,21 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
   ]);
   const model = await maybe(networkModel(inventory, workspaceId));
   // The managed network's endpoints sit in Microsoft's subscription: drawn from the rules, never read.
-  const managedIds = new Set([...(model?.registry?.managedConnections ?? []), ...(model?.storage?.managedConnections ?? [])].map((c) => idKey(c.privateEndpointId)));
+  const managedIds = new Set(
+    [...(model?.registry?.managedConnections ?? []), ...(model?.storage?.managedConnections ?? [])].map((c) => idKey(c.privateEndpointId)),
+  );
   const endpoints: Topology['privateEndpoints'][number][] = [];
   const addEndpoints = async (targetId: string, all: readonly { privateEndpointId: string; status: string }[]): Promise<void> => {
     const connections = all.filter((c) => !managedIds.has(idKey(c.privateEndpointId)));
     for (const c of connections) {
       const pe = await maybe(inventory.privateEndpoint(c.privateEndpointId));
-      if (pe?.subnet?.id) endpoints.push({ id: pe.id ?? c.privateEndpointId, name: pe.name ?? nameOf(c.privateEndpointId), subnetId: pe.subnet.id, targetId });
+      if (pe?.subnet?.id)
+        endpoints.push({
+          id: pe.id ?? c.privateEndpointId,
+          name: pe.name ?? nameOf(c.privateEndpointId),
+          subnetId: pe.subnet.id,
+          targetId,
+        });
     }
   };
   const st = storage ? storageExposure(storage) : undefined;
@@ -58,7 +66,13 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
   for (const v of vnetIds.values()) {
     const vnet = await maybe(inventory.virtualNetwork(v));
     const subnets = [...subnetIds.values()]
-      .filter((s) => { try { return idKey(vnetOf(s)) === idKey(v); } catch { return false; } })
+      .filter((s) => {
+        try {
+          return idKey(vnetOf(s)) === idKey(v);
+        } catch {
+          return false;
+        }
+      })
       .map((s) => {
         const embedded = vnet?.subnets?.find((x) => typeof x.id === 'string' && idKey(x.id) === idKey(s));
         const nsgId = embedded?.networkSecurityGroup?.id;
@@ -72,8 +86,15 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
   return {
     workspace: { id: workspaceId, name: ws.name ?? nameOf(workspaceId) },
     ...(storage && st ? { storage: { id: storage.id ?? ws.storageAccount!, name: storage.name ?? '', exposure: describe(st) } } : {}),
-    ...(registry && cr ? { registry: { id: registry.id ?? ws.containerRegistry!, name: registry.name ?? '', exposure: describe(cr) } } : {}),
-    computes: (computes ?? []).map((c) => ({ id: c.id, name: c.name, type: c.computeType, ...(c.subnetId ? { subnetId: c.subnetId } : {}) })),
+    ...(registry && cr
+      ? { registry: { id: registry.id ?? ws.containerRegistry!, name: registry.name ?? '', exposure: describe(cr) } }
+      : {}),
+    computes: (computes ?? []).map((c) => ({
+      id: c.id,
+      name: c.name,
+      type: c.computeType,
+      ...(c.subnetId ? { subnetId: c.subnetId } : {}),
+    })),
     vnets,
     privateEndpoints: endpoints,
     nsgs: [...nsgs.values()],
@@ -85,7 +106,17 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
             isolationMode: model.managed.isolationMode,
             status: model.managed.status,
             endpoints: model.managed.rules.flatMap((r) =>
-              r.type === 'PrivateEndpoint' ? [{ id: `${model.managed!.ownerId}/outboundRules/${r.name}`, name: r.name, targetId: r.serviceResourceId, subresource: r.subresourceTarget, ruleStatus: r.status }] : [],
+              r.type === 'PrivateEndpoint'
+                ? [
+                    {
+                      id: `${model.managed!.ownerId}/outboundRules/${r.name}`,
+                      name: r.name,
+                      targetId: r.serviceResourceId,
+                      subresource: r.subresourceTarget,
+                      ruleStatus: r.status,
+                    },
+                  ]
+                : [],
             ),
           },
         }

@@ -48,7 +48,16 @@ describe('aml-preflight audit', () => {
     expect(plain.stdout).toContain('        rg-mlops-prod-weu / computes / mlw-mlops-prod-weu/gpu-train-cluster\n');
     expect(plain.stdout).not.toContain('vmSize: Standard_NC6s_v3');
     expect(plain.stdout).not.toContain('resource: /subscriptions/');
-    const verbose = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('ibc-gpu-cluster'), '--format', 'table', '-v']);
+    const verbose = await runCli([
+      'audit',
+      '--workspace',
+      ids.workspace,
+      '--mock',
+      worldPath('ibc-gpu-cluster'),
+      '--format',
+      'table',
+      '-v',
+    ]);
     expect(verbose.stdout).toContain('vmSize: Standard_NC6s_v3');
     expect(verbose.stdout).toContain(`resource: ${ids.computes}/gpu-train-cluster`);
     // Other formats always carry the evidence.
@@ -56,10 +65,12 @@ describe('aml-preflight audit', () => {
     expect(json.stdout).toContain('"vmSize": "Standard_NC6s_v3"');
   });
 
-  it('wraps the table to the terminal\'s width, and shortens ARM ids in messages', async () => {
+  it("wraps the table to the terminal's width, and shortens ARM ids in messages", async () => {
     const { renderTable, shortId, shortenIds } = await import('../src/report/table.js');
     expect(shortId(ids.peRegistry)).toBe('rg-mlops-prod-weu / privateEndpoints / pe-crmlopsprodweu-registry');
-    expect(shortId(`${ids.nsg}/securityRules/DenyInternetOutbound`)).toBe('rg-mlops-prod-weu / securityRules / nsg-mlops-training-weu/DenyInternetOutbound');
+    expect(shortId(`${ids.nsg}/securityRules/DenyInternetOutbound`)).toBe(
+      'rg-mlops-prod-weu / securityRules / nsg-mlops-training-weu/DenyInternetOutbound',
+    );
     expect(shortId('not-an-id')).toBe('not-an-id');
     expect(shortenIds(`GET ${ids.vnet} failed.`)).toBe('GET rg-mlops-prod-weu / virtualNetworks / vnet-mlops-prod-weu failed.');
     const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', worldPath('demo'), '--format', 'json']);
@@ -105,13 +116,18 @@ describe('aml-preflight audit', () => {
     const world = await tempWorld({ ...healthyPrivate(), faults: [{ match: 'GET .*/workspaces/mlw-mlops-prod-weu$', status: 403 }] });
     const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', world]);
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout).targets[0].results[0].reason).toMatch(/403 AuthorizationFailed; grant Microsoft\.MachineLearningServices\/workspaces\/read/);
+    expect(JSON.parse(r.stdout).targets[0].results[0].reason).toMatch(
+      /403 AuthorizationFailed; grant Microsoft\.MachineLearningServices\/workspaces\/read/,
+    );
   });
 
   it.each([
     [['audit', '--workspace', '/subscriptions/x/resourceGroups/rg'], /--workspace: .* is not an ARM resource id/],
     [['audit', '--workspace', ids.vnet], /not an Azure ML workspace id/],
-    [["audit", "--mock", "x.json", "--check", "no-such-check"], /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference$/m],
+    [
+      ['audit', '--mock', 'x.json', '--check', 'no-such-check'],
+      /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference$/m,
+    ],
     [['audit', '--mock', '/nonexistent/world.json'], /cannot read world file \/nonexistent\/world.json: ENOENT/],
     [['audit', '--workspace', ids.workspace, '--format', 'yaml'], /--format "yaml" is not one of table, json/],
     [['audit', '--workspace', ids.workspace, '--fail-on', 'sometimes'], /--fail-on "sometimes" is not one of/],
@@ -203,7 +219,7 @@ describe('the built executable', () => {
   });
 });
 
-describe('the bundled executable (the package\'s bin)', () => {
+describe("the bundled executable (the package's bin)", () => {
   const bundle = join(packageRoot, 'dist', 'bundle', 'aml-preflight.mjs');
   const run = promisify(execFile);
 
@@ -215,7 +231,10 @@ describe('the bundled executable (the package\'s bin)', () => {
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
       expect(bundled.code).toBe(inProcess.code);
-      const verdicts = (s: string) => (JSON.parse(s) as { targets: { results: { checkId: string; status: string; findings: { message: string }[] }[] }[] }).targets[0]!.results.map((r) => [r.checkId, r.status, r.findings.map((f) => f.message)]);
+      const verdicts = (s: string) =>
+        (
+          JSON.parse(s) as { targets: { results: { checkId: string; status: string; findings: { message: string }[] }[] }[] }
+        ).targets[0]!.results.map((r) => [r.checkId, r.status, r.findings.map((f) => f.message)]);
       expect(verdicts(bundled.stdout)).toEqual(verdicts(inProcess.stdout));
     }
   });
@@ -228,7 +247,8 @@ describe('the bundled executable (the package\'s bin)', () => {
     const chunks = join(packageRoot, 'dist', 'bundle', 'chunks');
     const files = await readdir(chunks);
     let chunk: string | undefined;
-    for (const f of files.filter((x) => x.endsWith('.mjs'))) if ((await readFile(join(chunks, f), 'utf8')).includes('function parseResourceId(')) chunk = join(chunks, f);
+    for (const f of files.filter((x) => x.endsWith('.mjs')))
+      if ((await readFile(join(chunks, f), 'utf8')).includes('function parseResourceId(')) chunk = join(chunks, f);
     expect(chunk).toBeDefined();
     const probe = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { m.parseResourceId('not an id'); } catch (e) { console.log(e.stack); }`;
     const r = await run(process.execPath, ['--input-type=module', '-e', probe]);

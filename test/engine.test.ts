@@ -22,16 +22,53 @@ const meta = (id: string, severity: 'error' | 'warning' = 'error') => ({
   messages: { bad: 'bad {{thing}}', meh: 'meh' },
 });
 
-const passes = defineCheck({ meta: meta('passes'), async run(ctx) { await ctx.inventory.workspace(ctx.workspaceId, { abortSignal: ctx.abortSignal }); } });
-const fails = defineCheck({ meta: meta('fails'), run(ctx) { ctx.report({ messageId: 'bad', data: { thing: 'x' }, resourceId: ctx.workspaceId, evidence: { a: 1 }, remediation: 'do y' }); return Promise.resolve(undefined); } });
-const warns = defineCheck({ meta: meta('warns'), run(ctx) { ctx.report({ messageId: 'meh', resourceId: ctx.workspaceId, evidence: {}, remediation: 'r', level: 'warning' }); return Promise.resolve(undefined); } });
-const skips = defineCheck({ meta: meta('skips'), run(ctx) { return Promise.resolve(ctx.skip('not applicable here')); } });
-const throws = defineCheck({ meta: meta('throws'), run() { return Promise.reject(new Error('boom\n    at somewhere (file.ts:1:1)')); } });
+const passes = defineCheck({
+  meta: meta('passes'),
+  async run(ctx) {
+    await ctx.inventory.workspace(ctx.workspaceId, { abortSignal: ctx.abortSignal });
+  },
+});
+const fails = defineCheck({
+  meta: meta('fails'),
+  run(ctx) {
+    ctx.report({ messageId: 'bad', data: { thing: 'x' }, resourceId: ctx.workspaceId, evidence: { a: 1 }, remediation: 'do y' });
+    return Promise.resolve(undefined);
+  },
+});
+const warns = defineCheck({
+  meta: meta('warns'),
+  run(ctx) {
+    ctx.report({ messageId: 'meh', resourceId: ctx.workspaceId, evidence: {}, remediation: 'r', level: 'warning' });
+    return Promise.resolve(undefined);
+  },
+});
+const skips = defineCheck({
+  meta: meta('skips'),
+  run(ctx) {
+    return Promise.resolve(ctx.skip('not applicable here'));
+  },
+});
+const throws = defineCheck({
+  meta: meta('throws'),
+  run() {
+    return Promise.reject(new Error('boom\n    at somewhere (file.ts:1:1)'));
+  },
+});
 const hangs = defineCheck({
   meta: meta('hangs'),
-  run: (ctx) => new Promise((_, reject) => { ctx.abortSignal.addEventListener('abort', () => { reject(new Error('aborted')); }); }),
+  run: (ctx) =>
+    new Promise((_, reject) => {
+      ctx.abortSignal.addEventListener('abort', () => {
+        reject(new Error('aborted'));
+      });
+    }),
 });
-const reads404 = defineCheck({ meta: meta('reads-404'), async run(ctx) { await ctx.inventory.virtualNetwork(`${ids.vnet}-gone`, { abortSignal: ctx.abortSignal }); } });
+const reads404 = defineCheck({
+  meta: meta('reads-404'),
+  async run(ctx) {
+    await ctx.inventory.virtualNetwork(`${ids.vnet}-gone`, { abortSignal: ctx.abortSignal });
+  },
+});
 
 describe('check engine', () => {
   it('isolates every check: throws, hangs past the timeout and ARM errors become error results; the rest decide', async () => {
@@ -52,7 +89,9 @@ describe('check engine', () => {
       hangs: 'error',
       'reads-404': 'error',
     });
-    expect(byId.fails!.findings).toEqual([{ message: 'bad x', resourceId: ids.workspace, evidence: { a: 1 }, remediation: 'do y', level: 'error' }]);
+    expect(byId.fails!.findings).toEqual([
+      { message: 'bad x', resourceId: ids.workspace, evidence: { a: 1 }, remediation: 'do y', level: 'error' },
+    ]);
     expect(byId.skips!.reason).toBe('not applicable here');
     expect(byId.throws!.reason).toBe('the check failed unexpectedly: boom');
     expect(byId.hangs!.reason).toMatch(/did not finish within 1500 ms/);
@@ -64,8 +103,15 @@ describe('check engine', () => {
   it('marks an interrupted run incomplete and keeps what was decided', async () => {
     harness = await startHarness('healthy-private');
     const controller = new AbortController();
-    const running = runAudit({ inventory: harness.inventory, checks: [fails, hangs] as Check[], workspaceIds: [ids.workspace], abortSignal: controller.signal });
-    setTimeout(() => { controller.abort(); }, 50);
+    const running = runAudit({
+      inventory: harness.inventory,
+      checks: [fails, hangs] as Check[],
+      workspaceIds: [ids.workspace],
+      abortSignal: controller.signal,
+    });
+    setTimeout(() => {
+      controller.abort();
+    }, 50);
     const report = await running;
     expect(report.incomplete).toBe(true);
     expect(report.targets[0]!.results.map((r) => r.status)).toEqual(['fail', 'error']);
@@ -91,12 +137,31 @@ describe('exit codes (CONTRACT.md)', () => {
   const report = (...rs: [string, 'error' | 'warning' | 'info'][]): AuditReport => ({
     schemaVersion: 1,
     tool: { name: 'aml-preflight', version: '0' },
-    targets: [{ workspaceId: 'w', results: rs.map(([status, severity], i) => ({ checkId: `c${i}`, title: '', status: status as any, severity, findings: [], durationMs: 0 })) }],
+    targets: [
+      {
+        workspaceId: 'w',
+        results: rs.map(([status, severity], i) => ({
+          checkId: `c${i}`,
+          title: '',
+          status: status as any,
+          severity,
+          findings: [],
+          durationMs: 0,
+        })),
+      },
+    ],
     summary: { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 },
     stats: { armRequests: 0, durationMs: 0 },
   });
   it.each([
-    [[['pass', 'error'], ['skip', 'error']], 'error', 0],
+    [
+      [
+        ['pass', 'error'],
+        ['skip', 'error'],
+      ],
+      'error',
+      0,
+    ],
     [[['fail', 'error']], 'error', 1],
     [[['fail', 'error']], 'never', 0],
     [[['warn', 'error']], 'error', 0],
@@ -104,9 +169,30 @@ describe('exit codes (CONTRACT.md)', () => {
     [[['fail', 'warning']], 'error', 0],
     [[['fail', 'warning']], 'warning', 1],
     [[['error', 'error']], 'error', 3],
-    [[['error', 'error'], ['fail', 'error']], 'error', 1],
-    [[['error', 'error'], ['warn', 'error']], 'error', 3],
-    [[['error', 'error'], ['fail', 'error']], 'never', 3],
+    [
+      [
+        ['error', 'error'],
+        ['fail', 'error'],
+      ],
+      'error',
+      1,
+    ],
+    [
+      [
+        ['error', 'error'],
+        ['warn', 'error'],
+      ],
+      'error',
+      3,
+    ],
+    [
+      [
+        ['error', 'error'],
+        ['fail', 'error'],
+      ],
+      'never',
+      3,
+    ],
   ] as const)('%j with --fail-on %s exits %i', (results, failOn, code) => {
     expect(exitCodeFor(report(...(results as unknown as [string, 'error'][])), failOn)).toBe(code);
   });

@@ -16,7 +16,9 @@ import { healthyManaged } from '../mocks/worlds/managed.js';
 import { main } from '../src/cli/main.js';
 import { mutateAt, mutation } from './mutate.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string' }, concurrency: { type: 'string', default: '4' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '1000' }, seed: { type: 'string' }, concurrency: { type: 'string', default: '4' } },
+});
 const runs = Number(values.runs);
 const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
 const concurrency = Math.max(1, Number(values.concurrency));
@@ -44,17 +46,23 @@ async function one(i: number): Promise<void> {
   await writeFile(file, JSON.stringify(world));
   let stdout = '';
   let stderr = '';
-  const code = await main(['audit', '--mock', file, '--format', 'json', '--timeout', '60', ...(graph ? ['--inventory', 'resource-graph'] : [])], {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    isTTY: false,
-    connectionOverrides: { retryDelayInMs: 20, maxRetryDelayInMs: 3000 },
-  });
+  const code = await main(
+    ['audit', '--mock', file, '--format', 'json', '--timeout', '60', ...(graph ? ['--inventory', 'resource-graph'] : [])],
+    {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      isTTY: false,
+      connectionOverrides: { retryDelayInMs: 20, maxRetryDelayInMs: 3000 },
+    },
+  );
   await rm(file, { force: true });
   codes[code] = (codes[code] ?? 0) + 1;
   const where = `seed ${seed} run ${i}: ${base}${graph ? ' (resource-graph)' : ''} ${JSON.stringify([path, value, remove])}`;
   const fail = (why: string): void => void failures.push(`${where}: ${why}`);
-  if (![0, 1, 2, 3].includes(code)) { fail(`exit ${code}`); return; }
+  if (![0, 1, 2, 3].includes(code)) {
+    fail(`exit ${code}`);
+    return;
+  }
   if (code === 2) {
     if (!/^aml-preflight: invalid world file .*: at \$/.test(stderr)) fail(`exit 2 without the JSON path: ${stderr.trim()}`);
     return;
@@ -63,9 +71,11 @@ async function one(i: number): Promise<void> {
   try {
     report = JSON.parse(stdout) as typeof report;
   } catch {
-    fail('the report is not JSON'); return;
+    fail('the report is not JSON');
+    return;
   }
-  for (const t of report.targets) for (const r of t.results) if ((r.reason ?? '').includes('failed unexpectedly')) fail(`${r.checkId}: ${r.reason}`);
+  for (const t of report.targets)
+    for (const r of t.results) if ((r.reason ?? '').includes('failed unexpectedly')) fail(`${r.checkId}: ${r.reason}`);
 }
 
 await Promise.all(
@@ -73,11 +83,16 @@ await Promise.all(
     while (next < runs) {
       const i = next++;
       await one(i);
-      if (++done % 1000 === 0) process.stderr.write(`explore: ${done}/${runs} worlds, ${failures.length} failures, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+      if (++done % 1000 === 0)
+        process.stderr.write(
+          `explore: ${done}/${runs} worlds, ${failures.length} failures, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+        );
     }
   }),
 );
 await rm(dir, { recursive: true, force: true });
 for (const f of failures) console.log(`FAIL ${f}`);
-console.log(`explore: seed ${seed}, ${runs} mutated worlds (${Math.ceil(runs / 2)} customer-VNet, ${Math.floor(runs / 2)} managed; half through Resource Graph) in ${((performance.now() - started) / 1000).toFixed(0)} s; exit codes ${JSON.stringify(codes)}; ${failures.length} failures`);
+console.log(
+  `explore: seed ${seed}, ${runs} mutated worlds (${Math.ceil(runs / 2)} customer-VNet, ${Math.floor(runs / 2)} managed; half through Resource Graph) in ${((performance.now() - started) / 1000).toFixed(0)} s; exit codes ${JSON.stringify(codes)}; ${failures.length} failures`,
+);
 process.exitCode = failures.length > 0 ? 1 : 0;

@@ -24,17 +24,32 @@ const KINDS: Record<string, { match: string; names: RegExp }> = {
   'GET storage account': { match: 'GET .*/storageAccounts/stmlopsprodweu$', names: /storageAccounts\/stmlopsprodweu/ },
   'GET registry': { match: 'GET .*/registries/crmlopsprodweu$', names: /registries\/crmlopsprodweu/ },
   'GET virtual network': { match: 'GET .*/virtualNetworks/vnet-mlops-prod-weu$', names: /virtualNetworks\/vnet-mlops-prod-weu/ },
-  'GET network security group': { match: 'GET .*/networkSecurityGroups/nsg-mlops-training-weu$', names: /networkSecurityGroups\/nsg-mlops-training-weu/ },
+  'GET network security group': {
+    match: 'GET .*/networkSecurityGroups/nsg-mlops-training-weu$',
+    names: /networkSecurityGroups\/nsg-mlops-training-weu/,
+  },
   'GET private endpoint': { match: 'GET .*/privateEndpoints/[^/]+$', names: /privateEndpoints\/pe-/ },
   'LIST DNS zone groups': { match: 'GET .*/privateDnsZoneGroups$', names: /LIST privateDnsZoneGroups .*privateEndpoints\/pe-/ },
   'LIST zone links': { match: 'GET .*/virtualNetworkLinks$', names: /LIST virtualNetworkLinks .*privateDnsZones\/privatelink\./ },
   'GET service tags': { match: 'GET .*/serviceTags$', names: /locations\/westeurope\/serviceTags/ },
   'GET endpoint types': { match: 'GET .*/availablePrivateEndpointTypes$', names: /locations\/westeurope\/availablePrivateEndpointTypes/ },
-  'POST workspace listKeys': { match: 'POST .*/workspaces/mlw-mlops-prod-weu/listKeys$', names: /POST listKeys .*workspaces\/mlw-mlops-prod-weu/ },
-  'POST storage listKeys': { match: 'POST .*/storageAccounts/stmlopsprodweu/listKeys$', names: /POST listKeys .*storageAccounts\/stmlopsprodweu/ },
-  'POST registry listCredentials': { match: 'POST .*/registries/crmlopsprodweu/listCredentials$', names: /POST listCredentials .*registries\/crmlopsprodweu/ },
+  'POST workspace listKeys': {
+    match: 'POST .*/workspaces/mlw-mlops-prod-weu/listKeys$',
+    names: /POST listKeys .*workspaces\/mlw-mlops-prod-weu/,
+  },
+  'POST storage listKeys': {
+    match: 'POST .*/storageAccounts/stmlopsprodweu/listKeys$',
+    names: /POST listKeys .*storageAccounts\/stmlopsprodweu/,
+  },
+  'POST registry listCredentials': {
+    match: 'POST .*/registries/crmlopsprodweu/listCredentials$',
+    names: /POST listCredentials .*registries\/crmlopsprodweu/,
+  },
   // The diagnosis is a long-running operation: its POST and its polls.
-  'POST workspace diagnose (and its polls)': { match: 'POST .*/workspaces/mlw-mlops-prod-weu/diagnose$|GET .*/workspaceOperationsStatus/.*', names: /POST diagnose .*workspaces\/mlw-mlops-prod-weu/ },
+  'POST workspace diagnose (and its polls)': {
+    match: 'POST .*/workspaces/mlw-mlops-prod-weu/diagnose$|GET .*/workspaceOperationsStatus/.*',
+    names: /POST diagnose .*workspaces\/mlw-mlops-prod-weu/,
+  },
 };
 
 /** Fault kinds: transient ones clear within the retry budget; persistent ones do not. */
@@ -46,8 +61,16 @@ const FAULTS: Record<string, { fault: Omit<WorldFault, 'match'>; transient: bool
   '503 always': { fault: { status: 503 }, transient: false, status: /failed: 503 ServiceUnavailable; ARM failed on its side/ },
   'slower than the request timeout': { fault: { latencyMs: 800 }, transient: false, status: /failed: Timeout.*ARM did not answer in time/ },
   'truncated JSON': { fault: { truncate: true }, transient: false, status: /failed: 200 PARSE_ERROR; ARM's answer was not valid JSON/ },
-  'malformed JSON (an HTML page)': { fault: { rawBody: '<html><body><h1>502 Bad Gateway</h1></body></html>' }, transient: false, status: /failed: 200 PARSE_ERROR/ },
-  '403 always': { fault: { status: 403 }, transient: false, status: /failed: 403 AuthorizationFailed; grant Microsoft\.[A-Za-z]+\/[A-Za-z/]+\/(read|action) to the identity/ },
+  'malformed JSON (an HTML page)': {
+    fault: { rawBody: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
+    transient: false,
+    status: /failed: 200 PARSE_ERROR/,
+  },
+  '403 always': {
+    fault: { status: 403 },
+    transient: false,
+    status: /failed: 403 AuthorizationFailed; grant Microsoft\.[A-Za-z]+\/[A-Za-z/]+\/(read|action) to the identity/,
+  },
 };
 
 const cases = Object.entries(KINDS).flatMap(([kind, k]) => Object.entries(FAULTS).map(([name, f]) => [kind, name, k, f] as const));
@@ -55,7 +78,13 @@ const cases = Object.entries(KINDS).flatMap(([kind, k]) => Object.entries(FAULTS
 async function auditWith(world: WorldInput, requestTimeoutInMs = 30_000) {
   const h = await startHarness(world, { connection: { requestTimeoutInMs, maxRetries: 3 } });
   try {
-    const report = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace], checkTimeoutInMs: 30_000, abortSignal: AbortSignal.timeout(60_000) });
+    const report = await runAudit({
+      inventory: h.inventory,
+      checks: allChecks,
+      workspaceIds: [ids.workspace],
+      checkTimeoutInMs: 30_000,
+      abortSignal: AbortSignal.timeout(60_000),
+    });
     return { report, log: h.server.handler.log };
   } finally {
     h.inventory.dispose();
@@ -103,7 +132,9 @@ describe('fault table', () => {
     const { report } = await auditWith(w);
     const nsg = report.targets[0]!.results.find((r) => r.checkId === 'nsg-outbound-service-tags')!;
     expect(nsg.status).toBe('error');
-    expect(nsg.reason).toMatch(/GET .*virtualNetworks\/vnet-mlops-prod-weu\/subnets\/snet-training failed: 404 ResourceNotFound; the resource does not exist/);
+    expect(nsg.reason).toMatch(
+      /GET .*virtualNetworks\/vnet-mlops-prod-weu\/subnets\/snet-training failed: 404 ResourceNotFound; the resource does not exist/,
+    );
     // The placement check confirms the subnet instead of trusting the id's parent.
     const placement = report.targets[0]!.results.find((r) => r.checkId === 'same-vnet-placement')!;
     expect(placement.status).toBe('fail');
@@ -111,7 +142,9 @@ describe('fault table', () => {
       'Compute cluster cpu-build-cluster sits in subnet vnet-mlops-prod-weu/snet-training, which does not exist: its nodes cannot allocate and it reaches nothing.',
       'Compute cluster gpu-train-cluster sits in subnet vnet-mlops-prod-weu/snet-training, which does not exist: its nodes cannot allocate and it reaches nothing.',
     ]);
-    expect(placement.findings[0]!.remediation).toContain('az network vnet subnet create --resource-group rg-mlops-prod-weu --vnet-name vnet-mlops-prod-weu --name snet-training');
+    expect(placement.findings[0]!.remediation).toContain(
+      'az network vnet subnet create --resource-group rg-mlops-prod-weu --vnet-name vnet-mlops-prod-weu --name snet-training',
+    );
   });
 
   it('a dangling private endpoint: error naming it where it must be read; a finding where dangling is the verdict', async () => {
@@ -120,7 +153,9 @@ describe('fault table', () => {
     const { report } = await auditWith(w);
     const byId = Object.fromEntries(report.targets[0]!.results.map((r) => [r.checkId, r]));
     expect(byId['acr-private-endpoint-region']!.status).toBe('fail');
-    expect(byId['acr-private-endpoint-region']!.findings[0]!.message).toMatch(/refers to private endpoint pe-crmlopsprodweu-registry, which does not exist \(404\)/);
+    expect(byId['acr-private-endpoint-region']!.findings[0]!.message).toMatch(
+      /refers to private endpoint pe-crmlopsprodweu-registry, which does not exist \(404\)/,
+    );
     for (const id of ['same-vnet-placement', 'image-build-compute', 'private-dns-zones']) {
       expect(byId[id]!.status).toBe('error');
       expect(byId[id]!.reason).toMatch(/privateEndpoints\/pe-crmlopsprodweu-registry failed: 404 ResourceNotFound/);

@@ -31,10 +31,20 @@ export interface MockHarness {
 /** Fast retries so fault tests stay quick; `Retry-After` from the mock still wins. */
 export const fastRetries: Partial<ArmConnection> = { retryDelayInMs: 20, maxRetryDelayInMs: 3000 };
 
-export async function startHarness(world: World | WorldInput | string, options: MockServerOptions & { connection?: Partial<ArmConnection> } = {}): Promise<MockHarness> {
+export async function startHarness(
+  world: World | WorldInput | string,
+  options: MockServerOptions & { connection?: Partial<ArmConnection> } = {},
+): Promise<MockHarness> {
   const w = typeof world === 'string' ? loadWorldByName(world) : parseWorld(world);
   const server = await startMockServer(w, options);
-  const connection: ArmConnection = { endpoint: server.url, credential: mockCredential, ca: server.ca, registryEndpoint: (ls) => `${server.url}/acr-data/${ls}`, ...fastRetries, ...options.connection };
+  const connection: ArmConnection = {
+    endpoint: server.url,
+    credential: mockCredential,
+    ca: server.ca,
+    registryEndpoint: (ls) => `${server.url}/acr-data/${ls}`,
+    ...fastRetries,
+    ...options.connection,
+  };
   return {
     server,
     connection,
@@ -73,7 +83,10 @@ export function workspaceIdOfWorld(world: World | WorldInput): string {
  * Runs one check against worlds, each over its own mock; the mock of the last audit stays open for
  * inspection until the test ends.
  */
-export function checkAuditor(check: Check): { audit: (world: World | WorldInput | string, images?: string[]) => Promise<CheckResult>; readonly harness: MockHarness } {
+export function checkAuditor(check: Check): {
+  audit: (world: World | WorldInput | string, images?: string[]) => Promise<CheckResult>;
+  readonly harness: MockHarness;
+} {
   let current: MockHarness | undefined;
   afterEach(async () => {
     await current?.close();
@@ -83,7 +96,12 @@ export function checkAuditor(check: Check): { audit: (world: World | WorldInput 
     audit: async (world, images) => {
       await current?.close();
       current = await startHarness(world);
-      const report = await runAudit({ inventory: current.inventory, checks: [check], workspaceIds: [ids.workspace], ...(images ? { checkOptions: { images } } : {}) });
+      const report = await runAudit({
+        inventory: current.inventory,
+        checks: [check],
+        workspaceIds: [ids.workspace],
+        ...(images ? { checkOptions: { images } } : {}),
+      });
       return report.targets[0]!.results[0]!;
     },
     get harness() {

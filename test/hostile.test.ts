@@ -20,7 +20,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aml-preflight-hostile-'));
 });
 
-const garbage = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('', ' ', '--', '-', '/', '//', '\\\\', '\u0000', 'null', '{}', '../../etc/passwd', '%s%n', 'ü🦀', '-o'));
+const garbage = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.constantFrom('', ' ', '--', '-', '/', '//', '\\\\', '\u0000', 'null', '{}', '../../etc/passwd', '%s%n', 'ü🦀', '-o'),
+);
 const badId = fc.oneof(
   garbage,
   fc.constantFrom(
@@ -37,38 +40,73 @@ const invalid = fc.oneof(
   badId.map((v) => ['--workspace', v]),
   garbage.filter((v) => !['table', 'json'].includes(v)).map((v) => ['--format', v]),
   garbage.filter((v) => !['error', 'warning', 'never'].includes(v)).map((v) => ['--fail-on', v]),
-  fc.oneof(garbage.filter((v) => !(Number(v) > 0)), fc.constantFrom('0', '-5', 'NaN', 'Infinity')).map((v) => ['--timeout', v]),
-  fc.stringMatching(/^[a-z-]{1,20}$/).filter((v) => !v.startsWith('-') && !/^(same-vnet-placement|acr-private-endpoint-region|image-build-compute|acr-workspace-access|private-dns-zones|nsg-outbound-service-tags|workspace-keys-in-sync)$/.test(v)).map((v) => ['--check', v]),
+  fc
+    .oneof(
+      garbage.filter((v) => !(Number(v) > 0)),
+      fc.constantFrom('0', '-5', 'NaN', 'Infinity'),
+    )
+    .map((v) => ['--timeout', v]),
+  fc
+    .stringMatching(/^[a-z-]{1,20}$/)
+    .filter(
+      (v) =>
+        !v.startsWith('-') &&
+        !/^(same-vnet-placement|acr-private-endpoint-region|image-build-compute|acr-workspace-access|private-dns-zones|nsg-outbound-service-tags|workspace-keys-in-sync)$/.test(
+          v,
+        ),
+    )
+    .map((v) => ['--check', v]),
   fc.stringMatching(/^[a-z]{3,12}$/).map((v) => [`--no-such-${v}`]),
-  fc.constantFrom(['--mock', '/nonexistent/world.json'], ['--cloud', 'Mars'], ['--endpoint', 'http://insecure.example'], ['--endpoint', 'not a url']),
+  fc.constantFrom(
+    ['--mock', '/nonexistent/world.json'],
+    ['--cloud', 'Mars'],
+    ['--endpoint', 'http://insecure.example'],
+    ['--endpoint', 'not a url'],
+  ),
 );
-const command = fc.constantFrom(['audit'], ['resync'], ['snapshot', '-o', '/tmp/x.json'], ['exec'], ['audit', '--mock', '/nonexistent/w.json']);
+const command = fc.constantFrom(
+  ['audit'],
+  ['resync'],
+  ['snapshot', '-o', '/tmp/x.json'],
+  ['exec'],
+  ['audit', '--mock', '/nonexistent/w.json'],
+);
 
 describe('command lines, property-based', () => {
   it('any command line with an invalid part: exit 2, one line on stderr, nothing on stdout, no stack', async () => {
     await fc.assert(
-      fc.asyncProperty(command, fc.array(invalid, { minLength: 1, maxLength: 3 }), fc.array(garbage, { maxLength: 2 }), async (cmd, bad, extra) => {
-        const args = [...cmd, ...bad.flat(), ...(cmd[0] === 'exec' ? ['--', 'true', ...extra] : [])];
-        const r = await runCli(args);
-        expect(r.code, JSON.stringify(args)).toBe(2);
-        expect(r.stdout).toBe('');
-        expect(r.stderr.endsWith('\n')).toBe(true);
-        expect(r.stderr.trimEnd().split('\n'), JSON.stringify(args)).toHaveLength(1);
-        expect(r.stderr).toMatch(/^aml-preflight: /);
-        expect(r.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
-      }),
+      fc.asyncProperty(
+        command,
+        fc.array(invalid, { minLength: 1, maxLength: 3 }),
+        fc.array(garbage, { maxLength: 2 }),
+        async (cmd, bad, extra) => {
+          const args = [...cmd, ...bad.flat(), ...(cmd[0] === 'exec' ? ['--', 'true', ...extra] : [])];
+          const r = await runCli(args);
+          expect(r.code, JSON.stringify(args)).toBe(2);
+          expect(r.stdout).toBe('');
+          expect(r.stderr.endsWith('\n')).toBe(true);
+          expect(r.stderr.trimEnd().split('\n'), JSON.stringify(args)).toHaveLength(1);
+          expect(r.stderr).toMatch(/^aml-preflight: /);
+          expect(r.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('arbitrary argument vectors never throw and always end in a contract exit code', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(garbage, fc.constantFrom('audit', 'checks', 'permissions', '--check', '--format', 'json', '--help', '-V')), { maxLength: 6 }), async (args) => {
-        // No command that would reach Azure or serve forever gets a valid target here.
-        const r = await runCli(args.filter((a) => a !== 'mock' && a !== 'demo'));
-        expect([0, 1, 2, 3]).toContain(r.code);
-        expect(r.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(garbage, fc.constantFrom('audit', 'checks', 'permissions', '--check', '--format', 'json', '--help', '-V')), {
+          maxLength: 6,
+        }),
+        async (args) => {
+          // No command that would reach Azure or serve forever gets a valid target here.
+          const r = await runCli(args.filter((a) => a !== 'mock' && a !== 'demo'));
+          expect([0, 1, 2, 3]).toContain(r.code);
+          expect(r.stderr).not.toMatch(/\bat .*\.(js|ts):\d+/);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -98,7 +136,15 @@ describe('world files, property-based', () => {
    * Audits a healthy world mutated at `path`. Whatever the mutation, the CLI ends in a contract exit
    * code; exit 2 names the JSON path; otherwise no check crashes. Answers the run and its report.
    */
-  async function auditMutated(path: number[], value: unknown, remove: boolean, extra: string[] = []): Promise<{ r: Awaited<ReturnType<typeof runCli>>; report?: { stats: { inventory?: string }; targets: { results: { checkId: string; reason?: string }[] }[] } }> {
+  async function auditMutated(
+    path: number[],
+    value: unknown,
+    remove: boolean,
+    extra: string[] = [],
+  ): Promise<{
+    r: Awaited<ReturnType<typeof runCli>>;
+    report?: { stats: { inventory?: string }; targets: { results: { checkId: string; reason?: string }[] }[] };
+  }> {
     const world = healthyPrivate() as unknown as Json;
     mutateAt(world, path, value, remove);
     const file = join(dir, 'mutated.json');
@@ -143,7 +189,8 @@ describe('world files, property-based', () => {
         const { r, report } = await auditMutated(path, value, remove, ['--inventory', 'resource-graph']);
         if (!report) return;
         audited++;
-        if (report.stats.inventory !== 'resource-graph') expect(r.stderr, JSON.stringify({ path, value, remove })).toMatch(/Resource Graph inventory unavailable/);
+        if (report.stats.inventory !== 'resource-graph')
+          expect(r.stderr, JSON.stringify({ path, value, remove })).toMatch(/Resource Graph inventory unavailable/);
       }),
       { numRuns: Math.ceil(Number(process.env.FUZZ_RUNS ?? 100) / 2), examples: [...PINNED_MUTATIONS] },
     );
@@ -157,8 +204,26 @@ describe('config files, property-based', () => {
       fc.asyncProperty(
         fc.oneof(
           fc.jsonValue(),
-          fc.record({ checks: fc.dictionary(fc.constantFrom('image-build-compute', 'nope', 'private-dns-zones'), fc.oneof(fc.constantFrom('on', 'off', 'maybe'), fc.record({ severity: fc.constantFrom('error', 'warning', 'critical') }))) }),
-          fc.record({ suppressions: fc.array(fc.record({ check: fc.constantFrom('image-build-compute', 'nope'), resource: fc.string(), reason: fc.string(), expires: fc.oneof(fc.constantFrom('2026-12-31', '2026-02-30', 'soon'), fc.string()) }, { requiredKeys: [] }), { maxLength: 3 }) }),
+          fc.record({
+            checks: fc.dictionary(
+              fc.constantFrom('image-build-compute', 'nope', 'private-dns-zones'),
+              fc.oneof(fc.constantFrom('on', 'off', 'maybe'), fc.record({ severity: fc.constantFrom('error', 'warning', 'critical') })),
+            ),
+          }),
+          fc.record({
+            suppressions: fc.array(
+              fc.record(
+                {
+                  check: fc.constantFrom('image-build-compute', 'nope'),
+                  resource: fc.string(),
+                  reason: fc.string(),
+                  expires: fc.oneof(fc.constantFrom('2026-12-31', '2026-02-30', 'soon'), fc.string()),
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 3 },
+            ),
+          }),
         ),
         async (value) => {
           try {

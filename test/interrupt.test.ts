@@ -9,7 +9,11 @@ import { packageRoot } from '../src/paths.js';
 
 const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 
-function runAndInterrupt(args: string[], env: Record<string, string>, afterMs: number): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runAndInterrupt(
+  args: string[],
+  env: Record<string, string>,
+  afterMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
@@ -18,7 +22,9 @@ function runAndInterrupt(args: string[], env: Record<string, string>, afterMs: n
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     setTimeout(() => child.kill('SIGINT'), afterMs);
-    child.on('close', (code) => { resolve({ code, stdout, stderr, ms: performance.now() - t0 }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+    });
   });
 }
 
@@ -65,7 +71,11 @@ describe('Ctrl-C', () => {
     world.faults = [{ match: 'GET .*/workspaceOperationsStatus/.*', latencyMs: 20_000 }];
     const file = join(dir, 'slow-resync.json');
     await writeFile(file, JSON.stringify(world));
-    const r = await runAndInterrupt(['resync', '--workspace', ids.workspace, '--mock', file, '--yes'], { AML_PREFLIGHT_CACHE_DIR: cache }, 3000);
+    const r = await runAndInterrupt(
+      ['resync', '--workspace', ids.workspace, '--mock', file, '--yes'],
+      { AML_PREFLIGHT_CACHE_DIR: cache },
+      3000,
+    );
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('running resyncKeys');
     expect(r.ms).toBeLessThan(15_000);

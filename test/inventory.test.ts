@@ -29,7 +29,12 @@ describe('inventory over HTTPS through the SDK clients', () => {
     expect(computes.map((c) => c.name).sort()).toEqual(['ci-analyst-ds', 'cpu-build-cluster', 'gpu-train-cluster']);
     expect(count(harness, /GET .*\/computes$/)).toBe(3);
     const cluster = computes.find((c) => c.name === 'cpu-build-cluster')!;
-    expect(cluster).toMatchObject({ computeType: 'AmlCompute', provisioningState: 'Succeeded', vmSize: 'Standard_DS3_v2', subnetId: ids.trainingSubnet });
+    expect(cluster).toMatchObject({
+      computeType: 'AmlCompute',
+      provisioningState: 'Succeeded',
+      vmSize: 'Standard_DS3_v2',
+      subnetId: ids.trainingSubnet,
+    });
   });
 
   it('reads a subnet from its VNet without a request of its own', async () => {
@@ -41,7 +46,10 @@ describe('inventory over HTTPS through the SDK clients', () => {
   });
 
   it('retries 429 after Retry-After and answers as if nothing happened', async () => {
-    harness = await startHarness({ ...healthyPrivate(), faults: [{ match: 'GET .*/networkSecurityGroups/.*', status: 429, headers: { 'Retry-After': '1' }, times: 1 }] });
+    harness = await startHarness({
+      ...healthyPrivate(),
+      faults: [{ match: 'GET .*/networkSecurityGroups/.*', status: 429, headers: { 'Retry-After': '1' }, times: 1 }],
+    });
     const t0 = performance.now();
     const nsg = await harness.inventory.networkSecurityGroup(ids.nsg);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(900);
@@ -63,10 +71,21 @@ describe('inventory over HTTPS through the SDK clients', () => {
   });
 
   it('turns a 403 into an error naming the resource, the status and the missing RBAC action', async () => {
-    harness = await startHarness({ ...healthyPrivate(), faults: [{ match: 'POST .*/storageAccounts/.*/listKeys', status: 403 }, { match: 'GET .*/routeTables/.*', status: 403 }] });
+    harness = await startHarness({
+      ...healthyPrivate(),
+      faults: [
+        { match: 'POST .*/storageAccounts/.*/listKeys', status: 403 },
+        { match: 'GET .*/routeTables/.*', status: 403 },
+      ],
+    });
     const keys = harness.inventory.storageKeys(ids.storage);
     await expect(keys).rejects.toBeInstanceOf(ArmRequestError);
-    await expect(keys).rejects.toMatchObject({ statusCode: 403, code: 'AuthorizationFailed', requiredAction: 'Microsoft.Storage/storageAccounts/listKeys/action', resourceId: ids.storage });
+    await expect(keys).rejects.toMatchObject({
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+      requiredAction: 'Microsoft.Storage/storageAccounts/listKeys/action',
+      resourceId: ids.storage,
+    });
     await expect(keys).rejects.toThrow(/grant Microsoft\.Storage\/storageAccounts\/listKeys\/action/);
     const rt = ids.routeTable;
     await expect(harness.inventory.routeTable(rt)).rejects.toMatchObject({ requiredAction: 'Microsoft.Network/routeTables/read' });
@@ -112,7 +131,9 @@ describe('inventory over HTTPS through the SDK clients', () => {
     const controller = new AbortController();
     const inv = new Inventory(harness.connection, { abortSignal: controller.signal });
     const read = inv.workspace(ids.workspace);
-    setTimeout(() => { controller.abort(); }, 50);
+    setTimeout(() => {
+      controller.abort();
+    }, 50);
     const t0 = performance.now();
     await expect(read).rejects.toMatchObject({ code: 'AbortError' });
     // Without the abort this would take the full 30 s of injected latency.

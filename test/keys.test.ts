@@ -29,7 +29,9 @@ describe('resync', () => {
   it('without --yes shows the drift and the plan, and changes nothing', async () => {
     const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-storage-rotated')]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('Drift: Workspace mlw-mlops-prod-weu holds a storage key for stmlopsprodweu that matches neither key1 nor key2');
+    expect(r.stdout).toContain(
+      'Drift: Workspace mlw-mlops-prod-weu holds a storage key for stmlopsprodweu that matches neither key1 nor key2',
+    );
     expect(r.stdout).toContain('Nothing was changed; rerun with --yes to do it.');
     expect(await readdir(cacheDir)).toEqual([]);
     harness = await startHarness('keys-storage-rotated');
@@ -38,7 +40,16 @@ describe('resync', () => {
   });
 
   it('--yes runs resyncKeys through the LRO and verifies the drift is gone', async () => {
-    const r = await runCli(['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-registry-rotated'), '--yes', '--format', 'json']);
+    const r = await runCli([
+      'resync',
+      '--workspace',
+      ids.workspace,
+      '--mock',
+      worldPath('keys-registry-rotated'),
+      '--yes',
+      '--format',
+      'json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ action: 'resynced', inSync: true, before: { status: 'fail' }, after: { status: 'pass' } });
@@ -79,7 +90,12 @@ describe('resync', () => {
     expect(harness.server.handler.resyncCalls).toBe(1);
     // An explicit resync (resync --yes, audit --fix) is what the user asked for: the cooldown does not hold it off.
     const lines: string[] = [];
-    const third = await resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, cooldownInMs: 3_600_000, explicit: true, onProgress: (l) => lines.push(l) });
+    const third = await resyncIfDrifted(harness.inventory, ids.workspace, {
+      cacheDir,
+      cooldownInMs: 3_600_000,
+      explicit: true,
+      onProgress: (l) => lines.push(l),
+    });
     expect(third.action).toBe('resynced');
     expect(harness.server.handler.resyncCalls).toBe(2);
     expect(lines.join('\n')).toMatch(/a resync ran \d+ s ago and the keys are still drifted; running another, as asked/);
@@ -88,7 +104,10 @@ describe('resync', () => {
   it('audit --fix within the cooldown still resyncs: the user asked for it', async () => {
     harness = await startHarness('keys-storage-rotated');
     const { lockKey } = await import('../src/keys/resync.js');
-    await writeFile(join(cacheDir, `resync-${lockKey(harness.inventory.endpoint, ids.workspace)}.json`), JSON.stringify({ workspaceId: ids.workspace, lastResyncAt: Date.now() }));
+    await writeFile(
+      join(cacheDir, `resync-${lockKey(harness.inventory.endpoint, ids.workspace)}.json`),
+      JSON.stringify({ workspaceId: ids.workspace, lastResyncAt: Date.now() }),
+    );
     const { runAudit } = await import('../src/engine/run.js');
     const { applyFixes } = await import('../src/fix.js');
     const keys = (await import('../checks/workspace-keys-in-sync/index.js')).default;
@@ -108,7 +127,11 @@ describe('resync', () => {
     try {
       const first = await resyncIfDrifted(a.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000 });
       const lines: string[] = [];
-      const second = await resyncIfDrifted(b.inventory, ids.workspace, { cacheDir, cooldownInMs: 60_000, onProgress: (l) => lines.push(l) });
+      const second = await resyncIfDrifted(b.inventory, ids.workspace, {
+        cacheDir,
+        cooldownInMs: 60_000,
+        onProgress: (l) => lines.push(l),
+      });
       expect([first.action, second.action]).toEqual(['resynced', 'resynced']);
       expect(b.server.handler.resyncCalls).toBe(1);
       // Nobody held the lock: no waiting line.
@@ -143,7 +166,7 @@ describe('resync', () => {
   });
 });
 
-describe('the race between a 401 and another process\'s resync', () => {
+describe("the race between a 401 and another process's resync", () => {
   it('a 401 from before another process resynced is "reused" and worth a rerun; a 401 after it is not', async () => {
     harness = await startHarness('keys-storage-rotated');
     const failedAt = Date.now();
@@ -175,10 +198,19 @@ describe('audit --fix', () => {
 
 describe('401 signatures', () => {
   it.each([
-    ['Unauthorized error encountered while attempting to connect to the container registry. Please try running resync keys on your workspace and retry.', 'aml-registry-resync'],
-    ['Error response from daemon: Head "https://crmlopsprodweu.azurecr.io/v2/x/manifests/1": unauthorized: authentication required', 'docker-unauthorized'],
+    [
+      'Unauthorized error encountered while attempting to connect to the container registry. Please try running resync keys on your workspace and retry.',
+      'aml-registry-resync',
+    ],
+    [
+      'Error response from daemon: Head "https://crmlopsprodweu.azurecr.io/v2/x/manifests/1": unauthorized: authentication required',
+      'docker-unauthorized',
+    ],
     ['<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.', 'storage-authentication-failed'],
-    ['This request is not authorized: Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly', 'storage-server-failed-to-authenticate'],
+    [
+      'This request is not authorized: Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly',
+      'storage-server-failed-to-authenticate',
+    ],
   ])('%s → %s', (text, id) => {
     expect(findUnauthorizedSignature(text)?.id).toBe(id);
   });
@@ -209,9 +241,13 @@ describe('withKeyResync', () => {
   it('rethrows other errors untouched, and a 401 when nothing drifted', async () => {
     harness = await startHarness('healthy-private');
     const boom = new Error('boom');
-    await expect(withKeyResync(ids.workspace, async () => Promise.reject(boom), { inventory: harness.inventory, cacheDir })).rejects.toBe(boom);
+    await expect(withKeyResync(ids.workspace, async () => Promise.reject(boom), { inventory: harness.inventory, cacheDir })).rejects.toBe(
+      boom,
+    );
     const unauthorized = new RestError('Unauthorized', { statusCode: 401 });
-    await expect(withKeyResync(ids.workspace, async () => Promise.reject(unauthorized), { inventory: harness.inventory, cacheDir })).rejects.toBe(unauthorized);
+    await expect(
+      withKeyResync(ids.workspace, async () => Promise.reject(unauthorized), { inventory: harness.inventory, cacheDir }),
+    ).rejects.toBe(unauthorized);
     expect(harness.server.handler.resyncCalls).toBe(0);
     expect(isUnauthorized({ statusCode: 403 })).toBe(false);
   });
@@ -256,9 +292,22 @@ describe('exec (real processes against one mock)', () => {
     expect(harness!.server.handler.resyncCalls).toBe(1);
   });
 
-  it('passes a failing job\'s exit code through when the keys are in sync', async () => {
+  it("passes a failing job's exit code through when the keys are in sync", async () => {
     const env = await setup('healthy-private');
-    const r = await runBin(['exec', '--workspace', ids.workspace, '--endpoint', harness!.server.url, '--', process.execPath, '-e', 'console.error("unauthorized: authentication required"); process.exit(7)'], env);
+    const r = await runBin(
+      [
+        'exec',
+        '--workspace',
+        ids.workspace,
+        '--endpoint',
+        harness!.server.url,
+        '--',
+        process.execPath,
+        '-e',
+        'console.error("unauthorized: authentication required"); process.exit(7)',
+      ],
+      env,
+    );
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('the workspace keys are in sync, so a resync would not help; not rerunning');
     expect(harness!.server.handler.resyncCalls).toBe(0);
@@ -267,7 +316,10 @@ describe('exec (real processes against one mock)', () => {
   it('ten concurrent jobs hitting the 401 cause exactly one resyncKeys', async () => {
     const env = await setup('keys-storage-rotated');
     const runs = await Promise.all(Array.from({ length: 10 }, () => runBin(args(), env)));
-    expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join('\n---\n')).toEqual(Array(10).fill(0));
+    expect(
+      runs.map((r) => r.code),
+      runs.map((r) => r.stderr).join('\n---\n'),
+    ).toEqual(Array(10).fill(0));
     expect(harness!.server.handler.resyncCalls).toBe(1);
     expect(runs.filter((r) => r.stderr.includes('another run resynced the keys')).length).toBeGreaterThanOrEqual(1);
     expect(runs.every((r) => r.stdout.includes('job finished'))).toBe(true);

@@ -7,7 +7,9 @@ describe('scrubbing', () => {
   it('removes bearer tokens, token fields and every secret seen, wherever they appear', () => {
     const key = 'K3y/Val+ue==/abcdefghijklmnop';
     digestSecret(key);
-    expect(scrub(`Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.abc-def_ghi\r\nx: ${key}`)).toBe('Authorization: Bearer [REDACTED]\r\nx: [REDACTED]');
+    expect(scrub(`Authorization: Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.abc-def_ghi\r\nx: ${key}`)).toBe(
+      'Authorization: Bearer [REDACTED]\r\nx: [REDACTED]',
+    );
     expect(scrub('{"access_token":"abc.def","refresh_token": "xyz"}')).toBe('{"access_token":"[REDACTED]","refresh_token": "[REDACTED]"}');
   });
 
@@ -25,7 +27,12 @@ describe('scrubbing', () => {
   });
 
   it('redacts secret fields of action answers by digest, keeping names', () => {
-    const out = redactSecrets({ keys: [{ keyName: 'key1', permissions: 'FULL', value: 'abcdefghij' }], userStorageKey: 'zyxwvutsrq', username: 'cr', userStorageResourceId: '/subscriptions/x' }) as any;
+    const out = redactSecrets({
+      keys: [{ keyName: 'key1', permissions: 'FULL', value: 'abcdefghij' }],
+      userStorageKey: 'zyxwvutsrq',
+      username: 'cr',
+      userStorageResourceId: '/subscriptions/x',
+    }) as any;
     expect(out.keys[0]).toMatchObject({ keyName: 'key1', permissions: 'FULL', value: expect.stringMatching(/^sha256:/) });
     expect(out.userStorageKey).toMatch(/^sha256:/);
     expect(out.username).toBe('cr');

@@ -24,7 +24,15 @@ export function mutateAt(root: Json, path: readonly number[], value: unknown, re
 }
 
 /** The values put in: the wrong types ARM-shaped code meets. */
-export const jsonValue = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string({ maxLength: 12 }), fc.constant([]), fc.constant({}), fc.constantFrom('/subscriptions/x', 'Deny', 'Disabled', 'West Europe', '10.0.0.0/33'));
+export const jsonValue = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.string({ maxLength: 12 }),
+  fc.constant([]),
+  fc.constant({}),
+  fc.constantFrom('/subscriptions/x', 'Deny', 'Disabled', 'West Europe', '10.0.0.0/33'),
+);
 
 /** A mutation: where, what, and whether to remove instead. */
 export const mutation = fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 7 }), jsonValue, fc.boolean());

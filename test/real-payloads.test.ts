@@ -32,69 +32,115 @@ const responses = (w: WorldInput) => w.responses as Record<string, { body: unkno
 
 /** How each Microsoft payload takes the place of a world resource or answer. */
 const PLACEMENTS: Record<string, (w: WorldInput) => void> = {
-  'machinelearning/Workspace-get.json': (w) => { replaceResource(w, ids.workspace, body('machinelearning/Workspace-get.json')); },
-  'machinelearning/Compute-get-AmlCompute.json': (w) => { replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-get-AmlCompute.json')); },
-  'machinelearning/Compute-get-ComputeInstance.json': (w) => { replaceResource(w, `${ids.computes}/ci-analyst-ds`, body('machinelearning/Compute-get-ComputeInstance.json')); },
+  'machinelearning/Workspace-get.json': (w) => {
+    replaceResource(w, ids.workspace, body('machinelearning/Workspace-get.json'));
+  },
+  'machinelearning/Compute-get-AmlCompute.json': (w) => {
+    replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-get-AmlCompute.json'));
+  },
+  'machinelearning/Compute-get-ComputeInstance.json': (w) => {
+    replaceResource(w, `${ids.computes}/ci-analyst-ds`, body('machinelearning/Compute-get-ComputeInstance.json'));
+  },
   'machinelearning/Compute-list.json': (w) => {
     w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.computes}/`));
-    for (const c of body('machinelearning/Compute-list.json').value as Json[]) w.resources.push({ ...c, id: `${ids.computes}/${c.name}` } as never);
+    for (const c of body('machinelearning/Compute-list.json').value as Json[])
+      w.resources.push({ ...c, id: `${ids.computes}/${c.name}` } as never);
   },
   'machinelearning/Workspace-listKeys.json': (w) => {
     responses(w)[`POST ${ids.workspace}/listKeys`] = { body: body('machinelearning/Workspace-listKeys.json') };
   },
-  'containerregistry/RegistryGet.json': (w) => { replaceResource(w, ids.registry, body('containerregistry/RegistryGet.json')); },
+  'containerregistry/RegistryGet.json': (w) => {
+    replaceResource(w, ids.registry, body('containerregistry/RegistryGet.json'));
+  },
   'containerregistry/RegistryListCredentials.json': (w) => {
     responses(w)[`POST ${ids.registry}/listCredentials`] = { body: body('containerregistry/RegistryListCredentials.json') };
   },
   'containerregistry/PrivateEndpointConnectionList.json': (w) => {
-    (w.resources.find((r) => r.id === ids.registry) as Json).properties.privateEndpointConnections = body('containerregistry/PrivateEndpointConnectionList.json').value;
+    (w.resources.find((r) => r.id === ids.registry) as Json).properties.privateEndpointConnections = body(
+      'containerregistry/PrivateEndpointConnectionList.json',
+    ).value;
   },
-  'storage/StorageAccountGetProperties.json': (w) => { replaceResource(w, ids.storage, body('storage/StorageAccountGetProperties.json')); },
+  'storage/StorageAccountGetProperties.json': (w) => {
+    replaceResource(w, ids.storage, body('storage/StorageAccountGetProperties.json'));
+  },
   'storage/StorageAccountListKeys.json': (w) => {
     responses(w)[`POST ${ids.storage}/listKeys`] = { body: body('storage/StorageAccountListKeys.json') };
   },
   'storage/StorageAccountRegenerateKey.json': (w) => {
     responses(w)[`POST ${ids.storage}/listKeys`] = { body: body('storage/StorageAccountRegenerateKey.json') };
   },
-  'network/NetworkSecurityGroupGet.json': (w) => { replaceResource(w, ids.nsg, body('network/NetworkSecurityGroupGet.json')); },
-  'network/VirtualNetworkGet.json': (w) => { replaceResource(w, ids.vnet, body('network/VirtualNetworkGet.json')); },
-  'network/SubnetGet.json': (w) => { embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGet.json')); },
-  'network/SubnetGetWithDelegation.json': (w) => { embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGetWithDelegation.json')); },
-  'network/PrivateEndpointGet.json': (w) => { replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGet.json')); },
-  'network/PrivateEndpointGetForManualApproval.json': (w) => { replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGetForManualApproval.json')); },
-  'network/PrivateEndpointDnsZoneGroupGet.json': (w) => { replaceResource(w, `${ids.peRegistry}/privateDnsZoneGroups/default`, body('network/PrivateEndpointDnsZoneGroupGet.json')); },
+  'network/NetworkSecurityGroupGet.json': (w) => {
+    replaceResource(w, ids.nsg, body('network/NetworkSecurityGroupGet.json'));
+  },
+  'network/VirtualNetworkGet.json': (w) => {
+    replaceResource(w, ids.vnet, body('network/VirtualNetworkGet.json'));
+  },
+  'network/SubnetGet.json': (w) => {
+    embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGet.json'));
+  },
+  'network/SubnetGetWithDelegation.json': (w) => {
+    embedded(w, ids.vnet, ids.trainingSubnet, body('network/SubnetGetWithDelegation.json'));
+  },
+  'network/PrivateEndpointGet.json': (w) => {
+    replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGet.json'));
+  },
+  'network/PrivateEndpointGetForManualApproval.json': (w) => {
+    replaceResource(w, ids.peRegistry, body('network/PrivateEndpointGetForManualApproval.json'));
+  },
+  'network/PrivateEndpointDnsZoneGroupGet.json': (w) => {
+    replaceResource(w, `${ids.peRegistry}/privateDnsZoneGroups/default`, body('network/PrivateEndpointDnsZoneGroupGet.json'));
+  },
   'network/RouteTableGet.json': (w) => {
     w.resources.push({ ...body('network/RouteTableGet.json'), id: ids.routeTable, name: 'rt-mlops-training-weu' });
     const vnet = w.resources.find((r) => r.id === ids.vnet) as Json;
     vnet.properties.subnets[0].properties.routeTable = { id: ids.routeTable };
   },
   'network/AvailablePrivateEndpointTypesGet.json': (w) => {
-    responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`] = { body: body('network/AvailablePrivateEndpointTypesGet.json') };
+    responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`] = {
+      body: body('network/AvailablePrivateEndpointTypesGet.json'),
+    };
   },
   // The managed network's payloads go into the healthy managed world (MANAGED_BASE below).
-  'machinelearning/Workspace-get-managedNetwork.json': (w) => { replaceResource(w, ids.workspace, body('machinelearning/Workspace-get-managedNetwork.json')); },
+  'machinelearning/Workspace-get-managedNetwork.json': (w) => {
+    replaceResource(w, ids.workspace, body('machinelearning/Workspace-get-managedNetwork.json'));
+  },
   'machinelearning/ManagedNetwork-listRule.json': (w) => {
-    const rules = Object.fromEntries((body('machinelearning/ManagedNetwork-listRule.json').value as Json[]).map((r) => [r.name, r.properties]));
+    const rules = Object.fromEntries(
+      (body('machinelearning/ManagedNetwork-listRule.json').value as Json[]).map((r) => [r.name, r.properties]),
+    );
     (w.resources.find((r) => r.id === ids.workspace) as Json).properties.managedNetwork.outboundRules = rules;
   },
-  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json': (w) => { replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json')); },
+  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json': (w) => {
+    replaceResource(w, `${ids.computes}/cpu-build-cluster`, body('machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json'));
+  },
   'network/ServiceTagsList.json': (w) => {
-    responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`] = { body: body('network/ServiceTagsList.json') };
+    responses(w)[`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/serviceTags`] = {
+      body: body('network/ServiceTagsList.json'),
+    };
   },
 };
 /** Payloads no check reads (say why, so a new file is never silently ignored). */
 const NOT_READ: Record<string, string> = {
-  'network/NetworkInterfaceEffectiveNSGList.json': 'effective NSGs of a NIC need a running VM; the NSG check evaluates subnet NSGs without one',
+  'network/NetworkInterfaceEffectiveNSGList.json':
+    'effective NSGs of a NIC need a running VM; the NSG check evaluates subnet NSGs without one',
   'machinelearning/Workspace-resyncKeys.json': 'an LRO answer with no body; the mock implements resyncKeys itself (tested in keys.test.ts)',
   'machinelearning/Workspace-diagnose.json': 'workspace diagnose is issue 9 (not built yet)',
-  'machinelearning/ManagedNetwork-provision.json': 'the final answer of provisionManagedNetwork; the mock implements the operation itself (tested in managed-network-outbound.test.ts)',
-  'machinelearning/ManagedNetwork-get-V2.json': 'the V2 managedNetworks/default child resource; the tool reads the same settings from the workspace (GA since 2023-10-01) and the rules from …/outboundRules',
+  'machinelearning/ManagedNetwork-provision.json':
+    'the final answer of provisionManagedNetwork; the mock implements the operation itself (tested in managed-network-outbound.test.ts)',
+  'machinelearning/ManagedNetwork-get-V2.json':
+    'the V2 managedNetworks/default child resource; the tool reads the same settings from the workspace (GA since 2023-10-01) and the rules from …/outboundRules',
 };
 
 /** Payloads placed into the healthy managed-network world instead of healthy-private. */
-const MANAGED_BASE = new Set(['machinelearning/Workspace-get-managedNetwork.json', 'machinelearning/ManagedNetwork-listRule.json', 'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json']);
+const MANAGED_BASE = new Set([
+  'machinelearning/Workspace-get-managedNetwork.json',
+  'machinelearning/ManagedNetwork-listRule.json',
+  'machinelearning/Compute-createOrUpdate-BasicAmlCompute-no-subnet.json',
+]);
 
-const files = ['machinelearning', 'containerregistry', 'storage', 'network'].flatMap((d) => readdirSync(join(dir, d)).map((f) => `${d}/${f}`));
+const files = ['machinelearning', 'containerregistry', 'storage', 'network'].flatMap((d) =>
+  readdirSync(join(dir, d)).map((f) => `${d}/${f}`),
+);
 let harness: MockHarness | undefined;
 afterEach(async () => {
   await harness?.close();
@@ -116,9 +162,17 @@ describe('Microsoft payloads served in place of world resources', () => {
     const w = MANAGED_BASE.has(file) ? healthyManaged() : healthyPrivate();
     PLACEMENTS[file]!(w);
     harness = await startHarness(w);
-    const report = await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace], checkTimeoutInMs: 20_000 });
+    const report = await runAudit({
+      inventory: harness.inventory,
+      checks: allChecks,
+      workspaceIds: [ids.workspace],
+      checkTimeoutInMs: 20_000,
+    });
     const results = report.targets[0]!.results;
-    if (process.env.SHOW) process.stderr.write(`\n## ${file}\n${results.map((r) => `  ${r.checkId}: ${r.status}${r.reason ? ` — ${r.reason}` : ''}${r.findings.map((f) => `\n      • ${f.message}`).join('')}`).join('\n')}\n`);
+    if (process.env.SHOW)
+      process.stderr.write(
+        `\n## ${file}\n${results.map((r) => `  ${r.checkId}: ${r.status}${r.reason ? ` — ${r.reason}` : ''}${r.findings.map((f) => `\n      • ${f.message}`).join('')}`).join('\n')}\n`,
+      );
     expect(results).toHaveLength(allChecks.length);
     for (const r of results) {
       expect(['pass', 'fail', 'warn', 'skip', 'error']).toContain(r.status);

@@ -34,10 +34,12 @@ afterAll(async () => harness.close());
 describe('every format, from the demo world', () => {
   it.each(FORMATS)('%s matches its snapshot', async (format) => {
     const text = render(demo, format, { color: false, checks: allChecks.map((c) => c.meta) });
-    await expect(text).toMatchFileSnapshot(`./__snapshots__/demo.${format === 'markdown' ? 'md' : format === 'junit' ? 'xml' : format === 'table' ? 'txt' : format}`);
+    await expect(text).toMatchFileSnapshot(
+      `./__snapshots__/demo.${format === 'markdown' ? 'md' : format === 'junit' ? 'xml' : format === 'table' ? 'txt' : format}`,
+    );
   });
 
-  it('SARIF passes Microsoft\'s SARIF validator with no error and no warning', async () => {
+  it("SARIF passes Microsoft's SARIF validator with no error and no warning", async () => {
     const file = join(dir, 'demo.sarif');
     await writeFile(file, render(demo, 'sarif', { checks: allChecks.map((c) => c.meta) }));
     const bin = join(packageRoot, 'node_modules', '.bin', 'sarif-multitool');
@@ -51,12 +53,18 @@ describe('every format, from the demo world', () => {
     const runZero = sarif.runs[0];
     // The demo runs Microsoft's diagnosis too: its Warning maps to a SARIF warning.
     expect(sarif.version).toBe('2.1.0');
-    expect(runZero.tool.driver).toMatchObject({ name: 'aml-preflight', version: demo.tool.version, informationUri: expect.stringMatching(/^https:\/\//) });
+    expect(runZero.tool.driver).toMatchObject({
+      name: 'aml-preflight',
+      version: demo.tool.version,
+      informationUri: expect.stringMatching(/^https:\/\//),
+    });
     expect(runZero.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(allChecks.map((c) => c.meta.id));
     expect(runZero.tool.driver.rules.every((r: { helpUri: string }) => r.helpUri.startsWith('https://learn.microsoft.com/'))).toBe(true);
     const findings = demo.targets[0]!.results.flatMap((r) => r.findings);
     expect(runZero.results).toHaveLength(findings.length);
-    expect(runZero.results.map((r: any) => r.locations[0].logicalLocations[0].fullyQualifiedName)).toEqual(findings.map((f) => f.resourceId));
+    expect(runZero.results.map((r: any) => r.locations[0].logicalLocations[0].fullyQualifiedName)).toEqual(
+      findings.map((f) => f.resourceId),
+    );
     expect(new Set(runZero.results.map((r: any) => r.level))).toEqual(new Set(['error', 'warning']));
     expect(runZero.results.find((r: any) => r.level === 'warning').ruleId).toBe('workspace-diagnose');
   });
@@ -76,7 +84,13 @@ describe('every format, from the demo world', () => {
     await h.close();
     const doc2 = parser.parse(render(w, 'junit'));
     const cases = doc2.testsuites.testsuite.testcase as any[];
-    expect(cases.filter((c) => c.skipped).map((c) => c.name)).toEqual(['acr-private-endpoint-region', 'image-build-compute', 'acr-workspace-access', 'managed-network-outbound', 'image-reference']);
+    expect(cases.filter((c) => c.skipped).map((c) => c.name)).toEqual([
+      'acr-private-endpoint-region',
+      'image-build-compute',
+      'acr-workspace-access',
+      'managed-network-outbound',
+      'image-reference',
+    ]);
     expect(cases.find((c) => c.skipped).skipped.message).toMatch(/no private endpoint/);
     const h3 = await startHarness('keys-listkeys-forbidden');
     const w3 = await runAudit({ inventory: h3.inventory, checks: allChecks, workspaceIds: [ids.workspace], now: () => 0 });
@@ -119,14 +133,26 @@ describe('config: checks on/off, severity, suppressions', () => {
     const r = await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file]);
     const results = JSON.parse(r.stdout).targets[0].results;
     expect(results.map((x: { checkId: string }) => x.checkId)).not.toContain('image-build-compute');
-    expect(results.find((x: { checkId: string }) => x.checkId === 'nsg-outbound-service-tags')).toMatchObject({ status: 'fail', severity: 'warning' });
+    expect(results.find((x: { checkId: string }) => x.checkId === 'nsg-outbound-service-tags')).toMatchObject({
+      status: 'fail',
+      severity: 'warning',
+    });
     // A warning-severity failure does not fail --fail-on error, and does fail --fail-on warning.
     expect(r.code).toBe(0);
     expect((await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file, '--fail-on', 'warning'])).code).toBe(1);
   });
 
   it('a suppressed finding stays in the report, marked, and does not count', async () => {
-    const file = await config({ suppressions: [{ check: 'nsg-outbound-service-tags', resource: '/subscriptions/*/resourceGroups/rg-mlops-prod-*/**', reason: 'egress through the hub firewall (INC-4711)', expires: '2999-12-31' }] });
+    const file = await config({
+      suppressions: [
+        {
+          check: 'nsg-outbound-service-tags',
+          resource: '/subscriptions/*/resourceGroups/rg-mlops-prod-*/**',
+          reason: 'egress through the hub firewall (INC-4711)',
+          expires: '2999-12-31',
+        },
+      ],
+    });
     const r = await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file]);
     expect(r.code).toBe(0);
     const nsg = JSON.parse(r.stdout).targets[0].results.find((x: { checkId: string }) => x.checkId === 'nsg-outbound-service-tags');
@@ -134,16 +160,38 @@ describe('config: checks on/off, severity, suppressions', () => {
     expect(nsg.findings).toHaveLength(1);
     expect(nsg.findings[0].suppressed).toEqual({ reason: 'egress through the hub firewall (INC-4711)', expires: '2999-12-31' });
     expect(nsg.notes).toContain('1 finding(s) suppressed by the config');
-    const sarif = JSON.parse((await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file, '--format', 'sarif'])).stdout);
-    expect(sarif.runs[0].results[0].suppressions[0]).toMatchObject({ kind: 'external', justification: expect.stringContaining('INC-4711') });
+    const sarif = JSON.parse(
+      (await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file, '--format', 'sarif'])).stdout,
+    );
+    expect(sarif.runs[0].results[0].suppressions[0]).toMatchObject({
+      kind: 'external',
+      justification: expect.stringContaining('INC-4711'),
+    });
   });
 
   it('an expired suppression stops suppressing and is itself reported', async () => {
-    const file = await config({ suppressions: [{ check: 'nsg-outbound-service-tags', resource: ids.nsg.replace('Microsoft.Network', 'microsoft.network') + '/securityRules/DenyInternetOutbound', reason: 'temporary', expires: '2020-01-31' }] });
+    const file = await config({
+      suppressions: [
+        {
+          check: 'nsg-outbound-service-tags',
+          resource: ids.nsg.replace('Microsoft.Network', 'microsoft.network') + '/securityRules/DenyInternetOutbound',
+          reason: 'temporary',
+          expires: '2020-01-31',
+        },
+      ],
+    });
     const r = await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
-    expect(report.expiredSuppressions).toEqual([{ check: 'nsg-outbound-service-tags', resource: expect.stringContaining('DenyInternetOutbound'), reason: 'temporary', expires: '2020-01-31', findings: 1 }]);
+    expect(report.expiredSuppressions).toEqual([
+      {
+        check: 'nsg-outbound-service-tags',
+        resource: expect.stringContaining('DenyInternetOutbound'),
+        reason: 'temporary',
+        expires: '2020-01-31',
+        findings: 1,
+      },
+    ]);
     const table = await runCli(['audit', '--mock', worldPath('nsg-frontdoor-missing'), '--config', file, '--format', 'table']);
     expect(table.stdout).toMatch(/Suppression of nsg-outbound-service-tags .* expired on 2020-01-31/);
   });
@@ -151,9 +199,18 @@ describe('config: checks on/off, severity, suppressions', () => {
   it.each([
     [{ checks: { 'no-such-check': 'off' } }, /at \$\.checks\["no-such-check"\]: unknown check "no-such-check"/],
     [{ suppressions: [{ check: 'image-build-compute', resource: '*', expires: '2026-12-31' }] }, /at \$\.suppressions\[0\]\.reason: /],
-    [{ suppressions: [{ check: 'image-build-compute', resource: '*', reason: '  ', expires: '2026-12-31' }] }, /at \$\.suppressions\[0\]\.reason: a reason is required/],
-    [{ suppressions: [{ check: 'image-build-compute', resource: '*', reason: 'r', expires: 'next week' }] }, /at \$\.suppressions\[0\]\.expires: a date like 2026-12-31/],
-    [{ suppressions: [{ check: 'image-build-compute', resource: '*', reason: 'r', expires: '2026-02-30' }] }, /at \$\.suppressions\[0\]\.expires: a real calendar date/],
+    [
+      { suppressions: [{ check: 'image-build-compute', resource: '*', reason: '  ', expires: '2026-12-31' }] },
+      /at \$\.suppressions\[0\]\.reason: a reason is required/,
+    ],
+    [
+      { suppressions: [{ check: 'image-build-compute', resource: '*', reason: 'r', expires: 'next week' }] },
+      /at \$\.suppressions\[0\]\.expires: a date like 2026-12-31/,
+    ],
+    [
+      { suppressions: [{ check: 'image-build-compute', resource: '*', reason: 'r', expires: '2026-02-30' }] },
+      /at \$\.suppressions\[0\]\.expires: a real calendar date/,
+    ],
     [{ checks: { 'image-build-compute': { severity: 'critical' } } }, /at \$\.checks\["image-build-compute"\]/],
     [{ failOn: 'sometimes' }, /at \$\.failOn/],
     [{ colour: 'blue' }, /at \$: Unrecognized key/],
@@ -166,14 +223,27 @@ describe('config: checks on/off, severity, suppressions', () => {
   });
 
   it('applySuppressions is pure: today is injected', () => {
-    const cfg = parseConfig({ suppressions: [{ check: 'nsg-outbound-service-tags', resource: '**', reason: 'r', expires: '2026-06-30' }] }, 'x', allChecks);
-    const nsgFail = { ...demo, targets: demo.targets.map((t) => ({ ...t, results: t.results.filter((r) => r.checkId === 'nsg-outbound-service-tags') })) };
+    const cfg = parseConfig(
+      { suppressions: [{ check: 'nsg-outbound-service-tags', resource: '**', reason: 'r', expires: '2026-06-30' }] },
+      'x',
+      allChecks,
+    );
+    const nsgFail = {
+      ...demo,
+      targets: demo.targets.map((t) => ({ ...t, results: t.results.filter((r) => r.checkId === 'nsg-outbound-service-tags') })),
+    };
     expect(applySuppressions(nsgFail, cfg, '2026-06-30').targets[0]!.results[0]!.status).toBe('pass');
     expect(applySuppressions(nsgFail, cfg, '2026-07-01').targets[0]!.results[0]!.status).toBe('fail');
   });
 
   it('the shipped example config is valid', async () => {
-    const r = await runCli(['audit', '--mock', worldPath('healthy-private'), '--config', join(packageRoot, 'examples', 'aml-preflight.config.json')]);
+    const r = await runCli([
+      'audit',
+      '--mock',
+      worldPath('healthy-private'),
+      '--config',
+      join(packageRoot, 'examples', 'aml-preflight.config.json'),
+    ]);
     expect(r.code).toBe(0);
   });
 });
@@ -182,7 +252,11 @@ describe('operator commands', () => {
   it('permissions: reader-only and key actions separated; --without-keys reads no secret', async () => {
     const role = JSON.parse((await runCli(['permissions'])).stdout);
     const keyActions = role.Actions.filter((a: string) => a.endsWith('/action'));
-    expect(keyActions).toEqual(['Microsoft.ContainerRegistry/registries/listCredentials/action', 'Microsoft.MachineLearningServices/workspaces/listKeys/action', 'Microsoft.Storage/storageAccounts/listKeys/action']);
+    expect(keyActions).toEqual([
+      'Microsoft.ContainerRegistry/registries/listCredentials/action',
+      'Microsoft.MachineLearningServices/workspaces/listKeys/action',
+      'Microsoft.Storage/storageAccounts/listKeys/action',
+    ]);
     expect(role.Actions.slice(-3)).toEqual(keyActions);
     expect(role.Description).toMatch(/Key checks \(workspace-keys-in-sync\) also need the key actions/);
     const reader = JSON.parse((await runCli(['permissions', '--without-keys'])).stdout);
@@ -200,13 +274,23 @@ describe('operator commands', () => {
     expect((await runCli(['explain', 'nope'])).code).toBe(2);
   });
 
-  it('progress on a terminal\'s stderr; none with --quiet or when stderr is not a terminal', async () => {
+  it("progress on a terminal's stderr; none with --quiet or when stderr is not a terminal", async () => {
     const { main } = await import('../src/cli/main.js');
     let err = '';
-    await main(['audit', '--mock', worldPath('healthy-private')], { stdout: () => undefined, stderr: (s) => (err += s), isTTY: false, stderrIsTTY: true });
+    await main(['audit', '--mock', worldPath('healthy-private')], {
+      stdout: () => undefined,
+      stderr: (s) => (err += s),
+      isTTY: false,
+      stderrIsTTY: true,
+    });
     expect(err).toMatch(/8\/8 checks done/);
     err = '';
-    await main(['audit', '--mock', worldPath('healthy-private'), '--quiet'], { stdout: () => undefined, stderr: (s) => (err += s), isTTY: false, stderrIsTTY: true });
+    await main(['audit', '--mock', worldPath('healthy-private'), '--quiet'], {
+      stdout: () => undefined,
+      stderr: (s) => (err += s),
+      isTTY: false,
+      stderrIsTTY: true,
+    });
     expect(err).toBe('');
     expect((await runCli(['audit', '--mock', worldPath('healthy-private')])).stderr).toBe('');
   });
@@ -222,7 +306,15 @@ describe('examples/ use commands that exist', () => {
       else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
     };
     walk(doc);
-    return scripts.flatMap((s) => s.split('\n')).filter((l) => /aml-preflight (audit|resync|exec|snapshot|checks|permissions|explain|mock|demo)/.test(l)).map((l) => l.slice(l.indexOf('aml-preflight ') + 'aml-preflight '.length).trim().split(/\s+/));
+    return scripts
+      .flatMap((s) => s.split('\n'))
+      .filter((l) => /aml-preflight (audit|resync|exec|snapshot|checks|permissions|explain|mock|demo)/.test(l))
+      .map((l) =>
+        l
+          .slice(l.indexOf('aml-preflight ') + 'aml-preflight '.length)
+          .trim()
+          .split(/\s+/),
+      );
   }
   it.each(['github-actions.yml', 'azure-pipelines.yml'])('%s', async (file) => {
     const calls = invocations(await readFile(join(packageRoot, 'examples', file), 'utf8'));

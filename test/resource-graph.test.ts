@@ -16,7 +16,15 @@ import { createArmHandler } from '../mocks/handler.js';
 import { compileQuery, resourceGraphRows } from '../mocks/resource-graph.js';
 import { ids, SUB } from '../mocks/worlds/generate.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
-import { armBodyOf, armTypeOf, inventoryQuery, parseTimeSpan, ResourceGraphInventory, ResourceGraphQuota, type ResourceGraphRow } from '../src/arm/resource-graph.js';
+import {
+  armBodyOf,
+  armTypeOf,
+  inventoryQuery,
+  parseTimeSpan,
+  ResourceGraphInventory,
+  ResourceGraphQuota,
+  type ResourceGraphRow,
+} from '../src/arm/resource-graph.js';
 import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
 import type { AuditReport } from '../src/report/types.js';
 import { loadWorldByName, runCli, startHarness } from './helpers.js';
@@ -40,30 +48,40 @@ function workspaceIds(world: World): string[] {
 const IMAGES = ['mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest', 'crmlopsprodweu.azurecr.io/train/base:1.4'];
 
 describe('verdicts equal direct mode', () => {
-  it.each(worldNames)('%s', async (name) => {
-    const world = loadWorldByName(name);
-    const h = await startHarness(world);
-    try {
-      const targets = workspaceIds(world);
-      const run = async (graph: boolean) => {
-        const inventory = new Inventory(h.connection);
-        if (graph) await inventory.useResourceGraph(targets.map((id) => id.split('/')[2]!));
-        const report = await runAudit({ inventory, checks: allChecks, workspaceIds: targets, checkOptions: { images: IMAGES }, checkTimeoutInMs: 20_000 });
-        inventory.dispose();
-        return { report, inventory };
-      };
-      const direct = await run(false);
-      const graph = await run(true);
-      expect(graph.inventory.mode).toBe('resource-graph');
-      expect(graph.report.stats.inventory).toBe('resource-graph');
-      expect(graph.inventory.resourceGraphRequestCount).toBeGreaterThanOrEqual(1);
-      expect(verdicts(graph.report)).toEqual(verdicts(direct.report));
-      // Resource Graph really answered: fewer ARM requests than reading one by one.
-      expect(graph.inventory.requestCount).toBeLessThan(direct.inventory.requestCount);
-    } finally {
-      await h.close();
-    }
-  }, 60_000);
+  it.each(worldNames)(
+    '%s',
+    async (name) => {
+      const world = loadWorldByName(name);
+      const h = await startHarness(world);
+      try {
+        const targets = workspaceIds(world);
+        const run = async (graph: boolean) => {
+          const inventory = new Inventory(h.connection);
+          if (graph) await inventory.useResourceGraph(targets.map((id) => id.split('/')[2]!));
+          const report = await runAudit({
+            inventory,
+            checks: allChecks,
+            workspaceIds: targets,
+            checkOptions: { images: IMAGES },
+            checkTimeoutInMs: 20_000,
+          });
+          inventory.dispose();
+          return { report, inventory };
+        };
+        const direct = await run(false);
+        const graph = await run(true);
+        expect(graph.inventory.mode).toBe('resource-graph');
+        expect(graph.report.stats.inventory).toBe('resource-graph');
+        expect(graph.inventory.resourceGraphRequestCount).toBeGreaterThanOrEqual(1);
+        expect(verdicts(graph.report)).toEqual(verdicts(direct.report));
+        // Resource Graph really answered: fewer ARM requests than reading one by one.
+        expect(graph.inventory.requestCount).toBeLessThan(direct.inventory.requestCount);
+      } finally {
+        await h.close();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('what stays with ARM', () => {
@@ -71,7 +89,9 @@ describe('what stays with ARM', () => {
     const h = await startHarness('healthy-private');
     await h.inventory.useResourceGraph([SUB]);
     await runAudit({ inventory: h.inventory, checks: selectChecks(allChecks), workspaceIds: [ids.workspace] });
-    const armPaths = h.server.handler.log.filter((e) => !/resourcegraph/i.test(e.path)).map((e) => `${e.method} ${e.path.replace(/^.*\/providers\//, '')}`);
+    const armPaths = h.server.handler.log
+      .filter((e) => !/resourcegraph/i.test(e.path))
+      .map((e) => `${e.method} ${e.path.replace(/^.*\/providers\//, '')}`);
     expect(armPaths.sort()).toEqual(
       [
         'GET Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu/computes',
@@ -108,7 +128,12 @@ describe('several subscriptions', () => {
     const other = '0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5';
     const a = loadWorldByName('demo');
     const b = JSON.parse(JSON.stringify(loadWorldByName('healthy-private')).replaceAll(SUB, other)) as World;
-    const world: WorldInput = { ...a, description: 'two subscriptions', resources: [...a.resources, ...b.resources], responses: { ...a.responses, ...b.responses } };
+    const world: WorldInput = {
+      ...a,
+      description: 'two subscriptions',
+      resources: [...a.resources, ...b.resources],
+      responses: { ...a.responses, ...b.responses },
+    };
     const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-graph-'));
     const f = join(dir, 'two-subs.json');
     await writeFile(f, JSON.stringify(world));
@@ -147,18 +172,42 @@ describe('a subscription in Resource Graph mode', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aml-preflight-graph-'));
     generated = subscriptionWorld(24, { groupSize: 3 });
-    const r = await runCli(['audit', '--subscription', SUB, '--mock', await write('plain.json', generated.world), '--format', 'json', '--fail-on', 'never']);
+    const r = await runCli([
+      'audit',
+      '--subscription',
+      SUB,
+      '--mock',
+      await write('plain.json', generated.world),
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
     direct = JSON.parse(r.stdout);
   });
 
   it('pages with skip tokens, keeps within the quota it is told, and decides as direct mode does', async () => {
     // 20 rows a page: the subscription's resources take several pages; 3 queries per second of quota.
     const f = await write('paged.json', { ...generated.world, resourceGraph: { pageSize: 20, quota: { requests: 3, windowSeconds: 1 } } });
-    const r = await runCli(['audit', '--subscription', SUB, '--mock', f, '--inventory', 'resource-graph', '--format', 'json', '--fail-on', 'never']);
+    const r = await runCli([
+      'audit',
+      '--subscription',
+      SUB,
+      '--mock',
+      f,
+      '--inventory',
+      'resource-graph',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
     expect(r.stderr).toBe('');
     const report: AuditReport = JSON.parse(r.stdout);
     expect(report.stats.inventory).toBe('resource-graph');
-    const rows = resourceGraphRows(parseWorld(generated.world).resources as Record<string, unknown>[]).filter((row) => inventoryQuery().includes(`'${String(row.type)}'`)).length;
+    const rows = resourceGraphRows(parseWorld(generated.world).resources as Record<string, unknown>[]).filter((row) =>
+      inventoryQuery().includes(`'${String(row.type)}'`),
+    ).length;
     expect(rows).toBeGreaterThan(3 * 20);
     expect(report.stats.resourceGraphRequests).toBe(Math.ceil(rows / 20));
     expect(report.targets).toHaveLength(24);
@@ -171,7 +220,15 @@ describe('a subscription in Resource Graph mode', () => {
     const h = await startHarness(world);
     // Another client spends the window's only query just before; this one has not seen any quota
     // header. The window lasts 2 s, far longer than this client takes to send, so its 429 is certain.
-    const spent = await h.server.handler.handle({ method: 'POST', url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', headers: { authorization: 'Bearer other', 'content-type': 'application/json' }, body: JSON.stringify({ subscriptions: [SUB], query: 'Resources | take 1' }) }, 'https://127.0.0.1');
+    const spent = await h.server.handler.handle(
+      {
+        method: 'POST',
+        url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01',
+        headers: { authorization: 'Bearer other', 'content-type': 'application/json' },
+        body: JSON.stringify({ subscriptions: [SUB], query: 'Resources | take 1' }),
+      },
+      'https://127.0.0.1',
+    );
     expect(spent.status).toBe(200);
     const { rows } = await h.inventory.useResourceGraph([SUB]);
     // One 429, then no more: from its headers on, the client waits for each window to reset.
@@ -183,27 +240,52 @@ describe('a subscription in Resource Graph mode', () => {
   }, 30_000);
 
   it.each([
-    ['403', { status: 403, body: { error: { code: 'AuthorizationFailed', message: 'no access' } } }, /403 AuthorizationFailed.*Microsoft\.ResourceGraph\/resources\/read/],
+    [
+      '403',
+      { status: 403, body: { error: { code: 'AuthorizationFailed', message: 'no access' } } },
+      /403 AuthorizationFailed.*Microsoft\.ResourceGraph\/resources\/read/,
+    ],
     ['a connection reset', { reset: true }, /REQUEST_SEND_ERROR|ECONNRESET|socket/i],
     ['truncated JSON', { truncate: true }, /PARSE_ERROR|JSON/],
     ['an HTML error page', { status: 200, rawBody: '<html>gateway</html>' }, /PARSE_ERROR|JSON/],
-  ])('Resource Graph failing with %s: one line, then every resource from ARM, same verdicts', async (_name, fault, reason) => {
-    const f = await write(`fault-${_name.replace(/\W+/g, '-')}.json`, { ...generated.world, faults: [{ match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', ...fault }] });
-    const r = await runCli(['audit', '--subscription', SUB, '--mock', f, '--inventory', 'resource-graph', '--format', 'json', '--fail-on', 'never']);
-    expect(r.code).toBe(0);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: /);
-    expect(lines[0]).toMatch(reason);
-    const report: AuditReport = JSON.parse(r.stdout);
-    expect(report.stats.inventory).toBe('arm');
-    expect(report.stats.inventoryFallback).toMatch(reason);
-    expect(verdicts(report)).toEqual(verdicts(direct));
-  }, 60_000);
+  ])(
+    'Resource Graph failing with %s: one line, then every resource from ARM, same verdicts',
+    async (_name, fault, reason) => {
+      const f = await write(`fault-${_name.replace(/\W+/g, '-')}.json`, {
+        ...generated.world,
+        faults: [{ match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', ...fault }],
+      });
+      const r = await runCli([
+        'audit',
+        '--subscription',
+        SUB,
+        '--mock',
+        f,
+        '--inventory',
+        'resource-graph',
+        '--format',
+        'json',
+        '--fail-on',
+        'never',
+      ]);
+      expect(r.code).toBe(0);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: /);
+      expect(lines[0]).toMatch(reason);
+      const report: AuditReport = JSON.parse(r.stdout);
+      expect(report.stats.inventory).toBe('arm');
+      expect(report.stats.inventoryFallback).toMatch(reason);
+      expect(verdicts(report)).toEqual(verdicts(direct));
+    },
+    60_000,
+  );
 
   it('a later page failing discards the earlier ones: a partial inventory would drop workspaces', async () => {
     const world = parseWorld(generated.world);
-    const firstWorkspace = resourceGraphRows(world.resources as Record<string, unknown>[]).find((row) => row.type === 'microsoft.machinelearningservices/workspaces')!;
+    const firstWorkspace = resourceGraphRows(world.resources as Record<string, unknown>[]).find(
+      (row) => row.type === 'microsoft.machinelearningservices/workspaces',
+    )!;
     const page1 = JSON.stringify({ totalRecords: 500, count: 1, resultTruncated: 'false', $skipToken: 'bmV4dA', data: [firstWorkspace] });
     const f = await write('page2-fails.json', {
       ...generated.world,
@@ -212,7 +294,19 @@ describe('a subscription in Resource Graph mode', () => {
         { match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', status: 500 },
       ],
     });
-    const r = await runCli(['audit', '--subscription', SUB, '--mock', f, '--inventory', 'resource-graph', '--format', 'json', '--fail-on', 'never']);
+    const r = await runCli([
+      'audit',
+      '--subscription',
+      SUB,
+      '--mock',
+      f,
+      '--inventory',
+      'resource-graph',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
     const report: AuditReport = JSON.parse(r.stdout);
     expect(report.stats.inventory).toBe('arm');
     expect(report.stats.inventoryFallback).toMatch(/500/);
@@ -224,7 +318,21 @@ describe('a subscription in Resource Graph mode', () => {
     const rg = ids.workspace.split('/')[4]!;
     const f = await write('rg.json', generated.world);
     const [graph, arm] = await Promise.all([
-      runCli(['audit', '--subscription', SUB, '--resource-group', rg, '--mock', f, '--inventory', 'resource-graph', '--format', 'json', '--fail-on', 'never']),
+      runCli([
+        'audit',
+        '--subscription',
+        SUB,
+        '--resource-group',
+        rg,
+        '--mock',
+        f,
+        '--inventory',
+        'resource-graph',
+        '--format',
+        'json',
+        '--fail-on',
+        'never',
+      ]),
       runCli(['audit', '--subscription', SUB, '--resource-group', rg, '--mock', f, '--format', 'json', '--fail-on', 'never']),
     ]);
     const g: AuditReport = JSON.parse(graph.stdout);
@@ -237,7 +345,21 @@ describe('a subscription in Resource Graph mode', () => {
     const f = await write('merge.json', generated.world);
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
-    await runCli(['audit', '--subscription', SUB, '--mock', f, '--inventory', 'resource-graph', '--format', 'json', '--fail-on', 'never', '-o', a]);
+    await runCli([
+      'audit',
+      '--subscription',
+      SUB,
+      '--mock',
+      f,
+      '--inventory',
+      'resource-graph',
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+      '-o',
+      a,
+    ]);
     await runCli(['audit', '--subscription', SUB, '--mock', f, '--format', 'json', '--fail-on', 'never', '-o', b]);
     const onlyGraph: AuditReport = JSON.parse((await runCli(['merge', a, a, '--format', 'json'])).stdout);
     expect(onlyGraph.stats).toMatchObject({ inventory: 'resource-graph', resourceGraphRequests: 2 });
@@ -254,8 +376,18 @@ describe('the CLI', () => {
     expect(r.stderr).toMatch(/--inventory.*arm, resource-graph/);
   });
 
-  it('--workspace scopes the query to the workspace\'s subscription', async () => {
-    const r = await runCli(['audit', '--workspace', ids.workspace, '--mock', join(packageRoot, 'mocks', 'worlds', 'demo.json'), '--inventory', 'resource-graph', '--format', 'json']);
+  it("--workspace scopes the query to the workspace's subscription", async () => {
+    const r = await runCli([
+      'audit',
+      '--workspace',
+      ids.workspace,
+      '--mock',
+      join(packageRoot, 'mocks', 'worlds', 'demo.json'),
+      '--inventory',
+      'resource-graph',
+      '--format',
+      'json',
+    ]);
     const report: AuditReport = JSON.parse(r.stdout);
     expect(report.stats).toMatchObject({ inventory: 'resource-graph', resourceGraphRequests: 1 });
     expect(report.targets.map((t) => t.workspaceId)).toEqual([ids.workspace]);
@@ -268,7 +400,15 @@ describe('the CLI', () => {
   });
 
   it('the table says where resources came from', async () => {
-    const r = await runCli(['audit', '--mock', join(packageRoot, 'mocks', 'worlds', 'healthy-private.json'), '--inventory', 'resource-graph', '--format', 'table']);
+    const r = await runCli([
+      'audit',
+      '--mock',
+      join(packageRoot, 'mocks', 'worlds', 'healthy-private.json'),
+      '--inventory',
+      'resource-graph',
+      '--format',
+      'table',
+    ]);
     expect(r.stdout).toMatch(/1 Resource Graph query/);
   });
 });
@@ -291,7 +431,13 @@ describe('ResourceGraphInventory answers only what it can answer exactly', () =>
       properties: { subnets: [{ id: `${vnetId}/subnets/training`, name: 'training', properties: { addressPrefix: '10.0.0.0/24' } }] },
     },
     { id: zoneId, name: 'privatelink.azurecr.io', type: 'microsoft.network/privatednszones', location: 'global', properties: {} },
-    { id: `${zoneId}/virtualNetworkLinks/link-a`, name: 'link-a', type: 'microsoft.network/privatednszones/virtualnetworklinks', location: 'global', properties: {} },
+    {
+      id: `${zoneId}/virtualNetworkLinks/link-a`,
+      name: 'link-a',
+      type: 'microsoft.network/privatednszones/virtualnetworklinks',
+      location: 'global',
+      properties: {},
+    },
   ];
   const inv = new ResourceGraphInventory(rows, [sub]);
   const get = (path: string) => inv.answer('GET', `https://management.azure.com${path}?api-version=2024-05-01`);
@@ -308,7 +454,9 @@ describe('ResourceGraphInventory answers only what it can answer exactly', () =>
   it('collections of queried types: subscription, resource group, and under a returned parent', () => {
     expect((get(`/subscriptions/${sub}/providers/Microsoft.Network/virtualNetworks`)?.body as { value: unknown[] }).value).toHaveLength(1);
     expect((get(`${rg}/providers/Microsoft.Network/virtualNetworks`)?.body as { value: unknown[] }).value).toHaveLength(1);
-    expect((get(`/subscriptions/${sub}/resourceGroups/rg-b/providers/Microsoft.Network/virtualNetworks`)?.body as { value: unknown[] }).value).toHaveLength(0);
+    expect(
+      (get(`/subscriptions/${sub}/resourceGroups/rg-b/providers/Microsoft.Network/virtualNetworks`)?.body as { value: unknown[] }).value,
+    ).toHaveLength(0);
     expect((get(`${zoneId}/virtualNetworkLinks`)?.body as { value: unknown[] }).value).toHaveLength(1);
   });
 
@@ -321,14 +469,21 @@ describe('ResourceGraphInventory answers only what it can answer exactly', () =>
     expect(get(`${vnetId}/subnets/training`)).toBeUndefined();
     expect(get(`/subscriptions/${sub}/providers/Microsoft.Network/locations/westeurope/serviceTags`)).toBeUndefined();
     expect(inv.answer('POST', `https://management.azure.com${vnetId}/listKeys?api-version=1`)).toBeUndefined();
-    expect(inv.answer('GET', `https://management.azure.com${rg}/providers/Microsoft.Network/virtualNetworks/%E0%A4%A?api-version=1`)).toBeUndefined();
+    expect(
+      inv.answer('GET', `https://management.azure.com${rg}/providers/Microsoft.Network/virtualNetworks/%E0%A4%A?api-version=1`),
+    ).toBeUndefined();
     expect(inv.answer('GET', 'not a url')).toBeUndefined();
   });
 
   it('armTypeOf and armBodyOf', () => {
     expect(armTypeOf(`${vnetId}/subnets/x`)).toBe('Microsoft.Network/virtualNetworks/subnets');
     expect(armTypeOf('/subscriptions/x')).toBeUndefined();
-    expect(armBodyOf({ id: `${rg}/providers/A.B/c/d`, kind: '', managedBy: '', zones: null, tags: { a: '1' } })).toEqual({ id: `${rg}/providers/A.B/c/d`, name: 'd', type: 'A.B/c', tags: { a: '1' } });
+    expect(armBodyOf({ id: `${rg}/providers/A.B/c/d`, kind: '', managedBy: '', zones: null, tags: { a: '1' } })).toEqual({
+      id: `${rg}/providers/A.B/c/d`,
+      name: 'd',
+      type: 'A.B/c',
+      tags: { a: '1' },
+    });
   });
 });
 
@@ -364,11 +519,19 @@ describe("the mock's Resource Graph", () => {
   const world = loadWorldByName('healthy-private');
   const post = async (body: unknown, w: World = world) => {
     const handler = createArmHandler(w);
-    const res = await handler.handle({ method: 'POST', url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', headers: { authorization: 'Bearer t' }, body: JSON.stringify(body) }, 'https://mock');
+    const res = await handler.handle(
+      {
+        method: 'POST',
+        url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01',
+        headers: { authorization: 'Bearer t' },
+        body: JSON.stringify(body),
+      },
+      'https://mock',
+    );
     return { status: res.status, headers: res.headers, body: JSON.parse(res.body ?? 'null') };
   };
 
-  it('answers the tool\'s query with Resource Graph rows', async () => {
+  it("answers the tool's query with Resource Graph rows", async () => {
     const r = await post({ subscriptions: [SUB], query: inventoryQuery(), options: { resultFormat: 'objectArray' } });
     expect(r.status).toBe(200);
     expect(r.headers['x-ms-user-quota-remaining']).toBe('14');
@@ -380,7 +543,9 @@ describe("the mock's Resource Graph", () => {
       expect(row.type).toBe(row.type.toLowerCase());
       expect(row.subscriptionId).toBe(SUB);
     }
-    expect(r.body.data.map((row: { id: string }) => row.id)).toEqual([...r.body.data.map((row: { id: string }) => row.id)].sort((a: string, b: string) => a.localeCompare(b)));
+    expect(r.body.data.map((row: { id: string }) => row.id)).toEqual(
+      [...r.body.data.map((row: { id: string }) => row.id)].sort((a: string, b: string) => a.localeCompare(b)),
+    );
   });
 
   it('scopes to the subscriptions asked for', async () => {
@@ -390,21 +555,26 @@ describe("the mock's Resource Graph", () => {
 
   it('filters with where, =~ and ==, and honours limit', async () => {
     const rg = ids.workspace.split('/')[4]!;
-    const eq = await post({ query: `Resources | where resourceGroup =~ '${rg.toUpperCase()}' and type == 'microsoft.network/virtualnetworks'` });
+    const eq = await post({
+      query: `Resources | where resourceGroup =~ '${rg.toUpperCase()}' and type == 'microsoft.network/virtualnetworks'`,
+    });
     expect(eq.body.data.map((row: { name: string }) => row.name)).toEqual(['vnet-mlops-prod-weu']);
     const strict = await post({ query: `Resources | where type == 'Microsoft.Network/virtualNetworks'` });
     expect(strict.body.count).toBe(0);
     expect((await post({ query: 'Resources | take 2' })).body.count).toBe(2);
   });
 
-  it.each([['Resources | project id'], ['ResourceContainers'], ["Resources | where type contains 'x'"], ["Resources | where color == 'red'"], ["Resources | where type in~ ('unterminated)"]])(
-    'says 400 InvalidQuery to %s',
-    async (query) => {
-      const r = await post({ query });
-      expect(r.status).toBe(400);
-      expect(r.body.error.details[0].code).toBe('InvalidQuery');
-    },
-  );
+  it.each([
+    ['Resources | project id'],
+    ['ResourceContainers'],
+    ["Resources | where type contains 'x'"],
+    ["Resources | where color == 'red'"],
+    ["Resources | where type in~ ('unterminated)"],
+  ])('says 400 InvalidQuery to %s', async (query) => {
+    const r = await post({ query });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].code).toBe('InvalidQuery');
+  });
 
   it('rejects a skip token from another query', async () => {
     const first = await post({ query: 'Resources | order by id asc', options: { $top: 2 } });
@@ -415,7 +585,16 @@ describe("the mock's Resource Graph", () => {
 
   it('answers 429 with only its quota headers once the window is spent', async () => {
     const handler = createArmHandler(parseWorld({ ...world, resourceGraph: { quota: { requests: 1, windowSeconds: 60 } } }));
-    const send = () => handler.handle({ method: 'POST', url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01', headers: { authorization: 'Bearer t' }, body: '{"query":"Resources"}' }, 'https://mock');
+    const send = () =>
+      handler.handle(
+        {
+          method: 'POST',
+          url: '/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01',
+          headers: { authorization: 'Bearer t' },
+          body: '{"query":"Resources"}',
+        },
+        'https://mock',
+      );
     expect((await send()).status).toBe(200);
     const throttled = await send();
     expect(throttled.status).toBe(429);

@@ -13,7 +13,10 @@ import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { runAudit } from '../src/engine/run.js';
 import { runCli, startHarness, worldPath } from './helpers.js';
 
-interface Result { checkId: string; status: string }
+interface Result {
+  checkId: string;
+  status: string;
+}
 let dir: string;
 let file: string;
 let throttledFile: string;
@@ -28,10 +31,19 @@ beforeAll(async () => {
   await writeFile(file, JSON.stringify(generated.world));
   throttledFile = join(dir, 'sub-throttled.json');
   // ARM's model, shrunk so that this audit must wait for refills: a bucket of 40 reads, 60 per second.
-  await writeFile(throttledFile, JSON.stringify({ ...generated.world, throttling: { reads: { capacity: 40, refillPerSecond: 60 }, writes: { capacity: 20, refillPerSecond: 40 } } }));
+  await writeFile(
+    throttledFile,
+    JSON.stringify({
+      ...generated.world,
+      throttling: { reads: { capacity: 40, refillPerSecond: 60 }, writes: { capacity: 20, refillPerSecond: 40 } },
+    }),
+  );
   for (const variant of new Set(variantOf.values())) {
     const r = await runCli(['audit', '--mock', worldPath(variant), '--format', 'json']);
-    variantStatuses.set(variant, JSON.parse(r.stdout).targets[0].results.map((x: Result) => `${x.checkId}:${x.status}`));
+    variantStatuses.set(
+      variant,
+      JSON.parse(r.stdout).targets[0].results.map((x: Result) => `${x.checkId}:${x.status}`),
+    );
   }
 });
 
@@ -40,7 +52,11 @@ describe('audit --subscription', () => {
     const r = await runCli(['audit', '--subscription', SUB, '--mock', file, '--format', 'json']);
     const report = JSON.parse(r.stdout);
     expect(report.targets).toHaveLength(24);
-    for (const t of report.targets) expect(t.results.map((x: Result) => `${x.checkId}:${x.status}`), t.workspaceId).toEqual(variantStatuses.get(variantOf.get(t.workspaceId)!));
+    for (const t of report.targets)
+      expect(
+        t.results.map((x: Result) => `${x.checkId}:${x.status}`),
+        t.workspaceId,
+      ).toEqual(variantStatuses.get(variantOf.get(t.workspaceId)!));
   });
 
   it('reads shared resources once per run, not once per workspace', async () => {
@@ -56,23 +72,29 @@ describe('audit --subscription', () => {
     await h.close();
   });
 
-  it('under ARM\'s throttling model the verdicts equal the unthrottled run, and nothing errors', async () => {
+  it("under ARM's throttling model the verdicts equal the unthrottled run, and nothing errors", async () => {
     const plain = JSON.parse((await runCli(['audit', '--subscription', SUB, '--mock', file, '--format', 'json'])).stdout);
     const throttled = JSON.parse((await runCli(['audit', '--subscription', SUB, '--mock', throttledFile, '--format', 'json'])).stdout);
     expect(throttled.summary.error).toBe(0);
-    expect(throttled.targets.map((t: { results: Result[] }) => t.results.map((x) => x.status))).toEqual(plain.targets.map((t: { results: Result[] }) => t.results.map((x) => x.status)));
+    expect(throttled.targets.map((t: { results: Result[] }) => t.results.map((x) => x.status))).toEqual(
+      plain.targets.map((t: { results: Result[] }) => t.results.map((x) => x.status)),
+    );
   }, 60_000);
 
   it('retries the 429s of a bucket another client already drained, and still decides everything', async () => {
     const w = JSON.parse(await (await import('node:fs/promises')).readFile(throttledFile, 'utf8'));
     // The pacer knows nothing before the first answer, so the first requests meet an empty bucket
     // whatever the machine's speed: the 429s below are certain, not a race with the refill.
-    w.throttling = { reads: { capacity: 20, refillPerSecond: 80, initialTokens: 0 }, writes: { capacity: 10, refillPerSecond: 40, initialTokens: 0 } };
+    w.throttling = {
+      reads: { capacity: 20, refillPerSecond: 80, initialTokens: 0 },
+      writes: { capacity: 10, refillPerSecond: 40, initialTokens: 0 },
+    };
     const h = await startHarness(w, { connection: { retryDelayInMs: 20, maxRetries: 8 } });
     const report = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [...variantOf.keys()].slice(0, 6) });
     expect(report.summary.error).toBe(0);
     expect(h.server.handler.throttled, 'the bucket really ran dry').toBeGreaterThan(0);
-    for (const t of report.targets) expect(t.results.map((x) => `${x.checkId}:${x.status}`)).toEqual(variantStatuses.get(variantOf.get(t.workspaceId)!));
+    for (const t of report.targets)
+      expect(t.results.map((x) => `${x.checkId}:${x.status}`)).toEqual(variantStatuses.get(variantOf.get(t.workspaceId)!));
     h.inventory.dispose();
     await h.close();
   }, 60_000);
@@ -98,7 +120,9 @@ describe('merge', () => {
     const whole = JSON.parse((await runCli(['audit', '--subscription', SUB, '--mock', file, '--format', 'json'])).stdout);
     const m = JSON.parse(merged.stdout);
     expect(m.summary).toEqual(whole.summary);
-    expect(m.targets.map((t: { workspaceId: string }) => t.workspaceId).sort()).toEqual(whole.targets.map((t: { workspaceId: string }) => t.workspaceId).sort());
+    expect(m.targets.map((t: { workspaceId: string }) => t.workspaceId).sort()).toEqual(
+      whole.targets.map((t: { workspaceId: string }) => t.workspaceId).sort(),
+    );
     expect(merged.code).toBe(1);
     const md = await runCli(['merge', a, b, '--format', 'markdown']);
     expect(md.stdout).toMatch(/^# aml-preflight report/);

@@ -33,7 +33,11 @@ beforeAll(async () => {
   const creds = w.responses![`POST ${ids.registry}/listCredentials`]!.body;
   w.faults = [
     { match: 'POST .*/storageAccounts/.*/listKeys', truncate: true },
-    { match: 'POST .*/registries/.*/listCredentials', status: 500, body: { error: { code: 'InternalServerError', message: JSON.stringify(creds) } } },
+    {
+      match: 'POST .*/registries/.*/listCredentials',
+      status: 500,
+      body: { error: { code: 'InternalServerError', message: JSON.stringify(creds) } },
+    },
     { match: 'POST .*/resyncKeys', status: 403, times: 1 },
   ];
   faulty = join(dir, 'faulty.json');
@@ -41,7 +45,15 @@ beforeAll(async () => {
 });
 
 // The managed ones hold the same secrets; --fix there provisions the network.
-const SECRET_WORLDS = ['healthy-private', 'demo', 'keys-storage-rotated', 'keys-registry-rotated', 'keys-other-storage', 'demo-managed', 'managed-not-provisioned'];
+const SECRET_WORLDS = [
+  'healthy-private',
+  'demo',
+  'keys-storage-rotated',
+  'keys-registry-rotated',
+  'keys-other-storage',
+  'demo-managed',
+  'managed-not-provisioned',
+];
 
 describe('no secret in any output', () => {
   it.each(SECRET_WORLDS)('%s: audit in every format, --fix, resync with and without --yes', async (world) => {
@@ -95,7 +107,9 @@ describe('no secret in any output', () => {
       ['resync', '--workspace', ids.workspace, '--mock', worldPath('keys-registry-rotated'), '--yes'],
       ['audit', '--mock', faulty, '--format', 'table'],
     ]) {
-      const r = await run(process.execPath, [bin, ...args], { env, maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout: string; stderr: string }) => e);
+      const r = await run(process.execPath, [bin, ...args], { env, maxBuffer: 64 * 1024 * 1024 }).catch(
+        (e: { stdout: string; stderr: string }) => e,
+      );
       outputs.push(r.stdout, r.stderr);
     }
     const all = outputs.join('\n');

@@ -17,9 +17,17 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aml-preflight-snap-'));
 });
 
-interface Result { checkId: string; status: string; findings: { message: string }[] }
+interface Result {
+  checkId: string;
+  status: string;
+  findings: { message: string }[];
+}
 const verdicts = (stdout: string) =>
-  (JSON.parse(stdout).targets[0].results as Result[]).map((r) => ({ checkId: r.checkId, status: r.status, findings: r.findings.map((f) => f.message) }));
+  (JSON.parse(stdout).targets[0].results as Result[]).map((r) => ({
+    checkId: r.checkId,
+    status: r.status,
+    findings: r.findings.map((f) => f.message),
+  }));
 
 describe('snapshot round trip', () => {
   it.each(worlds)('%s', async (world) => {
@@ -47,7 +55,7 @@ describe('snapshot round trip', () => {
 });
 
 describe('snapshot redacts resources too', () => {
-  it('a password in a resource answer (a VM compute\'s administratorAccount) is written as a digest', async () => {
+  it("a password in a resource answer (a VM compute's administratorAccount) is written as a digest", async () => {
     const { buildWorlds, computeOf } = await import('../mocks/worlds/generate.js');
     const w = buildWorlds()['healthy-private']!;
     const planted = 'Vm-Admin-Password-Planted-4711!';

@@ -41,9 +41,12 @@ export default defineCheck({
     ],
     messages: {
       notPremium: 'Registry {{registry}} has private endpoint connections but is on the {{sku}} SKU: private endpoints need Premium.',
-      notApproved: 'Private endpoint connection {{connection}} of registry {{registry}} (endpoint {{endpoint}}) is {{status}}: "{{description}}".',
-      unsupportedRegion: 'Private endpoint {{endpoint}} of registry {{registry}} sits in {{location}}, where private endpoints for Microsoft.ContainerRegistry/registries are not available.',
-      dangling: 'Private endpoint connection {{connection}} of registry {{registry}} refers to private endpoint {{endpoint}}, which does not exist (404).',
+      notApproved:
+        'Private endpoint connection {{connection}} of registry {{registry}} (endpoint {{endpoint}}) is {{status}}: "{{description}}".',
+      unsupportedRegion:
+        'Private endpoint {{endpoint}} of registry {{registry}} sits in {{location}}, where private endpoints for Microsoft.ContainerRegistry/registries are not available.',
+      dangling:
+        'Private endpoint connection {{connection}} of registry {{registry}} refers to private endpoint {{endpoint}}, which does not exist (404).',
     },
   },
   async run(ctx) {
@@ -55,7 +58,10 @@ export default defineCheck({
     if (connections.length === 0) return ctx.skip(`registry ${registryName} has no private endpoint`);
     const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
     const managed = new Set((model.registry?.managedConnections ?? []).map((c) => c.privateEndpointId.toLowerCase()));
-    if (managed.size > 0) ctx.note(`${managed.size} private endpoint${managed.size > 1 ? 's' : ''} of the registry belong${managed.size > 1 ? '' : 's'} to the managed virtual network (Microsoft's subscription): judged by SKU and connection state, not read; Azure ML places them in the workspace's region`);
+    if (managed.size > 0)
+      ctx.note(
+        `${managed.size} private endpoint${managed.size > 1 ? 's' : ''} of the registry belong${managed.size > 1 ? '' : 's'} to the managed virtual network (Microsoft's subscription): judged by SKU and connection state, not read; Azure ML places them in the workspace's region`,
+      );
     // The SDK types `sku` as required; the shape check lets ARM omit it, so read it as it arrived.
     const { sku: skuAsSent } = registry as { sku?: { name?: string } | null };
     const sku = skuAsSent?.name ?? 'unknown';
@@ -73,7 +79,13 @@ export default defineCheck({
       if (!/^approved$/i.test(c.status)) {
         ctx.report({
           messageId: 'notApproved',
-          data: { connection, registry: registryName, endpoint: nameOf(c.privateEndpointId), status: c.status, description: c.description ?? '' },
+          data: {
+            connection,
+            registry: registryName,
+            endpoint: nameOf(c.privateEndpointId),
+            status: c.status,
+            description: c.description ?? '',
+          },
           resourceId: c.connectionId ?? c.privateEndpointId,
           evidence: { status: c.status, description: c.description ?? null, privateEndpointId: c.privateEndpointId },
           remediation: /^pending$/i.test(c.status)

@@ -35,7 +35,8 @@ export default defineCheck({
     messages: {
       blocked:
         'Registry {{registry}} is network-restricted ({{why}}) and does not let trusted Azure services through (networkRuleBypassOptions: {{bypass}}), and {{path}}: the workspace cannot reach it.',
-      noIdentity: 'Registry {{registry}} has the admin user disabled, and workspace {{workspace}} has no managed identity to authenticate with instead.',
+      noIdentity:
+        'Registry {{registry}} has the admin user disabled, and workspace {{workspace}} has no managed identity to authenticate with instead.',
     },
   },
   async run(ctx) {
@@ -57,16 +58,21 @@ export default defineCheck({
           remediation: `Give the workspace a managed identity with AcrPush on the registry, or enable the admin user: az acr update --name ${registryName} --admin-enabled true`,
         });
       } else {
-        ctx.note(`the registry admin user is disabled: Azure ML authenticates with the workspace's ${identity} identity, which needs AcrPush/AcrPull on ${registryName} (role assignments are not read by this check)`);
+        ctx.note(
+          `the registry admin user is disabled: Azure ML authenticates with the workspace's ${identity} identity, which needs AcrPush/AcrPull on ${registryName} (role assignments are not read by this check)`,
+        );
       }
     }
 
     if (!exposure.restricted) {
-      if (registry.adminUserEnabled === true || !/^none$/i.test(identity)) return ctx.skip(`registry ${registryName} is not network-restricted`);
+      if (registry.adminUserEnabled === true || !/^none$/i.test(identity))
+        return ctx.skip(`registry ${registryName} is not network-restricted`);
       return;
     }
     if (/^azureservices$/i.test(exposure.bypass)) {
-      ctx.note(`trusted Azure services, Azure ML among them, may bypass the network rules of ${registryName} (networkRuleBypassOptions: AzureServices)`);
+      ctx.note(
+        `trusted Azure services, Azure ML among them, may bypass the network rules of ${registryName} (networkRuleBypassOptions: AzureServices)`,
+      );
       return;
     }
     // In a managed network, the workspace reaches the registry through its Active private-endpoint rule.
@@ -79,7 +85,12 @@ export default defineCheck({
       }
     }
     // Without the bypass, the workspace must reach an approved registry endpoint from its own VNet.
-    const wsEndpoints = ((ws.privateEndpointConnections ?? []) as { privateEndpoint?: { id?: string }; privateLinkServiceConnectionState?: { status?: string } }[])
+    const wsEndpoints = (
+      (ws.privateEndpointConnections ?? []) as {
+        privateEndpoint?: { id?: string };
+        privateLinkServiceConnectionState?: { status?: string };
+      }[]
+    )
       .filter((c) => c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? ''))
       .map((c) => c.privateEndpoint!.id!);
     // The customer's endpoints only: the managed network's sit in Microsoft's subscription and are never read.
@@ -104,7 +115,12 @@ export default defineCheck({
       messageId: 'blocked',
       data: { registry: registryName, why: exposure.reasons.join(', '), bypass: exposure.bypass, path },
       resourceId: registryId,
-      evidence: { networkRuleBypassOptions: exposure.bypass, restrictedBecause: exposure.reasons, workspaceEndpointVnets: wsVnets, registryEndpoints: registryPlacements.map((p) => ({ id: p.privateEndpointId, vnet: p.vnetId })) },
+      evidence: {
+        networkRuleBypassOptions: exposure.bypass,
+        restrictedBecause: exposure.reasons,
+        workspaceEndpointVnets: wsVnets,
+        registryEndpoints: registryPlacements.map((p) => ({ id: p.privateEndpointId, vnet: p.vnetId })),
+      },
       remediation: `Let trusted services through: az acr update --name ${registryName} --allow-trusted-services true; or add a registry private endpoint in the workspace's VNet (az network private-endpoint create … --private-connection-resource-id ${registryId} --group-id registry).`,
     });
   },

@@ -32,7 +32,14 @@ export default defineCheck({
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/machine-learning/how-to-secure-workspace-vnet',
     ],
-    reads: ['workspace (managed network)', 'managed network outbound rules', 'workspace computes', 'container registry', 'private endpoints of the registry', 'virtual networks (peerings)'],
+    reads: [
+      'workspace (managed network)',
+      'managed network outbound rules',
+      'workspace computes',
+      'container registry',
+      'private endpoints of the registry',
+      'virtual networks (peerings)',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
@@ -42,7 +49,8 @@ export default defineCheck({
       'Microsoft.Network/virtualNetworks/read',
     ],
     messages: {
-      missing: 'Registry {{registry}} is behind a virtual network ({{why}}) but workspace {{workspace}} has no imageBuildCompute: ACR Tasks cannot build its images.',
+      missing:
+        'Registry {{registry}} is behind a virtual network ({{why}}) but workspace {{workspace}} has no imageBuildCompute: ACR Tasks cannot build its images.',
       missingManaged:
         'Registry {{registry}} is network-restricted ({{why}}) but workspace {{workspace}} in a managed virtual network has no imageBuildCompute: image builds fall back to serverless compute, which cannot reach it.',
       subnetMissing: 'imageBuildCompute "{{compute}}" sits in subnet {{subnet}}, which does not exist.',
@@ -52,7 +60,8 @@ export default defineCheck({
       notSucceeded: 'imageBuildCompute "{{compute}}" is in provisioning state {{state}}, not Succeeded.',
       gpu: 'imageBuildCompute "{{compute}}" uses the GPU size {{vmSize}}; image builds need a CPU cluster.',
       notInVnet: 'imageBuildCompute "{{compute}}" is not in a virtual network, so it cannot reach registry {{registry}} ({{why}}).',
-      noEndpoint: 'Registry {{registry}} is network-restricted ({{why}}) but has no approved private endpoint: the build cluster "{{compute}}" cannot reach it from any virtual network.',
+      noEndpoint:
+        'Registry {{registry}} is network-restricted ({{why}}) but has no approved private endpoint: the build cluster "{{compute}}" cannot reach it from any virtual network.',
       unreachable: 'imageBuildCompute "{{compute}}" sits in VNet {{vnet}}, which cannot reach registry {{registry}}: {{detail}}.',
     },
   },
@@ -73,19 +82,31 @@ export default defineCheck({
     // still build while public access is open.
     const restricted = managed ? closedToPublic(target) : exposure.restricted;
     if (!restricted) {
-      return ctx.skip(`registry ${registryName} is not behind a virtual network (publicNetworkAccess ${exposure.publicNetworkAccess}, defaultAction ${exposure.defaultAction}${managed ? '' : ', no approved private endpoint'}): ACR Tasks can build`);
+      return ctx.skip(
+        `registry ${registryName} is not behind a virtual network (publicNetworkAccess ${exposure.publicNetworkAccess}, defaultAction ${exposure.defaultAction}${managed ? '' : ', no approved private endpoint'}): ACR Tasks can build`,
+      );
     }
     const why = exposure.reasons.filter((r) => !managed || !r.includes('private endpoint')).join(', ');
     const computes = model.computes;
-    const clusters = computes.filter((c) => c.computeType === 'AmlCompute' && c.provisioningState === 'Succeeded' && !GPU_SIZE.test(c.vmSize ?? ''));
-    const suggestion = (managed ? clusters.find((c) => c.placement.kind === 'managed') : clusters.find((c) => c.subnetId))?.name ?? (managed ? '<cpu-cluster>' : '<cpu-cluster-in-the-vnet>');
+    const clusters = computes.filter(
+      (c) => c.computeType === 'AmlCompute' && c.provisioningState === 'Succeeded' && !GPU_SIZE.test(c.vmSize ?? ''),
+    );
+    const suggestion =
+      (managed ? clusters.find((c) => c.placement.kind === 'managed') : clusters.find((c) => c.subnetId))?.name ??
+      (managed ? '<cpu-cluster>' : '<cpu-cluster-in-the-vnet>');
     const name = ws.imageBuildCompute?.trim();
     if (!name) {
       ctx.report({
         messageId: managed ? 'missingManaged' : 'missing',
         data: { registry: registryName, why, workspace: wsName },
         resourceId: ctx.workspaceId,
-        evidence: { imageBuildCompute: ws.imageBuildCompute ?? null, registryId, restrictedBecause: exposure.reasons, candidateClusters: clusters.map((c) => c.name), ...(managed ? { isolationMode: managed.isolationMode } : {}) },
+        evidence: {
+          imageBuildCompute: ws.imageBuildCompute ?? null,
+          registryId,
+          restrictedBecause: exposure.reasons,
+          candidateClusters: clusters.map((c) => c.name),
+          ...(managed ? { isolationMode: managed.isolationMode } : {}),
+        },
         remediation: managed
           ? `Name a CPU compute cluster of the workspace as the image build compute: ${fix(suggestion)}`
           : `Name a CPU compute cluster inside the registry's virtual network as the image build compute: ${fix(suggestion)}`,
@@ -104,7 +125,15 @@ export default defineCheck({
       });
       return;
     }
-    const computeEvidence = { ...evidenceBase, computeId: compute.id, computeType: compute.computeType, provisioningState: compute.provisioningState ?? null, vmSize: compute.vmSize ?? null, subnetId: compute.subnetId ?? null, placement: compute.placement.kind };
+    const computeEvidence = {
+      ...evidenceBase,
+      computeId: compute.id,
+      computeType: compute.computeType,
+      provisioningState: compute.provisioningState ?? null,
+      vmSize: compute.vmSize ?? null,
+      subnetId: compute.subnetId ?? null,
+      placement: compute.placement.kind,
+    };
     if (compute.computeType !== 'AmlCompute') {
       ctx.report({
         messageId: 'notCluster',
@@ -141,7 +170,12 @@ export default defineCheck({
           messageId: 'managedUnreachable',
           data: { compute: compute.name, registry: registryName, why: managedWhy(r.why, target, 'registry') },
           resourceId: compute.id,
-          evidence: { ...computeEvidence, isolationMode: managed!.isolationMode, managedNetworkStatus: managed!.status, reason: r.why.kind },
+          evidence: {
+            ...computeEvidence,
+            isolationMode: managed!.isolationMode,
+            managedNetworkStatus: managed!.status,
+            reason: r.why.kind,
+          },
           remediation: managedFix(model, r.why, target, 'registry'),
         });
       }
@@ -183,13 +217,21 @@ export default defineCheck({
     if (!r.ok && r.why.kind === 'no-endpoint-path') {
       const links = r.why.links;
       const detail = links
-        .map(({ endpoint, link }) => `endpoint ${nameOf(endpoint.privateEndpointId)} is in VNet ${nameOf(endpoint.vnetId)}, ${link.kind === 'not-peered' ? 'not peered with it' : `peering not connected (${link.kind === 'peering-not-connected' ? link.detail : ''})`}`)
+        .map(
+          ({ endpoint, link }) =>
+            `endpoint ${nameOf(endpoint.privateEndpointId)} is in VNet ${nameOf(endpoint.vnetId)}, ${link.kind === 'not-peered' ? 'not peered with it' : `peering not connected (${link.kind === 'peering-not-connected' ? link.detail : ''})`}`,
+        )
         .join('; ');
       ctx.report({
         messageId: 'unreachable',
         data: { compute: compute.name, vnet: nameOf(p.vnetId), registry: registryName, detail },
         resourceId: compute.id,
-        evidence: { ...computeEvidence, computeVnetId: p.vnetId, registryEndpoints: placements, links: links.map((l) => ({ endpoint: l.endpoint.privateEndpointId, vnet: l.endpoint.vnetId, link: l.link })) },
+        evidence: {
+          ...computeEvidence,
+          computeVnetId: p.vnetId,
+          registryEndpoints: placements,
+          links: links.map((l) => ({ endpoint: l.endpoint.privateEndpointId, vnet: l.endpoint.vnetId, link: l.link })),
+        },
         remediation: `Peer VNet ${nameOf(p.vnetId)} with ${nameOf(placements[0]!.vnetId)} (both directions Connected), add a registry private endpoint in ${nameOf(p.vnetId)}, or name a cluster in ${nameOf(placements[0]!.vnetId)}: ${fix(suggestion)}`,
       });
     }

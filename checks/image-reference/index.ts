@@ -32,8 +32,16 @@ export default defineCheck<M>({
     title: 'Custom image references are well formed, from a reachable registry, and exist',
     severity: 'error',
     optIn: true,
-    docs: ['https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments', 'https://learn.microsoft.com/azure/container-registry/container-registry-concepts'],
-    reads: ['workspace', 'container registry', 'repositories and tags (ACR data plane)', 'compute subnets, NSGs and service tags (for public registries)'],
+    docs: [
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
+      'https://learn.microsoft.com/azure/container-registry/container-registry-concepts',
+    ],
+    reads: [
+      'workspace',
+      'container registry',
+      'repositories and tags (ACR data plane)',
+      'compute subnets, NSGs and service tags (for public registries)',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
@@ -48,9 +56,12 @@ export default defineCheck<M>({
       malformed: 'Image reference "{{reference}}" has {{problems}}; the corrected form is {{corrected}}.',
       unpinned: 'Image reference "{{reference}}" names no tag or digest, so it means {{corrected}}, which changes under you.',
       notFound: 'Image {{reference}} does not exist in the workspace registry {{registry}}: no such {{missing}}.',
-      otherRegistry: 'Image {{reference}} comes from registry {{host}}, not the workspace registry {{registry}}: the workspace identity needs AcrPull there, and the computes must reach it.',
-      unknownRegistry: 'Image {{reference}} comes from {{host}}, which is neither the workspace registry {{registry}} nor a known public registry.',
-      publicBlocked: 'Image {{reference}} comes from the public registry {{host}}, but outbound TCP 443 to the Internet from subnet {{subnet}} is denied by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}.',
+      otherRegistry:
+        'Image {{reference}} comes from registry {{host}}, not the workspace registry {{registry}}: the workspace identity needs AcrPull there, and the computes must reach it.',
+      unknownRegistry:
+        'Image {{reference}} comes from {{host}}, which is neither the workspace registry {{registry}} nor a known public registry.',
+      publicBlocked:
+        'Image {{reference}} comes from the public registry {{host}}, but outbound TCP 443 to the Internet from subnet {{subnet}} is denied by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}.',
       publicNoFqdnRule:
         'Image {{reference}} comes from the public registry {{host}}, but the managed network of {{workspace}} allows only approved outbound and no Active FQDN rule covers {{hosts}}.',
     },
@@ -66,28 +77,62 @@ export default defineCheck<M>({
       const parsed = parseImageReference(input);
       const base = { resourceId: registry?.id ?? ctx.workspaceId };
       if (!parsed.reference) {
-        ctx.report({ ...base, messageId: 'invalid', data: { reference: input, why: parsed.why ?? 'unparseable' }, evidence: { reference: input }, remediation: 'Write the reference as [registry/]repository[:tag][@sha256:digest], lower-case repository, e.g. crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3-cuda12.1' });
+        ctx.report({
+          ...base,
+          messageId: 'invalid',
+          data: { reference: input, why: parsed.why ?? 'unparseable' },
+          evidence: { reference: input },
+          remediation:
+            'Write the reference as [registry/]repository[:tag][@sha256:digest], lower-case repository, e.g. crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3-cuda12.1',
+        });
         continue;
       }
       const ref = parsed.reference;
       const shown = parsed.corrected ?? input.trim();
       const fixable = parsed.problems.filter((p): p is keyof typeof PROBLEM_WORDS => p in PROBLEM_WORDS);
       if (fixable.length > 0) {
-        ctx.report({ ...base, messageId: 'malformed', data: { reference: input, problems: fixable.map((p) => PROBLEM_WORDS[p]).join(' and '), corrected: parsed.corrected! }, evidence: { reference: input, problems: parsed.problems, corrected: parsed.corrected }, remediation: `Use ${parsed.corrected} in the environment definition.` });
+        ctx.report({
+          ...base,
+          messageId: 'malformed',
+          data: { reference: input, problems: fixable.map((p) => PROBLEM_WORDS[p]).join(' and '), corrected: parsed.corrected! },
+          evidence: { reference: input, problems: parsed.problems, corrected: parsed.corrected },
+          remediation: `Use ${parsed.corrected} in the environment definition.`,
+        });
       }
       if (parsed.problems.includes('missing-tag-or-digest')) {
-        ctx.report({ ...base, messageId: 'unpinned', data: { reference: input, corrected: shown }, evidence: { reference: input, implied: shown }, remediation: `Pin a tag or, better, a digest: ${shown.replace(/:latest$/, '')}@sha256:<digest> (az acr repository show-tags shows the tags)`, level: 'warning' });
+        ctx.report({
+          ...base,
+          messageId: 'unpinned',
+          data: { reference: input, corrected: shown },
+          evidence: { reference: input, implied: shown },
+          remediation: `Pin a tag or, better, a digest: ${shown.replace(/:latest$/, '')}@sha256:<digest> (az acr repository show-tags shows the tags)`,
+          level: 'warning',
+        });
       }
       const host = ref.registry.toLowerCase();
       if (registry && host === loginServer.toLowerCase()) {
-        const found = await ctx.inventory.registryArtifact(loginServer, ref.repository, { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) }, opts);
+        const found = await ctx.inventory.registryArtifact(
+          loginServer,
+          ref.repository,
+          { ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) },
+          opts,
+        );
         if (!found.exists) {
           ctx.report({
             ...base,
             messageId: 'notFound',
             data: { reference: shown, registry: loginServer, missing: found.missing },
-            evidence: { registry: loginServer, repository: ref.repository, tag: ref.tag ?? null, digest: ref.digest ?? null, acrError: found.code },
-            remediation: found.missing === 'repository' ? `Push the image first (az acr build --registry ${nameOf(registry.id ?? '')} --image ${ref.repository}:${ref.tag ?? '<tag>'} .), or fix the repository name.` : `List what exists (az acr repository show-tags --name ${nameOf(registry.id ?? '')} --repository ${ref.repository}) and use one, or push this ${found.missing}.`,
+            evidence: {
+              registry: loginServer,
+              repository: ref.repository,
+              tag: ref.tag ?? null,
+              digest: ref.digest ?? null,
+              acrError: found.code,
+            },
+            remediation:
+              found.missing === 'repository'
+                ? `Push the image first (az acr build --registry ${nameOf(registry.id ?? '')} --image ${ref.repository}:${ref.tag ?? '<tag>'} .), or fix the repository name.`
+                : `List what exists (az acr repository show-tags --name ${nameOf(registry.id ?? '')} --repository ${ref.repository}) and use one, or push this ${found.missing}.`,
           });
         }
       } else if (PUBLIC_REGISTRIES.includes(host)) {
@@ -97,9 +142,22 @@ export default defineCheck<M>({
           await checkManagedFqdn(ctx, shown, host, opts);
         }
       } else if (/\.azurecr\.(io|cn|us)$/.test(host)) {
-        ctx.report({ ...base, messageId: 'otherRegistry', data: { reference: shown, host, registry: loginServer }, evidence: { host, workspaceRegistry: loginServer }, remediation: `Import the image into the workspace registry (az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}), or grant the workspace identity AcrPull on ${host}.`, level: 'warning' });
+        ctx.report({
+          ...base,
+          messageId: 'otherRegistry',
+          data: { reference: shown, host, registry: loginServer },
+          evidence: { host, workspaceRegistry: loginServer },
+          remediation: `Import the image into the workspace registry (az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}), or grant the workspace identity AcrPull on ${host}.`,
+          level: 'warning',
+        });
       } else {
-        ctx.report({ ...base, messageId: 'unknownRegistry', data: { reference: shown, host, registry: loginServer }, evidence: { host, workspaceRegistry: loginServer, publicRegistries: PUBLIC_REGISTRIES }, remediation: `Import the image into the workspace registry: az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}` });
+        ctx.report({
+          ...base,
+          messageId: 'unknownRegistry',
+          data: { reference: shown, host, registry: loginServer },
+          evidence: { host, workspaceRegistry: loginServer, publicRegistries: PUBLIC_REGISTRIES },
+          remediation: `Import the image into the workspace registry: az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}`,
+        });
       }
     }
   },
@@ -118,13 +176,23 @@ async function checkManagedFqdn(ctx: CheckContext<M>, reference: string, host: s
     messageId: 'publicNoFqdnRule',
     data: { reference, host, workspace: nameOf(managed.ownerId), hosts: uncovered.join(', ') },
     resourceId: managed.ownerId,
-    evidence: { host, uncovered, isolationMode: managed.isolationMode, fqdnRules: fqdn.map((r) => ({ name: r.name, destination: r.fqdn, status: r.status })) },
+    evidence: {
+      host,
+      uncovered,
+      isolationMode: managed.isolationMode,
+      fqdnRules: fqdn.map((r) => ({ name: r.name, destination: r.fqdn, status: r.status })),
+    },
     remediation: `Import the image into the workspace registry (az acr import --name ${model.registry?.name ?? '<workspace-registry>'} --source ${reference}), or allow its hosts: ${uncovered.map((h) => `az ml workspace outbound-rule set --resource-group ${owner.resourceGroup} --workspace-name ${nameOf(managed.ownerId)} --rule allow-${h.replace(/\./g, '-')} --type fqdn --destination ${h}`).join('; ')}`,
   });
 }
 
 /** Public registries other than MCR have no service tag: the computes need TCP 443 to the Internet. */
-async function checkPublicReachable(ctx: CheckContext<M>, reference: string, host: string, opts: { abortSignal: AbortSignal }): Promise<void> {
+async function checkPublicReachable(
+  ctx: CheckContext<M>,
+  reference: string,
+  host: string,
+  opts: { abortSignal: AbortSignal },
+): Promise<void> {
   const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter((c) => c.subnetId);
   if (computes.length === 0) return;
   const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
@@ -136,7 +204,11 @@ async function checkPublicReachable(ctx: CheckContext<M>, reference: string, hos
     seen.add(key);
     const egress = await subnetEgress(ctx.inventory, c.subnetId!, tags, opts);
     const internet = minus(ALL, egress.virtualNetwork).filter((p) => !p.includes(':'));
-    const e = evaluateNsg(egress.nsg, { source: egress.source, destination: internet, protocol: 'Tcp', port: 443 }, { virtualNetwork: egress.virtualNetwork, tags });
+    const e = evaluateNsg(
+      egress.nsg,
+      { source: egress.source, destination: internet, protocol: 'Tcp', port: 443 },
+      { virtualNetwork: egress.virtualNetwork, tags },
+    );
     // The registry's addresses are not a service tag. If the NSG allows only slivers of the Internet
     // (service tags such as MCR), an arbitrary public address falls to the rule denying the rest.
     const total = size(internet);

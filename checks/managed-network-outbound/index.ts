@@ -43,7 +43,7 @@ export default defineCheck<M>({
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/firewall/firewall-faq#how-do-wildcards-work-in-target-urls-and-target-fqdns-in-application-rules',
     ],
-    reads: ['workspace (managed network; a project\'s hub)', 'managed network outbound rules', 'storage account', 'container registry'],
+    reads: ["workspace (managed network; a project's hub)", 'managed network outbound rules', 'storage account', 'container registry'],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
@@ -52,11 +52,16 @@ export default defineCheck<M>({
       'Microsoft.ContainerRegistry/registries/read',
     ],
     messages: {
-      notProvisioned: 'The managed virtual network of {{workspace}} is {{status}}, not provisioned: its private endpoints do not exist yet, so image builds and jobs wait on it or fail.',
-      ruleMissing: 'The managed network of {{workspace}} has no private-endpoint outbound rule for {{what}} {{resource}} ({{subresource}}): its computes cannot reach it.',
-      ruleNotActive: 'Outbound rule {{rule}} ({{what}} {{resource}}, {{subresource}}) of the managed network of {{workspace}} is {{status}}, not Active{{error}}.',
-      serviceTagMissing: 'The managed network of {{workspace}} allows only approved outbound, and no service-tag rule allows TCP 443 to {{tag}}: base images cannot be pulled from Microsoft Container Registry.',
-      serviceTagNotActive: 'Service-tag rule {{rule}} ({{tag}}, TCP 443) of the managed network of {{workspace}} is {{status}}, not Active{{error}}.',
+      notProvisioned:
+        'The managed virtual network of {{workspace}} is {{status}}, not provisioned: its private endpoints do not exist yet, so image builds and jobs wait on it or fail.',
+      ruleMissing:
+        'The managed network of {{workspace}} has no private-endpoint outbound rule for {{what}} {{resource}} ({{subresource}}): its computes cannot reach it.',
+      ruleNotActive:
+        'Outbound rule {{rule}} ({{what}} {{resource}}, {{subresource}}) of the managed network of {{workspace}} is {{status}}, not Active{{error}}.',
+      serviceTagMissing:
+        'The managed network of {{workspace}} allows only approved outbound, and no service-tag rule allows TCP 443 to {{tag}}: base images cannot be pulled from Microsoft Container Registry.',
+      serviceTagNotActive:
+        'Service-tag rule {{rule}} ({{tag}}, TCP 443) of the managed network of {{workspace}} is {{status}}, not Active{{error}}.',
       packageSourceMissing:
         'The managed network of {{workspace}} allows only approved outbound, and no Active FQDN rule covers {{hosts}} ({{source}}): image builds that install {{source}} packages fail with "package not found" or time out.',
     },
@@ -64,12 +69,14 @@ export default defineCheck<M>({
   async run(ctx) {
     const model = await networkModel(ctx.inventory, ctx.workspaceId, { abortSignal: ctx.abortSignal });
     const managed = model.managed;
-    if (!managed) return ctx.skip('the workspace has no managed virtual network (isolation mode Disabled): its own VNet, if any, decides egress');
+    if (!managed)
+      return ctx.skip('the workspace has no managed virtual network (isolation mode Disabled): its own VNet, if any, decides egress');
     const owner = parseResourceId(managed.ownerId);
     const data = { workspace: nameOf(managed.ownerId) };
     const az = `--resource-group ${owner.resourceGroup} --workspace-name ${nameOf(managed.ownerId)}`;
     const provision = `az ml workspace provision-network --resource-group ${owner.resourceGroup} --name ${nameOf(managed.ownerId)}`;
-    if (managed.ownerId.toLowerCase() !== ctx.workspaceId.toLowerCase()) ctx.note(`a project workspace: the managed network and its rules are those of hub ${nameOf(managed.ownerId)}`);
+    if (managed.ownerId.toLowerCase() !== ctx.workspaceId.toLowerCase())
+      ctx.note(`a project workspace: the managed network and its rules are those of hub ${nameOf(managed.ownerId)}`);
     const base = { managedNetworkOwner: managed.ownerId, isolationMode: managed.isolationMode, managedNetworkStatus: managed.status };
 
     if (!/^active$/i.test(managed.status)) {
@@ -78,7 +85,11 @@ export default defineCheck<M>({
         data: { ...data, status: managed.status },
         resourceId: managed.ownerId,
         // `fixable` tells `audit --fix` what it may do about this finding.
-        evidence: { ...base, inactiveRules: managed.rules.filter((r) => !isActive(r)).map((r) => r.name), fixable: 'provisionManagedNetwork' },
+        evidence: {
+          ...base,
+          inactiveRules: managed.rules.filter((r) => !isActive(r)).map((r) => r.name),
+          fixable: 'provisionManagedNetwork',
+        },
         remediation: `${provision} (or aml-preflight audit --fix); Azure ML otherwise provisions it only when the first compute is created`,
       });
     }
@@ -90,7 +101,9 @@ export default defineCheck<M>({
       if (!rule) {
         // With AllowInternetOutbound a resource open to the public is reached without its rule.
         if (internet && need.public === true) {
-          ctx.note(`no private-endpoint rule for ${need.what} ${nameOf(need.id)} (${need.subresource}): reached over the Internet (AllowInternetOutbound, public access open)`);
+          ctx.note(
+            `no private-endpoint rule for ${need.what} ${nameOf(need.id)} (${need.subresource}): reached over the Internet (AllowInternetOutbound, public access open)`,
+          );
           continue;
         }
         ctx.report({
@@ -99,7 +112,12 @@ export default defineCheck<M>({
           messageId: 'ruleMissing',
           data: what,
           resourceId: managed.ownerId,
-          evidence: { ...base, resourceId: need.id, subresourceTarget: need.subresource, privateEndpointRules: managed.rules.filter((r) => r.type === 'PrivateEndpoint').map(ruleEvidence) },
+          evidence: {
+            ...base,
+            resourceId: need.id,
+            subresourceTarget: need.subresource,
+            privateEndpointRules: managed.rules.filter((r) => r.type === 'PrivateEndpoint').map(ruleEvidence),
+          },
           remediation: `az ml workspace outbound-rule set ${az} --rule pe-${nameOf(need.id)}-${need.subresource} --type private_endpoint --service-resource-id ${need.id} --subresource-target ${need.subresource}`,
         });
         continue;
@@ -107,7 +125,12 @@ export default defineCheck<M>({
       if (inForce(rule, managed)) continue;
       ctx.report({
         messageId: 'ruleNotActive',
-        data: { ...what, rule: rule.name, status: rule.status, error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '' },
+        data: {
+          ...what,
+          rule: rule.name,
+          status: rule.status,
+          error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '',
+        },
         resourceId: `${managed.ownerId}/outboundRules/${rule.name}`,
         evidence: { ...base, rule: ruleEvidence(rule) },
         remediation: /^failed$/i.test(rule.status)
@@ -128,8 +151,11 @@ export default defineCheck<M>({
  */
 function needs(model: NetworkModel): { id: string; subresource: string; what: string; public: boolean | undefined }[] {
   const out: { id: string; subresource: string; what: string; public: boolean | undefined }[] = [];
-  if (model.registry) out.push({ id: model.registry.id, subresource: 'registry', what: 'container registry', public: !closedToPublic(model.registry) });
-  if (model.storage) for (const g of model.storage.groups) out.push({ id: model.storage.id, subresource: g, what: 'storage account', public: !closedToPublic(model.storage) });
+  if (model.registry)
+    out.push({ id: model.registry.id, subresource: 'registry', what: 'container registry', public: !closedToPublic(model.registry) });
+  if (model.storage)
+    for (const g of model.storage.groups)
+      out.push({ id: model.storage.id, subresource: g, what: 'storage account', public: !closedToPublic(model.storage) });
   const kv = model.workspace.keyVault;
   if (kv) out.push({ id: kv, subresource: 'vault', what: 'key vault', public: undefined });
   return out;
@@ -158,7 +184,12 @@ function checkServiceTags(ctx: CheckContext<M>, model: NetworkModel, az: string,
     const rule = matching[0]!;
     ctx.report({
       messageId: 'serviceTagNotActive',
-      data: { ...data, rule: rule.name, status: rule.status, error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '' },
+      data: {
+        ...data,
+        rule: rule.name,
+        status: rule.status,
+        error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '',
+      },
       resourceId: `${managed.ownerId}/outboundRules/${rule.name}`,
       evidence: { ...base, rule: ruleEvidence(rule) },
       remediation: provision,
@@ -178,7 +209,9 @@ function checkPackageSources(ctx: CheckContext<M>, model: NetworkModel, az: stri
       data: { workspace: nameOf(managed.ownerId), hosts: uncovered.join(' and '), source: source.name },
       resourceId: managed.ownerId,
       evidence: { ...base, uncovered, fqdnRules: fqdnRules.map(ruleEvidence) },
-      remediation: uncovered.map((h) => `az ml workspace outbound-rule set ${az} --rule allow-${h.replace(/\./g, '-')} --type fqdn --destination ${h}`).join('; '),
+      remediation: uncovered
+        .map((h) => `az ml workspace outbound-rule set ${az} --rule allow-${h.replace(/\./g, '-')} --type fqdn --destination ${h}`)
+        .join('; '),
       level: 'warning',
     });
   }
@@ -206,5 +239,12 @@ function ruleEvidence(r: OutboundRule): Record<string, unknown> {
         : r.type === 'FQDN'
           ? r.fqdn
           : null;
-  return { name: r.name, type: r.type === 'Other' ? r.rawType : r.type, category: r.category, status: r.status, destination, ...(r.errorInformation ? { errorInformation: r.errorInformation } : {}) };
+  return {
+    name: r.name,
+    type: r.type === 'Other' ? r.rawType : r.type,
+    category: r.category,
+    status: r.status,
+    destination,
+    ...(r.errorInformation ? { errorInformation: r.errorInformation } : {}),
+  };
 }

@@ -37,7 +37,14 @@ export default defineCheck({
       'https://learn.microsoft.com/azure/virtual-network/service-tags-overview',
       'https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route',
     ],
-    reads: ['workspace', 'workspace computes', 'virtual networks and subnets', 'network security groups', 'route tables', 'service tags of the workspace region'],
+    reads: [
+      'workspace',
+      'workspace computes',
+      'virtual networks and subnets',
+      'network security groups',
+      'route tables',
+      'service tags of the workspace region',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
@@ -53,20 +60,28 @@ export default defineCheck({
       undecidable: 'Outbound TCP 443 from subnet {{subnet}} to {{tag}} cannot be decided for {{count}} of {{total}} prefixes: {{why}}.',
       appliance:
         'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; the NSG cannot vouch for what the appliance allows.',
-      dropped: 'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) is dropped: route {{route}} ({{prefix}}) of {{routeTable}} has next hop {{hop}}.',
+      dropped:
+        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) is dropped: route {{route}} ({{prefix}}) of {{routeTable}} has next hop {{hop}}.',
       tagMissing: 'The serviceTags answer for {{region}} has no {{tag}} tag, so outbound access to it cannot be checked.',
     },
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
     const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter((c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId);
+    const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter(
+      (c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId,
+    );
     if (computes.length === 0 && (ws.managedNetwork || ws.hubResourceId)) {
       const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
-      if (model.managed) return ctx.skip(`the computes sit in the managed virtual network (${model.managed.isolationMode}), which no customer NSG filters: managed-network-outbound decides its egress`);
+      if (model.managed)
+        return ctx.skip(
+          `the computes sit in the managed virtual network (${model.managed.isolationMode}), which no customer NSG filters: managed-network-outbound decides its egress`,
+        );
     }
     if (computes.length === 0) {
-      return ctx.skip('no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG of yours filters its egress');
+      return ctx.skip(
+        'no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG of yours filters its egress',
+      );
     }
     const region = ws.location ?? 'unknown';
     const sub = parseResourceId(ctx.workspaceId).subscriptionId;
@@ -74,7 +89,10 @@ export default defineCheck({
     const mcr = tags.regional('MicrosoftContainerRegistry', region) ?? tags.get('MicrosoftContainerRegistry');
     const afd = tags.get('AzureFrontDoor.FirstParty');
     const targets: ServiceTag[] = [];
-    for (const [tag, name] of [[mcr, 'MicrosoftContainerRegistry'], [afd, 'AzureFrontDoor.FirstParty']] as const) {
+    for (const [tag, name] of [
+      [mcr, 'MicrosoftContainerRegistry'],
+      [afd, 'AzureFrontDoor.FirstParty'],
+    ] as const) {
       if (tag) targets.push(tag);
       else
         ctx.report({
@@ -106,12 +124,28 @@ export default defineCheck({
         const total = destination.length;
         if (total === 0) continue;
         const evaluation = evaluateNsg(nsgView, { source, destination, protocol: 'Tcp', port: PORT }, { virtualNetwork, tags });
-        const base = { subnetId, subnetPrefixes: source, nsgId: nsg?.id ?? null, tag: tag.name, serviceTagsChangeNumber: tags.changeNumber ?? null, computes: group.map((c) => c.id) };
+        const base = {
+          subnetId,
+          subnetPrefixes: source,
+          nsgId: nsg?.id ?? null,
+          tag: tag.name,
+          serviceTagsChangeNumber: tags.changeNumber ?? null,
+          computes: group.map((c) => c.id),
+        };
         for (const d of evaluation.denied) {
           const deniedTargets = destination.filter((p) => overlaps(d.destination, [p]));
           ctx.report({
             messageId: 'denied',
-            data: { subnet: subnetName, tag: tag.name, deniedCount: deniedTargets.length, total, rule: d.rule.name, priority: d.rule.priority, nsg: nameOf(d.rule.nsgId), computes: computeNames },
+            data: {
+              subnet: subnetName,
+              tag: tag.name,
+              deniedCount: deniedTargets.length,
+              total,
+              rule: d.rule.name,
+              priority: d.rule.priority,
+              nsg: nameOf(d.rule.nsgId),
+              computes: computeNames,
+            },
             resourceId: d.rule.isDefault ? d.rule.nsgId : `${d.rule.nsgId}/securityRules/${d.rule.name}`,
             evidence: {
               ...base,
@@ -126,7 +160,13 @@ export default defineCheck({
         for (const u of evaluation.undecidable) {
           ctx.report({
             messageId: 'undecidable',
-            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(u.destination, [p])).length, total, why: u.why },
+            data: {
+              subnet: subnetName,
+              tag: tag.name,
+              count: destination.filter((p) => overlaps(u.destination, [p])).length,
+              total,
+              why: u.why,
+            },
             resourceId: `${u.rule.nsgId}/securityRules/${u.rule.name}`,
             evidence: { ...base, rule: u.rule, prefixes: summarise(u.destination) },
             remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id, nsgView!, tag.name, u.rule.priority)}`,
@@ -140,7 +180,16 @@ export default defineCheck({
           const dropped = /^(none|vnetlocal)$/i.test(seg.nextHopType);
           ctx.report({
             messageId: dropped ? 'dropped' : 'appliance',
-            data: { subnet: subnetName, tag: tag.name, count: destination.filter((p) => overlaps(seg.destination, [p])).length, total, hop, route: seg.route.name, prefix: seg.route.addressPrefix, routeTable: nameOf(routeTable!.id) },
+            data: {
+              subnet: subnetName,
+              tag: tag.name,
+              count: destination.filter((p) => overlaps(seg.destination, [p])).length,
+              total,
+              hop,
+              route: seg.route.name,
+              prefix: seg.route.addressPrefix,
+              routeTable: nameOf(routeTable!.id),
+            },
             resourceId: `${routeTable!.id}/routes/${seg.route.name}`,
             evidence: { ...base, routeTableId: routeTable!.id, route: seg.route, prefixes: summarise(seg.destination) },
             remediation: dropped

@@ -40,7 +40,15 @@ export default defineCheck({
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
     ],
-    reads: ['workspace', 'workspace computes', 'storage account', 'container registry', 'private endpoints and their DNS zone groups', 'private DNS zone virtual network links', 'virtual networks (DNS servers)'],
+    reads: [
+      'workspace',
+      'workspace computes',
+      'storage account',
+      'container registry',
+      'private endpoints and their DNS zone groups',
+      'private DNS zone virtual network links',
+      'virtual networks (DNS servers)',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
@@ -52,11 +60,14 @@ export default defineCheck({
       'Microsoft.Network/virtualNetworks/read',
     ],
     messages: {
-      noZoneGroup: 'Private endpoint {{endpoint}} ({{group}} of {{resource}}) has no private DNS zone group: {{fqdn}} will not resolve to it.',
+      noZoneGroup:
+        'Private endpoint {{endpoint}} ({{group}} of {{resource}}) has no private DNS zone group: {{fqdn}} will not resolve to it.',
       wrongZone: 'Private endpoint {{endpoint}} ({{group}} of {{resource}}) registers its records in {{zones}}, not in {{expected}}.',
       missingRecord: 'The DNS zone group of private endpoint {{endpoint}} has no A record {{record}} in {{zone}}.',
-      notLinked: 'Private DNS zone {{zone}} is not linked to VNet {{vnet}} of {{computes}}: {{resource}} will resolve to its public address there.',
-      customDns: 'VNet {{vnet}} uses custom DNS servers ({{servers}}): they must forward {{zones}} to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
+      notLinked:
+        'Private DNS zone {{zone}} is not linked to VNet {{vnet}} of {{computes}}: {{resource}} will resolve to its public address there.',
+      customDns:
+        'VNet {{vnet}} uses custom DNS servers ({{servers}}): they must forward {{zones}} to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
     },
   },
   async run(ctx) {
@@ -70,24 +81,50 @@ export default defineCheck({
     const managedCount = (model.registry?.managedConnections.length ?? 0) + (model.storage?.managedConnections.length ?? 0);
     if (registry) {
       const name = registry.name ?? '';
-      const dataRecords = (registry.dataEndpointHostNames ?? []).map((h) => h.replace(/\.azurecr\..*$/i, '')).filter((r) => r.toLowerCase() !== name.toLowerCase());
+      const dataRecords = (registry.dataEndpointHostNames ?? [])
+        .map((h) => h.replace(/\.azurecr\..*$/i, ''))
+        .filter((r) => r.toLowerCase() !== name.toLowerCase());
       for (const p of registryPlacements) {
-        endpoints.push({ placement: p, expect: { group: 'registry', zone: /^privatelink\.azurecr\./i, zoneName: 'privatelink.azurecr.io', records: [name, ...dataRecords], resourceId: registry.id!, resourceName: name } });
+        endpoints.push({
+          placement: p,
+          expect: {
+            group: 'registry',
+            zone: /^privatelink\.azurecr\./i,
+            zoneName: 'privatelink.azurecr.io',
+            records: [name, ...dataRecords],
+            resourceId: registry.id!,
+            resourceName: name,
+          },
+        });
       }
     }
     if (storage) {
       const name = storage.name ?? '';
       for (const p of storagePlacements) {
         for (const group of p.groupIds.filter((g) => g === 'blob' || g === 'file')) {
-          endpoints.push({ placement: p, expect: { group, zone: new RegExp(`^privatelink\\.${group}\\.`, 'i'), zoneName: `privatelink.${group}.core.windows.net`, records: [name], resourceId: storage.id!, resourceName: name } });
+          endpoints.push({
+            placement: p,
+            expect: {
+              group,
+              zone: new RegExp(`^privatelink\\.${group}\\.`, 'i'),
+              zoneName: `privatelink.${group}.core.windows.net`,
+              records: [name],
+              resourceId: storage.id!,
+              resourceName: name,
+            },
+          });
         }
       }
     }
     if (endpoints.length === 0) {
-      if (managedCount > 0) return ctx.skip('the registry and storage account are reached only through the managed virtual network\'s private endpoints, whose DNS is Microsoft\'s');
+      if (managedCount > 0)
+        return ctx.skip(
+          "the registry and storage account are reached only through the managed virtual network's private endpoints, whose DNS is Microsoft's",
+        );
       return ctx.skip('neither the registry nor the storage account has an approved private endpoint');
     }
-    if (managedCount > 0) ctx.note(`${managedCount} private endpoint(s) of the managed virtual network are not checked: their DNS is Microsoft's`);
+    if (managedCount > 0)
+      ctx.note(`${managedCount} private endpoint(s) of the managed virtual network are not checked: their DNS is Microsoft's`);
 
     // The VNets the computes resolve names from.
     const computeVnets = new Map<string, { id: string; computes: string[] }>();
@@ -103,19 +140,27 @@ export default defineCheck({
 
     const zonesToLink = new Map<string, { zoneId: string; resource: string }>();
     // Read every endpoint's zone groups at once; then judge them in order.
-    const allGroups = await Promise.all(endpoints.map(({ placement }) => ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts)));
+    const allGroups = await Promise.all(
+      endpoints.map(({ placement }) => ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts)),
+    );
     for (const [i, { placement, expect }] of endpoints.entries()) {
       const endpoint = nameOf(placement.privateEndpointId);
       const groups: readonly PrivateDnsZoneGroup[] = allGroups[i]!;
       // A zone id that is not a string (a malformed answer) counts as no zone.
-      const configs = groups.flatMap((g) => g.privateDnsZoneConfigs ?? []).filter((c) => c.privateDnsZoneId === undefined || typeof c.privateDnsZoneId === 'string');
+      const configs = groups
+        .flatMap((g) => g.privateDnsZoneConfigs ?? [])
+        .filter((c) => c.privateDnsZoneId === undefined || typeof c.privateDnsZoneId === 'string');
       const fqdn = `${expect.resourceName}.${expect.group === 'registry' ? 'azurecr.io' : `${expect.group}.core.windows.net`}`;
       if (configs.length === 0) {
         ctx.report({
           messageId: 'noZoneGroup',
           data: { endpoint, group: expect.group, resource: expect.resourceName, fqdn },
           resourceId: placement.privateEndpointId,
-          evidence: { privateEndpointId: placement.privateEndpointId, expectedZone: expect.zoneName, zoneGroups: groups.map((g) => g.name) },
+          evidence: {
+            privateEndpointId: placement.privateEndpointId,
+            expectedZone: expect.zoneName,
+            zoneGroups: groups.map((g) => g.name),
+          },
           remediation: `az network private-endpoint dns-zone-group create --resource-group <rg> --endpoint-name ${endpoint} --name default --private-dns-zone ${expect.zoneName} --zone-name ${expect.zoneName.replace(/\./g, '-')}`,
         });
         continue;
@@ -124,7 +169,13 @@ export default defineCheck({
       if (!config?.privateDnsZoneId) {
         ctx.report({
           messageId: 'wrongZone',
-          data: { endpoint, group: expect.group, resource: expect.resourceName, zones: configs.map((c) => nameOf(c.privateDnsZoneId ?? '?')).join(', '), expected: expect.zoneName },
+          data: {
+            endpoint,
+            group: expect.group,
+            resource: expect.resourceName,
+            zones: configs.map((c) => nameOf(c.privateDnsZoneId ?? '?')).join(', '),
+            expected: expect.zoneName,
+          },
           resourceId: placement.privateEndpointId,
           evidence: { zoneIds: configs.map((c) => c.privateDnsZoneId), expectedZone: expect.zoneName },
           remediation: `Recreate the zone group with the ${expect.zoneName} zone: az network private-endpoint dns-zone-group create --endpoint-name ${endpoint} --name default --private-dns-zone ${expect.zoneName} --zone-name ${expect.zoneName.replace(/\./g, '-')} --resource-group <rg>`,
@@ -164,19 +215,26 @@ export default defineCheck({
           data: { vnet: nameOf(vnet.id), servers: servers.join(', '), zones: customDnsZones.join(', ') || 'the privatelink zones' },
           resourceId: vnet.id,
           evidence: { dnsServers: servers, zones: customDnsZones },
-          remediation: 'On each custom DNS server, add conditional forwarders for azurecr.io, blob.core.windows.net and file.core.windows.net (or the privatelink zones) to 168.63.129.16: https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
+          remediation:
+            'On each custom DNS server, add conditional forwarders for azurecr.io, blob.core.windows.net and file.core.windows.net (or the privatelink zones) to 168.63.129.16: https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
           level: 'warning',
         });
       }
       for (const [zi, { zoneId, resource }] of zones.entries()) {
         const links = linkAnswers[zi]!;
-        const linked = links.some((l) => sameId(l.virtualNetwork?.id, vnet.id) && (!l.virtualNetworkLinkState || /^completed$/i.test(l.virtualNetworkLinkState)));
+        const linked = links.some(
+          (l) => sameId(l.virtualNetwork?.id, vnet.id) && (!l.virtualNetworkLinkState || /^completed$/i.test(l.virtualNetworkLinkState)),
+        );
         if (linked) continue;
         ctx.report({
           messageId: 'notLinked',
           data: { zone: nameOf(zoneId), vnet: nameOf(vnet.id), computes: vnet.computes.join(', '), resource },
           resourceId: zoneId,
-          evidence: { zoneId, vnetId: vnet.id, linkedVnets: links.map((l) => ({ vnet: l.virtualNetwork?.id ?? null, state: l.virtualNetworkLinkState ?? null })) },
+          evidence: {
+            zoneId,
+            vnetId: vnet.id,
+            linkedVnets: links.map((l) => ({ vnet: l.virtualNetwork?.id ?? null, state: l.virtualNetworkLinkState ?? null })),
+          },
           remediation: `az network private-dns link vnet create --resource-group ${String(zoneId).split('/')[4]} --zone-name ${nameOf(zoneId)} --name link-${nameOf(vnet.id)} --virtual-network ${vnet.id} --registration-enabled false`,
         });
       }

@@ -40,7 +40,15 @@ export default defineCheck<M>({
       'https://learn.microsoft.com/azure/private-link/private-endpoint-overview',
       'https://learn.microsoft.com/azure/virtual-network/virtual-network-service-endpoints-overview',
     ],
-    reads: ['workspace (managed network)', 'managed network outbound rules', 'workspace computes', 'storage account', 'container registry', 'private endpoints', 'virtual networks (subnets, peerings)'],
+    reads: [
+      'workspace (managed network)',
+      'managed network outbound rules',
+      'workspace computes',
+      'storage account',
+      'container registry',
+      'private endpoints',
+      'virtual networks (subnets, peerings)',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
@@ -56,8 +64,10 @@ export default defineCheck<M>({
       unreachable: 'Compute cluster {{compute}} in subnet {{subnet}} cannot reach {{kind}} {{resource}} ({{groups}}): {{how}}.',
       serviceEndpointMissing:
         'Compute cluster {{compute}}: {{kind}} {{resource}} admits subnet {{subnet}} through a service endpoint rule, but the subnet has no {{service}} service endpoint.',
-      subnetMissing: 'Compute cluster {{compute}} sits in subnet {{subnet}}, which does not exist: its nodes cannot allocate and it reaches nothing.',
-      managedUnreachable: 'Compute cluster {{compute}} in the managed virtual network cannot reach {{kind}} {{resource}} ({{group}}): {{why}}.',
+      subnetMissing:
+        'Compute cluster {{compute}} sits in subnet {{subnet}}, which does not exist: its nodes cannot allocate and it reaches nothing.',
+      managedUnreachable:
+        'Compute cluster {{compute}} in the managed virtual network cannot reach {{kind}} {{resource}} ({{group}}): {{why}}.',
     },
   },
   async run(ctx) {
@@ -118,12 +128,19 @@ function checkSubnetCluster(ctx: CheckContext<M>, model: NetworkModel, cluster: 
         messageId: 'serviceEndpointMissing',
         data: { compute: cluster.name, kind: t.kind, resource: t.name, subnet: subnetName, service: t.service },
         resourceId: subnetId,
-        evidence: { computeId: cluster.id, subnetServiceEndpoints: r.why.subnetServiceEndpoints, resourceId: t.id, exposure: evidenceOf(t) },
+        evidence: {
+          computeId: cluster.id,
+          subnetServiceEndpoints: r.why.subnetServiceEndpoints,
+          resourceId: t.id,
+          exposure: evidenceOf(t),
+        },
         remediation: `az network vnet subnet update --resource-group ${rid.resourceGroup} --vnet-name ${nameOf(vnetId)} --name ${nameOf(subnetId)} --service-endpoints ${t.service}`,
       });
       return;
     }
-    if (r.why.kind === 'no-endpoint-path') for (const l of r.why.links) links.push({ group, endpoint: l.endpoint.privateEndpointId, endpointVnet: l.endpoint.vnetId, link: l.link });
+    if (r.why.kind === 'no-endpoint-path')
+      for (const l of r.why.links)
+        links.push({ group, endpoint: l.endpoint.privateEndpointId, endpointVnet: l.endpoint.vnetId, link: l.link });
     missing.push(group);
   }
   if (missing.length === 0) return;
@@ -142,10 +159,20 @@ function checkSubnetCluster(ctx: CheckContext<M>, model: NetworkModel, cluster: 
     messageId: 'unreachable',
     data: { compute: cluster.name, subnet: subnetName, kind: t.kind, resource: t.name, groups: missing.join(', '), how },
     resourceId: cluster.id,
-    evidence: { computeId: cluster.id, subnetId, computeVnetId: vnetId, resourceId: t.id, unreachable: missing, exposure: evidenceOf(t), endpointLinks: links },
+    evidence: {
+      computeId: cluster.id,
+      subnetId,
+      computeVnetId: vnetId,
+      resourceId: t.id,
+      unreachable: missing,
+      exposure: evidenceOf(t),
+      endpointLinks: links,
+    },
     remediation: [
       `Add a private endpoint for ${t.name} in VNet ${nameOf(vnetId)}: az network private-endpoint create --resource-group ${parseResourceId(subnetId).resourceGroup} --name pe-${t.name}-${group} --vnet-name ${nameOf(vnetId)} --subnet <endpoint-subnet> --private-connection-resource-id ${t.id} --group-id ${group} --connection-name pe-${t.name}-${group}`,
-      peVnet ? `or peer ${nameOf(vnetId)} with ${nameOf(peVnet)} (az network vnet peering create, both directions, until both show Connected)` : '',
+      peVnet
+        ? `or peer ${nameOf(vnetId)} with ${nameOf(peVnet)} (az network vnet peering create, both directions, until both show Connected)`
+        : '',
       serviceEndpointsApply(t.exposure) && t.exposure.serviceEndpointSubnets.length > 0 && t.kind === 'storage account'
         ? `or admit ${nameOf(subnetId)} the way the others are: az network vnet subnet update --resource-group ${parseResourceId(subnetId).resourceGroup} --vnet-name ${nameOf(vnetId)} --name ${nameOf(subnetId)} --service-endpoints ${t.service} && az storage account network-rule add --resource-group ${parseResourceId(t.id).resourceGroup} --account-name ${t.name} --vnet-name ${nameOf(vnetId)} --subnet ${nameOf(subnetId)}`
         : '',
@@ -167,12 +194,27 @@ function reportSubnetMissing(ctx: CheckContext<M>, model: NetworkModel, cluster:
   });
 }
 
-function reportManaged(ctx: CheckContext<M>, model: NetworkModel, cluster: ComputeNode, t: TargetNode, group: string, why: Unreachable): void {
+function reportManaged(
+  ctx: CheckContext<M>,
+  model: NetworkModel,
+  cluster: ComputeNode,
+  t: TargetNode,
+  group: string,
+  why: Unreachable,
+): void {
   ctx.report({
     messageId: 'managedUnreachable',
     data: { compute: cluster.name, kind: t.kind, resource: t.name, group, why: managedWhy(why, t, group) },
     resourceId: cluster.id,
-    evidence: { computeId: cluster.id, resourceId: t.id, subresource: group, isolationMode: model.managed!.isolationMode, managedNetworkStatus: model.managed!.status, ...managedEvidence(why), exposure: evidenceOf(t) },
+    evidence: {
+      computeId: cluster.id,
+      resourceId: t.id,
+      subresource: group,
+      isolationMode: model.managed!.isolationMode,
+      managedNetworkStatus: model.managed!.status,
+      ...managedEvidence(why),
+      exposure: evidenceOf(t),
+    },
     remediation: managedFix(model, why, t, group),
   });
 }
@@ -180,7 +222,17 @@ function reportManaged(ctx: CheckContext<M>, model: NetworkModel, cluster: Compu
 function managedEvidence(why: Unreachable): Record<string, unknown> {
   if (why.kind === 'rule-not-active' || why.kind === 'connection-not-approved') {
     const r = why.rule;
-    return { rule: { name: r.name, type: r.type, category: r.category, status: r.status, destination: { serviceResourceId: r.serviceResourceId, subresourceTarget: r.subresourceTarget }, ...(r.errorInformation ? { errorInformation: r.errorInformation } : {}) }, ...(why.kind === 'connection-not-approved' ? { managedConnections: why.connections } : {}) };
+    return {
+      rule: {
+        name: r.name,
+        type: r.type,
+        category: r.category,
+        status: r.status,
+        destination: { serviceResourceId: r.serviceResourceId, subresourceTarget: r.subresourceTarget },
+        ...(r.errorInformation ? { errorInformation: r.errorInformation } : {}),
+      },
+      ...(why.kind === 'connection-not-approved' ? { managedConnections: why.connections } : {}),
+    };
   }
   return { rule: null };
 }
@@ -190,7 +242,10 @@ function exposedHow(t: TargetNode): string {
   const parts: string[] = [];
   const approved = t.customerEndpoints.map((p) => `${nameOf(p.privateEndpointId)} in VNet ${nameOf(p.vnetId)}`);
   if (approved.length > 0) parts.push(`through private endpoint${approved.length > 1 ? 's' : ''} ${approved.join(', ')}`);
-  if (serviceEndpointsApply(t.exposure) && t.exposure.serviceEndpointSubnets.length > 0) parts.push(`through service endpoint rules for ${t.exposure.serviceEndpointSubnets.map((s) => `${nameOf(vnetOf(s))}/${nameOf(s)}`).join(', ')}`);
+  if (serviceEndpointsApply(t.exposure) && t.exposure.serviceEndpointSubnets.length > 0)
+    parts.push(
+      `through service endpoint rules for ${t.exposure.serviceEndpointSubnets.map((s) => `${nameOf(vnetOf(s))}/${nameOf(s)}`).join(', ')}`,
+    );
   if (parts.length === 0) parts.push(`through no network path (${t.exposure.reasons.join(', ') || 'restricted'})`);
   return parts.join(' and ');
 }
@@ -201,6 +256,8 @@ function evidenceOf(t: TargetNode): Record<string, unknown> {
     defaultAction: t.exposure.defaultAction,
     privateEndpoints: t.customerEndpoints.map((p) => ({ id: p.privateEndpointId, vnet: p.vnetId, groups: p.groupIds })),
     serviceEndpointSubnets: t.exposure.serviceEndpointSubnets,
-    ...(t.managedConnections.length > 0 ? { managedPrivateEndpointConnections: t.managedConnections.map((c) => ({ id: c.privateEndpointId, status: c.status })) } : {}),
+    ...(t.managedConnections.length > 0
+      ? { managedPrivateEndpointConnections: t.managedConnections.map((c) => ({ id: c.privateEndpointId, status: c.status })) }
+      : {}),
   };
 }

@@ -37,7 +37,10 @@ export default defineCheck({
     title: "Microsoft's server-side diagnosis of the workspace finds no problem",
     severity: 'error',
     optIn: true,
-    docs: ['https://learn.microsoft.com/rest/api/azureml/workspaces/diagnose', 'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments'],
+    docs: [
+      'https://learn.microsoft.com/rest/api/azureml/workspaces/diagnose',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
+    ],
     reads: ["the workspace's diagnose action (a long-running operation)"],
     actions: ['Microsoft.MachineLearningServices/workspaces/read', 'Microsoft.MachineLearningServices/workspaces/diagnose/action'],
     messages: {

@@ -24,7 +24,12 @@ export default defineCheck({
       'https://learn.microsoft.com/azure/machine-learning/how-to-change-storage-access-key',
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
     ],
-    reads: ['workspace', 'workspace keys (listKeys)', 'storage account and its keys (listKeys)', 'container registry and its credentials (listCredentials)'],
+    reads: [
+      'workspace',
+      'workspace keys (listKeys)',
+      'storage account and its keys (listKeys)',
+      'container registry and its credentials (listCredentials)',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.Storage/storageAccounts/read',
@@ -34,9 +39,11 @@ export default defineCheck({
       'Microsoft.ContainerRegistry/registries/listCredentials/action',
     ],
     messages: {
-      storageKey: 'Workspace {{workspace}} holds a storage key for {{account}} that matches neither {{keys}}: the key was rotated and the next job will fail with 401 until the keys are resynced.',
+      storageKey:
+        'Workspace {{workspace}} holds a storage key for {{account}} that matches neither {{keys}}: the key was rotated and the next job will fail with 401 until the keys are resynced.',
       storageAccount: 'Workspace {{workspace}} holds a storage key for {{held}}, but its storage account is {{account}}.',
-      registryPassword: 'Workspace {{workspace}} holds a registry password "{{password}}" for {{registry}} that no longer matches the registry\'s: the next image pull will fail with 401 until the keys are resynced.',
+      registryPassword:
+        'Workspace {{workspace}} holds a registry password "{{password}}" for {{registry}} that no longer matches the registry\'s: the next image pull will fail with 401 until the keys are resynced.',
     },
   },
   async run(ctx) {
@@ -51,7 +58,9 @@ export default defineCheck({
     const adminUserEnabled = registry?.adminUserEnabled === true;
     const [storage, credentials] = await Promise.all([
       ws.storageAccount && needsStorageKeys(keys, sharedKeyAccess) ? ctx.inventory.storageKeys(ws.storageAccount, opts) : undefined,
-      ws.containerRegistry && needsRegistryCredentials(keys, adminUserEnabled) ? ctx.inventory.registryCredentials(ws.containerRegistry, opts) : undefined,
+      ws.containerRegistry && needsRegistryCredentials(keys, adminUserEnabled)
+        ? ctx.inventory.registryCredentials(ws.containerRegistry, opts)
+        : undefined,
     ]);
     const result = compareKeys({
       workspace: keys,
@@ -70,7 +79,12 @@ export default defineCheck({
   },
 });
 
-function finding(d: Drift, workspace: string, fix: string, keyCreationTime: { key1?: Date; key2?: Date } | undefined): FindingReport<MessageId> {
+function finding(
+  d: Drift,
+  workspace: string,
+  fix: string,
+  keyCreationTime: { key1?: Date; key2?: Date } | undefined,
+): FindingReport<MessageId> {
   switch (d.kind) {
     case 'storage-key':
       return {
@@ -80,7 +94,9 @@ function finding(d: Drift, workspace: string, fix: string, keyCreationTime: { ke
         evidence: {
           drifted: 'storage key',
           comparedWith: d.currentKeyNames,
-          ...(keyCreationTime ? { keyCreationTime: { key1: keyCreationTime.key1?.toISOString() ?? null, key2: keyCreationTime.key2?.toISOString() ?? null } } : {}),
+          ...(keyCreationTime
+            ? { keyCreationTime: { key1: keyCreationTime.key1?.toISOString() ?? null, key2: keyCreationTime.key2?.toISOString() ?? null } }
+            : {}),
           comparedBy: 'SHA-256 digest; no value is kept',
         },
         remediation: fix,

@@ -67,7 +67,10 @@ export function fixture(path: string): Json {
 /** The six default rules ARM puts on every NSG, from Microsoft's example, re-homed under our NSG id. */
 export function defaultSecurityRules(nsgId: string): Json[] {
   const example = fixture('NetworkSecurityGroupGet.json');
-  return (example.responses['200'].body.properties.defaultSecurityRules as Json[]).map((r) => ({ ...r, id: `${nsgId}/defaultSecurityRules/${r.name}` }));
+  return (example.responses['200'].body.properties.defaultSecurityRules as Json[]).map((r) => ({
+    ...r,
+    id: `${nsgId}/defaultSecurityRules/${r.name}`,
+  }));
 }
 
 /** `serviceTags.list(location)` as ARM answers it, built from Microsoft's public tag files. */
@@ -116,7 +119,13 @@ export function subnet(id: string, addressPrefix: string, extra: Json = {}): Jso
     name: id.split('/').pop(),
     id,
     type: 'Microsoft.Network/virtualNetworks/subnets',
-    properties: { provisioningState: 'Succeeded', addressPrefix, privateEndpointNetworkPolicies: 'Disabled', privateLinkServiceNetworkPolicies: 'Enabled', ...extra },
+    properties: {
+      provisioningState: 'Succeeded',
+      addressPrefix,
+      privateEndpointNetworkPolicies: 'Disabled',
+      privateLinkServiceNetworkPolicies: 'Enabled',
+      ...extra,
+    },
   };
 }
 
@@ -137,13 +146,23 @@ export function privateEndpoint(id: string, targetId: string, groupId: string, s
             provisioningState: 'Succeeded',
             privateLinkServiceId: targetId,
             groupIds: [groupId],
-            privateLinkServiceConnectionState: { status, description: status === 'Approved' ? 'Auto-Approved' : 'Awaiting approval', actionsRequired: 'None' },
+            privateLinkServiceConnectionState: {
+              status,
+              description: status === 'Approved' ? 'Auto-Approved' : 'Awaiting approval',
+              actionsRequired: 'None',
+            },
           },
         },
       ],
       manualPrivateLinkServiceConnections: [],
       subnet: { id: subnetId },
-      networkInterfaces: [{ id: `${P}/Microsoft.Network/networkInterfaces/${name}.nic.${fakeSecret(String(name), 8).replace(/[^a-z0-9]/gi, 'a').toLowerCase()}` }],
+      networkInterfaces: [
+        {
+          id: `${P}/Microsoft.Network/networkInterfaces/${name}.nic.${fakeSecret(String(name), 8)
+            .replace(/[^a-z0-9]/gi, 'a')
+            .toLowerCase()}`,
+        },
+      ],
       customDnsConfigs: [],
     },
   };
@@ -156,7 +175,13 @@ export function dnsZone(id: string): Json {
     type: 'Microsoft.Network/privateDnsZones',
     location: 'global',
     etag: '00000000-0000-0000-0000-000000000000',
-    properties: { maxNumberOfRecordSets: 25000, numberOfRecordSets: 3, numberOfVirtualNetworkLinks: 1, numberOfVirtualNetworkLinksWithRegistration: 0, provisioningState: 'Succeeded' },
+    properties: {
+      maxNumberOfRecordSets: 25000,
+      numberOfRecordSets: 3,
+      numberOfVirtualNetworkLinks: 1,
+      numberOfVirtualNetworkLinksWithRegistration: 0,
+      provisioningState: 'Succeeded',
+    },
   };
 }
 
@@ -167,7 +192,12 @@ export function zoneLink(zoneId: string, vnetId: string, state = 'Completed'): J
     name,
     type: 'Microsoft.Network/privateDnsZones/virtualNetworkLinks',
     location: 'global',
-    properties: { virtualNetwork: { id: vnetId }, registrationEnabled: false, virtualNetworkLinkState: state, provisioningState: 'Succeeded' },
+    properties: {
+      virtualNetwork: { id: vnetId },
+      registrationEnabled: false,
+      virtualNetworkLinkState: state,
+      provisioningState: 'Succeeded',
+    },
   };
 }
 
@@ -184,7 +214,14 @@ export function zoneGroup(peId: string, zoneId: string, records: [string, string
           name: zoneId.split('/').pop()!.replace(/\./g, '-'),
           properties: {
             privateDnsZoneId: zoneId,
-            recordSets: records.map(([name, ip]) => ({ recordType: 'A', recordSetName: name, fqdn: `${name}.${zoneId.split('/').pop()}`, provisioningState: 'Succeeded', ttl: 10, ipAddresses: [ip] })),
+            recordSets: records.map(([name, ip]) => ({
+              recordType: 'A',
+              recordSetName: name,
+              fqdn: `${name}.${zoneId.split('/').pop()}`,
+              provisioningState: 'Succeeded',
+              ttl: 10,
+              ipAddresses: [ip],
+            })),
           },
         },
       ],
@@ -193,7 +230,9 @@ export function zoneGroup(peId: string, zoneId: string, records: [string, string
 }
 
 export function connection(targetId: string, peId: string, status = 'Approved', description = 'Auto-Approved'): Json {
-  const name = `${peId.split('/').pop()}.${fakeSecret(peId, 8).replace(/[^a-z0-9]/gi, '0').toLowerCase()}`;
+  const name = `${peId.split('/').pop()}.${fakeSecret(peId, 8)
+    .replace(/[^a-z0-9]/gi, '0')
+    .toLowerCase()}`;
   return {
     id: `${targetId}/privateEndpointConnections/${name}`,
     name,
@@ -206,7 +245,13 @@ export function connection(targetId: string, peId: string, status = 'Approved', 
   };
 }
 
-export function compute(name: string, computeType: 'AmlCompute' | 'ComputeInstance', vmSize: string, subnetId: string | null, provisioningState = 'Succeeded'): Json {
+export function compute(
+  name: string,
+  computeType: 'AmlCompute' | 'ComputeInstance',
+  vmSize: string,
+  subnetId: string | null,
+  provisioningState = 'Succeeded',
+): Json {
   const inner: Json =
     computeType === 'AmlCompute'
       ? {
@@ -222,7 +267,14 @@ export function compute(name: string, computeType: 'AmlCompute' | 'ComputeInstan
           errors: null,
           currentNodeCount: 0,
           targetNodeCount: 0,
-          nodeStateCounts: { preparingNodeCount: 0, runningNodeCount: 0, idleNodeCount: 0, unusableNodeCount: 0, leavingNodeCount: 0, preemptedNodeCount: 0 },
+          nodeStateCounts: {
+            preparingNodeCount: 0,
+            runningNodeCount: 0,
+            idleNodeCount: 0,
+            unusableNodeCount: 0,
+            leavingNodeCount: 0,
+            preemptedNodeCount: 0,
+          },
           enableNodePublicIp: false,
         }
       : {
@@ -250,11 +302,25 @@ export function compute(name: string, computeType: 'AmlCompute' | 'ComputeInstan
   };
 }
 
-export interface DiagnoseItem { code: string; level: 'Error' | 'Warning' | 'Information'; message: string }
+export interface DiagnoseItem {
+  code: string;
+  level: 'Error' | 'Warning' | 'Information';
+  message: string;
+}
 
 /** The diagnose answer with every one of the nine lists present. */
 export function diagnoseAnswer(items: Partial<Record<string, DiagnoseItem[]>>): Json {
-  const lists = ['userDefinedRouteResults', 'networkSecurityRuleResults', 'resourceLockResults', 'dnsResolutionResults', 'storageAccountResults', 'keyVaultResults', 'containerRegistryResults', 'applicationInsightsResults', 'otherResults'];
+  const lists = [
+    'userDefinedRouteResults',
+    'networkSecurityRuleResults',
+    'resourceLockResults',
+    'dnsResolutionResults',
+    'storageAccountResults',
+    'keyVaultResults',
+    'containerRegistryResults',
+    'applicationInsightsResults',
+    'otherResults',
+  ];
   return { value: Object.fromEntries(lists.map((l) => [l, items[l] ?? []])) };
 }
 

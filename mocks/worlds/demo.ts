@@ -15,7 +15,9 @@ export function demoWorld(): WorldInput {
     'demo: a private workspace with one defect per check: storage admits only another subnet, the registry endpoint region lacks ACR support, a GPU build cluster, trusted services off without a workspace endpoint, an unlinked DNS zone, Front Door blocked, a rotated storage key.',
     (w) => {
       storageByServiceEndpoint(w, ids.endpointsSubnet, ids.endpointsSubnet);
-      const types = w.responses![`GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`]!.body as Json;
+      const types = w.responses![
+        `GET /subscriptions/${SUB}/providers/Microsoft.Network/locations/${LOCATION}/availablePrivateEndpointTypes`
+      ]!.body as Json;
       types.value = (types.value as Json[]).filter((t) => t.resourceName !== 'Microsoft.ContainerRegistry/registries');
       res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
       res(w, ids.registry).properties.networkRuleBypassOptions = 'None';

@@ -12,12 +12,21 @@ export function dnsWorlds(): Record<string, WorldInput> {
     'dns-zone-not-linked': mutate('dns-zone-not-linked: privatelink.azurecr.io is not linked to the compute VNet.', (w) => {
       w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.zoneAcr}/virtualNetworkLinks/`));
     }),
-    'dns-missing-data-record': mutate('dns-missing-data-record: the registry zone group registers the login server but not the regional data endpoint.', (w) => {
-      const g = res(w, `${ids.peRegistry}/privateDnsZoneGroups/default`);
-      g.properties.privateDnsZoneConfigs[0].properties.recordSets = g.properties.privateDnsZoneConfigs[0].properties.recordSets.slice(0, 1);
-    }),
-    'dns-custom-servers': mutate('dns-custom-servers: the compute VNet uses custom DNS servers, which must forward the privatelink zones to Azure DNS.', (w) => {
-      res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
-    }),
+    'dns-missing-data-record': mutate(
+      'dns-missing-data-record: the registry zone group registers the login server but not the regional data endpoint.',
+      (w) => {
+        const g = res(w, `${ids.peRegistry}/privateDnsZoneGroups/default`);
+        g.properties.privateDnsZoneConfigs[0].properties.recordSets = g.properties.privateDnsZoneConfigs[0].properties.recordSets.slice(
+          0,
+          1,
+        );
+      },
+    ),
+    'dns-custom-servers': mutate(
+      'dns-custom-servers: the compute VNet uses custom DNS servers, which must forward the privatelink zones to Azure DNS.',
+      (w) => {
+        res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
+      },
+    ),
   };
 }

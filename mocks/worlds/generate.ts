@@ -38,6 +38,20 @@ export function buildWorlds(): Record<string, WorldInput> {
   };
 }
 
-export { compute, computeOf, diagnoseAnswer, fakeSecret, ids, LOCATION, res, RG, secrets, SUB, subnet, zoneGroup, zoneLink } from './base.js';
+export {
+  compute,
+  computeOf,
+  diagnoseAnswer,
+  fakeSecret,
+  ids,
+  LOCATION,
+  res,
+  RG,
+  secrets,
+  SUB,
+  subnet,
+  zoneGroup,
+  zoneLink,
+} from './base.js';
 export { healthyPrivate } from './healthy.js';
 export { configJsonSchema, serialiseWorld, worldJsonSchema } from './serialise.js';

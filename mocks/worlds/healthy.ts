@@ -1,17 +1,82 @@
 /** The healthy private workspace every customer-VNet world starts from, and `mutate`, which makes one defect of it. */
 import { createHash } from 'node:crypto';
 import type { WorldInput } from '../../src/world/schema.js';
-import { asResource, compute, connection, defaultSecurityRules, diagnoseAnswer, dnsZone, ids, LOCATION, privateEndpoint, rule, secrets, serviceTagsResponse, SUB, subnet, zoneGroup, zoneLink } from './base.js';
+import {
+  asResource,
+  compute,
+  connection,
+  defaultSecurityRules,
+  diagnoseAnswer,
+  dnsZone,
+  ids,
+  LOCATION,
+  privateEndpoint,
+  rule,
+  secrets,
+  serviceTagsResponse,
+  SUB,
+  subnet,
+  zoneGroup,
+  zoneLink,
+} from './base.js';
 
 /** The healthy private workspace: every check passes on it. */
 export function healthyPrivate(): WorldInput {
   const nsgRules = [
-    rule(ids.nsg, 'AllowAzureMLInbound', { protocol: 'Tcp', destinationPortRange: '44224', sourceAddressPrefix: 'AzureMachineLearning', destinationAddressPrefix: 'VirtualNetwork', access: 'Allow', priority: 100, direction: 'Inbound' }),
-    rule(ids.nsg, 'AllowBatchNodeManagementInbound', { protocol: 'Tcp', destinationPortRange: '29876-29877', sourceAddressPrefix: 'BatchNodeManagement', destinationAddressPrefix: 'VirtualNetwork', access: 'Allow', priority: 110, direction: 'Inbound' }),
-    rule(ids.nsg, 'AllowMcrOutbound', { protocol: 'Tcp', destinationPortRange: '443', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'MicrosoftContainerRegistry', access: 'Allow', priority: 100, direction: 'Outbound' }),
-    rule(ids.nsg, 'AllowFrontDoorFirstPartyOutbound', { protocol: 'Tcp', destinationPortRange: '443', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureFrontDoor.FirstParty', access: 'Allow', priority: 110, direction: 'Outbound' }),
-    rule(ids.nsg, 'AllowAzureMLOutbound', { protocol: 'Tcp', destinationPortRanges: ['443', '8787', '18881'], sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureMachineLearning', access: 'Allow', priority: 120, direction: 'Outbound' }),
-    rule(ids.nsg, 'DenyInternetOutbound', { protocol: '*', destinationPortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', access: 'Deny', priority: 4000, direction: 'Outbound' }),
+    rule(ids.nsg, 'AllowAzureMLInbound', {
+      protocol: 'Tcp',
+      destinationPortRange: '44224',
+      sourceAddressPrefix: 'AzureMachineLearning',
+      destinationAddressPrefix: 'VirtualNetwork',
+      access: 'Allow',
+      priority: 100,
+      direction: 'Inbound',
+    }),
+    rule(ids.nsg, 'AllowBatchNodeManagementInbound', {
+      protocol: 'Tcp',
+      destinationPortRange: '29876-29877',
+      sourceAddressPrefix: 'BatchNodeManagement',
+      destinationAddressPrefix: 'VirtualNetwork',
+      access: 'Allow',
+      priority: 110,
+      direction: 'Inbound',
+    }),
+    rule(ids.nsg, 'AllowMcrOutbound', {
+      protocol: 'Tcp',
+      destinationPortRange: '443',
+      sourceAddressPrefix: 'VirtualNetwork',
+      destinationAddressPrefix: 'MicrosoftContainerRegistry',
+      access: 'Allow',
+      priority: 100,
+      direction: 'Outbound',
+    }),
+    rule(ids.nsg, 'AllowFrontDoorFirstPartyOutbound', {
+      protocol: 'Tcp',
+      destinationPortRange: '443',
+      sourceAddressPrefix: 'VirtualNetwork',
+      destinationAddressPrefix: 'AzureFrontDoor.FirstParty',
+      access: 'Allow',
+      priority: 110,
+      direction: 'Outbound',
+    }),
+    rule(ids.nsg, 'AllowAzureMLOutbound', {
+      protocol: 'Tcp',
+      destinationPortRanges: ['443', '8787', '18881'],
+      sourceAddressPrefix: 'VirtualNetwork',
+      destinationAddressPrefix: 'AzureMachineLearning',
+      access: 'Allow',
+      priority: 120,
+      direction: 'Outbound',
+    }),
+    rule(ids.nsg, 'DenyInternetOutbound', {
+      protocol: '*',
+      destinationPortRange: '*',
+      sourceAddressPrefix: '*',
+      destinationAddressPrefix: 'Internet',
+      access: 'Deny',
+      priority: 4000,
+      direction: 'Outbound',
+    }),
   ];
   const nsg = {
     name: 'nsg-mlops-training-weu',
@@ -46,7 +111,11 @@ export function healthyPrivate(): WorldInput {
     name: 'mlw-mlops-prod-weu',
     type: 'Microsoft.MachineLearningServices/workspaces',
     location: LOCATION,
-    identity: { principalId: '7d1c6a0e-52b4-4f0b-9a55-1c8e2f4b3a90', tenantId: '0b4c5a3e-8d2f-4e61-b7a9-3c1d2e5f6a70', type: 'SystemAssigned' },
+    identity: {
+      principalId: '7d1c6a0e-52b4-4f0b-9a55-1c8e2f4b3a90',
+      tenantId: '0b4c5a3e-8d2f-4e61-b7a9-3c1d2e5f6a70',
+      type: 'SystemAssigned',
+    },
     sku: { name: 'Basic', tier: 'Basic' },
     kind: 'Default',
     properties: {
@@ -123,7 +192,10 @@ export function healthyPrivate(): WorldInput {
       },
       primaryLocation: LOCATION,
       provisioningState: 'Succeeded',
-      encryption: { services: { file: { keyType: 'Account', enabled: true }, blob: { keyType: 'Account', enabled: true } }, keySource: 'Microsoft.Storage' },
+      encryption: {
+        services: { file: { keyType: 'Account', enabled: true }, blob: { keyType: 'Account', enabled: true } },
+        keySource: 'Microsoft.Storage',
+      },
       statusOfPrimary: 'available',
       supportsHttpsTrafficOnly: true,
       accessTier: 'Hot',
@@ -131,7 +203,8 @@ export function healthyPrivate(): WorldInput {
   };
   return {
     schemaVersion: 1,
-    description: 'healthy-private: a private Azure ML workspace in West Europe; registry and storage behind private endpoints in the workspace VNet, a CPU build cluster, NSG allowing MCR and Front Door, keys in sync. Every check passes.',
+    description:
+      'healthy-private: a private Azure ML workspace in West Europe; registry and storage behind private endpoints in the workspace VNet, a CPU build cluster, NSG allowing MCR and Front Door, keys in sync. Every check passes.',
     resources: [
       workspace,
       registry,
@@ -142,7 +215,10 @@ export function healthyPrivate(): WorldInput {
       privateEndpoint(ids.peBlob, ids.storage, 'blob', ids.endpointsSubnet),
       privateEndpoint(ids.peFile, ids.storage, 'file', ids.endpointsSubnet),
       privateEndpoint(ids.peWorkspace, ids.workspace, 'amlworkspace', ids.endpointsSubnet),
-      zoneGroup(ids.peRegistry, ids.zoneAcr, [['crmlopsprodweu', '10.20.2.5'], ['crmlopsprodweu.westeurope.data', '10.20.2.6']]),
+      zoneGroup(ids.peRegistry, ids.zoneAcr, [
+        ['crmlopsprodweu', '10.20.2.5'],
+        ['crmlopsprodweu.westeurope.data', '10.20.2.6'],
+      ]),
       zoneGroup(ids.peBlob, ids.zoneBlob, [['stmlopsprodweu', '10.20.2.7']]),
       zoneGroup(ids.peFile, ids.zoneFile, [['stmlopsprodweu', '10.20.2.8']]),
       dnsZone(ids.zoneAcr),

@@ -25,7 +25,17 @@ export function addBuildVnet(w: WorldInput, peering: { there?: string; back?: st
       name: `peer-${to.split('/').pop()}`,
       id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
       type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
-      properties: { provisioningState: 'Succeeded', peeringState: state, peeringSyncLevel: 'FullyInSync', remoteVirtualNetwork: { id: to }, allowVirtualNetworkAccess: true, allowForwardedTraffic: false, allowGatewayTransit: false, useRemoteGateways: false, remoteAddressSpace: { addressPrefixes: [to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16'] } },
+      properties: {
+        provisioningState: 'Succeeded',
+        peeringState: state,
+        peeringSyncLevel: 'FullyInSync',
+        remoteVirtualNetwork: { id: to },
+        allowVirtualNetworkAccess: true,
+        allowForwardedTraffic: false,
+        allowGatewayTransit: false,
+        useRemoteGateways: false,
+        remoteAddressSpace: { addressPrefixes: [to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16'] },
+      },
     });
     if (peering.there) build.properties.virtualNetworkPeerings.push(peer(ids.buildVnet, ids.vnet, peering.there));
     if (peering.back) res(w, ids.vnet).properties.virtualNetworkPeerings.push(peer(ids.vnet, ids.buildVnet, peering.back));
@@ -54,19 +64,37 @@ export function imageBuildWorlds(): Record<string, WorldInput> {
     'ibc-outside-vnet': mutate('ibc-outside-vnet: the build cluster is not in any virtual network.', (w) => {
       computeOf(w, 'cpu-build-cluster').properties.properties.subnet = null;
     }),
-    'ibc-unpeered-vnet': mutate('ibc-unpeered-vnet: the build cluster sits in a second VNet that is not peered with the registry endpoint VNet.', (w) => {
-      addBuildVnet(w, null);
-    }),
-    'ibc-peering-disconnected': mutate('ibc-peering-disconnected: the build VNet is peered with the endpoint VNet, but the peering back is Disconnected.', (w) => {
-      addBuildVnet(w, { there: 'Connected', back: 'Disconnected' });
-    }),
-    'ibc-peered-vnet': mutate('ibc-peered-vnet: the build cluster sits in a second VNet peered (Connected both ways) with the endpoint VNet: image builds work.', (w) => {
-      addBuildVnet(w, { there: 'Connected', back: 'Connected' });
-    }),
-    'ibc-mixed-case-ids': mutate('ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.', (w) => {
-      res(w, ids.workspace).properties.containerRegistry = ids.registry.replace('resourceGroups', 'resourcegroups').replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/');
-      computeOf(w, 'cpu-build-cluster').properties.properties.subnet = { id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training') };
-      res(w, ids.workspace).properties.imageBuildCompute = 'CPU-Build-Cluster';
-    }),
+    'ibc-unpeered-vnet': mutate(
+      'ibc-unpeered-vnet: the build cluster sits in a second VNet that is not peered with the registry endpoint VNet.',
+      (w) => {
+        addBuildVnet(w, null);
+      },
+    ),
+    'ibc-peering-disconnected': mutate(
+      'ibc-peering-disconnected: the build VNet is peered with the endpoint VNet, but the peering back is Disconnected.',
+      (w) => {
+        addBuildVnet(w, { there: 'Connected', back: 'Disconnected' });
+      },
+    ),
+    'ibc-peered-vnet': mutate(
+      'ibc-peered-vnet: the build cluster sits in a second VNet peered (Connected both ways) with the endpoint VNet: image builds work.',
+      (w) => {
+        addBuildVnet(w, { there: 'Connected', back: 'Connected' });
+      },
+    ),
+    'ibc-mixed-case-ids': mutate(
+      'ibc-mixed-case-ids: references use other casings of the same ids, as real ARM answers do; verdicts must not change.',
+      (w) => {
+        res(w, ids.workspace).properties.containerRegistry = ids.registry
+          .replace('resourceGroups', 'resourcegroups')
+          .replace('Microsoft.ContainerRegistry', 'microsoft.containerregistry')
+          .toUpperCase()
+          .replace('/SUBSCRIPTIONS/', '/subscriptions/');
+        computeOf(w, 'cpu-build-cluster').properties.properties.subnet = {
+          id: ids.trainingSubnet.replace('Microsoft.Network', 'Microsoft.network').replace('snet-training', 'SNET-Training'),
+        };
+        res(w, ids.workspace).properties.imageBuildCompute = 'CPU-Build-Cluster';
+      },
+    ),
   };
 }

@@ -31,11 +31,21 @@ export const rules = {
 } as const;
 
 function peRule(target: string, subresource: string, status = 'Active'): Json {
-  return { type: 'PrivateEndpoint', category: 'Required', status, destination: { serviceResourceId: target, subresourceTarget: subresource, sparkEnabled: false, sparkStatus: 'Inactive' } };
+  return {
+    type: 'PrivateEndpoint',
+    category: 'Required',
+    status,
+    destination: { serviceResourceId: target, subresourceTarget: subresource, sparkEnabled: false, sparkStatus: 'Inactive' },
+  };
 }
 
 function tagRule(tag: string, status = 'Active'): Json {
-  return { type: 'ServiceTag', category: 'Required', status, destination: { serviceTag: tag, protocol: 'TCP', portRanges: '443', action: 'Allow' } };
+  return {
+    type: 'ServiceTag',
+    category: 'Required',
+    status,
+    destination: { serviceTag: tag, protocol: 'TCP', portRanges: '443', action: 'Allow' },
+  };
 }
 
 function fqdnRule(fqdn: string, status = 'Active'): Json {
@@ -49,11 +59,18 @@ function managedConnection(targetId: string, rule: string, workspace = WS): Json
     id: `${targetId}/privateEndpointConnections/${name}`,
     name,
     type: `${targetId.split('/providers/')[1]!.split('/').slice(0, 2).join('/')}/privateEndpointConnections`,
-    properties: { provisioningState: 'Succeeded', privateEndpoint: { id: managedPrivateEndpointId(workspace, rule) }, privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' } },
+    properties: {
+      provisioningState: 'Succeeded',
+      privateEndpoint: { id: managedPrivateEndpointId(workspace, rule) },
+      privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
+    },
   };
 }
 
-function managedNetwork(isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound', status: 'Active' | 'Inactive' = 'Active'): Json {
+function managedNetwork(
+  isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound',
+  status: 'Active' | 'Inactive' = 'Active',
+): Json {
   const r: Record<string, Json> = {
     [rules.registry]: peRule(ids.registry, 'registry', status),
     [rules.blob]: peRule(ids.storage, 'blob', status),
@@ -83,10 +100,22 @@ function managedNetwork(isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInter
  * The healthy managed-VNet workspace (AllowOnlyApprovedOutbound): no customer VNet, NSG or private
  * endpoint; every compute in the managed network; every check passes or is not applicable.
  */
-export function healthyManaged(isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound' = 'AllowOnlyApprovedOutbound'): WorldInput {
+export function healthyManaged(
+  isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound' = 'AllowOnlyApprovedOutbound',
+): WorldInput {
   const w = healthyPrivate();
   w.description = `healthy-managed: the healthy workspace in Azure ML's managed virtual network (${isolationMode}, provisioned): computes without subnets; registry, blob, file and key vault through Active private-endpoint outbound rules with Approved connections; MCR, Front Door and package-source rules. Every check passes or is not applicable.`;
-  const customer = new Set<string>([ids.vnet, ids.nsg, ids.peRegistry, ids.peBlob, ids.peFile, ids.peWorkspace, ids.zoneAcr, ids.zoneBlob, ids.zoneFile]);
+  const customer = new Set<string>([
+    ids.vnet,
+    ids.nsg,
+    ids.peRegistry,
+    ids.peBlob,
+    ids.peFile,
+    ids.peWorkspace,
+    ids.zoneAcr,
+    ids.zoneBlob,
+    ids.zoneFile,
+  ]);
   w.resources = w.resources.filter((r) => ![...customer].some((c) => r.id === c || r.id.startsWith(`${c}/`)));
   const ws = res(w, ids.workspace);
   ws.properties.managedNetwork = managedNetwork(isolationMode);
@@ -96,12 +125,19 @@ export function healthyManaged(isolationMode: 'AllowOnlyApprovedOutbound' | 'All
   ws.properties.serverlessComputeSettings = null;
   ws.kind = 'Default';
   res(w, ids.registry).properties.privateEndpointConnections = [managedConnection(ids.registry, rules.registry)];
-  res(w, ids.storage).properties.privateEndpointConnections = [managedConnection(ids.storage, rules.blob), managedConnection(ids.storage, rules.file)];
+  res(w, ids.storage).properties.privateEndpointConnections = [
+    managedConnection(ids.storage, rules.blob),
+    managedConnection(ids.storage, rules.file),
+  ];
   for (const c of ['cpu-build-cluster', 'gpu-train-cluster', 'ci-analyst-ds']) computeOf(w, c).properties.properties.subnet = null;
   return w;
 }
 
-function mutateManaged(description: string, change: (w: WorldInput) => void, isolationMode?: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound'): WorldInput {
+function mutateManaged(
+  description: string,
+  change: (w: WorldInput) => void,
+  isolationMode?: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound',
+): WorldInput {
   const w = healthyManaged(isolationMode);
   w.description = description;
   change(w);
@@ -114,7 +150,9 @@ function rulesOf(w: WorldInput, workspaceId = ids.workspace): Record<string, Jso
 
 function dropConnection(w: WorldInput, targetId: string, rule: string): void {
   const t = res(w, targetId);
-  t.properties.privateEndpointConnections = (t.properties.privateEndpointConnections as Json[]).filter((c) => !String(c.name).endsWith(`.${rule}`));
+  t.properties.privateEndpointConnections = (t.properties.privateEndpointConnections as Json[]).filter(
+    (c) => !String(c.name).endsWith(`.${rule}`),
+  );
 }
 
 /** The managed worlds, by file name. */
@@ -126,51 +164,80 @@ export function managedWorlds(): Record<string, WorldInput> {
       () => undefined,
       'AllowInternetOutbound',
     ),
-    'managed-not-provisioned': mutateManaged('managed-not-provisioned: the managed network was never provisioned (status Inactive): its rules are Inactive and no private endpoint exists yet, so image builds and jobs wait on it.', (w) => {
-      const ws = res(w, ids.workspace);
-      ws.properties.managedNetwork = managedNetwork('AllowOnlyApprovedOutbound', 'Inactive');
-      res(w, ids.registry).properties.privateEndpointConnections = [];
-      res(w, ids.storage).properties.privateEndpointConnections = [];
-    }),
-    'managed-registry-rule-failed': mutateManaged('managed-registry-rule-failed: the registry private-endpoint rule is Failed (the registry is not Premium-capable for private link in the managed network), so no endpoint exists.', (w) => {
-      Object.assign(rulesOf(w)[rules.registry]!, { status: 'Failed', errorInformation: 'Failed to create private endpoint: the container registry crmlopsprodweu denied the connection (RegistryPrivateEndpointCreationFailed).' });
-      dropConnection(w, ids.registry, rules.registry);
-    }),
-    'managed-storage-rule-missing': mutateManaged('managed-storage-rule-missing: the managed network has no private-endpoint rule for the file share of the storage account.', (w) => {
-      delete rulesOf(w)[rules.file];
-      dropConnection(w, ids.storage, rules.file);
-    }),
-    'managed-ibc-missing': mutateManaged('managed-ibc-missing: the registry is private, but the managed-network workspace names no imageBuildCompute, so builds fall back to serverless compute, which cannot reach it.', (w) => {
-      delete res(w, ids.workspace).properties.imageBuildCompute;
-    }),
-    'managed-ibc-gpu-cluster': mutateManaged('managed-ibc-gpu-cluster: imageBuildCompute of the managed-network workspace names a GPU cluster.', (w) => {
-      res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
-    }),
-    'managed-package-fqdn-missing': mutateManaged('managed-package-fqdn-missing: AllowOnlyApprovedOutbound without FQDN rules for PyPI: pip installs in image builds fail or time out.', (w) => {
-      delete rulesOf(w)[rules.pypi];
-      delete rulesOf(w)[rules.pythonhosted];
-    }),
-    'managed-service-tag-missing': mutateManaged('managed-service-tag-missing: AllowOnlyApprovedOutbound without the AzureFrontDoor.FirstParty service-tag rule: base images cannot be pulled from MCR.', (w) => {
-      delete rulesOf(w)[rules.frontDoor];
-    }),
+    'managed-not-provisioned': mutateManaged(
+      'managed-not-provisioned: the managed network was never provisioned (status Inactive): its rules are Inactive and no private endpoint exists yet, so image builds and jobs wait on it.',
+      (w) => {
+        const ws = res(w, ids.workspace);
+        ws.properties.managedNetwork = managedNetwork('AllowOnlyApprovedOutbound', 'Inactive');
+        res(w, ids.registry).properties.privateEndpointConnections = [];
+        res(w, ids.storage).properties.privateEndpointConnections = [];
+      },
+    ),
+    'managed-registry-rule-failed': mutateManaged(
+      'managed-registry-rule-failed: the registry private-endpoint rule is Failed (the registry is not Premium-capable for private link in the managed network), so no endpoint exists.',
+      (w) => {
+        Object.assign(rulesOf(w)[rules.registry]!, {
+          status: 'Failed',
+          errorInformation:
+            'Failed to create private endpoint: the container registry crmlopsprodweu denied the connection (RegistryPrivateEndpointCreationFailed).',
+        });
+        dropConnection(w, ids.registry, rules.registry);
+      },
+    ),
+    'managed-storage-rule-missing': mutateManaged(
+      'managed-storage-rule-missing: the managed network has no private-endpoint rule for the file share of the storage account.',
+      (w) => {
+        delete rulesOf(w)[rules.file];
+        dropConnection(w, ids.storage, rules.file);
+      },
+    ),
+    'managed-ibc-missing': mutateManaged(
+      'managed-ibc-missing: the registry is private, but the managed-network workspace names no imageBuildCompute, so builds fall back to serverless compute, which cannot reach it.',
+      (w) => {
+        delete res(w, ids.workspace).properties.imageBuildCompute;
+      },
+    ),
+    'managed-ibc-gpu-cluster': mutateManaged(
+      'managed-ibc-gpu-cluster: imageBuildCompute of the managed-network workspace names a GPU cluster.',
+      (w) => {
+        res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
+      },
+    ),
+    'managed-package-fqdn-missing': mutateManaged(
+      'managed-package-fqdn-missing: AllowOnlyApprovedOutbound without FQDN rules for PyPI: pip installs in image builds fail or time out.',
+      (w) => {
+        delete rulesOf(w)[rules.pypi];
+        delete rulesOf(w)[rules.pythonhosted];
+      },
+    ),
+    'managed-service-tag-missing': mutateManaged(
+      'managed-service-tag-missing: AllowOnlyApprovedOutbound without the AzureFrontDoor.FirstParty service-tag rule: base images cannot be pulled from MCR.',
+      (w) => {
+        delete rulesOf(w)[rules.frontDoor];
+      },
+    ),
     'managed-hub-project': hubAndProject(),
-    'managed-customer-pe': mutateManaged('managed-customer-pe: the healthy managed workspace, plus a private endpoint of the customer on the same registry in a VNet of theirs; that endpoint is still read and checked, the managed one never.', (w) => {
-      const h = healthyPrivate();
-      const keep = new Set<string>([ids.vnet, ids.peRegistry, ids.zoneAcr]);
-      for (const r of h.resources) if ([...keep].some((k) => r.id === k || r.id.startsWith(`${k}/`))) w.resources.push(r);
-      const vnet = res(w, ids.vnet);
-      // No compute sits in this VNet now, and no NSG guards it.
-      vnet.properties.subnets = (vnet.properties.subnets as Json[]).filter((s) => s.id === ids.endpointsSubnet);
-      const customerConnection = (res(h, ids.registry).properties.privateEndpointConnections as Json[])[0]!;
-      res(w, ids.registry).properties.privateEndpointConnections.push(customerConnection);
-    }),
+    'managed-customer-pe': mutateManaged(
+      'managed-customer-pe: the healthy managed workspace, plus a private endpoint of the customer on the same registry in a VNet of theirs; that endpoint is still read and checked, the managed one never.',
+      (w) => {
+        const h = healthyPrivate();
+        const keep = new Set<string>([ids.vnet, ids.peRegistry, ids.zoneAcr]);
+        for (const r of h.resources) if ([...keep].some((k) => r.id === k || r.id.startsWith(`${k}/`))) w.resources.push(r);
+        const vnet = res(w, ids.vnet);
+        // No compute sits in this VNet now, and no NSG guards it.
+        vnet.properties.subnets = (vnet.properties.subnets as Json[]).filter((s) => s.id === ids.endpointsSubnet);
+        const customerConnection = (res(h, ids.registry).properties.privateEndpointConnections as Json[])[0]!;
+        res(w, ids.registry).properties.privateEndpointConnections.push(customerConnection);
+      },
+    ),
   };
 }
 
 /** A hub (kind Hub) holding the managed network and rules, and a project (kind Project) using it. */
 function hubAndProject(): WorldInput {
   const w = healthyManaged();
-  w.description = 'managed-hub-project: a project workspace (kind Project) whose hub (kind Hub) holds the managed network and its outbound rules; the project shares the hub\'s registry and storage. Every check passes or is not applicable.';
+  w.description =
+    "managed-hub-project: a project workspace (kind Project) whose hub (kind Hub) holds the managed network and its outbound rules; the project shares the hub's registry and storage. Every check passes or is not applicable.";
   const project = res(w, ids.workspace);
   const hub: Json = structuredClone(project);
   hub.id = hubId;
@@ -184,7 +251,11 @@ function hubAndProject(): WorldInput {
   project.properties.hubResourceId = hubId;
   delete project.properties.managedNetwork;
   // The managed network's endpoints are the hub's.
-  for (const [target, rule] of [[ids.registry, rules.registry], [ids.storage, rules.blob], [ids.storage, rules.file]] as const) {
+  for (const [target, rule] of [
+    [ids.registry, rules.registry],
+    [ids.storage, rules.blob],
+    [ids.storage, rules.file],
+  ] as const) {
     const t = res(w, target);
     for (const c of t.properties.privateEndpointConnections as Json[]) {
       if (String(c.name).endsWith(`.${rule}`)) Object.assign(c, managedConnection(target, rule, 'mlw-mlops-hub-weu'));
@@ -192,7 +263,8 @@ function hubAndProject(): WorldInput {
   }
   w.resources.push(hub as WorldInput['resources'][number]);
   // The hub holds the same storage key and registry password, and has its own diagnosis.
-  for (const action of ['listKeys', 'diagnose']) w.responses![`POST ${hubId}/${action}`] = structuredClone(w.responses![`POST ${ids.workspace}/${action}`]!);
+  for (const action of ['listKeys', 'diagnose'])
+    w.responses![`POST ${hubId}/${action}`] = structuredClone(w.responses![`POST ${ids.workspace}/${action}`]!);
   return w;
 }
 
@@ -205,7 +277,11 @@ export function demoManaged(): WorldInput {
   return mutateManaged(
     'demo-managed: a managed-network workspace (AllowOnlyApprovedOutbound) in trouble: the registry private-endpoint rule Failed, no AzureFrontDoor.FirstParty rule, no PyPI FQDN rules, no imageBuildCompute.',
     (w) => {
-      Object.assign(rulesOf(w)[rules.registry]!, { status: 'Failed', errorInformation: 'Failed to create private endpoint: the container registry crmlopsprodweu denied the connection (RegistryPrivateEndpointCreationFailed).' });
+      Object.assign(rulesOf(w)[rules.registry]!, {
+        status: 'Failed',
+        errorInformation:
+          'Failed to create private endpoint: the container registry crmlopsprodweu denied the connection (RegistryPrivateEndpointCreationFailed).',
+      });
       dropConnection(w, ids.registry, rules.registry);
       delete rulesOf(w)[rules.frontDoor];
       delete rulesOf(w)[rules.pypi];
@@ -214,4 +290,3 @@ export function demoManaged(): WorldInput {
     },
   );
 }
-

@@ -4,14 +4,26 @@ import { type Json, P } from './base.js';
 import { buildWorlds } from './generate.js';
 
 /** The defect variants a generated subscription mixes in (each confined to its own VNet group). */
-export const SUBSCRIPTION_VARIANTS = ['healthy-private', 'ibc-gpu-cluster', 'healthy-private', 'nsg-frontdoor-missing', 'keys-storage-rotated', 'healthy-private', 'dns-zone-not-linked', 'placement-unpeered-endpoint-vnet'] as const;
+export const SUBSCRIPTION_VARIANTS = [
+  'healthy-private',
+  'ibc-gpu-cluster',
+  'healthy-private',
+  'nsg-frontdoor-missing',
+  'keys-storage-rotated',
+  'healthy-private',
+  'dns-zone-not-linked',
+  'placement-unpeered-endpoint-vnet',
+] as const;
 
 /**
  * A subscription of `count` workspaces for scale tests and the bench: workspaces come in VNet
  * groups that share a VNet, an NSG and the privatelink zones (as real estates do); each group is a
  * copy of one variant world, so every workspace's expected verdicts are that world's.
  */
-export function subscriptionWorld(count: number, options: { groupSize?: number } = {}): { world: WorldInput; variantOf: Map<string, string> } {
+export function subscriptionWorld(
+  count: number,
+  options: { groupSize?: number } = {},
+): { world: WorldInput; variantOf: Map<string, string> } {
   const groupSize = options.groupSize ?? 10;
   const worlds = buildWorlds();
   const resources = new Map<string, Json>();
@@ -35,7 +47,13 @@ export function subscriptionWorld(count: number, options: { groupSize?: number }
     variantOf.set(`${P}/Microsoft.MachineLearningServices/workspaces/mlw-team${i}-weu`, variant);
   }
   return {
-    world: { schemaVersion: 1, description: `subscription-${count}: ${count} workspaces in VNet groups of ${groupSize}, defects mixed in`, resources: [...resources.values()] as WorldInput['resources'], responses: responses as WorldInput['responses'], faults: [] },
+    world: {
+      schemaVersion: 1,
+      description: `subscription-${count}: ${count} workspaces in VNet groups of ${groupSize}, defects mixed in`,
+      resources: [...resources.values()] as WorldInput['resources'],
+      responses: responses as WorldInput['responses'],
+      faults: [],
+    },
     variantOf,
   };
 }

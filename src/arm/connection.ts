@@ -115,7 +115,10 @@ export interface ClientHooks {
 export class RateLimitPacer {
   /** Below this many remaining tokens, requests wait for the refill. */
   static readonly LOW_WATER = 8;
-  readonly #state = new Map<string, { remaining?: number; peak: number; seenAt: number; sentSince: number; inFlight: number; rate: number }>();
+  readonly #state = new Map<
+    string,
+    { remaining?: number; peak: number; seenAt: number; sentSince: number; inFlight: number; rate: number }
+  >();
 
   #get(key: string, kind: 'reads' | 'writes') {
     let s = this.#state.get(key);
@@ -179,7 +182,10 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       policy: {
         name: 'amlPreflightApiVersion',
         async sendRequest(request, next) {
-          if (/\/providers\/Microsoft\.MachineLearningServices\//i.test(request.url) && request.url.includes(`api-version=${ML_SDK_API_VERSION}`)) {
+          if (
+            /\/providers\/Microsoft\.MachineLearningServices\//i.test(request.url) &&
+            request.url.includes(`api-version=${ML_SDK_API_VERSION}`)
+          ) {
             request.url = request.url.replace(`api-version=${ML_SDK_API_VERSION}`, `api-version=${ML_API_VERSION}`);
           }
           return next(request);
@@ -210,13 +216,19 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           const ms = conn.requestTimeoutInMs ?? 30_000;
           const parent = request.abortSignal;
           const timeout = new AbortController();
-          const timer = setTimeout(() => { timeout.abort(); }, ms);
+          const timer = setTimeout(() => {
+            timeout.abort();
+          }, ms);
           timer.unref();
           request.abortSignal = parent ? AbortSignal.any([parent as AbortSignal, timeout.signal]) : timeout.signal;
           try {
             const response = await next(request);
             if (graph) {
-              const retryAfter = quota.observe(response.status, response.headers.get('x-ms-user-quota-remaining'), response.headers.get('x-ms-user-quota-resets-after'));
+              const retryAfter = quota.observe(
+                response.status,
+                response.headers.get('x-ms-user-quota-remaining'),
+                response.headers.get('x-ms-user-quota-resets-after'),
+              );
               // The SDK's throttling retry reads only Retry-After; Resource Graph may give just its quota headers.
               if (retryAfter !== undefined && !response.headers.has('retry-after')) response.headers.set('retry-after', retryAfter);
               return response;
@@ -225,7 +237,8 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
             if (remaining !== undefined && /^\d+$/.test(remaining)) pacer.observe(bucket, kind, Number(remaining));
             return response;
           } catch (err) {
-            if (timeout.signal.aborted && !parent?.aborted) throw new RestError(`no answer within ${ms} ms`, { code: 'ETIMEDOUT', request });
+            if (timeout.signal.aborted && !parent?.aborted)
+              throw new RestError(`no answer within ${ms} ms`, { code: 'ETIMEDOUT', request });
             throw err;
           } finally {
             clearTimeout(timer);
@@ -266,7 +279,10 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           return {
             request,
             status: local.status,
-            headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', 'x-ms-aml-preflight-source': 'resource-graph' }),
+            headers: createHttpHeaders({
+              'content-type': 'application/json; charset=utf-8',
+              'x-ms-aml-preflight-source': 'resource-graph',
+            }),
             bodyAsText: JSON.stringify(local.body),
           };
         },
@@ -298,14 +314,30 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
   }
   return {
     ml: (sub) =>
-      once(`ml:${sub}`, async () => new (await import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces(conn.credential, sub, options)),
-    network: (sub) => once(`net:${sub}`, async () => new (await import('@azure/arm-network')).NetworkManagementClient(conn.credential, sub, options)),
-    storage: (sub) => once(`st:${sub}`, async () => new (await import('@azure/arm-storage')).StorageManagementClient(conn.credential, sub, options)),
+      once(
+        `ml:${sub}`,
+        async () => new (await import('@azure/arm-machinelearning')).AzureMachineLearningWorkspaces(conn.credential, sub, options),
+      ),
+    network: (sub) =>
+      once(`net:${sub}`, async () => new (await import('@azure/arm-network')).NetworkManagementClient(conn.credential, sub, options)),
+    storage: (sub) =>
+      once(`st:${sub}`, async () => new (await import('@azure/arm-storage')).StorageManagementClient(conn.credential, sub, options)),
     registry: (sub) =>
-      once(`cr:${sub}`, async () => new (await import('@azure/arm-containerregistry')).ContainerRegistryManagementClient(conn.credential, sub, options)),
-    privateDns: (sub) => once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
+      once(
+        `cr:${sub}`,
+        async () => new (await import('@azure/arm-containerregistry')).ContainerRegistryManagementClient(conn.credential, sub, options),
+      ),
+    privateDns: (sub) =>
+      once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
     resourceGraph: () =>
-      once('graph', async () => new (await import('@azure/arm-resourcegraph')).ResourceGraphClient(conn.credential, { ...options, apiVersion: RESOURCE_GRAPH_API_VERSION })),
+      once(
+        'graph',
+        async () =>
+          new (await import('@azure/arm-resourcegraph')).ResourceGraphClient(conn.credential, {
+            ...options,
+            apiVersion: RESOURCE_GRAPH_API_VERSION,
+          }),
+      ),
   };
 }
 

@@ -5,7 +5,6 @@
 import { scrub } from '../secrets.js';
 import { tryParseResourceId, resourceType } from '../base/resource-id.js';
 
-
 /**
  * A request to ARM that failed for good (after the SDK's retries), or could not be sent.
  * `statusCode` is absent for network failures and timeouts.
@@ -18,12 +17,25 @@ export class ArmRequestError extends Error {
   /** The RBAC action that a 403 says is missing. */
   readonly requiredAction: string | undefined;
 
-  constructor(init: { operation: string; resourceId: string; statusCode?: number; code?: string; detail?: string; requiredAction?: string; cause?: unknown }) {
+  constructor(init: {
+    operation: string;
+    resourceId: string;
+    statusCode?: number;
+    code?: string;
+    detail?: string;
+    requiredAction?: string;
+    cause?: unknown;
+  }) {
     const what = init.statusCode ? `${init.statusCode}${init.code ? ` ${init.code}` : ''}` : (init.code ?? 'request failed');
     const next = nextStep(init.statusCode, init.requiredAction, init.code);
-    super(scrub(`${init.operation} ${init.resourceId} failed: ${what}${init.detail ? ` (${oneLine(init.detail)})` : ''}${next ? `; ${next}` : ''}`), {
-      cause: init.cause,
-    });
+    super(
+      scrub(
+        `${init.operation} ${init.resourceId} failed: ${what}${init.detail ? ` (${oneLine(init.detail)})` : ''}${next ? `; ${next}` : ''}`,
+      ),
+      {
+        cause: init.cause,
+      },
+    );
     this.statusCode = init.statusCode;
     this.code = init.code;
     this.resourceId = init.resourceId;
@@ -32,12 +44,14 @@ export class ArmRequestError extends Error {
 }
 
 function nextStep(status: number | undefined, action: string | undefined, code: string | undefined): string {
-  if (status === 403) return `grant ${action ?? 'the read action on it'} to the identity running aml-preflight (see \`aml-preflight permissions\`)`;
+  if (status === 403)
+    return `grant ${action ?? 'the read action on it'} to the identity running aml-preflight (see \`aml-preflight permissions\`)`;
   if (status === 401) return 'sign in again (az login) or check the service principal';
   if (status === 404) return 'the resource does not exist (deleted, or a dangling reference)';
   if (status === 429) return 'ARM throttled the request beyond the retry budget; run again later or lower --concurrency';
   if (status !== undefined && status >= 500) return 'ARM failed on its side beyond the retry budget; run again';
-  if (code === 'REQUEST_SEND_ERROR' || code === 'ECONNRESET' || code === 'ECONNREFUSED') return 'the connection to ARM failed; check the network or the --endpoint';
+  if (code === 'REQUEST_SEND_ERROR' || code === 'ECONNRESET' || code === 'ECONNREFUSED')
+    return 'the connection to ARM failed; check the network or the --endpoint';
   if (code === 'PARSE_ERROR') return "ARM's answer was not valid JSON (truncated or malformed); run again";
   if (code === 'Timeout') return 'ARM did not answer in time, retries included; run again';
   if (code === 'AbortError') return 'the run was interrupted or timed out before the answer came';

@@ -6,7 +6,13 @@
  * they do to every generated operation.
  */
 import { createHttpPoller, type OperationResponse, type OperationState, type RunningOperation } from '@azure/core-lro';
-import { createHttpHeaders, createPipelineRequest, RestError, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  RestError,
+  type PipelineRequest,
+  type PipelineResponse,
+} from '@azure/core-rest-pipeline';
 
 /**
  * An SDK client, by the one method used here (each generated package may bring its own copy of
@@ -16,7 +22,13 @@ export interface ServiceClient {
   sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
 }
 
-async function send(client: ServiceClient, method: 'GET' | 'POST', url: string, signal: AbortSignal, body?: unknown): Promise<PipelineResponse> {
+async function send(
+  client: ServiceClient,
+  method: 'GET' | 'POST',
+  url: string,
+  signal: AbortSignal,
+  body?: unknown,
+): Promise<PipelineResponse> {
   const request = createPipelineRequest({
     url,
     method,
@@ -94,16 +106,36 @@ export async function beginPost<T>(
   const toLro = (r: PipelineResponse): OperationResponse<T> => {
     options.onResponse(r);
     const parsed = parseBody(r);
-    return { flatResponse: parsed as T, rawResponse: { statusCode: r.status, headers: r.headers.toJSON(), body: parsed, request: { url: r.request.url, method: r.request.method } } };
+    return {
+      flatResponse: parsed as T,
+      rawResponse: {
+        statusCode: r.status,
+        headers: r.headers.toJSON(),
+        body: parsed,
+        request: { url: r.request.url, method: r.request.method },
+      },
+    };
   };
   const lro: RunningOperation<T> = {
     sendInitialRequest: async () => toLro(await send(client, 'POST', url, options.abortSignal, body)),
-    sendPollRequest: async (path, pollOptions) => toLro(await send(client, 'GET', new URL(path, url).toString(), (pollOptions?.abortSignal as AbortSignal | undefined) ?? options.abortSignal)),
+    sendPollRequest: async (path, pollOptions) =>
+      toLro(
+        await send(
+          client,
+          'GET',
+          new URL(path, url).toString(),
+          (pollOptions?.abortSignal as AbortSignal | undefined) ?? options.abortSignal,
+        ),
+      ),
   };
-  const poller = createHttpPoller<T, OperationState<T>>(lro, { intervalInMs: options.updateIntervalInMs, resourceLocationConfig: 'location' });
+  const poller = createHttpPoller<T, OperationState<T>>(lro, {
+    intervalInMs: options.updateIntervalInMs,
+    resourceLocationConfig: 'location',
+  });
   await poller.submitted();
   const failed = (): void => {
-    if (poller.operationState?.status === 'failed') throw poller.operationState.error ?? new RestError('the long-running operation failed', { code: 'OperationFailed' });
+    if (poller.operationState?.status === 'failed')
+      throw poller.operationState.error ?? new RestError('the long-running operation failed', { code: 'OperationFailed' });
   };
   failed();
   return {

@@ -69,7 +69,11 @@ export async function queryResources(
       // "0", "1", …; read the rows as Resource Graph sent them.
       let raw: { data?: unknown } | undefined;
       const res = await client.resources(
-        { subscriptions: [...batch], query, options: { resultFormat: 'objectArray', top: options.pageSize ?? PAGE_SIZE, ...(skipToken ? { skipToken } : {}) } },
+        {
+          subscriptions: [...batch],
+          query,
+          options: { resultFormat: 'objectArray', top: options.pageSize ?? PAGE_SIZE, ...(skipToken ? { skipToken } : {}) },
+        },
         {
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
           onResponse: (r) => {
@@ -82,9 +86,11 @@ export async function queryResources(
         },
       );
       // `true` means rows were cut without a skip token to fetch them: the inventory would be partial.
-      if (String(res.resultTruncated).toLowerCase() === 'true') throw new ResourceGraphError('Resource Graph truncated the result without a skip token');
+      if (String(res.resultTruncated).toLowerCase() === 'true')
+        throw new ResourceGraphError('Resource Graph truncated the result without a skip token');
       const data = raw?.data;
-      if (!Array.isArray(data)) throw new ResourceGraphError('Resource Graph answered a table, not rows (resultFormat objectArray was ignored)');
+      if (!Array.isArray(data))
+        throw new ResourceGraphError('Resource Graph answered a table, not rows (resultFormat objectArray was ignored)');
       for (const row of data as unknown[]) {
         if (row && typeof row === 'object' && typeof (row as { id?: unknown }).id === 'string') rows.push(row as ResourceGraphRow);
       }
@@ -98,7 +104,20 @@ export async function queryResources(
 /** A Resource Graph row as ARM's GET would answer it: ARM's casing of the type, no Resource Graph columns. */
 export function armBodyOf(row: ResourceGraphRow): Record<string, unknown> {
   const body: Record<string, unknown> = { id: row.id, name: row.name ?? row.id.split('/').pop(), type: armTypeOf(row.id) ?? row.type };
-  for (const key of ['location', 'extendedLocation', 'tags', 'sku', 'kind', 'plan', 'identity', 'zones', 'managedBy', 'etag', 'systemData', 'properties']) {
+  for (const key of [
+    'location',
+    'extendedLocation',
+    'tags',
+    'sku',
+    'kind',
+    'plan',
+    'identity',
+    'zones',
+    'managedBy',
+    'etag',
+    'systemData',
+    'properties',
+  ]) {
     const v = row[key];
     if (v !== null && v !== undefined && v !== '') body[key] = v;
   }
@@ -173,7 +192,6 @@ export class ResourceGraphInventory {
     return { status: 200, body: { value } };
   }
 }
-
 
 /**
  * Resource Graph's per-user quota, from the headers of its answers. A request waits while the

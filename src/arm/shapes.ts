@@ -29,7 +29,9 @@ function resource<T extends z.ZodRawShape>(properties: T, top: z.ZodRawShape = {
 }
 
 const connectionState = obj({ status: str, description: str });
-const endpointConnection = z.object({ id: str, properties: obj({ privateEndpoint: ref, privateLinkServiceConnectionState: connectionState }) }).loose();
+const endpointConnection = z
+  .object({ id: str, properties: obj({ privateEndpoint: ref, privateLinkServiceConnectionState: connectionState }) })
+  .loose();
 
 const subnetProps = {
   addressPrefix: str,
@@ -62,15 +64,37 @@ const securityRule = z
 const vnet = resource({
   addressSpace: obj({ addressPrefixes: strs }),
   subnets: arr(subnet),
-  virtualNetworkPeerings: arr(z.object({ name: str, properties: obj({ peeringState: str, remoteVirtualNetwork: ref, remoteAddressSpace: obj({ addressPrefixes: strs }) }) }).loose()),
+  virtualNetworkPeerings: arr(
+    z
+      .object({
+        name: str,
+        properties: obj({ peeringState: str, remoteVirtualNetwork: ref, remoteAddressSpace: obj({ addressPrefixes: strs }) }),
+      })
+      .loose(),
+  ),
   dhcpOptions: obj({ dnsServers: strs }),
 });
 const nsg = resource({ securityRules: arr(securityRule), defaultSecurityRules: arr(securityRule) });
-const routeTable = resource({ routes: arr(z.object({ name: str, properties: obj({ addressPrefix: str, nextHopType: str, nextHopIpAddress: str }) }).loose()) });
-const linkConnection = z.object({ properties: obj({ groupIds: strs, privateLinkServiceId: str, privateLinkServiceConnectionState: connectionState }) }).loose();
-const privateEndpoint = resource({ subnet: ref, privateLinkServiceConnections: arr(linkConnection), manualPrivateLinkServiceConnections: arr(linkConnection) });
+const routeTable = resource({
+  routes: arr(z.object({ name: str, properties: obj({ addressPrefix: str, nextHopType: str, nextHopIpAddress: str }) }).loose()),
+});
+const linkConnection = z
+  .object({ properties: obj({ groupIds: strs, privateLinkServiceId: str, privateLinkServiceConnectionState: connectionState }) })
+  .loose();
+const privateEndpoint = resource({
+  subnet: ref,
+  privateLinkServiceConnections: arr(linkConnection),
+  manualPrivateLinkServiceConnections: arr(linkConnection),
+});
 const zoneGroup = resource({
-  privateDnsZoneConfigs: arr(z.object({ name: str, properties: obj({ privateDnsZoneId: str, recordSets: arr(z.object({ recordSetName: str, ipAddresses: strs }).loose()) }) }).loose()),
+  privateDnsZoneConfigs: arr(
+    z
+      .object({
+        name: str,
+        properties: obj({ privateDnsZoneId: str, recordSets: arr(z.object({ recordSetName: str, ipAddresses: strs }).loose()) }),
+      })
+      .loose(),
+  ),
 });
 const zoneLink = resource({ virtualNetwork: ref, virtualNetworkLinkState: str });
 const registry = resource(
@@ -80,7 +104,11 @@ const registry = resource(
     networkRuleBypassOptions: str,
     adminUserEnabled: bool,
     dataEndpointHostNames: strs,
-    networkRuleSet: obj({ defaultAction: str, virtualNetworkRules: arr(z.object({ id: str, action: str }).loose()), ipRules: arr(z.object({}).loose()) }),
+    networkRuleSet: obj({
+      defaultAction: str,
+      virtualNetworkRules: arr(z.object({ id: str, action: str }).loose()),
+      ipRules: arr(z.object({}).loose()),
+    }),
     privateEndpointConnections: arr(endpointConnection),
   },
   { sku: obj({ name: str }) },
@@ -103,7 +131,9 @@ const workspace = resource(
   { kind: str, identity: obj({ type: str }) },
 );
 const compute = resource({ computeType: str, provisioningState: str, properties: obj({ vmSize: str, subnet: ref }) });
-const serviceTags = z.object({ changeNumber: str, values: arr(z.object({ name: str, properties: obj({ region: str, addressPrefixes: strs }) }).loose()) }).loose();
+const serviceTags = z
+  .object({ changeNumber: str, values: arr(z.object({ name: str, properties: obj({ region: str, addressPrefixes: strs }) }).loose()) })
+  .loose();
 const endpointTypes = z.object({ resourceName: str }).loose();
 
 type Shape = { readonly kind: 'one'; readonly schema: z.ZodType } | { readonly kind: 'list'; readonly item: z.ZodType };
@@ -143,7 +173,10 @@ export function shapeOf(path: string): Shape | undefined {
 
 /** `properties.subnets[0].id` from zod's issue path, below `base` when given. */
 export function jsonPath(path: readonly PropertyKey[], base = ''): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), base) || 'the top level';
+  return (
+    path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), base) ||
+    'the top level'
+  );
 }
 
 /** Why an answer does not have the shape the checks read, or undefined when it does. */

@@ -32,11 +32,15 @@ const SEGMENT = /^[^/?#\s][^/?#]*$/;
  */
 export function parseResourceId(input: string): ResourceId {
   if (typeof input !== 'string' || input.trim() === '') {
-    throw new TypeError('expected an ARM resource id like /subscriptions/<id>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>, got an empty value');
+    throw new TypeError(
+      'expected an ARM resource id like /subscriptions/<id>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>, got an empty value',
+    );
   }
   const id = input.trim().replace(/\/+$/, '');
   const bad = (why: string): TypeError =>
-    new TypeError(`"${truncate(input)}" is not an ARM resource id (${why}); expected /subscriptions/<id>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>`);
+    new TypeError(
+      `"${truncate(input)}" is not an ARM resource id (${why}); expected /subscriptions/<id>/resourceGroups/<rg>/providers/<Namespace>/<type>/<name>`,
+    );
   if (!id.startsWith('/')) throw bad('it must start with /subscriptions/');
   const parts = id.slice(1).split('/');
   if (parts.some((p) => p === '')) throw bad('it has an empty segment (//)');
@@ -102,7 +106,6 @@ export function parentId(rid: ResourceId): string | undefined {
   if (rid.types.length < 2) return undefined;
   return rid.id.split('/').slice(0, -2).join('/');
 }
-
 
 /** Parses a workspace id and checks its type. Throws `TypeError` otherwise. */
 export function parseWorkspaceId(input: string): ResourceId & { resourceGroup: string } {

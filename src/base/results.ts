@@ -97,6 +97,10 @@ export interface Topology {
     readonly isolationMode: string;
     readonly status: string;
     /** One per private-endpoint outbound rule: the endpoint Azure ML creates for it, and its target. */
-    readonly endpoints: readonly (TopologyNode & { readonly targetId: string; readonly subresource: string; readonly ruleStatus: string })[];
+    readonly endpoints: readonly (TopologyNode & {
+      readonly targetId: string;
+      readonly subresource: string;
+      readonly ruleStatus: string;
+    })[];
   };
 }

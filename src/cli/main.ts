@@ -59,8 +59,12 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (s) => { io.stdout(s); },
-      writeErr: (s) => { io.stderr(s); },
+      writeOut: (s) => {
+        io.stdout(s);
+      },
+      writeErr: (s) => {
+        io.stderr(s);
+      },
       // Commander's own usage errors come through here; keep them to one line.
       outputError: () => undefined,
     });
@@ -72,7 +76,9 @@ function buildProgram(io: CliIO, setExit: (code: Exit) => void): Command {
   };
   for (const register of COMMANDS) register(program, ctx);
   // Each action sets `exit`; hand it out when the program has run.
-  program.hook('postAction', () => { setExit(exit); });
+  program.hook('postAction', () => {
+    setExit(exit);
+  });
   return program;
 }
 

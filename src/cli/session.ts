@@ -32,7 +32,14 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     const { startMockServer } = await import('../../mocks/server.js');
     const server = await startMockServer(world);
     return {
-      connection: { endpoint: server.url, credential: mockCredential, ca: server.ca, retryDelayInMs: 200, registryEndpoint: (ls) => `${server.url}/acr-data/${ls}`, ...options.connection },
+      connection: {
+        endpoint: server.url,
+        credential: mockCredential,
+        ca: server.ca,
+        retryDelayInMs: 200,
+        registryEndpoint: (ls) => `${server.url}/acr-data/${ls}`,
+        ...options.connection,
+      },
       world,
       mockUrl: server.url,
       close: async () => {
@@ -46,7 +53,12 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const loopback = /^https:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/i.test(endpoint);
   const credential = loopback ? mockCredential : new (await import('@azure/identity')).DefaultAzureCredential();
   return {
-    connection: { endpoint, credential, ...(loopback ? { registryEndpoint: (ls: string) => `${endpoint}/acr-data/${ls}` } : {}), ...options.connection },
+    connection: {
+      endpoint,
+      credential,
+      ...(loopback ? { registryEndpoint: (ls: string) => `${endpoint}/acr-data/${ls}` } : {}),
+      ...options.connection,
+    },
     world: undefined,
     mockUrl: undefined,
     close: () => Promise.resolve(),

@@ -79,7 +79,9 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
 }
 
 /** Present only when Resource Graph was tried, so direct-mode reports keep their shape. */
-export function inventoryStats(inventory: Inventory): Pick<AuditReport['stats'], 'inventory' | 'resourceGraphRequests' | 'inventoryFallback'> {
+export function inventoryStats(
+  inventory: Inventory,
+): Pick<AuditReport['stats'], 'inventory' | 'resourceGraphRequests' | 'inventoryFallback'> {
   if (inventory.resourceGraphRequestCount === 0 && inventory.mode === 'arm' && !inventory.resourceGraphFailure) return {};
   return {
     inventory: inventory.mode,
@@ -96,7 +98,9 @@ async function runOne(check: Check, workspaceId: string, options: RunOptions, no
   const controller = new AbortController();
   const timeoutMs = options.checkTimeoutInMs ?? 120_000;
   const parent = options.abortSignal;
-  const onParentAbort = (): void => { controller.abort(parent?.reason); };
+  const onParentAbort = (): void => {
+    controller.abort(parent?.reason);
+  };
   parent?.addEventListener('abort', onParentAbort, { once: true });
   const clock = { timedOut: false };
   // Armed before the check starts, so `finally` always has a timer to clear.
@@ -158,7 +162,8 @@ class CheckTimeout extends Error {
 function reasonOf(err: unknown, parent: AbortSignal | undefined): string {
   if (parent?.aborted) return 'not decided: the audit was interrupted';
   if (err instanceof ArmRequestError || err instanceof CheckTimeout) return scrub(err.message);
-  if (err instanceof TypeError && /ARM resource id|subnet id/.test(err.message)) return scrub(`a referenced id is malformed: ${err.message}`);
+  if (err instanceof TypeError && /ARM resource id|subnet id/.test(err.message))
+    return scrub(`a referenced id is malformed: ${err.message}`);
   const message = err instanceof Error ? err.message : String(err);
   return scrub(`the check failed unexpectedly: ${message.split('\n')[0]}`);
 }

@@ -81,9 +81,12 @@ export function parseImageReference(input: string): ParsedReference {
   if (repository === '') return invalid('no repository name');
   if (parts.registry !== undefined && !HOST.test(parts.registry)) return invalid(`"${parts.registry}" is not a registry host`);
   const bad = repository.split('/').find((c) => !COMPONENT.test(c));
-  if (bad !== undefined) return invalid(`"${bad}" is not a valid repository path component (lower-case letters, digits, and . _ __ - between them)`);
-  if (parts.tag !== undefined && !TAG.test(parts.tag)) return invalid(`"${parts.tag}" is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
-  if (parts.digest !== undefined && !DIGEST.test(parts.digest)) return invalid(`"${parts.digest}" is not a valid digest (algorithm:hex, e.g. sha256:…)`);
+  if (bad !== undefined)
+    return invalid(`"${bad}" is not a valid repository path component (lower-case letters, digits, and . _ __ - between them)`);
+  if (parts.tag !== undefined && !TAG.test(parts.tag))
+    return invalid(`"${parts.tag}" is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+  if (parts.digest !== undefined && !DIGEST.test(parts.digest))
+    return invalid(`"${parts.digest}" is not a valid digest (algorithm:hex, e.g. sha256:…)`);
   let tag = parts.tag;
   if (tag === undefined && parts.digest === undefined) {
     problems.push('missing-tag-or-digest');
@@ -103,7 +106,18 @@ export function parseImageReference(input: string): ParsedReference {
 }
 
 /** Public registries an Azure ML compute may pull from when its network lets it out. */
-export const PUBLIC_REGISTRIES: readonly string[] = ['mcr.microsoft.com', 'docker.io', 'registry-1.docker.io', 'index.docker.io', 'ghcr.io', 'quay.io', 'nvcr.io', 'public.ecr.aws', 'registry.k8s.io', 'gcr.io'];
+export const PUBLIC_REGISTRIES: readonly string[] = [
+  'mcr.microsoft.com',
+  'docker.io',
+  'registry-1.docker.io',
+  'index.docker.io',
+  'ghcr.io',
+  'quay.io',
+  'nvcr.io',
+  'public.ecr.aws',
+  'registry.k8s.io',
+  'gcr.io',
+];
 
 /**
  * The hosts a pull from a public registry talks to, for FQDN egress rules (a managed network with

@@ -8,7 +8,15 @@
  * `registry.ts`) over the shared machinery of `reader.ts`.
  */
 import type { Workspace, DiagnoseResponseResultValue } from '@azure/arm-machinelearning';
-import type { NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, RouteTable, ServiceTagsListResult, Subnet, VirtualNetwork } from '@azure/arm-network';
+import type {
+  NetworkSecurityGroup,
+  PrivateDnsZoneGroup,
+  PrivateEndpoint,
+  RouteTable,
+  ServiceTagsListResult,
+  Subnet,
+  VirtualNetwork,
+} from '@azure/arm-network';
 import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
@@ -18,7 +26,17 @@ import * as network from './network.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
-import type { ArtifactLookup, ComputeView, InventoryOptions, ReadOptions, RegistryCredentialDigests, RegistryView, StorageKeyDigests, WorkspaceKeyDigests, WorkspaceView } from './views.js';
+import type {
+  ArtifactLookup,
+  ComputeView,
+  InventoryOptions,
+  ReadOptions,
+  RegistryCredentialDigests,
+  RegistryView,
+  StorageKeyDigests,
+  WorkspaceKeyDigests,
+  WorkspaceView,
+} from './views.js';
 
 export type * from './views.js';
 export { computeView } from './ml.js';
@@ -108,7 +126,15 @@ export class Inventory {
   }
 
   /** The workspace with its computes, storage account and registry, read at once (each cached as usual). */
-  async workspaceEstate(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; computes: readonly ComputeView[]; storage: StorageAccount | undefined; registry: RegistryView | undefined }> {
+  async workspaceEstate(
+    workspaceId: string,
+    opts?: ReadOptions,
+  ): Promise<{
+    workspace: WorkspaceView;
+    computes: readonly ComputeView[];
+    storage: StorageAccount | undefined;
+    registry: RegistryView | undefined;
+  }> {
     const workspace = await this.workspace(workspaceId, opts);
     const [computes, storage, registry] = await Promise.all([
       this.computes(workspaceId, opts),
@@ -119,11 +145,19 @@ export class Inventory {
   }
 
   /** The workspace and its container registry (undefined when it has none yet). */
-  async workspaceRegistry(workspaceId: string, opts?: ReadOptions): Promise<{ workspace: WorkspaceView; registry: RegistryView; registryId: string; registryName: string } | undefined> {
+  async workspaceRegistry(
+    workspaceId: string,
+    opts?: ReadOptions,
+  ): Promise<{ workspace: WorkspaceView; registry: RegistryView; registryId: string; registryName: string } | undefined> {
     const workspace = await this.workspace(workspaceId, opts);
     if (!workspace.containerRegistry) return undefined;
     const registry = await this.registry(workspace.containerRegistry, opts);
-    return { workspace, registry, registryId: registry.id ?? workspace.containerRegistry, registryName: registry.name ?? workspace.containerRegistry.split('/').pop()! };
+    return {
+      workspace,
+      registry,
+      registryId: registry.id ?? workspace.containerRegistry,
+      registryName: registry.name ?? workspace.containerRegistry.split('/').pop()!,
+    };
   }
 
   /** The workspace's computes (all pages). */
@@ -230,7 +264,12 @@ export class Inventory {
    * Whether `repository:tag` (or `@digest`) exists in a registry, through the ACR data plane
    * (@azure/container-registry, authenticated with the same credential). Read once per run.
    */
-  registryArtifact(loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
+  registryArtifact(
+    loginServer: string,
+    repository: string,
+    reference: { tag?: string; digest?: string },
+    opts?: ReadOptions,
+  ): Promise<ArtifactLookup> {
     return registry.registryArtifact(this.#r, loginServer, repository, reference, opts);
   }
 

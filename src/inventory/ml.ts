@@ -47,14 +47,25 @@ export async function workspace(r: ArmReader, id: string, opts?: ReadOptions): P
 export async function outboundRules(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
   const rid = parseResourceId(workspaceId);
   const scope = `${rid.id}/outboundRules`;
-  return r.onceKey(`LIST outboundRules ${idKey(rid.id)}`, 'LIST outboundRules', scope, 'Microsoft.MachineLearningServices/workspaces/outboundRules/read', opts, async (signal) => {
-    const ml = await r.clients.ml(rid.subscriptionId);
-    const items = await listAll(ml, `${r.connection.endpoint}${rid.id}/outboundRules?api-version=${ML_API_VERSION}`, signal);
-    return items.map((item, i) => parseOutboundRule(item, i, rid.id));
-  });
+  return r.onceKey(
+    `LIST outboundRules ${idKey(rid.id)}`,
+    'LIST outboundRules',
+    scope,
+    'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
+    opts,
+    async (signal) => {
+      const ml = await r.clients.ml(rid.subscriptionId);
+      const items = await listAll(ml, `${r.connection.endpoint}${rid.id}/outboundRules?api-version=${ML_API_VERSION}`, signal);
+      return items.map((item, i) => parseOutboundRule(item, i, rid.id));
+    },
+  );
 }
 
-export async function provisionManagedNetwork(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<{ status?: string }> {
+export async function provisionManagedNetwork(
+  r: ArmReader,
+  workspaceId: string,
+  opts: ReadOptions & { pollIntervalInMs?: number } = {},
+): Promise<{ status?: string }> {
   const rid = parseResourceId(workspaceId);
   let result: { status?: string } | undefined;
   try {
@@ -80,38 +91,64 @@ export async function computes(r: ArmReader, workspaceId: string, opts?: ReadOpt
   });
 }
 
-export async function workspaces(r: ArmReader, subscriptionId: string, resourceGroup?: string, opts?: ReadOptions): Promise<readonly Workspace[]> {
+export async function workspaces(
+  r: ArmReader,
+  subscriptionId: string,
+  resourceGroup?: string,
+  opts?: ReadOptions,
+): Promise<readonly Workspace[]> {
   const scope = `/subscriptions/${subscriptionId}${resourceGroup ? `/resourceGroups/${resourceGroup}` : ''}`;
-  return r.onceKey(`LIST workspaces ${idKey(scope)}`, 'LIST workspaces', scope, 'Microsoft.MachineLearningServices/workspaces/read', opts, async (signal) => {
-    const ml = await r.clients.ml(subscriptionId);
-    const out: Workspace[] = [];
-    const pages = resourceGroup ? ml.workspaces.listByResourceGroup(resourceGroup, { abortSignal: signal }) : ml.workspaces.listBySubscription({ abortSignal: signal });
-    for await (const w of pages) out.push(w);
-    return out;
-  });
+  return r.onceKey(
+    `LIST workspaces ${idKey(scope)}`,
+    'LIST workspaces',
+    scope,
+    'Microsoft.MachineLearningServices/workspaces/read',
+    opts,
+    async (signal) => {
+      const ml = await r.clients.ml(subscriptionId);
+      const out: Workspace[] = [];
+      const pages = resourceGroup
+        ? ml.workspaces.listByResourceGroup(resourceGroup, { abortSignal: signal })
+        : ml.workspaces.listBySubscription({ abortSignal: signal });
+      for await (const w of pages) out.push(w);
+      return out;
+    },
+  );
 }
 
 export async function workspaceKeys(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<WorkspaceKeyDigests> {
   const rid = parseResourceId(workspaceId);
-  return r.once('POST listKeys', rid, opts, async (signal) => {
-    const ml = await r.clients.ml(rid.subscriptionId);
-    let raw: RawWorkspaceKeys = {};
-    await ml.workspaces.listKeys(rid.resourceGroup!, rid.names[0]!, {
-      abortSignal: signal,
-      // The SDK model predates `userStorageArmId`; read the answer as ARM sent it.
-      onResponse: (r: FullOperationResponse) => {
-        raw = (r.parsedBody ?? {}) as RawWorkspaceKeys;
-      },
-    });
-    const registry = raw.containerRegistryCredentials;
-    const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-    const storageKey = str(raw.userStorageKey);
-    return {
-      storageKey: storageKey ? digestSecret(storageKey) : null,
-      storageAccountId: str(raw.userStorageArmId) ?? str(raw.userStorageResourceId),
-      registry: registry && typeof registry === 'object' ? { username: str(registry.username), passwords: digestNamed(Array.isArray(registry.passwords) ? registry.passwords : [], 'name') } : null,
-    };
-  }, 'listKeys');
+  return r.once(
+    'POST listKeys',
+    rid,
+    opts,
+    async (signal) => {
+      const ml = await r.clients.ml(rid.subscriptionId);
+      let raw: RawWorkspaceKeys = {};
+      await ml.workspaces.listKeys(rid.resourceGroup!, rid.names[0]!, {
+        abortSignal: signal,
+        // The SDK model predates `userStorageArmId`; read the answer as ARM sent it.
+        onResponse: (r: FullOperationResponse) => {
+          raw = (r.parsedBody ?? {}) as RawWorkspaceKeys;
+        },
+      });
+      const registry = raw.containerRegistryCredentials;
+      const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+      const storageKey = str(raw.userStorageKey);
+      return {
+        storageKey: storageKey ? digestSecret(storageKey) : null,
+        storageAccountId: str(raw.userStorageArmId) ?? str(raw.userStorageResourceId),
+        registry:
+          registry && typeof registry === 'object'
+            ? {
+                username: str(registry.username),
+                passwords: digestNamed(Array.isArray(registry.passwords) ? registry.passwords : [], 'name'),
+              }
+            : null,
+      };
+    },
+    'listKeys',
+  );
 }
 
 export async function resyncKeys(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<void> {
@@ -125,13 +162,25 @@ export async function resyncKeys(r: ArmReader, workspaceId: string, opts: ReadOp
   r.forgetKeys();
 }
 
-export async function diagnose(r: ArmReader, workspaceId: string, opts: ReadOptions & { pollIntervalInMs?: number } = {}): Promise<DiagnoseResponseResultValue> {
+export async function diagnose(
+  r: ArmReader,
+  workspaceId: string,
+  opts: ReadOptions & { pollIntervalInMs?: number } = {},
+): Promise<DiagnoseResponseResultValue> {
   const rid = parseResourceId(workspaceId);
-  return r.once('POST diagnose', rid, opts, async () => {
-    const ml = await r.clients.ml(rid.subscriptionId);
-    const result = await r.lro(opts, (options) => ml.workspaces.beginDiagnose(rid.resourceGroup!, rid.names[0]!, { ...options, parameters: { value: {} } }));
-    return (result)?.value ?? {};
-  }, 'diagnose');
+  return r.once(
+    'POST diagnose',
+    rid,
+    opts,
+    async () => {
+      const ml = await r.clients.ml(rid.subscriptionId);
+      const result = await r.lro(opts, (options) =>
+        ml.workspaces.beginDiagnose(rid.resourceGroup!, rid.names[0]!, { ...options, parameters: { value: {} } }),
+      );
+      return result?.value ?? {};
+    },
+    'diagnose',
+  );
 }
 
 interface RawWorkspaceKeys {
@@ -143,7 +192,11 @@ interface RawWorkspaceKeys {
 
 /** The SDK's polymorphic compute model, reduced to what the checks read. */
 export function computeView(c: ComputeResource): ComputeView {
-  const props = (c.properties ?? {}) as { computeType?: string; provisioningState?: string; properties?: { vmSize?: string; subnet?: { id?: string } | null } | null };
+  const props = (c.properties ?? {}) as {
+    computeType?: string;
+    provisioningState?: string;
+    properties?: { vmSize?: string; subnet?: { id?: string } | null } | null;
+  };
   const inner = props.properties ?? {};
   return {
     id: c.id ?? '',
@@ -155,4 +208,3 @@ export function computeView(c: ComputeResource): ComputeView {
     location: c.location,
   };
 }
-

@@ -1,5 +1,13 @@
 /** Microsoft.Network and private DNS: VNets, subnets, NSGs, routes, private endpoints, service tags. */
-import type { NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, RouteTable, ServiceTagsListResult, Subnet, VirtualNetwork } from '@azure/arm-network';
+import type {
+  NetworkSecurityGroup,
+  PrivateDnsZoneGroup,
+  PrivateEndpoint,
+  RouteTable,
+  ServiceTagsListResult,
+  Subnet,
+  VirtualNetwork,
+} from '@azure/arm-network';
 import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import { normaliseLocation } from '../arm/location.js';
 import { idKey, parentId, parseResourceId, resourceType, sameId } from '../base/resource-id.js';
@@ -52,7 +60,12 @@ export async function privateEndpoint(r: ArmReader, id: string, opts?: ReadOptio
   });
 }
 
-export async function serviceTags(r: ArmReader, subscriptionId: string, location: string, opts?: ReadOptions): Promise<ServiceTagsListResult> {
+export async function serviceTags(
+  r: ArmReader,
+  subscriptionId: string,
+  location: string,
+  opts?: ReadOptions,
+): Promise<ServiceTagsListResult> {
   const loc = normaliseLocation(location);
   const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/serviceTags`;
   return r.onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/serviceTags/read', opts, async (signal) => {
@@ -61,35 +74,65 @@ export async function serviceTags(r: ArmReader, subscriptionId: string, location
   });
 }
 
-export async function availablePrivateEndpointTypes(r: ArmReader, subscriptionId: string, location: string, opts?: ReadOptions): Promise<ReadonlySet<string>> {
+export async function availablePrivateEndpointTypes(
+  r: ArmReader,
+  subscriptionId: string,
+  location: string,
+  opts?: ReadOptions,
+): Promise<ReadonlySet<string>> {
   const loc = normaliseLocation(location);
   const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/locations/${loc}/availablePrivateEndpointTypes`;
-  return r.onceKey(`GET ${idKey(scope)}`, 'GET', scope, 'Microsoft.Network/locations/availablePrivateEndpointTypes/read', opts, async (signal) => {
-    const net = await r.clients.network(subscriptionId);
-    const out = new Set<string>();
-    for await (const t of net.availablePrivateEndpointTypes.list(loc, { abortSignal: signal })) {
-      if (t.resourceName) out.add(t.resourceName.toLowerCase());
-    }
-    return out;
-  });
+  return r.onceKey(
+    `GET ${idKey(scope)}`,
+    'GET',
+    scope,
+    'Microsoft.Network/locations/availablePrivateEndpointTypes/read',
+    opts,
+    async (signal) => {
+      const net = await r.clients.network(subscriptionId);
+      const out = new Set<string>();
+      for await (const t of net.availablePrivateEndpointTypes.list(loc, { abortSignal: signal })) {
+        if (t.resourceName) out.add(t.resourceName.toLowerCase());
+      }
+      return out;
+    },
+  );
 }
 
-export async function privateDnsZoneGroups(r: ArmReader, privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
+export async function privateDnsZoneGroups(
+  r: ArmReader,
+  privateEndpointId: string,
+  opts?: ReadOptions,
+): Promise<readonly PrivateDnsZoneGroup[]> {
   const rid = parseResourceId(privateEndpointId);
-  return r.onceKey(`LIST zonegroups ${idKey(rid.id)}`, 'LIST privateDnsZoneGroups', rid.id, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read', opts, async (signal) => {
-    const net = await r.clients.network(rid.subscriptionId);
-    const out: PrivateDnsZoneGroup[] = [];
-    for await (const g of net.privateDnsZoneGroups.list(rid.names[0]!, rid.resourceGroup!, { abortSignal: signal })) out.push(g);
-    return out;
-  });
+  return r.onceKey(
+    `LIST zonegroups ${idKey(rid.id)}`,
+    'LIST privateDnsZoneGroups',
+    rid.id,
+    'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read',
+    opts,
+    async (signal) => {
+      const net = await r.clients.network(rid.subscriptionId);
+      const out: PrivateDnsZoneGroup[] = [];
+      for await (const g of net.privateDnsZoneGroups.list(rid.names[0]!, rid.resourceGroup!, { abortSignal: signal })) out.push(g);
+      return out;
+    },
+  );
 }
 
 export async function privateDnsZoneLinks(r: ArmReader, zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
   const rid = parseResourceId(zoneId);
-  return r.onceKey(`LIST zonelinks ${idKey(rid.id)}`, 'LIST virtualNetworkLinks', rid.id, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read', opts, async (signal) => {
-    const dns = await r.clients.privateDns(rid.subscriptionId);
-    const out: VirtualNetworkLink[] = [];
-    for await (const l of dns.virtualNetworkLinks.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(l);
-    return out;
-  });
+  return r.onceKey(
+    `LIST zonelinks ${idKey(rid.id)}`,
+    'LIST virtualNetworkLinks',
+    rid.id,
+    'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read',
+    opts,
+    async (signal) => {
+      const dns = await r.clients.privateDns(rid.subscriptionId);
+      const out: VirtualNetworkLink[] = [];
+      for await (const l of dns.virtualNetworkLinks.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(l);
+      return out;
+    },
+  );
 }

@@ -117,7 +117,11 @@ export class ArmReader {
    */
   async lro<T>(
     opts: ReadOptions & { pollIntervalInMs?: number },
-    begin: (options: { abortSignal: AbortSignal; updateIntervalInMs: number; onResponse: (r: { headers: { get(name: string): string | undefined } }) => void }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
+    begin: (options: {
+      abortSignal: AbortSignal;
+      updateIntervalInMs: number;
+      onResponse: (r: { headers: { get(name: string): string | undefined } }) => void;
+    }) => Promise<{ isDone(): boolean; poll(o: { abortSignal: AbortSignal }): Promise<void>; getResult(): T | undefined }>,
   ): Promise<T | undefined> {
     const signal = opts.abortSignal ? AbortSignal.any([this.signal, opts.abortSignal]) : this.signal;
     const interval = opts.pollIntervalInMs ?? 2000;
@@ -143,10 +147,17 @@ export class ArmReader {
 
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
   forgetKeys(): void {
-    for (const key of [...this.#cache.keys()]) if (key.startsWith('POST listKeys ') || key.startsWith('POST listCredentials ')) this.#cache.delete(key);
+    for (const key of [...this.#cache.keys()])
+      if (key.startsWith('POST listKeys ') || key.startsWith('POST listCredentials ')) this.#cache.delete(key);
   }
 
-  once<T>(operation: string, rid: ResourceId, opts: ReadOptions | undefined, read: (signal: AbortSignal) => Promise<T>, action?: string): Promise<T> {
+  once<T>(
+    operation: string,
+    rid: ResourceId,
+    opts: ReadOptions | undefined,
+    read: (signal: AbortSignal) => Promise<T>,
+    action?: string,
+  ): Promise<T> {
     return this.onceKey(`${operation} ${idKey(rid.id)}`, operation, rid.id, rbacActionFor(rid.id, action), opts, read);
   }
 
@@ -167,9 +178,11 @@ export class ArmReader {
     let p = this.#cache.get(key) as Promise<T> | undefined;
     if (!p) {
       this.#resourcesRead.add(key);
-      p = this.#limit.run(() => read(this.signal).then(compactArrays)).catch((err: unknown) => {
-        throw toArmRequestError(err, operation, resourceId, requiredAction);
-      });
+      p = this.#limit
+        .run(() => read(this.signal).then(compactArrays))
+        .catch((err: unknown) => {
+          throw toArmRequestError(err, operation, resourceId, requiredAction);
+        });
       p.catch(() => undefined);
       this.#cache.set(key, p);
     }
@@ -207,7 +220,6 @@ export function parseRetryAfter(value: string | undefined | null, now = Date.now
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
-
 
 /** Bounds concurrent requests. */
 class Semaphore {

@@ -17,39 +17,66 @@ export async function registry(r: ArmReader, id: string, opts?: ReadOptions): Pr
         rules = Array.isArray(raw) ? (raw as { id?: string; action?: string }[]) : [];
       },
     });
-    return Object.assign(registry, { virtualNetworkRules: rules.filter((x) => typeof x.id === 'string').map((x) => ({ id: x.id!, action: x.action ?? 'Allow' })) });
+    return Object.assign(registry, {
+      virtualNetworkRules: rules.filter((x) => typeof x.id === 'string').map((x) => ({ id: x.id!, action: x.action ?? 'Allow' })),
+    });
   });
 }
 
 export async function registryCredentials(r: ArmReader, registryId: string, opts?: ReadOptions): Promise<RegistryCredentialDigests> {
   const rid = parseResourceId(registryId);
-  return r.once('POST listCredentials', rid, opts, async (signal) => {
-    const cr = await r.clients.registry(rid.subscriptionId);
-    const res = await cr.registries.listCredentials(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
-    return { username: res.username ?? null, passwords: digestNamed(res.passwords, 'name') };
-  }, 'listCredentials');
+  return r.once(
+    'POST listCredentials',
+    rid,
+    opts,
+    async (signal) => {
+      const cr = await r.clients.registry(rid.subscriptionId);
+      const res = await cr.registries.listCredentials(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      return { username: res.username ?? null, passwords: digestNamed(res.passwords, 'name') };
+    },
+    'listCredentials',
+  );
 }
 
-export async function registryArtifact(r: ArmReader, loginServer: string, repository: string, reference: { tag?: string; digest?: string }, opts?: ReadOptions): Promise<ArtifactLookup> {
+export async function registryArtifact(
+  r: ArmReader,
+  loginServer: string,
+  repository: string,
+  reference: { tag?: string; digest?: string },
+  opts?: ReadOptions,
+): Promise<ArtifactLookup> {
   const key = `ACR ${loginServer.toLowerCase()}/${repository}${reference.tag ? `:${reference.tag}` : ''}${reference.digest ? `@${reference.digest}` : ''}`;
-  return r.onceKey(key, 'GET artifact', `${loginServer}/${repository}`, 'Microsoft.ContainerRegistry/registries/pull/read (AcrPull)', opts, async (signal) => {
-    const client = await registryDataClient(r, loginServer);
-    try {
-      const repo = client.getRepository(repository);
-      if (reference.digest) {
-        const m = await repo.getArtifact(reference.digest).getManifestProperties({ abortSignal: signal });
-        return { exists: true, digest: m.digest };
+  return r.onceKey(
+    key,
+    'GET artifact',
+    `${loginServer}/${repository}`,
+    'Microsoft.ContainerRegistry/registries/pull/read (AcrPull)',
+    opts,
+    async (signal) => {
+      const client = await registryDataClient(r, loginServer);
+      try {
+        const repo = client.getRepository(repository);
+        if (reference.digest) {
+          const m = await repo.getArtifact(reference.digest).getManifestProperties({ abortSignal: signal });
+          return { exists: true, digest: m.digest };
+        }
+        const t = await repo.getArtifact(reference.tag!).getTagProperties(reference.tag!, { abortSignal: signal });
+        return { exists: true, digest: t.digest };
+      } catch (err) {
+        const code =
+          (err as { code?: string; statusCode?: number; details?: { errors?: { code?: string }[] } }).details?.errors?.[0]?.code ??
+          (err as { code?: string }).code;
+        if ((err as { statusCode?: number }).statusCode === 404) {
+          return {
+            exists: false,
+            missing: code === 'NAME_UNKNOWN' ? 'repository' : code === 'MANIFEST_UNKNOWN' ? 'digest' : 'tag',
+            code: code ?? 'NOT_FOUND',
+          };
+        }
+        throw err;
       }
-      const t = await repo.getArtifact(reference.tag!).getTagProperties(reference.tag!, { abortSignal: signal });
-      return { exists: true, digest: t.digest };
-    } catch (err) {
-      const code = (err as { code?: string; statusCode?: number; details?: { errors?: { code?: string }[] } }).details?.errors?.[0]?.code ?? (err as { code?: string }).code;
-      if ((err as { statusCode?: number }).statusCode === 404) {
-        return { exists: false, missing: code === 'NAME_UNKNOWN' ? 'repository' : code === 'MANIFEST_UNKNOWN' ? 'digest' : 'tag', code: code ?? 'NOT_FOUND' };
-      }
-      throw err;
-    }
-  });
+    },
+  );
 }
 
 /** One data-plane client per login server and run. */

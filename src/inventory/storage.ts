@@ -14,9 +14,15 @@ export async function storageAccount(r: ArmReader, id: string, opts?: ReadOption
 
 export async function storageKeys(r: ArmReader, storageAccountId: string, opts?: ReadOptions): Promise<StorageKeyDigests> {
   const rid = parseResourceId(storageAccountId);
-  return r.once('POST listKeys', rid, opts, async (signal) => {
-    const st = await r.clients.storage(rid.subscriptionId);
-    const res = await st.storageAccounts.listKeys(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
-    return { keys: digestNamed(res.keys, 'keyName') };
-  }, 'listKeys');
+  return r.once(
+    'POST listKeys',
+    rid,
+    opts,
+    async (signal) => {
+      const st = await r.clients.storage(rid.subscriptionId);
+      const res = await st.storageAccounts.listKeys(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal });
+      return { keys: digestNamed(res.keys, 'keyName') };
+    },
+    'listKeys',
+  );
 }

@@ -5,7 +5,9 @@ import type { ManagedNetwork } from '../network/managed.js';
 import { digestSecret, type SecretDigest } from '../secrets.js';
 
 /** Whether an image exists in a registry. */
-export type ArtifactLookup = { readonly exists: true; readonly digest: string } | { readonly exists: false; readonly missing: 'repository' | 'tag' | 'digest'; readonly code: string };
+export type ArtifactLookup =
+  | { readonly exists: true; readonly digest: string }
+  | { readonly exists: false; readonly missing: 'repository' | 'tag' | 'digest'; readonly code: string };
 
 /** A workspace, with what api-versions newer than the SDK's model define. */
 export type WorkspaceView = Workspace & {
@@ -71,10 +73,12 @@ export interface ReadOptions {
 }
 
 /** Names with their secrets digested; an empty or missing secret digests to null. */
-export function digestNamed<K extends string>(items: readonly Partial<Record<K | 'value', string | null | undefined>>[] | null | undefined, nameField: K): NamedDigest[] {
+export function digestNamed<K extends string>(
+  items: readonly Partial<Record<K | 'value', string | null | undefined>>[] | null | undefined,
+  nameField: K,
+): NamedDigest[] {
   return (items ?? []).map((item) => {
     const value = item.value;
     return { name: String(item[nameField] ?? ''), digest: typeof value === 'string' && value !== '' ? digestSecret(value) : null };
   });
 }
-

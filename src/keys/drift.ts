@@ -45,7 +45,8 @@ export function compareKeys(f: KeyFacts): DriftResult {
   const ws = f.workspace;
 
   if (!f.sharedKeyAccess) notes.push('storage access is identity-based (allowSharedKeyAccess: false): there is no storage key to drift');
-  else if (ws.storageKey === null) notes.push('the workspace holds no storage key (identity-based datastore access): there is no storage key to drift');
+  else if (ws.storageKey === null)
+    notes.push('the workspace holds no storage key (identity-based datastore access): there is no storage key to drift');
   else if (f.storage && f.workspaceStorageId) {
     if (ws.storageAccountId && !sameId(ws.storageAccountId, f.workspaceStorageId)) {
       drifts.push({ kind: 'storage-account', heldFor: ws.storageAccountId, workspaceStorageId: f.workspaceStorageId });
@@ -55,12 +56,14 @@ export function compareKeys(f: KeyFacts): DriftResult {
   }
 
   if (!f.adminUserEnabled) notes.push('registry access is identity-based (admin user disabled): there is no registry password to drift');
-  else if (!ws.registry || ws.registry.passwords.every((p) => p.digest === null)) notes.push('the workspace holds no registry password: there is nothing to drift');
+  else if (!ws.registry || ws.registry.passwords.every((p) => p.digest === null))
+    notes.push('the workspace holds no registry password: there is nothing to drift');
   else if (f.registry && f.workspaceRegistryId) {
     for (const held of ws.registry.passwords) {
       if (held.digest === null) continue;
       const current = f.registry.passwords.find((p) => p.name.toLowerCase() === held.name.toLowerCase());
-      if (current?.digest !== held.digest) drifts.push({ kind: 'registry-password', registryId: f.workspaceRegistryId, passwordName: held.name });
+      if (current?.digest !== held.digest)
+        drifts.push({ kind: 'registry-password', registryId: f.workspaceRegistryId, passwordName: held.name });
     }
   }
   return { drifts, notes };

@@ -61,7 +61,12 @@ function signalNumber(signal: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
 }
 
-export async function execWithResync(command: readonly string[], inventory: Inventory, workspaceId: string, options: ExecOptions): Promise<ExecResult> {
+export async function execWithResync(
+  command: readonly string[],
+  inventory: Inventory,
+  workspaceId: string,
+  options: ExecOptions,
+): Promise<ExecResult> {
   if (command.length === 0) throw new TypeError('exec needs a command after --');
   const started = Date.now();
   const first = await runOnce(command, options);
@@ -69,7 +74,13 @@ export async function execWithResync(command: readonly string[], inventory: Inve
   const signature = findUnauthorizedSignature(first.tail);
   if (!signature) return { exitCode: first.exitCode, reran: false };
   options.stderr(`aml-preflight: the command failed with a ${signature.source} 401 (${signature.id}); checking the workspace keys\n`);
-  const resync = await resyncIfDrifted(inventory, workspaceId, { ...options, since: started, onProgress: (line) => { options.stderr(`aml-preflight: ${line}\n`); } });
+  const resync = await resyncIfDrifted(inventory, workspaceId, {
+    ...options,
+    since: started,
+    onProgress: (line) => {
+      options.stderr(`aml-preflight: ${line}\n`);
+    },
+  });
   if (resync.action === 'none-needed') {
     options.stderr('aml-preflight: the workspace keys are in sync, so a resync would not help; not rerunning\n');
     return { exitCode: first.exitCode, signature, resync, reran: false };

@@ -71,7 +71,12 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The key check's verdict, read fresh. */
 export async function checkKeys(inventory: Inventory, workspaceId: string, abortSignal?: AbortSignal): Promise<CheckResult> {
-  const report = await runAudit({ inventory, checks: [workspaceKeysInSync], workspaceIds: [workspaceId], ...(abortSignal ? { abortSignal } : {}) });
+  const report = await runAudit({
+    inventory,
+    checks: [workspaceKeysInSync],
+    workspaceIds: [workspaceId],
+    ...(abortSignal ? { abortSignal } : {}),
+  });
   return report.targets[0]!.results[0]!;
 }
 
@@ -100,7 +105,9 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
   }
 
   await mkdir(dir, { recursive: true });
-  const release = await acquire(stateFile, options.timeoutInMs ?? 15 * 60_000, () => { say(`waiting for the resync lock of ${workspaceId} (another run holds it)`); });
+  const release = await acquire(stateFile, options.timeoutInMs ?? 15 * 60_000, () => {
+    say(`waiting for the resync lock of ${workspaceId} (another run holds it)`);
+  });
   try {
     inventory.forgetKeys();
     const recheck = await checkKeys(inventory, workspaceId, signal);
@@ -119,7 +126,10 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
       say(`a resync ran ${ago} s ago and the keys are still drifted; running another, as asked`);
     }
     say(`running resyncKeys on ${workspaceId} (a long-running operation)`);
-    await inventory.resyncKeys(workspaceId, { abortSignal: signal, ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}) });
+    await inventory.resyncKeys(workspaceId, {
+      abortSignal: signal,
+      ...(options.pollIntervalInMs !== undefined ? { pollIntervalInMs: options.pollIntervalInMs } : {}),
+    });
     await writeFile(stateFile, `${JSON.stringify({ workspaceId, lastResyncAt: Date.now() } satisfies LockState)}\n`);
     const after = await checkKeys(inventory, workspaceId, signal);
     say(after.status === 'pass' ? 'verified: the workspace holds the current keys' : `after the resync the key check says ${after.status}`);
@@ -131,7 +141,10 @@ export async function resyncIfDrifted(inventory: Inventory, workspaceId: string,
 
 /** The lock and state file name of a workspace on an ARM endpoint (case-insensitive ids, origin as given). */
 export function lockKey(endpoint: string, workspaceId: string): string {
-  return createHash('sha256').update(`${endpoint.toLowerCase()} ${idKey(workspaceId)}`).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(`${endpoint.toLowerCase()} ${idKey(workspaceId)}`)
+    .digest('hex')
+    .slice(0, 24);
 }
 
 /** Takes the lock; says it waits only when another process holds it. */
@@ -143,7 +156,10 @@ async function acquire(file: string, maxWaitInMs: number, onWait: () => void): P
     if ((err as { code?: string }).code !== 'ELOCKED') throw err;
   }
   onWait();
-  return lockfile.lock(file, { ...options, retries: { retries: 10_000, factor: 1.3, minTimeout: 50, maxTimeout: 1000, maxRetryTime: maxWaitInMs } });
+  return lockfile.lock(file, {
+    ...options,
+    retries: { retries: 10_000, factor: 1.3, minTimeout: 50, maxTimeout: 1000, maxRetryTime: maxWaitInMs },
+  });
 }
 
 async function readState(file: string, workspaceId: string): Promise<LockState> {

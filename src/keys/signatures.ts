@@ -38,6 +38,9 @@ export const UNAUTHORIZED_SIGNATURES: readonly UnauthorizedSignature[] = [
 ];
 
 /** The first signature found in `text`, if any. */
-export function findUnauthorizedSignature(text: string, signatures: readonly UnauthorizedSignature[] = UNAUTHORIZED_SIGNATURES): UnauthorizedSignature | undefined {
+export function findUnauthorizedSignature(
+  text: string,
+  signatures: readonly UnauthorizedSignature[] = UNAUTHORIZED_SIGNATURES,
+): UnauthorizedSignature | undefined {
   return signatures.find((s) => s.pattern.test(text));
 }

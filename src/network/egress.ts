@@ -21,7 +21,12 @@ export interface SubnetEgress {
   readonly virtualNetwork: AddressSet;
 }
 
-export async function subnetEgress(inventory: Inventory, subnetId: string, tags: ServiceTagIndex, opts: ReadOptions): Promise<SubnetEgress> {
+export async function subnetEgress(
+  inventory: Inventory,
+  subnetId: string,
+  tags: ServiceTagIndex,
+  opts: ReadOptions,
+): Promise<SubnetEgress> {
   // Parse first: a malformed id must throw before any read starts, or that read's rejection goes unheard.
   const vnetId = vnetOf(subnetId);
   const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetId, opts)]);
@@ -30,7 +35,9 @@ export async function subnetEgress(inventory: Inventory, subnetId: string, tags:
     subnet.routeTable?.id ? inventory.routeTable(subnet.routeTable.id, opts) : undefined,
   ]);
   const routes = (routeTable?.routes ?? []).map(toRoute);
-  const peered = (vnet.virtualNetworkPeerings ?? []).filter((p) => /^connected$/i.test(p.peeringState ?? '')).flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
+  const peered = (vnet.virtualNetworkPeerings ?? [])
+    .filter((p) => /^connected$/i.test(p.peeringState ?? ''))
+    .flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
   return {
     subnetId,
     source: union([...(subnet.addressPrefixes ?? []), ...(subnet.addressPrefix ? [subnet.addressPrefix] : [])]),
@@ -61,9 +68,18 @@ function toRule(r: SecurityRule): NsgRule {
 }
 
 export function toNsg(nsg: NetworkSecurityGroup): Nsg {
-  return { id: nsg.id ?? '', securityRules: (nsg.securityRules ?? []).map(toRule), defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toRule) };
+  return {
+    id: nsg.id ?? '',
+    securityRules: (nsg.securityRules ?? []).map(toRule),
+    defaultSecurityRules: (nsg.defaultSecurityRules ?? []).map(toRule),
+  };
 }
 
 function toRoute(r: SdkRoute): Route {
-  return { name: r.name ?? '(unnamed)', addressPrefix: r.addressPrefix ?? '', nextHopType: r.nextHopType ?? '', nextHopIpAddress: r.nextHopIpAddress ?? null };
+  return {
+    name: r.name ?? '(unnamed)',
+    addressPrefix: r.addressPrefix ?? '',
+    nextHopType: r.nextHopType ?? '',
+    nextHopIpAddress: r.nextHopIpAddress ?? null,
+  };
 }

@@ -73,7 +73,13 @@ export function storageExposure(account: StorageAccount): Exposure {
   return exposure(publicNetworkAccess, defaultAction, connections, subnets, account.networkRuleSet?.bypass ?? 'AzureServices');
 }
 
-function exposure(publicNetworkAccess: string, defaultAction: string, connections: EndpointConnection[], serviceEndpointSubnets: string[], bypass: string): Exposure {
+function exposure(
+  publicNetworkAccess: string,
+  defaultAction: string,
+  connections: EndpointConnection[],
+  serviceEndpointSubnets: string[],
+  bypass: string,
+): Exposure {
   const reasons: string[] = [];
   if (/^disabled$/i.test(publicNetworkAccess)) reasons.push('publicNetworkAccess: Disabled');
   if (/^deny$/i.test(defaultAction) && !/^disabled$/i.test(publicNetworkAccess)) reasons.push('networkRuleSet.defaultAction: Deny');

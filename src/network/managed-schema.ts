@@ -72,7 +72,9 @@ export function parseManagedNetwork(raw: unknown, resourceId: string): ManagedNe
   const parsed = managedNetworkSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, 'properties.managedNetwork')} of ${resourceId}: ${issue.message}`);
+    throw new UnexpectedShapeError(
+      `ARM answered an unexpected shape at ${jsonPath(issue.path, 'properties.managedNetwork')} of ${resourceId}: ${issue.message}`,
+    );
   }
   const mode = isolationMode(parsed.data.isolationMode);
   if (mode === 'Disabled') return undefined;
@@ -90,19 +92,39 @@ export function parseOutboundRule(raw: unknown, index: number, workspaceId: stri
   const parsed = outboundRuleResourceSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, `value[${index}]`)} of ${workspaceId}/outboundRules: ${issue.message}`);
+    throw new UnexpectedShapeError(
+      `ARM answered an unexpected shape at ${jsonPath(issue.path, `value[${index}]`)} of ${workspaceId}/outboundRules: ${issue.message}`,
+    );
   }
   return toRule(parsed.data.name, parsed.data.properties);
 }
 
 function toRule(name: string, p: z.infer<typeof outboundRuleSchema>): OutboundRule {
-  const base: RuleBase = { name, category: p.category ?? 'UserDefined', status: p.status ?? 'Inactive', errorInformation: p.errorInformation ?? undefined };
+  const base: RuleBase = {
+    name,
+    category: p.category ?? 'UserDefined',
+    status: p.status ?? 'Inactive',
+    errorInformation: p.errorInformation ?? undefined,
+  };
   const d = p.destination;
   const obj = d && typeof d === 'object' ? (d as Record<string, unknown>) : {};
   const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-  if (/^privateendpoint$/i.test(p.type)) return { ...base, type: 'PrivateEndpoint', serviceResourceId: str(obj.serviceResourceId), subresourceTarget: str(obj.subresourceTarget) };
-  if (/^servicetag$/i.test(p.type)) return { ...base, type: 'ServiceTag', serviceTag: str(obj.serviceTag), protocol: str(obj.protocol) || '*', portRanges: str(obj.portRanges) || '*', action: str(obj.action) || 'Allow' };
+  if (/^privateendpoint$/i.test(p.type))
+    return {
+      ...base,
+      type: 'PrivateEndpoint',
+      serviceResourceId: str(obj.serviceResourceId),
+      subresourceTarget: str(obj.subresourceTarget),
+    };
+  if (/^servicetag$/i.test(p.type))
+    return {
+      ...base,
+      type: 'ServiceTag',
+      serviceTag: str(obj.serviceTag),
+      protocol: str(obj.protocol) || '*',
+      portRanges: str(obj.portRanges) || '*',
+      action: str(obj.action) || 'Allow',
+    };
   if (/^fqdn$/i.test(p.type)) return { ...base, type: 'FQDN', fqdn: typeof d === 'string' ? d : '' };
   return { ...base, type: 'Other', rawType: p.type };
 }
-

@@ -20,7 +20,13 @@ export type IsolationMode = 'Disabled' | 'AllowInternetOutbound' | 'AllowOnlyApp
 
 export type OutboundRule =
   | (RuleBase & { readonly type: 'PrivateEndpoint'; readonly serviceResourceId: string; readonly subresourceTarget: string })
-  | (RuleBase & { readonly type: 'ServiceTag'; readonly serviceTag: string; readonly protocol: string; readonly portRanges: string; readonly action: string })
+  | (RuleBase & {
+      readonly type: 'ServiceTag';
+      readonly serviceTag: string;
+      readonly protocol: string;
+      readonly portRanges: string;
+      readonly action: string;
+    })
   | (RuleBase & { readonly type: 'FQDN'; readonly fqdn: string })
   | (RuleBase & { readonly type: 'Other'; readonly rawType: string });
 
@@ -83,5 +89,10 @@ export function portRangesInclude(ranges: string, port: number): boolean {
  */
 export function serviceTagRuleAllows(rule: Extract<OutboundRule, { type: 'ServiceTag' }>, tags: readonly string[], port: number): boolean {
   const t = rule.serviceTag.toLowerCase();
-  return tags.some((x) => x.toLowerCase() === t) && /^allow$/i.test(rule.action) && /^(\*|any|tcp)$/i.test(rule.protocol) && portRangesInclude(rule.portRanges, port);
+  return (
+    tags.some((x) => x.toLowerCase() === t) &&
+    /^allow$/i.test(rule.action) &&
+    /^(\*|any|tcp)$/i.test(rule.protocol) &&
+    portRangesInclude(rule.portRanges, port)
+  );
 }

@@ -88,9 +88,36 @@ export interface Evaluation {
 
 /** The outbound default rules of every NSG. */
 export const DEFAULT_OUTBOUND_RULES: readonly NsgRule[] = [
-  { name: 'AllowVnetOutBound', priority: 65000, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork', destinationPortRange: '*' },
-  { name: 'AllowInternetOutBound', priority: 65001, direction: 'Outbound', access: 'Allow', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', destinationPortRange: '*' },
-  { name: 'DenyAllOutBound', priority: 65500, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
+  {
+    name: 'AllowVnetOutBound',
+    priority: 65000,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourceAddressPrefix: 'VirtualNetwork',
+    destinationAddressPrefix: 'VirtualNetwork',
+    destinationPortRange: '*',
+  },
+  {
+    name: 'AllowInternetOutBound',
+    priority: 65001,
+    direction: 'Outbound',
+    access: 'Allow',
+    protocol: '*',
+    sourceAddressPrefix: '*',
+    destinationAddressPrefix: 'Internet',
+    destinationPortRange: '*',
+  },
+  {
+    name: 'DenyAllOutBound',
+    priority: 65500,
+    direction: 'Outbound',
+    access: 'Deny',
+    protocol: '*',
+    sourceAddressPrefix: '*',
+    destinationAddressPrefix: '*',
+    destinationPortRange: '*',
+  },
 ];
 
 /** The outbound rules in evaluation order, defaults filled in when the answer omits them. */
@@ -184,14 +211,21 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
   for (const { rule, isDefault } of outboundRules(nsg)) {
     if (open.length === 0) break;
     if (!protocolMatches(rule.protocol, flow.protocol) || !portMatches(rule, flow.port)) continue;
-    const ref: RuleRef = { name: rule.name, priority: rule.priority, access: /^deny$/i.test(rule.access) ? 'Deny' : 'Allow', nsgId: nsg.id, isDefault };
+    const ref: RuleRef = {
+      name: rule.name,
+      priority: rule.priority,
+      access: /^deny$/i.test(rule.access) ? 'Deny' : 'Allow',
+      nsgId: nsg.id,
+      isDefault,
+    };
     const srcAsg = (rule.sourceApplicationSecurityGroups?.length ?? 0) > 0;
     const dstAsg = (rule.destinationApplicationSecurityGroups?.length ?? 0) > 0;
     let src = srcAsg ? { set: all } : resolve(rule.sourceAddressPrefix, rule.sourceAddressPrefixes);
     // A destination ASG can only hold NICs inside the virtual network.
     let dst = dstAsg ? { set: RangeSet.of(ctx.virtualNetwork) } : resolve(rule.destinationAddressPrefix, rule.destinationAddressPrefixes);
     let undecidableWhy: string | undefined;
-    if (srcAsg || dstAsg) undecidableWhy = `rule ${rule.name} (priority ${rule.priority}) uses application security groups, which cannot be resolved from a subnet`;
+    if (srcAsg || dstAsg)
+      undecidableWhy = `rule ${rule.name} (priority ${rule.priority}) uses application security groups, which cannot be resolved from a subnet`;
     if ('unresolved' in src || 'unresolved' in dst) {
       undecidableWhy = `rule ${rule.name} (priority ${rule.priority}): ${'unresolved' in src ? src.unresolved : (dst as { unresolved: string }).unresolved}`;
       src = 'unresolved' in src ? { set: all } : src;
@@ -205,7 +239,13 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
         next.push(r);
         continue;
       }
-      decisions.push({ source: s.toCidrs(), destination: d.toCidrs(), verdict: undecidableWhy ? 'undecidable' : ref.access === 'Allow' ? 'allow' : 'deny', rule: ref, ...(undecidableWhy ? { why: undecidableWhy } : {}) });
+      decisions.push({
+        source: s.toCidrs(),
+        destination: d.toCidrs(),
+        verdict: undecidableWhy ? 'undecidable' : ref.access === 'Allow' ? 'allow' : 'deny',
+        rule: ref,
+        ...(undecidableWhy ? { why: undecidableWhy } : {}),
+      });
       const restDst = r.destination.minus(d);
       if (!restDst.empty) next.push({ source: s, destination: restDst });
       const restSrc = r.source.minus(s);
@@ -214,7 +254,8 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
     open = next;
   }
   // DenyAllOutBound matches everything, so nothing stays open; kept for an NSG answer that overrides it.
-  for (const r of open) decisions.push({ source: r.source.toCidrs(), destination: r.destination.toCidrs(), verdict: 'deny', why: 'no rule matched' });
+  for (const r of open)
+    decisions.push({ source: r.source.toCidrs(), destination: r.destination.toCidrs(), verdict: 'deny', why: 'no rule matched' });
   return summarise(decisions);
 }
 
@@ -228,7 +269,11 @@ function summarise(decisions: Decision[]): Evaluation {
     const key = `${d.rule.priority}:${d.rule.name}`;
     if (d.verdict === 'deny') {
       const prev = byRule.get(key);
-      byRule.set(key, { rule: d.rule, destination: union(prev?.destination ?? [], d.destination), source: union(prev?.source ?? [], d.source) });
+      byRule.set(key, {
+        rule: d.rule,
+        destination: union(prev?.destination ?? [], d.destination),
+        source: union(prev?.source ?? [], d.source),
+      });
     } else if (d.verdict === 'undecidable') {
       const prev = undecidable.get(key);
       undecidable.set(key, { rule: d.rule, destination: union(prev?.destination ?? [], d.destination), why: d.why ?? '' });

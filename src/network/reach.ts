@@ -9,7 +9,6 @@ import { isOpenToAll, nameOf, serviceEndpointsApply, type EndpointConnection, ty
 import { isActive } from './managed.js';
 import type { ComputeNode, ManagedNetworkNode, NetworkModel, PrivateEndpointRule, TargetNode, VnetNode } from './model.js';
 
-
 export type Link =
   | { readonly kind: 'same-vnet' }
   | { readonly kind: 'peered' }
@@ -60,7 +59,10 @@ export type Unreachable =
 
 /** The managed network's private-endpoint rule for a resource and sub-resource (an Active one first). */
 export function privateEndpointRule(managed: ManagedNetworkNode, resourceId: string, group: string): PrivateEndpointRule | undefined {
-  const rules = managed.rules.filter((r): r is PrivateEndpointRule => r.type === 'PrivateEndpoint' && sameId(r.serviceResourceId, resourceId) && r.subresourceTarget.toLowerCase() === group.toLowerCase());
+  const rules = managed.rules.filter(
+    (r): r is PrivateEndpointRule =>
+      r.type === 'PrivateEndpoint' && sameId(r.serviceResourceId, resourceId) && r.subresourceTarget.toLowerCase() === group.toLowerCase(),
+  );
   return rules.find(isActive) ?? rules[0];
 }
 
@@ -89,7 +91,8 @@ export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, g
   const links = viaEndpoint.links;
   // No private endpoint path: a service endpoint rule for exactly this subnet may still admit it.
   if (serviceEndpointsApply(target.exposure) && target.exposure.serviceEndpointSubnets.some((s) => sameId(s, p.subnetId))) {
-    if (p.exists === undefined) throw new ArmRequestError({ operation: 'GET', resourceId: p.subnetId, code: 'Unknown', detail: 'the subnet could not be read' });
+    if (p.exists === undefined)
+      throw new ArmRequestError({ operation: 'GET', resourceId: p.subnetId, code: 'Unknown', detail: 'the subnet could not be read' });
     const has = p.serviceEndpoints.some((s) => s.toLowerCase().startsWith(target.service.toLowerCase()));
     if (has) return { ok: true, via: 'service-endpoint' };
     return { ok: false, why: { kind: 'service-endpoint-missing', subnetServiceEndpoints: p.serviceEndpoints } };
@@ -102,7 +105,9 @@ export function reachEndpoints(
   model: NetworkModel,
   vnetId: string,
   endpoints: readonly EndpointPlacement[],
-): { readonly ok: true; readonly endpoint: EndpointPlacement; readonly link: Link } | { readonly ok: false; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] } {
+):
+  | { readonly ok: true; readonly endpoint: EndpointPlacement; readonly link: Link }
+  | { readonly ok: false; readonly links: readonly { readonly endpoint: EndpointPlacement; readonly link: Link }[] } {
   const ordered = [...endpoints].sort((x, y) => Number(!sameId(x.vnetId, vnetId)) - Number(!sameId(y.vnetId, vnetId)));
   const links: { endpoint: EndpointPlacement; link: Link }[] = [];
   for (const e of ordered) {

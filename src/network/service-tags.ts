@@ -26,7 +26,11 @@ export interface ServiceTagIndex {
 
 interface TagAnswer {
   changeNumber?: string;
-  values?: readonly { name?: string; id?: string; properties?: { region?: string; systemService?: string; addressPrefixes?: readonly string[] } }[];
+  values?: readonly {
+    name?: string;
+    id?: string;
+    properties?: { region?: string; systemService?: string; addressPrefixes?: readonly string[] };
+  }[];
 }
 
 /** One index per answer: the inventory answers the same object to every workspace of a region. */

@@ -9,7 +9,9 @@ import { scrub } from '../secrets.js';
 import type { AuditReport, CheckResult } from './types.js';
 
 function findingsText(r: CheckResult): string {
-  return r.findings.map((f) => `${f.suppressed ? '[suppressed] ' : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`).join('\n\n');
+  return r.findings
+    .map((f) => `${f.suppressed ? '[suppressed] ' : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`)
+    .join('\n\n');
 }
 
 export function renderJunit(report: AuditReport): string {
@@ -29,7 +31,15 @@ export function renderJunit(report: AuditReport): string {
         '@_classname': `aml-preflight.${t.workspaceId.split('/').pop()}`,
         '@_name': r.checkId,
         '@_time': seconds(r.durationMs),
-        ...(r.status === 'fail' ? { failure: { '@_message': r.findings.find((f) => !f.suppressed)?.message ?? r.title, '@_type': r.severity, '#text': findingsText(r) } } : {}),
+        ...(r.status === 'fail'
+          ? {
+              failure: {
+                '@_message': r.findings.find((f) => !f.suppressed)?.message ?? r.title,
+                '@_type': r.severity,
+                '#text': findingsText(r),
+              },
+            }
+          : {}),
         ...(r.status === 'error' ? { error: { '@_message': r.reason ?? 'could not decide', '@_type': 'incomplete' } } : {}),
         ...(r.status === 'skip' ? { skipped: { '@_message': r.reason ?? 'not applicable' } } : {}),
         ...(r.status === 'warn' || (r.status === 'pass' && r.findings.length > 0) ? { 'system-out': findingsText(r) } : {}),

@@ -16,13 +16,22 @@ function cell(s: string): string {
 export function renderMarkdown(report: AuditReport): string {
   const out: string[] = [];
   out.push(`# aml-preflight report`, '');
-  out.push(`${report.targets.length} workspace(s), ${report.stats.armRequests} ARM requests${report.stats.resourceGraphRequests !== undefined ? ` and ${report.stats.resourceGraphRequests} Resource Graph ${report.stats.resourceGraphRequests === 1 ? 'query' : 'queries'} (${report.stats.inventory === 'resource-graph' ? 'Resource Graph inventory' : `Resource Graph not used: ${report.stats.inventoryFallback ?? 'unknown reason'}`})` : ''}, ${(report.stats.durationMs / 1000).toFixed(1)} s, aml-preflight ${report.tool.version}.${report.incomplete ? ' **Incomplete: the run was interrupted.**' : ''}`, '');
+  out.push(
+    `${report.targets.length} workspace(s), ${report.stats.armRequests} ARM requests${report.stats.resourceGraphRequests !== undefined ? ` and ${report.stats.resourceGraphRequests} Resource Graph ${report.stats.resourceGraphRequests === 1 ? 'query' : 'queries'} (${report.stats.inventory === 'resource-graph' ? 'Resource Graph inventory' : `Resource Graph not used: ${report.stats.inventoryFallback ?? 'unknown reason'}`})` : ''}, ${(report.stats.durationMs / 1000).toFixed(1)} s, aml-preflight ${report.tool.version}.${report.incomplete ? ' **Incomplete: the run was interrupted.**' : ''}`,
+    '',
+  );
   out.push('| workspace | ✅ pass | ❌ fail | ⚠️ warn | ⏭️ skip | ❓ error |', '|---|---|---|---|---|---|');
   for (const t of report.targets) {
     const n = (s: string) => t.results.filter((r) => r.status === s).length;
-    out.push(`| ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('skip')} | ${n('error')} |`);
+    out.push(
+      `| ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('skip')} | ${n('error')} |`,
+    );
   }
-  for (const e of report.expiredSuppressions ?? []) out.push('', `> ⚠️ Suppression of \`${e.check}\` for \`${e.resource}\` expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`);
+  for (const e of report.expiredSuppressions ?? [])
+    out.push(
+      '',
+      `> ⚠️ Suppression of \`${e.check}\` for \`${e.resource}\` expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`,
+    );
   for (const t of report.targets) out.push('', ...target(t));
   return scrub(`${out.join('\n')}\n`);
 }
@@ -31,12 +40,19 @@ function target(t: TargetResult): string[] {
   const out = [`## ${t.workspaceId.split('/').pop()}`, '', `\`${t.workspaceId}\``, ''];
   if (t.topology) out.push('```mermaid', ...mermaid(t.topology, t.results), '```', '');
   out.push('| check | status | |', '|---|---|---|');
-  for (const r of t.results) out.push(`| \`${r.checkId}\` | ${ICON[r.status]} ${r.status} | ${cell(r.status === 'skip' || r.status === 'error' ? (r.reason ?? '') : r.findings.length > 0 ? `${r.findings.length} finding(s)` : r.title)} |`);
+  for (const r of t.results)
+    out.push(
+      `| \`${r.checkId}\` | ${ICON[r.status]} ${r.status} | ${cell(r.status === 'skip' || r.status === 'error' ? (r.reason ?? '') : r.findings.length > 0 ? `${r.findings.length} finding(s)` : r.title)} |`,
+    );
   const withFindings = t.results.filter((r) => r.findings.length > 0);
   if (withFindings.length > 0) out.push('', '### Findings');
   for (const r of withFindings) {
     for (const f of r.findings) {
-      out.push('', `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} **${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`, '');
+      out.push(
+        '',
+        `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} **${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`,
+        '',
+      );
       out.push(`- resource: \`${f.resourceId}\``, `- fix: ${f.remediation}`);
       out.push('', '<details><summary>evidence</summary>', '', '```json', JSON.stringify(f.evidence, null, 2), '```', '', '</details>');
     }
@@ -74,8 +90,10 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
     lines.push(`  subgraph ${node(v.id)}["VNet ${label(v.name)}"]`);
     for (const s of v.subnets) {
       lines.push(`    subgraph ${node(s.id)}["subnet ${label(s.name)}"]`);
-      for (const c of topo.computes.filter((c) => c.subnetId && idKey(c.subnetId) === idKey(s.id))) lines.push(`      ${node(c.id)}["🖥️ ${label(c.name)}"]`);
-      for (const e of topo.privateEndpoints.filter((e) => idKey(e.subnetId) === idKey(s.id))) lines.push(`      ${node(e.id)}{{"🔌 ${label(e.name)}"}}`);
+      for (const c of topo.computes.filter((c) => c.subnetId && idKey(c.subnetId) === idKey(s.id)))
+        lines.push(`      ${node(c.id)}["🖥️ ${label(c.name)}"]`);
+      for (const e of topo.privateEndpoints.filter((e) => idKey(e.subnetId) === idKey(s.id)))
+        lines.push(`      ${node(e.id)}{{"🔌 ${label(e.name)}"}}`);
       lines.push('    end');
     }
     lines.push('  end');
@@ -97,21 +115,33 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
   for (const e of topo.privateEndpoints) link(`${node(e.id)} --> ${node(e.targetId)}`);
   for (const e of managed?.endpoints ?? []) {
     const up = /^active$/i.test(e.ruleStatus);
-    if ([topo.storage, topo.registry].some((t) => t && idKey(t.id) === idKey(e.targetId))) link(up ? `${node(e.id)} --> ${node(e.targetId)}` : `${node(e.id)} -.->|"⛔ ${label(e.ruleStatus)}"| ${node(e.targetId)}`, !up);
+    if ([topo.storage, topo.registry].some((t) => t && idKey(t.id) === idKey(e.targetId)))
+      link(up ? `${node(e.id)} --> ${node(e.targetId)}` : `${node(e.id)} -.->|"⛔ ${label(e.ruleStatus)}"| ${node(e.targetId)}`, !up);
   }
   // Compute → storage / registry / MCR, crossed where a check found the path broken.
   for (const c of topo.computes) {
     link(`${node(topo.workspace.id)} --- ${node(c.id)}`);
     for (const target of [topo.storage, topo.registry].filter((x): x is NonNullable<typeof x> => !!x)) {
-      const isBroken = findings.some(({ r, f }) => r.checkId === 'same-vnet-placement' && (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id && idKey((f.evidence as { resourceId?: string }).resourceId ?? '') === idKey(target.id));
+      const isBroken = findings.some(
+        ({ r, f }) =>
+          r.checkId === 'same-vnet-placement' &&
+          (f.evidence as { computeId?: string; resourceId?: string }).computeId === c.id &&
+          idKey((f.evidence as { resourceId?: string }).resourceId ?? '') === idKey(target.id),
+      );
       link(isBroken ? `${node(c.id)} -.->|"⛔ unreachable"| ${node(target.id)}` : `${node(c.id)} --> ${node(target.id)}`, isBroken);
     }
     if (!c.subnetId && managed?.isolationMode === 'AllowOnlyApprovedOutbound') {
-      const blocked = findings.some(({ r, f }) => r.checkId === 'managed-network-outbound' && typeof (f.evidence as { tag?: unknown }).tag === 'string');
+      const blocked = findings.some(
+        ({ r, f }) => r.checkId === 'managed-network-outbound' && typeof (f.evidence as { tag?: unknown }).tag === 'string',
+      );
       link(blocked ? `${node(c.id)} -.->|"⛔ no service-tag rule"| mcr` : `${node(c.id)} -->|443| mcr`, blocked);
     }
     if (c.subnetId) {
-      const blocked = findings.some(({ r, f }) => r.checkId === 'nsg-outbound-service-tags' && ((f.evidence as { computes?: string[] }).computes ?? []).some((x) => idKey(x) === idKey(c.id)));
+      const blocked = findings.some(
+        ({ r, f }) =>
+          r.checkId === 'nsg-outbound-service-tags' &&
+          ((f.evidence as { computes?: string[] }).computes ?? []).some((x) => idKey(x) === idKey(c.id)),
+      );
       link(blocked ? `${node(c.id)} -.->|"⛔ 443 denied"| mcr` : `${node(c.id)} -->|443| mcr`, blocked);
     }
   }

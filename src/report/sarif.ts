@@ -55,8 +55,18 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
           level: level(r, f),
           message: { text: `${f.message} Fix: ${f.remediation}` },
           locations: [{ logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] }],
-          partialFingerprints: { 'armResourceAndMessage/v1': createHash('sha256').update(`${r.checkId}\n${f.resourceId.toLowerCase()}\n${f.message}`).digest('hex') },
-          ...(f.suppressed ? { suppressions: [{ kind: 'external', status: 'accepted', justification: `${f.suppressed.reason} (until ${f.suppressed.expires})` }] } : {}),
+          partialFingerprints: {
+            'armResourceAndMessage/v1': createHash('sha256')
+              .update(`${r.checkId}\n${f.resourceId.toLowerCase()}\n${f.message}`)
+              .digest('hex'),
+          },
+          ...(f.suppressed
+            ? {
+                suppressions: [
+                  { kind: 'external', status: 'accepted', justification: `${f.suppressed.reason} (until ${f.suppressed.expires})` },
+                ],
+              }
+            : {}),
           properties: { workspaceId: t.workspaceId, remediation: f.remediation, evidence: f.evidence },
         });
       }
@@ -67,10 +77,22 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'aml-preflight', version: report.tool.version, semanticVersion: report.tool.version, informationUri: INFORMATION_URI, rules } },
+        tool: {
+          driver: {
+            name: 'aml-preflight',
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: INFORMATION_URI,
+            rules,
+          },
+        },
         invocations: [{ executionSuccessful: !report.incomplete, toolExecutionNotifications: notifications }],
         results,
-        properties: { summary: report.summary, armRequests: report.stats.armRequests, workspaces: report.targets.map((t) => t.workspaceId) },
+        properties: {
+          summary: report.summary,
+          armRequests: report.stats.armRequests,
+          workspaces: report.targets.map((t) => t.workspaceId),
+        },
       },
     ],
   };

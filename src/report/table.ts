@@ -29,20 +29,29 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
   const checkCount = report.targets[0]?.results.length ?? 0;
   lines.push(
     c.bold(`aml-preflight ${report.tool.version}`) +
-      c.dim(` · ${plural(report.targets.length, 'workspace')} · ${plural(checkCount, 'check')} · ${plural(report.stats.armRequests, 'ARM request')}${graphStats(report)} · ${seconds(report.stats.durationMs)}`),
+      c.dim(
+        ` · ${plural(report.targets.length, 'workspace')} · ${plural(checkCount, 'check')} · ${plural(report.stats.armRequests, 'ARM request')}${graphStats(report)} · ${seconds(report.stats.durationMs)}`,
+      ),
   );
   if (report.stats.inventoryFallback) lines.push(c.yellow(`Resource Graph was not used: ${report.stats.inventoryFallback}`));
   for (const target of report.targets) {
     lines.push('', `${c.bold(nameOf(target.workspaceId))} ${c.dim(shortId(target.workspaceId))}`);
     const idWidth = Math.max(...target.results.map((r) => r.checkId.length), 10);
     for (const r of target.results) {
-      lines.push(...wrap(`  ${paint[r.status](MARK[r.status])}  ${r.checkId.padEnd(idWidth)}  ${shortenIds(headline(r))}`, width, 13 + idWidth));
+      lines.push(
+        ...wrap(`  ${paint[r.status](MARK[r.status])}  ${r.checkId.padEnd(idWidth)}  ${shortenIds(headline(r))}`, width, 13 + idWidth),
+      );
       for (const note of r.notes ?? []) lines.push(...wrap(c.dim(`           note: ${shortenIds(note)}`), width, 17));
       for (const f of r.findings) lines.push(...finding(f, c, width, options.verbose ?? false));
     }
   }
   for (const e of report.expiredSuppressions ?? []) {
-    lines.push('', c.yellow(`▲ Suppression of ${e.check} for ${e.resource} expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`));
+    lines.push(
+      '',
+      c.yellow(
+        `▲ Suppression of ${e.check} for ${e.resource} expired on ${e.expires} ("${e.reason}"): its ${e.findings} finding(s) count again.`,
+      ),
+    );
   }
   const s = report.summary;
   lines.push(
@@ -61,12 +70,17 @@ function headline(r: CheckResult): string {
 function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: number | undefined, verbose: boolean): string[] {
   const mark = f.suppressed ? c.dim('○') : f.level === 'warning' ? c.yellow('▲') : c.red('✖');
   const out = [
-    ...wrap(`      ${mark} ${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`, width, 8),
+    ...wrap(
+      `      ${mark} ${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`,
+      width,
+      8,
+    ),
     ...wrap(c.dim(`        ${shortId(f.resourceId)}`), width, 10),
   ];
   if (verbose) {
     out.push(c.dim(`        resource: ${f.resourceId}`));
-    for (const [k, v] of Object.entries(f.evidence)) out.push(...wrap(c.dim(`        ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`), width, 10));
+    for (const [k, v] of Object.entries(f.evidence))
+      out.push(...wrap(c.dim(`        ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`), width, 10));
   }
   out.push(...wrap(`        ${c.cyan('fix:')} ${f.remediation}`, width, 13));
   return out;

@@ -12,7 +12,10 @@ const armResource = z
     id: z.string().regex(/^\/subscriptions\//i, 'an ARM id starting with /subscriptions/'),
     name: z.string().min(1),
     // Optional: some real ARM answers (Microsoft's private DNS zone group example among them) omit it.
-    type: z.string().regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/, 'an ARM type like Microsoft.Network/virtualNetworks').optional(),
+    type: z
+      .string()
+      .regex(/^[A-Za-z0-9.]+\/[A-Za-z0-9/]+$/, 'an ARM type like Microsoft.Network/virtualNetworks')
+      .optional(),
     location: z.string().optional(),
     properties: z.record(z.string(), z.unknown()).nullable().optional(),
   })
@@ -44,10 +47,13 @@ const fault = z
     rawBody: z.string().optional(),
   })
   .strict()
-  
-  .refine((f) => f.status !== undefined || f.latencyMs !== undefined || f.reset === true || f.truncate === true || f.rawBody !== undefined, {
-    error: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
-  });
+
+  .refine(
+    (f) => f.status !== undefined || f.latencyMs !== undefined || f.reset === true || f.truncate === true || f.rawBody !== undefined,
+    {
+      error: 'a fault needs at least one of status, latencyMs, reset, truncate, rawBody',
+    },
+  );
 
 /**
  * One of ARM's token buckets per subscription. `initialTokens` (default: full) models a bucket another
@@ -60,7 +66,10 @@ const bucket = z
     initialTokens: z.number().int().min(0).optional(),
   })
   .strict()
-  .refine((b) => b.initialTokens === undefined || b.initialTokens <= b.capacity, { error: 'initialTokens cannot exceed capacity', path: ['initialTokens'] });
+  .refine((b) => b.initialTokens === undefined || b.initialTokens <= b.capacity, {
+    error: 'initialTokens cannot exceed capacity',
+    path: ['initialTokens'],
+  });
 
 export const worldSchema = z
   .object({
@@ -80,7 +89,9 @@ export const worldSchema = z
      * What the container registries hold, for the ACR data plane the mock serves:
      * login server → repository → tag → manifest digest.
      */
-    registryContent: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest')))).optional(),
+    registryContent: z
+      .record(z.string(), z.record(z.string(), z.record(z.string(), z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest'))))
+      .optional(),
     /**
      * Azure Resource Graph as the mock answers it: rows per page (at most Resource Graph's 1,000),
      * the per-user quota (Resource Graph's default is 15 queries per 5 s window), and ids it has not
@@ -90,7 +101,10 @@ export const worldSchema = z
     resourceGraph: z
       .object({
         pageSize: z.number().int().min(1).max(1000).optional(),
-        quota: z.object({ requests: z.number().int().min(1), windowSeconds: z.number().positive() }).strict().optional(),
+        quota: z
+          .object({ requests: z.number().int().min(1), windowSeconds: z.number().positive() })
+          .strict()
+          .optional(),
         notIndexed: z.array(z.string()).optional(),
       })
       .strict()
@@ -152,6 +166,7 @@ export async function loadWorld(file: string): Promise<World> {
 /** `$.resources[3].id` */
 export function jsonPath(path: readonly PropertyKey[]): string {
   let out = '$';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
+  for (const p of path)
+    out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
   return out;
 }

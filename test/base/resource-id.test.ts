@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { idKey, parentId, parseResourceId, parseWorkspaceId, resourceType, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
+import {
+  idKey,
+  parentId,
+  parseResourceId,
+  parseWorkspaceId,
+  resourceType,
+  sameId,
+  tryParseResourceId,
+} from '../../src/base/resource-id.js';
 
-const SUBNET = '/subscriptions/3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b/resourceGroups/rg-mlops/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-b';
+const SUBNET =
+  '/subscriptions/3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b/resourceGroups/rg-mlops/providers/Microsoft.Network/virtualNetworks/vnet-a/subnets/snet-b';
 
 describe('parseResourceId', () => {
   it('parses a child resource', () => {
@@ -49,8 +58,12 @@ describe('parseResourceId', () => {
 
   it('parseWorkspaceId rejects ids of other types', () => {
     expect(() => parseWorkspaceId(SUBNET)).toThrow(/not an Azure ML workspace id/);
-    expect(parseWorkspaceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w').names).toEqual(['w']);
-    expect(parseWorkspaceId('/subscriptions/s/resourcegroups/rg/providers/microsoft.machinelearningservices/WORKSPACES/w').names).toEqual(['w']);
+    expect(parseWorkspaceId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/w').names).toEqual([
+      'w',
+    ]);
+    expect(parseWorkspaceId('/subscriptions/s/resourcegroups/rg/providers/microsoft.machinelearningservices/WORKSPACES/w').names).toEqual([
+      'w',
+    ]);
   });
 });
 

@@ -10,7 +10,9 @@ describe('acr-workspace-access', () => {
   it('passes with trusted services, and says so', async () => {
     const r = await audit('healthy-private');
     expect(r.status).toBe('pass');
-    expect(r.notes).toEqual(['trusted Azure services, Azure ML among them, may bypass the network rules of crmlopsprodweu (networkRuleBypassOptions: AzureServices)']);
+    expect(r.notes).toEqual([
+      'trusted Azure services, Azure ML among them, may bypass the network rules of crmlopsprodweu (networkRuleBypassOptions: AzureServices)',
+    ]);
   });
 
   it('passes without trusted services when the workspace VNet holds an approved registry endpoint', async () => {
@@ -21,8 +23,20 @@ describe('acr-workspace-access', () => {
     // The workspace's own endpoint sits in a VNet no other check reads, so the check reads it in.
     const w = loadWorldByName('acr-trusted-services-off-ws-endpoint');
     const wsVnet = ids.vnet.replace('vnet-mlops-prod-weu', 'vnet-mlops-ws-weu');
-    w.resources.push({ id: wsVnet, name: 'vnet-mlops-ws-weu', type: 'Microsoft.Network/virtualNetworks', location: 'westeurope', properties: { addressSpace: { addressPrefixes: ['10.50.0.0/16'] }, subnets: [subnet(`${wsVnet}/subnets/snet-ws`, '10.50.1.0/24')], virtualNetworkPeerings: [] } });
-    (w.resources.find((r) => r.id === ids.peWorkspace)!.properties as { subnet: { id: string } }).subnet = { id: `${wsVnet}/subnets/snet-ws` };
+    w.resources.push({
+      id: wsVnet,
+      name: 'vnet-mlops-ws-weu',
+      type: 'Microsoft.Network/virtualNetworks',
+      location: 'westeurope',
+      properties: {
+        addressSpace: { addressPrefixes: ['10.50.0.0/16'] },
+        subnets: [subnet(`${wsVnet}/subnets/snet-ws`, '10.50.1.0/24')],
+        virtualNetworkPeerings: [],
+      },
+    });
+    (w.resources.find((r) => r.id === ids.peWorkspace)!.properties as { subnet: { id: string } }).subnet = {
+      id: `${wsVnet}/subnets/snet-ws`,
+    };
     w.faults = [{ match: 'GET .*/storageAccounts/stmlopsprodweu$', status: 403 }];
     const r = await audit(w);
     expect(r.status, r.reason).toBe('fail');
@@ -40,7 +54,9 @@ describe('acr-workspace-access', () => {
 
   it('admin user off and no managed identity: nothing to authenticate with', async () => {
     const r = await audit('acr-admin-disabled-no-identity');
-    expect(r.findings.map((f) => f.message)).toEqual(['Registry crmlopsprodweu has the admin user disabled, and workspace mlw-mlops-prod-weu has no managed identity to authenticate with instead.']);
+    expect(r.findings.map((f) => f.message)).toEqual([
+      'Registry crmlopsprodweu has the admin user disabled, and workspace mlw-mlops-prod-weu has no managed identity to authenticate with instead.',
+    ]);
   });
 
   it('admin user off with an identity is a note, not a finding', async () => {

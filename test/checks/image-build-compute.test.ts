@@ -23,7 +23,9 @@ describe('image-build-compute on every world', () => {
     const result = await audit(world);
     expect(result.status, JSON.stringify(result)).toBe(status);
     expect(result.findings).toHaveLength(messages.length);
-    messages.forEach((m, i) => { expect(result.findings[i]!.message).toMatch(m); });
+    messages.forEach((m, i) => {
+      expect(result.findings[i]!.message).toMatch(m);
+    });
     for (const f of result.findings) {
       expect(f.resourceId).toMatch(/^\/subscriptions\//);
       expect(f.remediation.length).toBeGreaterThan(20);
@@ -33,7 +35,9 @@ describe('image-build-compute on every world', () => {
 
   it('names the fix with the real az command', async () => {
     const result = await audit('ibc-missing');
-    expect(result.findings[0]!.remediation).toContain('az ml workspace update --name mlw-mlops-prod-weu --resource-group rg-mlops-prod-weu --image-build-compute cpu-build-cluster');
+    expect(result.findings[0]!.remediation).toContain(
+      'az ml workspace update --name mlw-mlops-prod-weu --resource-group rg-mlops-prod-weu --image-build-compute cpu-build-cluster',
+    );
   });
 
   it('skips with the reason when the registry is public', async () => {

@@ -10,7 +10,11 @@ const CR = 'crmlopsprodweu.azurecr.io';
 describe('image-reference', () => {
   it('passes for images that exist in the workspace registry, by tag and by digest (through the ACR data plane)', async () => {
     const digest = `sha256:${createHash('sha256').update('pytorch-2.3').digest('hex')}`;
-    const r = await audit('healthy-private', [`${CR}/azureml/training/pytorch:2.3-cuda12.1`, `${CR}/azureml/training/pytorch@${digest}`, 'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1']);
+    const r = await audit('healthy-private', [
+      `${CR}/azureml/training/pytorch:2.3-cuda12.1`,
+      `${CR}/azureml/training/pytorch@${digest}`,
+      'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1',
+    ]);
     expect(r.status).toBe('pass');
     const acr = t.harness.server.handler.log.filter((e) => e.path.startsWith('/acr-data/'));
     // The real SDK's challenge flow: 401, AAD → refresh token, refresh → access token, then the reads.
@@ -23,7 +27,12 @@ describe('image-reference', () => {
   });
 
   it('each kind of bad reference is a finding with the corrected form', async () => {
-    const r = await audit('healthy-private', [`${CR}//azureml/training/pytorch:2.3-cuda12.1`, `${CR}\\azureml\\training\\pytorch:2.3-cuda12.1`, `${CR}/AzureML/Training/PyTorch:2.3-cuda12.1`, `${CR}/azureml/training/pytorch`]);
+    const r = await audit('healthy-private', [
+      `${CR}//azureml/training/pytorch:2.3-cuda12.1`,
+      `${CR}\\azureml\\training\\pytorch:2.3-cuda12.1`,
+      `${CR}/AzureML/Training/PyTorch:2.3-cuda12.1`,
+      `${CR}/azureml/training/pytorch`,
+    ]);
     expect(r.findings.map((f) => f.message)).toEqual([
       `Image reference "${CR}//azureml/training/pytorch:2.3-cuda12.1" has a double slash; the corrected form is ${CR}/azureml/training/pytorch:2.3-cuda12.1.`,
       `Image reference "${CR}\\azureml\\training\\pytorch:2.3-cuda12.1" has a backslash; the corrected form is ${CR}/azureml/training/pytorch:2.3-cuda12.1.`,

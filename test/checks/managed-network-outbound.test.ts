@@ -27,18 +27,26 @@ afterEach(async () => {
   harness = undefined;
 });
 
-describe('the mock keeps ARM\'s versioned contract', () => {
+describe("the mock keeps ARM's versioned contract", () => {
   const w = parseWorld(world('healthy-managed'));
   const get = async (path: string, version: string) => {
     const h = createArmHandler(w);
-    const a = await h.handle({ method: 'GET', url: `${path}?api-version=${version}`, headers: { authorization: 'Bearer t' } }, 'https://127.0.0.1:9');
-    return { status: a.status, body: JSON.parse(a.body ?? 'null') as { properties?: Record<string, unknown>; value?: unknown[]; error?: { code: string } } };
+    const a = await h.handle(
+      { method: 'GET', url: `${path}?api-version=${version}`, headers: { authorization: 'Bearer t' } },
+      'https://127.0.0.1:9',
+    );
+    return {
+      status: a.status,
+      body: JSON.parse(a.body ?? 'null') as { properties?: Record<string, unknown>; value?: unknown[]; error?: { code: string } },
+    };
   };
 
   it('serves managedNetwork only from 2023-10-01 on', async () => {
     expect((await get(ids.workspace, '2022-10-01')).body.properties).not.toHaveProperty('managedNetwork');
     expect((await get(ids.workspace, '2022-10-01')).body.properties).not.toHaveProperty('serverlessComputeSettings');
-    expect((await get(ids.workspace, '2023-10-01')).body.properties?.managedNetwork).toMatchObject({ isolationMode: 'AllowOnlyApprovedOutbound' });
+    expect((await get(ids.workspace, '2023-10-01')).body.properties?.managedNetwork).toMatchObject({
+      isolationMode: 'AllowOnlyApprovedOutbound',
+    });
     expect((await get(ids.workspace, '2025-12-01')).body.properties).toHaveProperty('serverlessComputeSettings');
   });
 
@@ -71,7 +79,7 @@ describe('reading a managed network through the SDK', () => {
     expect(log.filter((e) => /\/outboundRules$/i.test(e.path))).toHaveLength(4);
   });
 
-  it('never reads the managed network\'s private endpoints, and still reads the customer\'s own', async () => {
+  it("never reads the managed network's private endpoints, and still reads the customer's own", async () => {
     harness = await startHarness(world('managed-customer-pe'));
     const report = await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] });
     expect(report.targets[0]!.results.filter((r) => r.status === 'error')).toEqual([]);
@@ -81,7 +89,7 @@ describe('reading a managed network through the SDK', () => {
     expect(log.filter((e) => e.status === 403)).toEqual([]);
   });
 
-  it('reads a project\'s managed network and rules from its hub', async () => {
+  it("reads a project's managed network and rules from its hub", async () => {
     const r = await auditor.audit(world('managed-hub-project'));
     expect(r.status).toBe('pass');
     expect(r.notes?.join(' ')).toContain('hub mlw-mlops-hub-weu');
@@ -90,12 +98,16 @@ describe('reading a managed network through the SDK', () => {
 
   it('a shape the spec does not define is an error naming the JSON path, not a crash', async () => {
     const w = world('healthy-managed');
-    (w.resources.find((r) => r.id === ids.workspace)!.properties as { managedNetwork: { outboundRules: Record<string, { destination: unknown }> } }).managedNetwork.outboundRules[rules.pypi]!.destination = 42;
+    (
+      w.resources.find((r) => r.id === ids.workspace)!.properties as {
+        managedNetwork: { outboundRules: Record<string, { destination: unknown }> };
+      }
+    ).managedNetwork.outboundRules[rules.pypi]!.destination = 42;
     const r = await auditor.audit(w);
     expect(r.status).toBe('error');
     expect(r.reason).toMatch(/unexpected shape at value\[\d+\]\.properties\.destination/);
     const bad = world('healthy-managed');
-    (bad.resources.find((x) => x.id === ids.workspace)!.properties!).managedNetwork = { isolationMode: ['AllowOnlyApprovedOutbound'] };
+    bad.resources.find((x) => x.id === ids.workspace)!.properties!.managedNetwork = { isolationMode: ['AllowOnlyApprovedOutbound'] };
     const r2 = await auditor.audit(bad);
     expect(r2.status).toBe('error');
     expect(r2.reason).toContain('properties.managedNetwork.isolationMode');
@@ -119,14 +131,20 @@ describe('managed-network-outbound', () => {
     expect(r.status).toBe('fail');
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.message).toContain('is Inactive, not provisioned');
-    expect(r.findings[0]!.remediation).toContain('az ml workspace provision-network --resource-group rg-mlops-prod-weu --name mlw-mlops-prod-weu');
+    expect(r.findings[0]!.remediation).toContain(
+      'az ml workspace provision-network --resource-group rg-mlops-prod-weu --name mlw-mlops-prod-weu',
+    );
     expect(r.findings[0]!.evidence).toMatchObject({ fixable: 'provisionManagedNetwork', isolationMode: 'AllowOnlyApprovedOutbound' });
   });
 
   it('fails a Failed rule with its errorInformation, and a missing rule with the outbound-rule command', async () => {
     const failed = await auditor.audit('managed-registry-rule-failed');
-    expect(failed.findings.map((f) => f.message)).toEqual([expect.stringMatching(/__SYS_PE_crmlopsprodweu_registry .* is Failed, not Active: Failed to create private endpoint/)]);
-    expect(failed.findings[0]!.evidence).toMatchObject({ rule: { name: rules.registry, type: 'PrivateEndpoint', category: 'Required', status: 'Failed' } });
+    expect(failed.findings.map((f) => f.message)).toEqual([
+      expect.stringMatching(/__SYS_PE_crmlopsprodweu_registry .* is Failed, not Active: Failed to create private endpoint/),
+    ]);
+    expect(failed.findings[0]!.evidence).toMatchObject({
+      rule: { name: rules.registry, type: 'PrivateEndpoint', category: 'Required', status: 'Failed' },
+    });
     const missing = await auditor.audit('managed-storage-rule-missing');
     expect(missing.findings).toHaveLength(1);
     expect(missing.findings[0]!.remediation).toBe(
@@ -136,7 +154,9 @@ describe('managed-network-outbound', () => {
 
   it('with AllowInternetOutbound, a missing rule for a public resource is a note, for the key vault a warning', async () => {
     const w = world('managed-internet-outbound');
-    const mn = (w.resources.find((x) => x.id === ids.workspace)!.properties as { managedNetwork: { outboundRules: Record<string, unknown> } }).managedNetwork;
+    const mn = (
+      w.resources.find((x) => x.id === ids.workspace)!.properties as { managedNetwork: { outboundRules: Record<string, unknown> } }
+    ).managedNetwork;
     delete mn.outboundRules[rules.registry];
     delete mn.outboundRules[rules.vault];
     // Registry open to the public: reached over the Internet.
@@ -156,7 +176,11 @@ describe('managed-network-outbound', () => {
     const r = await auditor.audit('managed-service-tag-missing');
     expect(r.findings.map((f) => f.evidence.tag)).toEqual(['AzureFrontDoor.FirstParty']);
     const regional = world('healthy-managed');
-    const mn = (regional.resources.find((x) => x.id === ids.workspace)!.properties as { managedNetwork: { outboundRules: Record<string, { destination: { serviceTag: string; portRanges: string } }> } }).managedNetwork;
+    const mn = (
+      regional.resources.find((x) => x.id === ids.workspace)!.properties as {
+        managedNetwork: { outboundRules: Record<string, { destination: { serviceTag: string; portRanges: string } }> };
+      }
+    ).managedNetwork;
     mn.outboundRules[rules.mcr]!.destination.serviceTag = 'MicrosoftContainerRegistry.WestEurope';
     expect((await auditor.audit(regional)).status).toBe('pass');
     mn.outboundRules[rules.mcr]!.destination.portRanges = '80';
@@ -182,7 +206,10 @@ describe('audit --fix on a managed network', () => {
     expect(r.stderr).toContain('provisioning the managed network of mlw-mlops-prod-weu');
     const report = JSON.parse(r.stdout) as { targets: { results: { checkId: string; status: string; notes?: string[] }[] }[] };
     const results = report.targets[0]!.results;
-    expect(results.find((x) => x.checkId === 'managed-network-outbound')).toMatchObject({ status: 'pass', notes: [expect.stringContaining('fixed by --fix: provisionManagedNetwork ran (status Active)')] });
+    expect(results.find((x) => x.checkId === 'managed-network-outbound')).toMatchObject({
+      status: 'pass',
+      notes: [expect.stringContaining('fixed by --fix: provisionManagedNetwork ran (status Active)')],
+    });
     expect(results.filter((x) => x.status === 'fail' || x.status === 'error')).toEqual([]);
   });
 });
@@ -216,7 +243,15 @@ describe('the new reads stay inside the SDK pipeline', () => {
 
 describe('everywhere else', () => {
   it('the Markdown diagram draws the managed network, its endpoints, and a failing rule in red', async () => {
-    const r = await runCli(['audit', '--mock', join(packageRoot, 'mocks', 'worlds', 'demo-managed.json'), '--workspace', ids.workspace, '--format', 'markdown']);
+    const r = await runCli([
+      'audit',
+      '--mock',
+      join(packageRoot, 'mocks', 'worlds', 'demo-managed.json'),
+      '--workspace',
+      ids.workspace,
+      '--format',
+      'markdown',
+    ]);
     expect(r.code).toBe(1);
     const mermaid = r.stdout.slice(r.stdout.indexOf('```mermaid'), r.stdout.indexOf('```', r.stdout.indexOf('```mermaid') + 3));
     expect(mermaid).toMatch(/subgraph (n\d+)\["managed VNet of mlw-mlops-prod-weu \(AllowOnlyApprovedOutbound, Active\)"\]/);
@@ -239,13 +274,28 @@ describe('everywhere else', () => {
     const image = (await import('../../checks/image-reference/index.js')).default;
     const h = await startHarness(world('healthy-managed'));
     harness = h;
-    const audit = async () => (await runAudit({ inventory: h.inventory, checks: [image], workspaceIds: [ids.workspace], checkOptions: { images: ['docker.io/library/python:3.11'] } })).targets[0]!.results[0]!;
+    const audit = async () =>
+      (
+        await runAudit({
+          inventory: h.inventory,
+          checks: [image],
+          workspaceIds: [ids.workspace],
+          checkOptions: { images: ['docker.io/library/python:3.11'] },
+        })
+      ).targets[0]!.results[0]!;
     const r = await audit();
     expect(r.status).toBe('fail');
     expect(r.findings[0]!.evidence.uncovered).toEqual(['registry-1.docker.io', 'auth.docker.io', 'production.cloudflare.docker.com']);
     const open = await startHarness(world('managed-internet-outbound'));
     try {
-      const r2 = (await runAudit({ inventory: open.inventory, checks: [image], workspaceIds: [ids.workspace], checkOptions: { images: ['docker.io/library/python:3.11'] } })).targets[0]!.results[0]!;
+      const r2 = (
+        await runAudit({
+          inventory: open.inventory,
+          checks: [image],
+          workspaceIds: [ids.workspace],
+          checkOptions: { images: ['docker.io/library/python:3.11'] },
+        })
+      ).targets[0]!.results[0]!;
       expect(r2.status).toBe('pass');
     } finally {
       await open.close();

@@ -101,14 +101,32 @@ const EXPECTED: Record<string, Row> = {
   'managed-internet-outbound': MANAGED,
   'managed-hub-project': MANAGED,
   'managed-customer-pe': { ...MANAGED, 'private-dns-zones': 'pass' },
-  'managed-not-provisioned': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
-  'managed-registry-rule-failed': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
+  'managed-not-provisioned': {
+    ...MANAGED,
+    'managed-network-outbound': 'fail',
+    'same-vnet-placement': 'fail',
+    'image-build-compute': 'fail',
+    'acr-private-endpoint-region': 'skip',
+  },
+  'managed-registry-rule-failed': {
+    ...MANAGED,
+    'managed-network-outbound': 'fail',
+    'same-vnet-placement': 'fail',
+    'image-build-compute': 'fail',
+    'acr-private-endpoint-region': 'skip',
+  },
   'managed-storage-rule-missing': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail' },
   'managed-ibc-missing': { ...MANAGED, 'image-build-compute': 'fail' },
   'managed-ibc-gpu-cluster': { ...MANAGED, 'image-build-compute': 'fail' },
   'managed-package-fqdn-missing': { ...MANAGED, 'managed-network-outbound': 'warn' },
   'managed-service-tag-missing': { ...MANAGED, 'managed-network-outbound': 'fail' },
-  'demo-managed': { ...MANAGED, 'managed-network-outbound': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'acr-private-endpoint-region': 'skip' },
+  'demo-managed': {
+    ...MANAGED,
+    'managed-network-outbound': 'fail',
+    'same-vnet-placement': 'fail',
+    'image-build-compute': 'fail',
+    'acr-private-endpoint-region': 'skip',
+  },
 };
 
 const worlds = readdirSync(join(packageRoot, 'mocks', 'worlds'))
@@ -128,6 +146,9 @@ describe('every check on every world', () => {
     harnesses.push(h);
     const report = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace] });
     const got = Object.fromEntries(report.targets[0]!.results.map((r) => [r.checkId, r.status]));
-    expect(got, JSON.stringify(report.targets[0]!.results.filter((r) => r.status === 'error').map((r) => r.reason))).toEqual({ ...HEALTHY, ...EXPECTED[world] });
+    expect(got, JSON.stringify(report.targets[0]!.results.filter((r) => r.status === 'error').map((r) => r.reason))).toEqual({
+      ...HEALTHY,
+      ...EXPECTED[world],
+    });
   });
 });

@@ -19,7 +19,9 @@ describe('every check', () => {
     expect(check.meta.docs[0]).toMatch(/^https:\/\/learn\.microsoft\.com\//);
     expect(check.meta.actions.length).toBeGreaterThan(0);
     const source = readFileSync(join(packageRoot, 'checks', id, 'index.ts'), 'utf8');
-    expect(source.trimStart().startsWith('/**\n * https://learn.microsoft.com/'), 'index.ts opens with the Microsoft doc it enforces').toBe(true);
+    expect(source.trimStart().startsWith('/**\n * https://learn.microsoft.com/'), 'index.ts opens with the Microsoft doc it enforces').toBe(
+      true,
+    );
     const readme = readFileSync(join(packageRoot, 'checks', id, 'README.md'), 'utf8');
     expect(readme.startsWith(`# ${id}\n`)).toBe(true);
     expect(readme).toMatch(/\*\*How to fix\.\*\*/);

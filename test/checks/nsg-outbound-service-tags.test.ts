@@ -17,19 +17,43 @@ describe('nsg-outbound-service-tags on its worlds', () => {
     ['nsg-deny-other-subnet', 'pass', []],
     ['nsg-no-nsg', 'pass', []],
     ['nsg-forced-tunnel-tag-routes', 'pass', []],
-    ['nsg-deny-before-allow', 'fail', [`${MCR} is denied for 3 of 3 prefixes by rule DenyHttpsInternetOutbound (priority 100)`, `${AFD} is denied for 42 of 42 prefixes by rule DenyHttpsInternetOutbound (priority 100)`]],
+    [
+      'nsg-deny-before-allow',
+      'fail',
+      [
+        `${MCR} is denied for 3 of 3 prefixes by rule DenyHttpsInternetOutbound (priority 100)`,
+        `${AFD} is denied for 42 of 42 prefixes by rule DenyHttpsInternetOutbound (priority 100)`,
+      ],
+    ],
     ['nsg-frontdoor-missing', 'fail', [`${AFD} is denied for 42 of 42 prefixes by rule DenyInternetOutbound (priority 4000)`]],
     ['nsg-explicit-cidrs-one-missing', 'fail', [`${MCR} is denied for 1 of 3 prefixes by rule DenyInternetOutbound (priority 4000)`]],
     ['nsg-udp-only', 'fail', [`${MCR} is denied for 3 of 3 prefixes by rule DenyInternetOutbound`]],
     ['nsg-wrong-port', 'fail', [`${MCR} is denied for 3 of 3 prefixes by rule DenyInternetOutbound`]],
-    ['nsg-route-none', 'fail', [`to ${MCR} (3 of 3 prefixes) is dropped: route drop-mcr (${MCR}) of rt-mlops-training-weu has next hop None`]],
-    ['nsg-asg-rule', 'warn', [`${MCR} cannot be decided for 3 of 3 prefixes: rule AllowMcrOutbound (priority 100) uses application security groups`]],
-    ['nsg-forced-tunnel', 'warn', [`to ${MCR} (3 of 3 prefixes) goes through VirtualAppliance 10.20.3.4 by route default-via-firewall (0.0.0.0/0)`, `to ${AFD} (42 of 42 prefixes) goes through VirtualAppliance 10.20.3.4`]],
+    [
+      'nsg-route-none',
+      'fail',
+      [`to ${MCR} (3 of 3 prefixes) is dropped: route drop-mcr (${MCR}) of rt-mlops-training-weu has next hop None`],
+    ],
+    [
+      'nsg-asg-rule',
+      'warn',
+      [`${MCR} cannot be decided for 3 of 3 prefixes: rule AllowMcrOutbound (priority 100) uses application security groups`],
+    ],
+    [
+      'nsg-forced-tunnel',
+      'warn',
+      [
+        `to ${MCR} (3 of 3 prefixes) goes through VirtualAppliance 10.20.3.4 by route default-via-firewall (0.0.0.0/0)`,
+        `to ${AFD} (42 of 42 prefixes) goes through VirtualAppliance 10.20.3.4`,
+      ],
+    ],
   ] as const)('%s → %s', async (world, status, messages) => {
     const result = await audit(world);
     expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
     expect(result.findings.map((f) => f.message)).toHaveLength(messages.length);
-    messages.forEach((m, i) => { expect(result.findings[i]!.message).toContain(m); });
+    messages.forEach((m, i) => {
+      expect(result.findings[i]!.message).toContain(m);
+    });
   });
 
   it('names the exact prefix an explicit list misses, and the rule to add', async () => {
@@ -50,7 +74,9 @@ describe('nsg-outbound-service-tags on its worlds', () => {
   });
 
   it('says when a subnet has no NSG', async () => {
-    expect((await audit('nsg-no-nsg')).notes).toEqual(['subnet vnet-mlops-prod-weu/snet-training has no network security group: its egress is not filtered by an NSG']);
+    expect((await audit('nsg-no-nsg')).notes).toEqual([
+      'subnet vnet-mlops-prod-weu/snet-training has no network security group: its egress is not filtered by an NSG',
+    ]);
   });
 
   it('reads each subnet, NSG and the service tags once though three computes share them', async () => {
@@ -63,12 +89,17 @@ describe('nsg-outbound-service-tags on its worlds', () => {
 });
 
 describe('allowRule priority', () => {
-  const nsg = (priorities: number[]) => ({ id: ids.nsg, securityRules: priorities.map((priority, i) => ({ name: `r${i}`, priority, direction: 'Outbound', access: 'Allow', protocol: '*' })) });
+  const nsg = (priorities: number[]) => ({
+    id: ids.nsg,
+    securityRules: priorities.map((priority, i) => ({ name: `r${i}`, priority, direction: 'Outbound', access: 'Allow', protocol: '*' })),
+  });
   it('takes the free priority just below the deny', () => {
     expect(allowRule(ids.nsg, nsg([3999]), 'X', 4000)).toContain('--priority 3998');
     expect(allowRule(ids.nsg, nsg([]), 'X', 65500)).toContain('--priority 4096');
   });
   it('asks to move the deny first when nothing is free below it', () => {
-    expect(allowRule(ids.nsg, nsg([100, 101]), 'X', 100, 'DenyAll')).toMatch(/^No priority is free below DenyAll \(100\): move it first \(.*--priority 102\)/);
+    expect(allowRule(ids.nsg, nsg([100, 101]), 'X', 100, 'DenyAll')).toMatch(
+      /^No priority is free below DenyAll \(100\): move it first \(.*--priority 102\)/,
+    );
   });
 });

@@ -10,10 +10,34 @@ describe('private-dns-zones', () => {
   it.each([
     ['healthy-private', 'pass', []],
     ['placement-mixed-case-ids', 'pass', []],
-    ['dns-missing-zone-group', 'fail', ['Private endpoint pe-crmlopsprodweu-registry (registry of crmlopsprodweu) has no private DNS zone group: crmlopsprodweu.azurecr.io will not resolve to it.']],
-    ['dns-zone-not-linked', 'fail', ['Private DNS zone privatelink.azurecr.io is not linked to VNet vnet-mlops-prod-weu of ci-analyst-ds, cpu-build-cluster, gpu-train-cluster: crmlopsprodweu will resolve to its public address there.']],
-    ['dns-missing-data-record', 'fail', ['The DNS zone group of private endpoint pe-crmlopsprodweu-registry has no A record crmlopsprodweu.westeurope.data in privatelink.azurecr.io.']],
-    ['dns-custom-servers', 'warn', ['VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5): they must forward privatelink.azurecr.io, privatelink.blob.core.windows.net, privatelink.file.core.windows.net to Azure DNS (168.63.129.16), or the private endpoints will not resolve.']],
+    [
+      'dns-missing-zone-group',
+      'fail',
+      [
+        'Private endpoint pe-crmlopsprodweu-registry (registry of crmlopsprodweu) has no private DNS zone group: crmlopsprodweu.azurecr.io will not resolve to it.',
+      ],
+    ],
+    [
+      'dns-zone-not-linked',
+      'fail',
+      [
+        'Private DNS zone privatelink.azurecr.io is not linked to VNet vnet-mlops-prod-weu of ci-analyst-ds, cpu-build-cluster, gpu-train-cluster: crmlopsprodweu will resolve to its public address there.',
+      ],
+    ],
+    [
+      'dns-missing-data-record',
+      'fail',
+      [
+        'The DNS zone group of private endpoint pe-crmlopsprodweu-registry has no A record crmlopsprodweu.westeurope.data in privatelink.azurecr.io.',
+      ],
+    ],
+    [
+      'dns-custom-servers',
+      'warn',
+      [
+        'VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5): they must forward privatelink.azurecr.io, privatelink.blob.core.windows.net, privatelink.file.core.windows.net to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
+      ],
+    ],
   ] as const)('%s → %s', async (world, status, messages) => {
     const r = await audit(world);
     expect(r.status).toBe(status);
@@ -22,12 +46,14 @@ describe('private-dns-zones', () => {
 
   it('gives the az command to link the zone', async () => {
     const r = await audit('dns-zone-not-linked');
-    expect(r.findings[0]!.remediation).toBe(`az network private-dns link vnet create --resource-group rg-mlops-prod-weu --zone-name privatelink.azurecr.io --name link-vnet-mlops-prod-weu --virtual-network ${ids.vnet} --registration-enabled false`);
+    expect(r.findings[0]!.remediation).toBe(
+      `az network private-dns link vnet create --resource-group rg-mlops-prod-weu --zone-name privatelink.azurecr.io --name link-vnet-mlops-prod-weu --virtual-network ${ids.vnet} --registration-enabled false`,
+    );
   });
 
-  it('reads each zone\'s links once for all endpoints and VNets', async () => {
+  it("reads each zone's links once for all endpoints and VNets", async () => {
     await audit('healthy-private');
-    const links = t.harness.server.handler.log.filter((e) => e.path.endsWith("virtualNetworkLinks"));
+    const links = t.harness.server.handler.log.filter((e) => e.path.endsWith('virtualNetworkLinks'));
     expect(links).toHaveLength(3);
   });
 });

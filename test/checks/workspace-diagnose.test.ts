@@ -18,33 +18,51 @@ describe('workspace-diagnose', () => {
     expect(r.status).toBe('pass');
     expect(r.notes).toEqual(["Microsoft's diagnosis found nothing to report"]);
     // The diagnosis is a long-running operation: POST 202, then the poll.
-    expect(harness.server.handler.log.filter((e) => /diagnose$|workspaceOperationsStatus/.test(e.path)).map((e) => `${e.method} ${e.status}`)).toEqual(['POST 202', 'GET 202', 'GET 200']);
+    expect(
+      harness.server.handler.log.filter((e) => /diagnose$|workspaceOperationsStatus/.test(e.path)).map((e) => `${e.method} ${e.status}`),
+    ).toEqual(['POST 202', 'GET 202', 'GET 200']);
   });
 
-  it('Error → fail, Warning → warning, Information → note; Microsoft\'s code and message kept', async () => {
+  it("Error → fail, Warning → warning, Information → note; Microsoft's code and message kept", async () => {
     harness = await startHarness('diagnose-findings');
     const r = (await runAudit({ inventory: harness.inventory, checks: [check], workspaceIds: [ids.workspace] })).targets[0]!.results[0]!;
     expect(r.status).toBe('fail');
     expect(r.findings.map((f) => [f.level, f.evidence.code, f.message])).toEqual([
-      ['warning', 'CustomDNSInUse', "Microsoft's diagnosis (DNS resolution) reports CustomDNSInUse: We have detected an on-premise dns server is configured. Please make sure conditional forwarding is configured correctly."],
-      ['error', 'ImageBuildComputeNotValid', "Microsoft's diagnosis (container registry) reports ImageBuildComputeNotValid: The image build compute is not valid: it must be a CPU compute cluster in the virtual network of the container registry."],
+      [
+        'warning',
+        'CustomDNSInUse',
+        "Microsoft's diagnosis (DNS resolution) reports CustomDNSInUse: We have detected an on-premise dns server is configured. Please make sure conditional forwarding is configured correctly.",
+      ],
+      [
+        'error',
+        'ImageBuildComputeNotValid',
+        "Microsoft's diagnosis (container registry) reports ImageBuildComputeNotValid: The image build compute is not valid: it must be a CPU compute cluster in the virtual network of the container registry.",
+      ],
     ]);
-    expect(r.notes?.[0]).toBe("Microsoft's diagnosis (other): WorkspaceQuotaNearLimit: Dedicated core quota for the standardDSv2Family is 80% used in westeurope.");
+    expect(r.notes?.[0]).toBe(
+      "Microsoft's diagnosis (other): WorkspaceQuotaNearLimit: Dedicated core quota for the standardDSv2Family is 80% used in westeurope.",
+    );
   });
 
   it('ties known codes (case-insensitively) to our checks and shows agreement', async () => {
     expect(RELATED_CHECKS.customdnsinuse).toBe('private-dns-zones');
     harness = await startHarness('diagnose-findings');
-    const differ = (await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] })).targets[0]!.results.find((r) => r.checkId === 'workspace-diagnose')!;
+    const differ = (
+      await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] })
+    ).targets[0]!.results.find((r) => r.checkId === 'workspace-diagnose')!;
     expect(differ.findings.map((f) => [f.evidence.relatedCheck, f.evidence.ourVerdict, f.evidence.agreement])).toEqual([
       ['private-dns-zones', 'pass', 'differ'],
       ['image-build-compute', 'pass', 'differ'],
     ]);
     await harness.close();
     harness = await startHarness('demo');
-    const agree = (await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] })).targets[0]!.results.find((r) => r.checkId === 'workspace-diagnose')!;
+    const agree = (
+      await runAudit({ inventory: harness.inventory, checks: allChecks, workspaceIds: [ids.workspace] })
+    ).targets[0]!.results.find((r) => r.checkId === 'workspace-diagnose')!;
     expect(agree.findings.map((f) => f.evidence.agreement)).toEqual(['agree', 'agree']);
-    expect(agree.notes).toContain("ImageBuildComputeNotValid: Microsoft reports a problem; aml-preflight's image-build-compute says fail (agree)");
+    expect(agree.notes).toContain(
+      "ImageBuildComputeNotValid: Microsoft reports a problem; aml-preflight's image-build-compute says fail (agree)",
+    );
   });
 
   it('honours the Retry-After of the operation', async () => {

@@ -4,15 +4,57 @@ import { parseImageReference } from '../../src/images/reference.js';
 
 describe('parseImageReference', () => {
   it.each([
-    ['crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3-cuda12.1', [], undefined, 'crmlopsprodweu.azurecr.io', 'azureml/training/pytorch', '2.3-cuda12.1'],
-    ['crmlopsprodweu.azurecr.io//azureml/training/pytorch:2.3', ['double-slash'], 'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3', 'crmlopsprodweu.azurecr.io', 'azureml/training/pytorch', '2.3'],
-    ['crmlopsprodweu.azurecr.io\\azureml\\pytorch:2.3', ['backslash'], 'crmlopsprodweu.azurecr.io/azureml/pytorch:2.3', 'crmlopsprodweu.azurecr.io', 'azureml/pytorch', '2.3'],
-    ['crmlopsprodweu.azurecr.io/AzureML/PyTorch:2.3', ['uppercase-repository'], 'crmlopsprodweu.azurecr.io/azureml/pytorch:2.3', 'crmlopsprodweu.azurecr.io', 'azureml/pytorch', '2.3'],
-    ['crmlopsprodweu.azurecr.io/azureml/pytorch', ['missing-tag-or-digest'], 'crmlopsprodweu.azurecr.io/azureml/pytorch:latest', 'crmlopsprodweu.azurecr.io', 'azureml/pytorch', 'latest'],
+    [
+      'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3-cuda12.1',
+      [],
+      undefined,
+      'crmlopsprodweu.azurecr.io',
+      'azureml/training/pytorch',
+      '2.3-cuda12.1',
+    ],
+    [
+      'crmlopsprodweu.azurecr.io//azureml/training/pytorch:2.3',
+      ['double-slash'],
+      'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.3',
+      'crmlopsprodweu.azurecr.io',
+      'azureml/training/pytorch',
+      '2.3',
+    ],
+    [
+      'crmlopsprodweu.azurecr.io\\azureml\\pytorch:2.3',
+      ['backslash'],
+      'crmlopsprodweu.azurecr.io/azureml/pytorch:2.3',
+      'crmlopsprodweu.azurecr.io',
+      'azureml/pytorch',
+      '2.3',
+    ],
+    [
+      'crmlopsprodweu.azurecr.io/AzureML/PyTorch:2.3',
+      ['uppercase-repository'],
+      'crmlopsprodweu.azurecr.io/azureml/pytorch:2.3',
+      'crmlopsprodweu.azurecr.io',
+      'azureml/pytorch',
+      '2.3',
+    ],
+    [
+      'crmlopsprodweu.azurecr.io/azureml/pytorch',
+      ['missing-tag-or-digest'],
+      'crmlopsprodweu.azurecr.io/azureml/pytorch:latest',
+      'crmlopsprodweu.azurecr.io',
+      'azureml/pytorch',
+      'latest',
+    ],
     ['ubuntu', ['missing-tag-or-digest'], 'ubuntu:latest', 'docker.io', 'library/ubuntu', 'latest'],
     ['pytorch/pytorch:2.3.1-cuda12.1', [], undefined, 'docker.io', 'pytorch/pytorch', '2.3.1-cuda12.1'],
     ['localhost:5000/team/img:1', [], undefined, 'localhost:5000', 'team/img', '1'],
-    ['mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1', [], undefined, 'mcr.microsoft.com', 'azureml/openmpi4.1.0-ubuntu22.04', '20241111.v1'],
+    [
+      'mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20241111.v1',
+      [],
+      undefined,
+      'mcr.microsoft.com',
+      'azureml/openmpi4.1.0-ubuntu22.04',
+      '20241111.v1',
+    ],
   ] as const)('%s', (input, problems, corrected, registry, repository, tag) => {
     const r = parseImageReference(input);
     expect(r.problems).toEqual(problems);

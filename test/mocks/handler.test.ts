@@ -44,7 +44,10 @@ describe('mock ARM handler', () => {
     const h = createArmHandler(world);
     const missing = await h.handle(req('GET', `${ids.vnet}-gone`), ORIGIN);
     expect(missing.status).toBe(404);
-    expect(body(missing).error).toMatchObject({ code: 'ResourceNotFound', message: expect.stringContaining("'Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu-gone'") });
+    expect(body(missing).error).toMatchObject({
+      code: 'ResourceNotFound',
+      message: expect.stringContaining("'Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu-gone'"),
+    });
     const orphan = await h.handle(req('GET', `${ids.workspace}-gone/computes`), ORIGIN);
     expect(orphan.status).toBe(404);
     expect(body(orphan).error.code).toBe('ParentResourceNotFound');
@@ -68,7 +71,10 @@ describe('mock ARM handler', () => {
 
   it('lists workspaces of a subscription and of a resource group', async () => {
     const h = createArmHandler(world);
-    const sub = await h.handle(req('GET', `/subscriptions/${ids.workspace.split('/')[2]}/providers/Microsoft.MachineLearningServices/workspaces`), ORIGIN);
+    const sub = await h.handle(
+      req('GET', `/subscriptions/${ids.workspace.split('/')[2]}/providers/Microsoft.MachineLearningServices/workspaces`),
+      ORIGIN,
+    );
     expect(body(sub).value.map((w: { id: string }) => w.id)).toEqual([ids.workspace]);
     const rg = await h.handle(req('GET', ids.workspace.replace(/\/mlw-mlops-prod-weu$/, '')), ORIGIN);
     expect(body(rg).value).toHaveLength(1);
@@ -81,7 +87,10 @@ describe('mock ARM handler', () => {
   });
 
   it('applies faults in order, each for its number of times, then lets requests through', async () => {
-    const w = parseWorld({ ...healthyPrivate(), faults: [{ match: 'GET .*/virtualNetworks/.*', status: 429, headers: { 'Retry-After': '1' }, times: 2 }] });
+    const w = parseWorld({
+      ...healthyPrivate(),
+      faults: [{ match: 'GET .*/virtualNetworks/.*', status: 429, headers: { 'Retry-After': '1' }, times: 2 }],
+    });
     const h = createArmHandler(w);
     const first = await h.handle(req('GET', ids.vnet), ORIGIN);
     const second = await h.handle(req('GET', ids.vnet), ORIGIN);
@@ -91,7 +100,7 @@ describe('mock ARM handler', () => {
     expect(body(first).error.code).toBe('TooManyRequests');
   });
 
-  it('keeps ARM\'s token bucket per subscription: remaining count, 429 with Retry-After when spent, initialTokens to start drained', async () => {
+  it("keeps ARM's token bucket per subscription: remaining count, 429 with Retry-After when spent, initialTokens to start drained", async () => {
     const full = createArmHandler(parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 0.001 } } }));
     const answers = [];
     for (let i = 0; i < 3; i++) answers.push(await full.handle(req('GET', ids.vnet), ORIGIN));
@@ -99,11 +108,15 @@ describe('mock ARM handler', () => {
     expect(answers.map((a) => a.headers['x-ms-ratelimit-remaining-subscription-reads'])).toEqual(['1', '0', '0']);
     expect(Number(answers[2]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(full.throttled).toBe(1);
-    const drained = createArmHandler(parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 0.001, initialTokens: 0 } } }));
+    const drained = createArmHandler(
+      parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 0.001, initialTokens: 0 } } }),
+    );
     expect((await drained.handle(req('GET', ids.vnet), ORIGIN)).status).toBe(429);
     // Writes have their own bucket: a drained reads bucket does not throttle them.
     expect((await drained.handle(req('POST', `${ids.workspace}/listKeys`), ORIGIN)).status).toBe(200);
-    expect(() => parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 1, initialTokens: 3 } } })).toThrow(/initialTokens/);
+    expect(() => parseWorld({ ...healthyPrivate(), throttling: { reads: { capacity: 2, refillPerSecond: 1, initialTokens: 3 } } })).toThrow(
+      /initialTokens/,
+    );
   });
 
   it('delays with latency faults, resets and truncates on request', async () => {

@@ -3,21 +3,37 @@ import fc from 'fast-check';
 import { excludeCidr, mergeCidr, overlapCidr, containsCidr } from 'cidr-tools';
 import { ALL, contains, intersect, isCidr, minus, overlaps, size, union } from '../../src/network/cidr.js';
 
-const v4cidr = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 32 })).map(([a, b, c, d, len]) => `${a}.${b}.${c}.${d}/${len}`);
-const v6cidr = fc.tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 16, max: 128 })).map(([g, len]) => `${g.map((x) => x.toString(16)).join(':')}/${len}`);
+const v4cidr = fc
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 8, max: 32 }),
+  )
+  .map(([a, b, c, d, len]) => `${a}.${b}.${c}.${d}/${len}`);
+const v6cidr = fc
+  .tuple(fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 16, max: 128 }))
+  .map(([g, len]) => `${g.map((x) => x.toString(16)).join(':')}/${len}`);
 const set = fc.array(fc.oneof(v4cidr, v4cidr, v6cidr), { maxLength: 8 });
-const norm = (s: readonly string[]) => (s.length === 0 ? [] : (mergeCidr([...s])));
+const norm = (s: readonly string[]) => (s.length === 0 ? [] : mergeCidr([...s]));
 
 describe('address set algebra agrees with cidr-tools', () => {
   it('union = mergeCidr', () => {
-    fc.assert(fc.property(set, set, (a, b) => {
-      expect(union(a, b)).toEqual(norm([...a, ...b]));
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        expect(union(a, b)).toEqual(norm([...a, ...b]));
+      }),
+      { numRuns: 400 },
+    );
   });
   it('minus = excludeCidr', () => {
-    fc.assert(fc.property(set, set, (a, b) => {
-      expect(minus(a, b)).toEqual(a.length === 0 ? [] : norm(excludeCidr(a, b.length ? b : [])));
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        expect(minus(a, b)).toEqual(a.length === 0 ? [] : norm(excludeCidr(a, b.length ? b : [])));
+      }),
+      { numRuns: 400 },
+    );
   });
   it('intersect = a − (a − b); overlaps and contains = overlapCidr and containsCidr', () => {
     fc.assert(
@@ -31,9 +47,12 @@ describe('address set algebra agrees with cidr-tools', () => {
     );
   });
   it('sizes add up: |a| = |a ∩ b| + |a − b|', () => {
-    fc.assert(fc.property(set, set, (a, b) => {
-      expect(size(a)).toBe(size(intersect(a, b)) + size(minus(a, b)));
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        expect(size(a)).toBe(size(intersect(a, b)) + size(minus(a, b)));
+      }),
+      { numRuns: 200 },
+    );
   });
   it('merges adjacent blocks into their normal form', () => {
     expect(union(['10.0.0.0/25', '10.0.0.128/25'])).toEqual(['10.0.0.0/24']);
@@ -43,18 +62,25 @@ describe('address set algebra agrees with cidr-tools', () => {
   });
 
   it('halves of split blocks always merge back (adjacency-biased inputs)', () => {
-    const split = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 16, max: 30 }), fc.integer({ min: 1, max: 4 })).map(([a, len, depth]) => {
-      const out: string[] = [];
-      const base = `10.${a}.0.0`;
-      let blocks = [[base, len] as const];
-      for (let i = 0; i < depth; i++) blocks = blocks.flatMap(([b, l]) => (l >= 32 ? [[b, l] as const] : [[b, l + 1] as const, [addIp(b, 2 ** (32 - l - 1)), l + 1] as const]));
-      for (const [b, l] of blocks) out.push(`${b}/${l}`);
-      return { parts: out, whole: `${base}/${len}` };
-    });
-    fc.assert(fc.property(split, ({ parts, whole }) => {
-      expect(union(parts)).toEqual(norm([whole]));
-      expect(union(parts)).toEqual(norm(parts));
-    }));
+    const split = fc
+      .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 16, max: 30 }), fc.integer({ min: 1, max: 4 }))
+      .map(([a, len, depth]) => {
+        const out: string[] = [];
+        const base = `10.${a}.0.0`;
+        let blocks = [[base, len] as const];
+        for (let i = 0; i < depth; i++)
+          blocks = blocks.flatMap(([b, l]) =>
+            l >= 32 ? [[b, l] as const] : [[b, l + 1] as const, [addIp(b, 2 ** (32 - l - 1)), l + 1] as const],
+          );
+        for (const [b, l] of blocks) out.push(`${b}/${l}`);
+        return { parts: out, whole: `${base}/${len}` };
+      });
+    fc.assert(
+      fc.property(split, ({ parts, whole }) => {
+        expect(union(parts)).toEqual(norm([whole]));
+        expect(union(parts)).toEqual(norm(parts));
+      }),
+    );
   });
 
   it('ALL holds everything, and isCidr tells addresses from tag names', () => {

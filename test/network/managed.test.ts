@@ -32,12 +32,23 @@ describe('portRangesInclude', () => {
     ['444-500', false],
     ['', false],
     ['abc', false],
-  ])('%s includes 443: %s', (ranges, want) => { expect(portRangesInclude(ranges, 443)).toBe(want); });
+  ])('%s includes 443: %s', (ranges, want) => {
+    expect(portRangesInclude(ranges, 443)).toBe(want);
+  });
 });
 
 describe('serviceTagRuleAllows', () => {
   const rule = (over: Partial<Extract<OutboundRule, { type: 'ServiceTag' }>>): Extract<OutboundRule, { type: 'ServiceTag' }> => ({
-    name: 'r', category: 'Required', status: 'Active', errorInformation: undefined, type: 'ServiceTag', serviceTag: 'AzureFrontDoor.FirstParty', protocol: 'TCP', portRanges: '443', action: 'Allow', ...over,
+    name: 'r',
+    category: 'Required',
+    status: 'Active',
+    errorInformation: undefined,
+    type: 'ServiceTag',
+    serviceTag: 'AzureFrontDoor.FirstParty',
+    protocol: 'TCP',
+    portRanges: '443',
+    action: 'Allow',
+    ...over,
   });
   it('needs the tag, TCP (or any), 443 and Allow', () => {
     expect(serviceTagRuleAllows(rule({}), ['AzureFrontDoor.FirstParty'], 443)).toBe(true);
@@ -51,47 +62,142 @@ describe('serviceTagRuleAllows', () => {
 });
 
 describe('parsing what ARM answers', () => {
-  it('reads Microsoft\'s listRule example', () => {
-    const r = parseOutboundRule({ id: 'x', name: 'rule_name_1', type: 'workspace/outboundRules', properties: { type: 'FQDN', destination: 'destination_of_the_fqdn_rule', status: 'Inactive', category: 'Required', errorInformation: 'Error message' } }, 0, '/ws');
-    expect(r).toEqual({ name: 'rule_name_1', category: 'Required', status: 'Inactive', errorInformation: 'Error message', type: 'FQDN', fqdn: 'destination_of_the_fqdn_rule' });
+  it("reads Microsoft's listRule example", () => {
+    const r = parseOutboundRule(
+      {
+        id: 'x',
+        name: 'rule_name_1',
+        type: 'workspace/outboundRules',
+        properties: {
+          type: 'FQDN',
+          destination: 'destination_of_the_fqdn_rule',
+          status: 'Inactive',
+          category: 'Required',
+          errorInformation: 'Error message',
+        },
+      },
+      0,
+      '/ws',
+    );
+    expect(r).toEqual({
+      name: 'rule_name_1',
+      category: 'Required',
+      status: 'Inactive',
+      errorInformation: 'Error message',
+      type: 'FQDN',
+      fqdn: 'destination_of_the_fqdn_rule',
+    });
   });
   it('Disabled or absent is no managed network; an unknown rule type is kept, not fatal', () => {
     expect(parseManagedNetwork({ isolationMode: 'Disabled', status: { status: 'Inactive' }, outboundRules: {} }, '/ws')).toBeUndefined();
     expect(parseManagedNetwork(null, '/ws')).toBeUndefined();
-    expect(parseOutboundRule({ name: 'n', properties: { type: 'FutureKind', status: 'Active' } }, 0, '/ws')).toMatchObject({ type: 'Other', rawType: 'FutureKind' });
+    expect(parseOutboundRule({ name: 'n', properties: { type: 'FutureKind', status: 'Active' } }, 0, '/ws')).toMatchObject({
+      type: 'Other',
+      rawType: 'FutureKind',
+    });
   });
 });
 
 describe('reach (pure)', () => {
   const exposure = (publicNetworkAccess: string, connections: Exposure['connections'] = []): Exposure => ({
-    restricted: publicNetworkAccess === 'Disabled', reasons: [], publicNetworkAccess, defaultAction: 'Allow', connections, serviceEndpointSubnets: [], bypass: 'AzureServices',
+    restricted: publicNetworkAccess === 'Disabled',
+    reasons: [],
+    publicNetworkAccess,
+    defaultAction: 'Allow',
+    connections,
+    serviceEndpointSubnets: [],
+    bypass: 'AzureServices',
   });
   const target = (publicNetworkAccess: string, status?: string): TargetNode => {
-    const connections = status ? [{ privateEndpointId: '/subscriptions/ms/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe', status, description: undefined, connectionId: 'c' }] : [];
-    return { kind: 'container registry', id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerRegistry/registries/cr', name: 'cr', exposure: exposure(publicNetworkAccess, connections), groups: ['registry'], service: 'Microsoft.ContainerRegistry', customerEndpoints: [], managedConnections: connections, endpointReadError: undefined };
+    const connections = status
+      ? [
+          {
+            privateEndpointId: '/subscriptions/ms/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/pe',
+            status,
+            description: undefined,
+            connectionId: 'c',
+          },
+        ]
+      : [];
+    return {
+      kind: 'container registry',
+      id: '/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerRegistry/registries/cr',
+      name: 'cr',
+      exposure: exposure(publicNetworkAccess, connections),
+      groups: ['registry'],
+      service: 'Microsoft.ContainerRegistry',
+      customerEndpoints: [],
+      managedConnections: connections,
+      endpointReadError: undefined,
+    };
   };
-  const compute: ComputeNode = { id: 'c', name: 'cpu', computeType: 'AmlCompute', provisioningState: 'Succeeded', vmSize: 'Standard_DS3_v2', subnetId: undefined, location: 'westeurope', placement: { kind: 'managed' } };
+  const compute: ComputeNode = {
+    id: 'c',
+    name: 'cpu',
+    computeType: 'AmlCompute',
+    provisioningState: 'Succeeded',
+    vmSize: 'Standard_DS3_v2',
+    subnetId: undefined,
+    location: 'westeurope',
+    placement: { kind: 'managed' },
+  };
   const model = (isolationMode: 'AllowOnlyApprovedOutbound' | 'AllowInternetOutbound', ruleStatus?: string): NetworkModel => ({
     workspace: { id: '/ws', name: 'ws' } as NetworkModel['workspace'],
     managed: {
-      isolationMode, status: 'Active', firewallSku: undefined, ownerId: '/ws',
-      rules: ruleStatus ? [{ name: 'pe-cr', category: 'Required', status: ruleStatus, errorInformation: undefined, type: 'PrivateEndpoint', serviceResourceId: target('Disabled').id.toUpperCase(), subresourceTarget: 'registry' }] : [],
+      isolationMode,
+      status: 'Active',
+      firewallSku: undefined,
+      ownerId: '/ws',
+      rules: ruleStatus
+        ? [
+            {
+              name: 'pe-cr',
+              category: 'Required',
+              status: ruleStatus,
+              errorInformation: undefined,
+              type: 'PrivateEndpoint',
+              serviceResourceId: target('Disabled').id.toUpperCase(),
+              subresourceTarget: 'registry',
+            },
+          ]
+        : [],
     },
-    computes: [compute], storage: undefined, registry: undefined, vnets: new Map(),
+    computes: [compute],
+    storage: undefined,
+    registry: undefined,
+    vnets: new Map(),
   });
 
   it('an Active rule with an Approved connection reaches (ids compared case-insensitively)', () => {
-    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Approved'), 'registry')).toMatchObject({ ok: true, via: 'managed-rule' });
+    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Approved'), 'registry')).toMatchObject({
+      ok: true,
+      via: 'managed-rule',
+    });
   });
   it('a rule that is not Active, a missing rule, and a Pending connection each say why', () => {
-    expect(reach(model('AllowOnlyApprovedOutbound', 'Failed'), compute, target('Disabled'), 'registry')).toMatchObject({ ok: false, why: { kind: 'rule-not-active' } });
-    expect(reach(model('AllowOnlyApprovedOutbound'), compute, target('Disabled'), 'registry')).toMatchObject({ ok: false, why: { kind: 'rule-missing' } });
-    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Pending'), 'registry')).toMatchObject({ ok: false, why: { kind: 'connection-not-approved' } });
-    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Approved'), 'blob')).toMatchObject({ ok: false, why: { kind: 'rule-missing' } });
+    expect(reach(model('AllowOnlyApprovedOutbound', 'Failed'), compute, target('Disabled'), 'registry')).toMatchObject({
+      ok: false,
+      why: { kind: 'rule-not-active' },
+    });
+    expect(reach(model('AllowOnlyApprovedOutbound'), compute, target('Disabled'), 'registry')).toMatchObject({
+      ok: false,
+      why: { kind: 'rule-missing' },
+    });
+    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Pending'), 'registry')).toMatchObject({
+      ok: false,
+      why: { kind: 'connection-not-approved' },
+    });
+    expect(reach(model('AllowOnlyApprovedOutbound', 'Active'), compute, target('Disabled', 'Approved'), 'blob')).toMatchObject({
+      ok: false,
+      why: { kind: 'rule-missing' },
+    });
   });
   it('public access serves AllowInternetOutbound, never AllowOnlyApprovedOutbound', () => {
     expect(reach(model('AllowInternetOutbound'), compute, target('Enabled'), 'registry')).toMatchObject({ ok: true, via: 'public' });
-    expect(reach(model('AllowOnlyApprovedOutbound'), compute, target('Enabled'), 'registry')).toMatchObject({ ok: false, why: { kind: 'rule-missing' } });
+    expect(reach(model('AllowOnlyApprovedOutbound'), compute, target('Enabled'), 'registry')).toMatchObject({
+      ok: false,
+      why: { kind: 'rule-missing' },
+    });
     expect(reach(model('AllowInternetOutbound'), compute, target('Disabled'), 'registry')).toMatchObject({ ok: false });
   });
 });

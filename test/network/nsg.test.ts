@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { contains, intersect, size, union } from '../../src/network/cidr.js';
-import { evaluateNsg, portMatches, protocolMatches, resolvePrefix, verdictAt, type Nsg, type NsgRule, type NsgContext } from '../../src/network/nsg.js';
+import {
+  evaluateNsg,
+  portMatches,
+  protocolMatches,
+  resolvePrefix,
+  verdictAt,
+  type Nsg,
+  type NsgRule,
+  type NsgContext,
+} from '../../src/network/nsg.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
 import { packageRoot } from '../../src/paths.js';
 
@@ -24,17 +33,43 @@ const v4 = (set: readonly string[]) => set.filter((c) => !c.includes(':'));
 
 let priority = 100;
 function rule(p: Partial<NsgRule> & { access: string }): NsgRule {
-  return { name: p.name ?? `rule-${priority}`, priority: p.priority ?? priority++, direction: 'Outbound', protocol: 'Tcp', sourceAddressPrefix: '*', destinationAddressPrefix: '*', destinationPortRange: '443', ...p };
+  return {
+    name: p.name ?? `rule-${priority}`,
+    priority: p.priority ?? priority++,
+    direction: 'Outbound',
+    protocol: 'Tcp',
+    sourceAddressPrefix: '*',
+    destinationAddressPrefix: '*',
+    destinationPortRange: '443',
+    ...p,
+  };
 }
 function nsg(...rules: NsgRule[]): Nsg {
   return { id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nsg-test', securityRules: rules };
 }
-const flow = (destination: readonly string[], protocol: 'Tcp' | 'Udp' = 'Tcp', port = 443) => ({ source: SUBNET, destination, protocol, port });
-const denyInternet = () => rule({ name: 'DenyInternetOutbound', priority: 4000, access: 'Deny', protocol: '*', destinationPortRange: '*', destinationAddressPrefix: 'Internet' });
+const flow = (destination: readonly string[], protocol: 'Tcp' | 'Udp' = 'Tcp', port = 443) => ({
+  source: SUBNET,
+  destination,
+  protocol,
+  port,
+});
+const denyInternet = () =>
+  rule({
+    name: 'DenyInternetOutbound',
+    priority: 4000,
+    access: 'Deny',
+    protocol: '*',
+    destinationPortRange: '*',
+    destinationAddressPrefix: 'Internet',
+  });
 
 describe('NSG evaluator with the real service-tag data', () => {
   it('allows every MCR and Front Door address when both tags are allowed before a deny', () => {
-    const g = nsg(rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), rule({ access: 'Allow', destinationAddressPrefix: 'AzureFrontDoor.FirstParty' }), denyInternet());
+    const g = nsg(
+      rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+      rule({ access: 'Allow', destinationAddressPrefix: 'AzureFrontDoor.FirstParty' }),
+      denyInternet(),
+    );
     for (const target of [MCR, MCR_WEU, AFD]) {
       const e = evaluateNsg(g, flow(target.prefixes), ctx);
       expect(e.denied).toEqual([]);
@@ -43,7 +78,10 @@ describe('NSG evaluator with the real service-tag data', () => {
   });
 
   it('deny before allow: the lower priority number wins, and the denial names it', () => {
-    const g = nsg(rule({ name: 'DenyMcr', priority: 100, access: 'Deny', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), rule({ name: 'AllowMcr', priority: 200, access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }));
+    const g = nsg(
+      rule({ name: 'DenyMcr', priority: 100, access: 'Deny', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+      rule({ name: 'AllowMcr', priority: 200, access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+    );
     const e = evaluateNsg(g, flow(MCR_WEU.prefixes), ctx);
     expect(e.allowed).toEqual([]);
     expect(e.denied).toHaveLength(1);
@@ -53,19 +91,31 @@ describe('NSG evaluator with the real service-tag data', () => {
 
   it('a regional tag is contained in its global tag: allowing the global allows the regional', () => {
     expect(contains(MCR.prefixes, MCR_WEU.prefixes)).toBe(true);
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet()), flow(MCR_WEU.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet()),
+      flow(MCR_WEU.prefixes),
+      ctx,
+    );
     expect(e.allowed).toEqual(MCR_WEU.prefixes);
   });
 
   it('allowing only the regional tag leaves the rest of the global tag denied', () => {
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry.WestEurope' }), denyInternet()), flow(MCR.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry.WestEurope' }), denyInternet()),
+      flow(MCR.prefixes),
+      ctx,
+    );
     expect(e.allowed).toEqual(MCR_WEU.prefixes);
     expect(e.denied[0]!.rule.name).toBe('DenyInternetOutbound');
     expect(union(e.allowed, e.denied[0]!.destination)).toEqual(MCR.prefixes);
   });
 
   it('matches tag names case-insensitively', () => {
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: 'microsoftcontainerregistry.westeurope' }), denyInternet()), flow(MCR_WEU.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: 'microsoftcontainerregistry.westeurope' }), denyInternet()),
+      flow(MCR_WEU.prefixes),
+      ctx,
+    );
     expect(e.allowed).toEqual(MCR_WEU.prefixes);
   });
 
@@ -78,16 +128,31 @@ describe('NSG evaluator with the real service-tag data', () => {
 
   it('explicit CIDR lists: all prefixes allow fully; one missing prefix is denied exactly', () => {
     const all = [...MCR_WEU.prefixes];
-    const full = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: null, destinationAddressPrefixes: all }), denyInternet()), flow(all), ctx);
+    const full = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: null, destinationAddressPrefixes: all }), denyInternet()),
+      flow(all),
+      ctx,
+    );
     expect(full.allowed).toEqual(MCR_WEU.prefixes);
     const missing = all[1]!;
-    const partial = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: null, destinationAddressPrefixes: all.filter((p) => p !== missing) }), denyInternet()), flow(all), ctx);
+    const partial = evaluateNsg(
+      nsg(
+        rule({ access: 'Allow', destinationAddressPrefix: null, destinationAddressPrefixes: all.filter((p) => p !== missing) }),
+        denyInternet(),
+      ),
+      flow(all),
+      ctx,
+    );
     expect(partial.denied[0]!.destination).toEqual([missing]);
     expect(union(partial.allowed, [missing])).toEqual(MCR_WEU.prefixes);
   });
 
   it('a UDP-only allow does not carry TCP 443', () => {
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', protocol: 'Udp', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet()), flow(MCR_WEU.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', protocol: 'Udp', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet()),
+      flow(MCR_WEU.prefixes),
+      ctx,
+    );
     expect(e.allowed).toEqual([]);
     expect(e.denied[0]!.rule.name).toBe('DenyInternetOutbound');
   });
@@ -117,12 +182,24 @@ describe('NSG evaluator with the real service-tag data', () => {
   });
 
   it('a deny whose source is another subnet does not apply', () => {
-    const g = nsg(rule({ access: 'Deny', sourceAddressPrefix: '10.20.9.0/24', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet());
+    const g = nsg(
+      rule({ access: 'Deny', sourceAddressPrefix: '10.20.9.0/24', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+      rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+      denyInternet(),
+    );
     expect(evaluateNsg(g, flow(MCR_WEU.prefixes), ctx).allowed).toEqual(MCR_WEU.prefixes);
   });
 
   it('a deny from half the subnet denies exactly that half, and nothing counts as allowed for all sources', () => {
-    const g = nsg(rule({ access: 'Deny', sourceAddressPrefixes: ['10.20.1.0/25'], sourceAddressPrefix: null, destinationAddressPrefix: 'MicrosoftContainerRegistry' }), rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }));
+    const g = nsg(
+      rule({
+        access: 'Deny',
+        sourceAddressPrefixes: ['10.20.1.0/25'],
+        sourceAddressPrefix: null,
+        destinationAddressPrefix: 'MicrosoftContainerRegistry',
+      }),
+      rule({ access: 'Allow', destinationAddressPrefix: 'MicrosoftContainerRegistry' }),
+    );
     const e = evaluateNsg(g, flow(MCR_WEU.prefixes), ctx);
     expect(e.denied[0]!.source).toEqual(['10.20.1.0/25']);
     expect(e.allowed).toEqual([]);
@@ -131,7 +208,11 @@ describe('NSG evaluator with the real service-tag data', () => {
   });
 
   it('VirtualNetwork as source covers the subnet', () => {
-    const e = evaluateNsg(nsg(rule({ access: 'Deny', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureFrontDoor.FirstParty' })), flow(AFD.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Deny', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'AzureFrontDoor.FirstParty' })),
+      flow(AFD.prefixes),
+      ctx,
+    );
     expect(e.denied[0]!.destination).toEqual(AFD.prefixes);
   });
 
@@ -157,7 +238,16 @@ describe('NSG evaluator with the real service-tag data', () => {
   });
 
   it('rules naming application security groups make their ranges undecidable, not guessed', () => {
-    const g = nsg(rule({ name: 'AllowFromBuildAsg', access: 'Allow', sourceAddressPrefix: null, sourceApplicationSecurityGroups: [{ id: 'asg' }], destinationAddressPrefix: 'MicrosoftContainerRegistry' }), denyInternet());
+    const g = nsg(
+      rule({
+        name: 'AllowFromBuildAsg',
+        access: 'Allow',
+        sourceAddressPrefix: null,
+        sourceApplicationSecurityGroups: [{ id: 'asg' }],
+        destinationAddressPrefix: 'MicrosoftContainerRegistry',
+      }),
+      denyInternet(),
+    );
     const e = evaluateNsg(g, flow(MCR_WEU.prefixes), ctx);
     expect(e.undecidable).toHaveLength(1);
     expect(e.undecidable[0]!.why).toMatch(/application security groups/);
@@ -167,14 +257,22 @@ describe('NSG evaluator with the real service-tag data', () => {
   });
 
   it('an unknown tag is undecidable with the reason', () => {
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: 'NotARealTag' }), denyInternet()), flow(MCR_WEU.prefixes), ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: 'NotARealTag' }), denyInternet()),
+      flow(MCR_WEU.prefixes),
+      ctx,
+    );
     expect(e.undecidable[0]!.why).toMatch(/"NotARealTag" is neither/);
   });
 
   it('handles IPv6 prefixes of the tags exactly', () => {
     const v6 = MCR_WEU.prefixes.filter((c) => c.includes(':'));
     expect(v6.length).toBeGreaterThan(0);
-    const e = evaluateNsg(nsg(rule({ access: 'Allow', destinationAddressPrefix: v6[0]! }), denyInternet()), { ...flow(v6), source: ['fd00:20::/64'] }, ctx);
+    const e = evaluateNsg(
+      nsg(rule({ access: 'Allow', destinationAddressPrefix: v6[0]! }), denyInternet()),
+      { ...flow(v6), source: ['fd00:20::/64'] },
+      ctx,
+    );
     expect(e.allowed).toEqual([v6[0]]);
     expect(e.denied[0]!.destination).toEqual(v6.slice(1));
   });
@@ -193,7 +291,21 @@ const pctx: NsgContext = { virtualNetwork: ['10.0.0.0/16'], tags: smallTags };
 const PSUBNET = ['10.0.1.0/24'];
 const TARGET = union(['20.0.0.0/22', '30.0.0.0/24', '10.0.5.0/24']);
 
-const prefixArb = fc.constantFrom('*', 'VirtualNetwork', 'Internet', 'TagA', 'tagA.region1', 'TagB', '20.0.0.0/23', '20.0.1.17', '30.0.0.64/26', '10.0.1.0/25', '10.0.1.128/26', '10.0.5.0/24', '0.0.0.0/0');
+const prefixArb = fc.constantFrom(
+  '*',
+  'VirtualNetwork',
+  'Internet',
+  'TagA',
+  'tagA.region1',
+  'TagB',
+  '20.0.0.0/23',
+  '20.0.1.17',
+  '30.0.0.64/26',
+  '10.0.1.0/25',
+  '10.0.1.128/26',
+  '10.0.5.0/24',
+  '0.0.0.0/0',
+);
 const ruleArb = fc.record({
   access: fc.constantFrom('Allow', 'Deny'),
   protocol: fc.constantFrom('*', 'Tcp', 'Udp'),
@@ -235,7 +347,8 @@ const ORACLE_PREFIXES: Record<string, (ip: string) => boolean> = {
   'taga.region1': (ip) => inCidr(ip, '20.0.2.0/24'),
   tagb: (ip) => inCidr(ip, '30.0.0.0/25') || inCidr(ip, '20.0.0.128/25'),
 };
-const oracleIn = (prefix: string, ip: string) => (ORACLE_PREFIXES[prefix.toLowerCase()] ?? ((x: string) => inCidr(x, prefix.includes('/') ? prefix : `${prefix}/32`)))(ip);
+const oracleIn = (prefix: string, ip: string) =>
+  (ORACLE_PREFIXES[prefix.toLowerCase()] ?? ((x: string) => inCidr(x, prefix.includes('/') ? prefix : `${prefix}/32`)))(ip);
 const oraclePort = (r: NsgRule) =>
   [...(r.destinationPortRanges ?? []), ...(r.destinationPortRange ? [r.destinationPortRange] : [])].some((p) => {
     if (p === '*') return true;
@@ -245,11 +358,41 @@ const oraclePort = (r: NsgRule) =>
 
 /** The oracle: walk the rules for one address pair, the way Azure documents it. */
 function oracle(g: Nsg, src: string, dst: string): { access: string; name: string } {
-  const rules = [...g.securityRules.filter((r) => r.direction === 'Outbound'), ...[
-    { name: 'AllowVnetOutBound', priority: 65000, access: 'Allow', protocol: '*', destinationPortRange: '*', sourceAddressPrefix: 'VirtualNetwork', destinationAddressPrefix: 'VirtualNetwork', direction: 'Outbound' },
-    { name: 'AllowInternetOutBound', priority: 65001, access: 'Allow', protocol: '*', destinationPortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', direction: 'Outbound' },
-    { name: 'DenyAllOutBound', priority: 65500, access: 'Deny', protocol: '*', destinationPortRange: '*', sourceAddressPrefix: '*', destinationAddressPrefix: '*', direction: 'Outbound' },
-  ]].sort((a, b) => a.priority - b.priority);
+  const rules = [
+    ...g.securityRules.filter((r) => r.direction === 'Outbound'),
+    ...[
+      {
+        name: 'AllowVnetOutBound',
+        priority: 65000,
+        access: 'Allow',
+        protocol: '*',
+        destinationPortRange: '*',
+        sourceAddressPrefix: 'VirtualNetwork',
+        destinationAddressPrefix: 'VirtualNetwork',
+        direction: 'Outbound',
+      },
+      {
+        name: 'AllowInternetOutBound',
+        priority: 65001,
+        access: 'Allow',
+        protocol: '*',
+        destinationPortRange: '*',
+        sourceAddressPrefix: '*',
+        destinationAddressPrefix: 'Internet',
+        direction: 'Outbound',
+      },
+      {
+        name: 'DenyAllOutBound',
+        priority: 65500,
+        access: 'Deny',
+        protocol: '*',
+        destinationPortRange: '*',
+        sourceAddressPrefix: '*',
+        destinationAddressPrefix: '*',
+        direction: 'Outbound',
+      },
+    ],
+  ].sort((a, b) => a.priority - b.priority);
   for (const r of rules) {
     if (!(r.protocol === '*' || r.protocol === 'Tcp') || !oraclePort(r)) continue;
     const srcs = [...(r.sourceAddressPrefixes ?? []), ...(r.sourceAddressPrefix ? [r.sourceAddressPrefix] : [])];

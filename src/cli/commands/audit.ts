@@ -42,7 +42,11 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option('--subscription <id>', 'audit every workspace of the subscription (repeatable)', collect)
       .option('--concurrency <n>', 'workspaces audited at once', '4')
       .option('--resource-group <rg>', 'with --subscription: only this resource group')
-      .addOption(new Option('--inventory <source>', 'read resources from ARM one by one, or with a few Azure Resource Graph queries (large audits)').choices(['arm', 'resource-graph']).default('arm'))
+      .addOption(
+        new Option('--inventory <source>', 'read resources from ARM one by one, or with a few Azure Resource Graph queries (large audits)')
+          .choices(['arm', 'resource-graph'])
+          .default('arm'),
+      )
       .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
       .option('--check <id>', 'run only this check (repeatable)', collect)
@@ -54,7 +58,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option('-v, --verbose', "the table shows each finding's evidence (the other formats always carry it)")
       .option('--image <reference>', 'check a custom image the experiment will use (repeatable): form, registry, existence', collect)
       .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
-      .option('--fix', 'apply the fixes checks offer (key resync, provisioning a managed network) and report the verified, post-fix verdict'),
+      .option(
+        '--fix',
+        'apply the fixes checks offer (key resync, provisioning a managed network) and report the verified, post-fix verdict',
+      ),
   ).action(async (opts: AuditOptions) => {
     setExit(await audit(opts, io));
   });
@@ -66,7 +73,8 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const workspaceIds = (opts.workspace ?? []).map(workspaceArg);
   if (opts.resourceGroup && !opts.subscription?.length) throw new UsageError('--resource-group needs --subscription');
   const concurrency = Number(opts.concurrency ?? '4');
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
   for (const sub of opts.subscription ?? []) {
     if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
   }
@@ -79,8 +87,10 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const failOn = parseFailOn(opts.failOn ?? config?.failOn ?? 'error');
   // --check wins over the config; the config's "off" adds to --skip.
   const checks = selectChecks(allChecks, opts.check ?? [], [...(opts.skip ?? []), ...(opts.check?.length ? [] : disabledChecks(config))]);
-  if (opts.withDiagnose && !checks.some((c) => c.meta.id === 'workspace-diagnose')) checks.push(...selectChecks(allChecks, ['workspace-diagnose']));
-  if (opts.image?.length && !checks.some((c) => c.meta.id === 'image-reference')) checks.push(...selectChecks(allChecks, ['image-reference']));
+  if (opts.withDiagnose && !checks.some((c) => c.meta.id === 'workspace-diagnose'))
+    checks.push(...selectChecks(allChecks, ['workspace-diagnose']));
+  if (opts.image?.length && !checks.some((c) => c.meta.id === 'image-reference'))
+    checks.push(...selectChecks(allChecks, ['image-reference']));
 
   const { openSession, worldWorkspaceIds } = await import('../session.js');
   const { Inventory } = await import('../../inventory/index.js');
@@ -91,12 +101,18 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     const targets = [...workspaceIds];
     if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
     if (opts.inventory === 'resource-graph') {
-      const subscriptions = [...(opts.subscription ?? []), ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s)];
+      const subscriptions = [
+        ...(opts.subscription ?? []),
+        ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s),
+      ];
       try {
         await inventory.useResourceGraph(subscriptions, io.abortSignal ? { abortSignal: io.abortSignal } : {});
       } catch (err) {
         // Interrupted: the audit below marks every result as not run.
-        if (!io.abortSignal?.aborted) io.stderr(`aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`);
+        if (!io.abortSignal?.aborted)
+          io.stderr(
+            `aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`,
+          );
       }
     }
     for (const sub of opts.subscription ?? []) {
@@ -120,21 +136,44 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     if (opts.fix) {
       const { applyFixes } = await import('../../fix.js');
       const rerun = async (workspaceId: string) =>
-        (await runAudit({ inventory, checks, workspaceIds: [workspaceId], checkTimeoutInMs: timeoutSeconds * 1000, severityOverrides: severityOverrides(config), checkOptions: { images: opts.image ?? [] }, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) })).targets[0]!.results;
-      report = await applyFixes(report, inventory, { ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}), rerun, onProgress: (line) => { io.stderr(`aml-preflight: ${scrub(line)}\n`); } });
+        (
+          await runAudit({
+            inventory,
+            checks,
+            workspaceIds: [workspaceId],
+            checkTimeoutInMs: timeoutSeconds * 1000,
+            severityOverrides: severityOverrides(config),
+            checkOptions: { images: opts.image ?? [] },
+            ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+          })
+        ).targets[0]!.results;
+      report = await applyFixes(report, inventory, {
+        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+        rerun,
+        onProgress: (line) => {
+          io.stderr(`aml-preflight: ${scrub(line)}\n`);
+        },
+      });
     }
     report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
     if (format === 'markdown') {
       const { describeTopology } = await import('../../topology.js');
-      const targetsWithTopology = await Promise.all(report.targets.map(async (t) => {
-        const topology = await describeTopology(inventory, t.workspaceId);
-        return topology ? { ...t, topology } : t;
-      }));
+      const targetsWithTopology = await Promise.all(
+        report.targets.map(async (t) => {
+          const topology = await describeTopology(inventory, t.workspaceId);
+          return topology ? { ...t, topology } : t;
+        }),
+      );
       report = { ...report, targets: targetsWithTopology };
     }
     const { render } = await import('../../report/index.js');
     const toTerminal = io.isTTY && !opts.output && format === 'table';
-    const text = render(report, format, { color: toTerminal, ...(toTerminal && io.columns ? { width: io.columns } : {}), verbose: opts.verbose === true, checks: checks.map((c) => c.meta) });
+    const text = render(report, format, {
+      color: toTerminal,
+      ...(toTerminal && io.columns ? { width: io.columns } : {}),
+      verbose: opts.verbose === true,
+      checks: checks.map((c) => c.meta),
+    });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
     return exitCodeFor(report, failOn);
@@ -152,6 +191,8 @@ function progressLine(io: CliIO, total: number): { tick: (workspaceId: string, r
       n++;
       io.stderr(`\r\u001b[2Kaml-preflight: ${n}/${total} checks done (${workspaceId.split('/').pop()}: ${result.checkId})`);
     },
-    done: () => { io.stderr('\r\u001b[2K'); },
+    done: () => {
+      io.stderr('\r\u001b[2K');
+    },
   };
 }

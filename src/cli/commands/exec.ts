@@ -32,8 +32,12 @@ async function execCommand(command: string[], opts: ExecCliOptions, io: CliIO): 
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
     const result = await execWithResync(command, inventory, workspaceId, {
-      stdout: (s) => { io.stdout(s); },
-      stderr: (s) => { io.stderr(scrub(s)); },
+      stdout: (s) => {
+        io.stdout(s);
+      },
+      stderr: (s) => {
+        io.stderr(scrub(s));
+      },
       timeoutInMs,
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });

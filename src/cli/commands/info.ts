@@ -14,7 +14,15 @@ export function registerChecks(program: Command, { io }: CommandContext): void {
     .option('--format <format>', 'table|json', 'table')
     .action(async (opts: { format: string }) => {
       const { allChecks } = await import('../../../checks/index.js');
-      io.stdout(opts.format === 'json' ? `${JSON.stringify(allChecks.map((c) => c.meta), null, 2)}\n` : checksTable(allChecks));
+      io.stdout(
+        opts.format === 'json'
+          ? `${JSON.stringify(
+              allChecks.map((c) => c.meta),
+              null,
+              2,
+            )}\n`
+          : checksTable(allChecks),
+      );
     });
 }
 
@@ -50,7 +58,13 @@ export function registerExplain(program: Command, { io }: CommandContext): void 
 function checksTable(checks: readonly Check[]): string {
   const lines: string[] = [];
   for (const c of checks) {
-    lines.push(`${c.meta.id}  [${c.meta.severity}]${c.meta.optIn ? ' (opt-in)' : ''}`, `  ${c.meta.title}`, `  docs: ${c.meta.docs[0]}`, `  needs: ${c.meta.actions.join(', ')}`, '');
+    lines.push(
+      `${c.meta.id}  [${c.meta.severity}]${c.meta.optIn ? ' (opt-in)' : ''}`,
+      `  ${c.meta.title}`,
+      `  docs: ${c.meta.docs[0]}`,
+      `  needs: ${c.meta.actions.join(', ')}`,
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -27,8 +27,22 @@ export function registerDemo(program: Command, { io, setExit }: CommandContext):
     .action(async (opts: { format: string }) => {
       const { packageRoot } = await import('../../paths.js');
       // The demo's custom images: one malformed, one missing from the registry, one from a public registry the NSG blocks.
-      const image = ['crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1', 'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.4-cuda12.4', 'docker.io/pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime'];
-      const code = await audit({ mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'), format: opts.format, failOn: 'never', timeout: '120', withDiagnose: true, image }, io);
+      const image = [
+        'crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1',
+        'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.4-cuda12.4',
+        'docker.io/pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+      ];
+      const code = await audit(
+        {
+          mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'),
+          format: opts.format,
+          failOn: 'never',
+          timeout: '120',
+          withDiagnose: true,
+          image,
+        },
+        io,
+      );
       // The demo's findings are the point: it succeeds once the audit ran.
       setExit(code === 2 ? 2 : 0);
     });
@@ -54,7 +68,13 @@ async function serveMock(opts: { world: string; port: string }, io: CliIO): Prom
   );
   await new Promise<void>((resolve) => {
     if (io.abortSignal?.aborted) resolve();
-    io.abortSignal?.addEventListener('abort', () => { resolve(); }, { once: true });
+    io.abortSignal?.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
   });
   await server.close();
   return 0;

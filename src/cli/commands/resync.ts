@@ -56,11 +56,19 @@ async function resync(opts: ResyncCliOptions, io: CliIO): Promise<Exit> {
       timeoutInMs,
       explicit: true,
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-      onProgress: (line) => { say(`… ${line}`); },
+      onProgress: (line) => {
+        say(`… ${line}`);
+      },
     });
     if (opts.format === 'json') io.stdout(scrub(`${JSON.stringify({ workspaceId, ...outcome }, null, 2)}\n`));
     else {
-      say(outcome.action === 'none-needed' ? 'No resync needed.' : outcome.inSync ? `Done (${outcome.action}): the keys are verified in sync.` : `Not fixed (${outcome.action}): the key check still says ${outcome.after.status}.`);
+      say(
+        outcome.action === 'none-needed'
+          ? 'No resync needed.'
+          : outcome.inSync
+            ? `Done (${outcome.action}): the keys are verified in sync.`
+            : `Not fixed (${outcome.action}): the key check still says ${outcome.after.status}.`,
+      );
     }
     if (outcome.after.status === 'error') return 3;
     return outcome.inSync || outcome.action === 'none-needed' ? (outcome.after.status === 'fail' ? 1 : 0) : 1;

@@ -37,11 +37,20 @@ async function snapshot(opts: SnapshotCliOptions, io: CliIO): Promise<Exit> {
   try {
     const targets = workspaceIds.length > 0 ? workspaceIds : worldWorkspaceIds(session.world!);
     // Every check reads what it needs; the recorder keeps each answer (secrets as digests).
-    const report = await runAudit({ inventory, checks: allChecks, workspaceIds: targets, ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}) });
+    const report = await runAudit({
+      inventory,
+      checks: allChecks,
+      workspaceIds: targets,
+      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+    });
     const world = recorder.world(snapshotDescription(targets));
     await writeFileAtomic(opts.output, `${JSON.stringify(world, null, 2)}\n`);
-    const errors = report.targets.flatMap((t) => t.results.filter((r) => r.status === 'error').map((r) => `${r.checkId}: ${r.reason ?? ''}`));
-    io.stderr(`aml-preflight: wrote ${opts.output}: ${world.resources.length} resources, ${Object.keys(world.responses ?? {}).length} other answers, ${report.stats.armRequests} ARM requests\n`);
+    const errors = report.targets.flatMap((t) =>
+      t.results.filter((r) => r.status === 'error').map((r) => `${r.checkId}: ${r.reason ?? ''}`),
+    );
+    io.stderr(
+      `aml-preflight: wrote ${opts.output}: ${world.resources.length} resources, ${Object.keys(world.responses ?? {}).length} other answers, ${report.stats.armRequests} ARM requests\n`,
+    );
     for (const e of errors) io.stderr(`aml-preflight: incomplete: ${scrub(e)}\n`);
     return errors.length > 0 || report.incomplete ? 3 : 0;
   } finally {
