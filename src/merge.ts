@@ -18,7 +18,15 @@ const reportSchema = z
       z
         .object({
           workspaceId: z.string(),
-          results: z.array(z.object({ checkId: z.string(), status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']) }).loose()),
+          results: z.array(
+            z
+              .object({
+                checkId: z.string(),
+                status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']),
+                findings: z.array(z.object({ message: z.string(), resourceId: z.string() }).loose()),
+              })
+              .loose(),
+          ),
         })
         .loose(),
     ),
@@ -26,19 +34,17 @@ const reportSchema = z
   })
   .loose();
 
-export async function readReport(file: string): Promise<AuditReport> {
+export async function readReport(file: string, usage = 'merge takes reports written with --format json'): Promise<AuditReport> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(code ? `cannot read report ${file}: ${code}` : `invalid report ${file}: not JSON (run audit with --format json)`);
+    throw new UsageError(code ? `cannot read report ${file}: ${code}` : `invalid report ${file}: not JSON (${usage})`);
   }
   const r = reportSchema.safeParse(data);
   if (!r.success)
-    throw new UsageError(
-      `invalid report ${file}: at ${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message} (merge takes reports written with --format json)`,
-    );
+    throw new UsageError(`invalid report ${file}: at ${jsonPath(r.error.issues[0]!.path)}: ${r.error.issues[0]!.message} (${usage})`);
   return data as AuditReport;
 }
 
@@ -65,6 +71,7 @@ export function mergeReports(reports: readonly AuditReport[]): AuditReport {
   for (const r of reports) for (const t of r.targets) byWorkspace.set(t.workspaceId.toLowerCase(), t);
   const targets = [...byWorkspace.values()];
   const expired = reports.flatMap((r) => r.expiredSuppressions ?? []);
+  const compared = reports.filter((r) => r.baseline !== undefined).map((r) => r.baseline!);
   return {
     schemaVersion: 1,
     tool: { name: 'aml-preflight', version: VERSION },
@@ -73,5 +80,16 @@ export function mergeReports(reports: readonly AuditReport[]): AuditReport {
     stats: mergeStats(reports),
     ...(reports.some((r) => r.incomplete) ? { incomplete: true } : {}),
     ...(expired.length > 0 ? { expiredSuppressions: expired } : {}),
+    // Shards compared with their own baselines: the comparison is the sum of theirs.
+    ...(compared.length > 0
+      ? {
+          baseline: {
+            file: [...new Set(compared.map((b) => b.file))].join(', '),
+            new: compared.reduce((a, b) => a + b.new, 0),
+            unchanged: compared.reduce((a, b) => a + b.unchanged, 0),
+            absent: compared.flatMap((b) => b.absent),
+          },
+        }
+      : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineCheck, formatMessage, type Check } from '../src/engine/check.js';
 import { runAudit, selectChecks } from '../src/engine/run.js';
+import { fingerprint } from '../src/engine/fingerprint.js';
 import { exitCodeFor, type AuditReport } from '../src/report/types.js';
 import { UsageError } from '../src/base/errors.js';
 import { ids } from '../mocks/worlds/generate.js';
@@ -90,7 +91,15 @@ describe('check engine', () => {
       'reads-404': 'error',
     });
     expect(byId.fails!.findings).toEqual([
-      { message: 'bad x', resourceId: ids.workspace, evidence: { a: 1 }, remediation: 'do y', level: 'error' },
+      {
+        message: 'bad x',
+        messageId: 'bad',
+        fingerprint: fingerprint('fails', ids.workspace, 'bad', { thing: 'x' }),
+        resourceId: ids.workspace,
+        evidence: { a: 1 },
+        remediation: 'do y',
+        level: 'error',
+      },
     ]);
     expect(byId.skips!.reason).toBe('not applicable here');
     expect(byId.throws!.reason).toBe('the check failed unexpectedly: boom');

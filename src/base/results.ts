@@ -12,6 +12,12 @@ export type Status = 'pass' | 'fail' | 'warn' | 'skip' | 'error';
 
 export interface Finding {
   readonly message: string;
+  /** The check's message template this finding was written from. */
+  readonly messageId: string;
+  /** Stable across runs while the defect stands (see `src/engine/fingerprint.ts`). */
+  readonly fingerprint: string;
+  /** With `--baseline`: whether the baseline report had this finding. */
+  readonly baselineState?: 'new' | 'unchanged';
   readonly resourceId: string;
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly remediation: string;
@@ -52,6 +58,25 @@ export interface ExpiredSuppression {
 
 export type Summary = Record<Status, number>;
 
+/** A finding of the baseline report that this run no longer has: fixed, or out of scope. */
+export interface AbsentFinding {
+  readonly workspaceId: string;
+  readonly checkId: string;
+  readonly message: string;
+  readonly resourceId: string;
+  readonly fingerprint: string;
+  readonly baselineState: 'absent';
+}
+
+/** The findings of a run against a baseline report's (`--baseline`). */
+export interface BaselineComparison {
+  /** The baseline report, as given. */
+  readonly file: string;
+  readonly new: number;
+  readonly unchanged: number;
+  readonly absent: readonly AbsentFinding[];
+}
+
 export interface AuditReport {
   readonly schemaVersion: 1;
   readonly tool: { readonly name: 'aml-preflight'; readonly version: string };
@@ -70,6 +95,8 @@ export interface AuditReport {
   };
   /** Present and true when the run was interrupted or timed out before every check decided. */
   readonly incomplete?: boolean;
+  /** With `--baseline`: how the findings compare with the previous report's. */
+  readonly baseline?: BaselineComparison;
   /** Suppressions past their expiry date that matched findings: they stopped suppressing. */
   readonly expiredSuppressions?: readonly ExpiredSuppression[];
 }

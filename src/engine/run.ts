@@ -6,6 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import { ArmRequestError } from '../arm/errors.js';
 import { UsageError } from '../base/errors.js';
+import { fingerprint } from './fingerprint.js';
 import type { Inventory } from '../inventory/index.js';
 import { scrub } from '../secrets.js';
 import { VERSION } from '../version.js';
@@ -172,6 +173,8 @@ function toFinding(check: Check, f: FindingReport): Finding {
   const template = check.meta.messages[f.messageId] ?? f.messageId;
   return {
     message: scrub(formatMessage(template, f.data)),
+    messageId: f.messageId,
+    fingerprint: fingerprint(check.meta.id, f.resourceId, f.messageId, f.data),
     resourceId: f.resourceId,
     evidence: f.evidence,
     remediation: scrub(f.remediation),

@@ -10,7 +10,10 @@ import type { AuditReport, CheckResult } from './types.js';
 
 function findingsText(r: CheckResult): string {
   return r.findings
-    .map((f) => `${f.suppressed ? '[suppressed] ' : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`)
+    .map(
+      (f) =>
+        `${f.suppressed ? '[suppressed] ' : ''}${f.baselineState ? `[${f.baselineState}] ` : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`,
+    )
     .join('\n\n');
 }
 
@@ -26,7 +29,16 @@ export function renderJunit(report: AuditReport): string {
       '@_errors': count('error'),
       '@_skipped': count('skip'),
       '@_time': seconds(t.results.reduce((a, r) => a + r.durationMs, 0)),
-      properties: { property: [{ '@_name': 'workspaceId', '@_value': t.workspaceId }] },
+      properties: {
+        property: [
+          { '@_name': 'workspaceId', '@_value': t.workspaceId },
+          ...(report.baseline
+            ? report.baseline.absent
+                .filter((a) => a.workspaceId.toLowerCase() === t.workspaceId.toLowerCase())
+                .map((a) => ({ '@_name': `absent:${a.checkId}`, '@_value': a.message }))
+            : []),
+        ],
+      },
       testcase: t.results.map((r) => ({
         '@_classname': `aml-preflight.${t.workspaceId.split('/').pop()}`,
         '@_name': r.checkId,

@@ -27,6 +27,12 @@ export function renderMarkdown(report: AuditReport): string {
       `| ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('skip')} | ${n('error')} |`,
     );
   }
+  const b = report.baseline;
+  if (b) {
+    out.push('', `**Since the baseline** (\`${cell(b.file)}\`): ${b.new} new, ${b.unchanged} unchanged, ${b.absent.length} gone.`);
+    for (const a of b.absent)
+      out.push(`- ✅ gone: **${a.checkId}** on ${cell(a.workspaceId.split('/').pop() ?? a.workspaceId)}: ${a.message}`);
+  }
   for (const e of report.expiredSuppressions ?? [])
     out.push(
       '',
@@ -50,7 +56,7 @@ function target(t: TargetResult): string[] {
     for (const f of r.findings) {
       out.push(
         '',
-        `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} **${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`,
+        `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} ${f.baselineState === 'new' ? '🆕 ' : ''}**${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`,
         '',
       );
       out.push(`- resource: \`${f.resourceId}\``, `- fix: ${f.remediation}`);

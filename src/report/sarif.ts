@@ -4,7 +4,6 @@
  * Checks that could not decide are tool execution notifications, not results.
  * https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
-import { createHash } from 'node:crypto';
 import type { CheckMeta } from '../engine/check.js';
 import { scrub } from '../secrets.js';
 import type { AuditReport, CheckResult, Finding } from './types.js';
@@ -55,11 +54,8 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
           level: level(r, f),
           message: { text: `${f.message} Fix: ${f.remediation}` },
           locations: [{ logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] }],
-          partialFingerprints: {
-            'armResourceAndMessage/v1': createHash('sha256')
-              .update(`${r.checkId}\n${f.resourceId.toLowerCase()}\n${f.message}`)
-              .digest('hex'),
-          },
+          partialFingerprints: { 'amlPreflightFinding/v1': f.fingerprint },
+          ...(f.baselineState ? { baselineState: f.baselineState } : {}),
           ...(f.suppressed
             ? {
                 suppressions: [
@@ -71,6 +67,19 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
         });
       }
     }
+  }
+  // With a baseline, the findings it had and this run does not are results too, `absent` (SARIF §3.27.24).
+  for (const a of report.baseline?.absent ?? []) {
+    results.push({
+      ruleId: a.checkId,
+      ruleIndex: index.get(a.checkId) ?? -1,
+      level: 'none' as const,
+      message: { text: `Gone since the baseline: ${a.message}` },
+      locations: [{ logicalLocations: [{ fullyQualifiedName: a.resourceId, kind: 'resource' }] }],
+      partialFingerprints: { 'amlPreflightFinding/v1': a.fingerprint },
+      baselineState: 'absent' as const,
+      properties: { workspaceId: a.workspaceId },
+    });
   }
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',

@@ -53,11 +53,21 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
       ),
     );
   }
+  const b = report.baseline;
+  if (b && b.absent.length > 0) {
+    lines.push('', c.bold(`Gone since the baseline (${plural(b.absent.length, 'finding')}):`));
+    for (const a of b.absent)
+      lines.push(...wrap(c.green(`  ✔ ${a.checkId} on ${nameOf(a.workspaceId)}: ${shortenIds(a.message)}`), width, 4));
+  }
   const s = report.summary;
   lines.push(
     '',
     `${c.bold('Summary:')} ${c.green(`${s.pass} pass`)}, ${c.red(`${s.fail} fail`)}, ${c.yellow(`${s.warn} warn`)}, ${s.skip} skip, ${c.magenta(`${s.error} error`)}${report.incomplete ? c.magenta(' (incomplete: interrupted)') : ''}`,
   );
+  if (b)
+    lines.push(
+      `${c.bold('Since the baseline:')} ${c.red(`${b.new} new`)}, ${b.unchanged} unchanged, ${c.green(`${b.absent.length} gone`)} (${b.file})`,
+    );
   return scrub(`${lines.join('\n')}\n`);
 }
 
@@ -71,7 +81,7 @@ function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: numbe
   const mark = f.suppressed ? c.dim('○') : f.level === 'warning' ? c.yellow('▲') : c.red('✖');
   const out = [
     ...wrap(
-      `      ${mark} ${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`,
+      `      ${mark} ${f.baselineState === 'new' ? c.bold(c.red('NEW ')) : ''}${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`,
       width,
       8,
     ),

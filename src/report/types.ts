@@ -4,7 +4,18 @@
  */
 import type { AuditReport, FailOn, Summary, TargetResult } from '../base/results.js';
 
-export type { AuditReport, CheckResult, ExpiredSuppression, FailOn, Finding, Summary, TargetResult, Topology } from '../base/results.js';
+export type {
+  AbsentFinding,
+  AuditReport,
+  BaselineComparison,
+  CheckResult,
+  ExpiredSuppression,
+  FailOn,
+  Finding,
+  Summary,
+  TargetResult,
+  Topology,
+} from '../base/results.js';
 
 export function summarize(targets: readonly TargetResult[]): Summary {
   const summary: Summary = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 };
@@ -15,6 +26,8 @@ export function summarize(targets: readonly TargetResult[]): Summary {
 /**
  * The exit code of CONTRACT.md: 1 when a result is at or above `--fail-on` (a `fail` counts at its
  * check's severity, a `warn` at `warning`), else 3 when something could not be decided, else 0.
+ * With a baseline only `new` findings count: an error finding at the check's severity, a warning
+ * finding at `warning`.
  */
 export function exitCodeFor(report: AuditReport, failOn: FailOn): 0 | 1 | 3 {
   const rank = { info: 0, warning: 1, error: 2 } as const;
@@ -22,7 +35,18 @@ export function exitCodeFor(report: AuditReport, failOn: FailOn): 0 | 1 | 3 {
     const threshold = rank[failOn];
     for (const t of report.targets) {
       for (const r of t.results) {
-        const level = r.status === 'fail' ? rank[r.severity] : r.status === 'warn' ? rank.warning : -1;
+        const level = report.baseline
+          ? Math.max(
+              -1,
+              ...r.findings
+                .filter((f) => f.baselineState === 'new' && !f.suppressed && (r.status === 'fail' || r.status === 'warn'))
+                .map((f) => (f.level === 'error' && r.status === 'fail' ? rank[r.severity] : rank.warning)),
+            )
+          : r.status === 'fail'
+            ? rank[r.severity]
+            : r.status === 'warn'
+              ? rank.warning
+              : -1;
         if (level >= threshold) return 1;
       }
     }

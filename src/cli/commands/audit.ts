@@ -31,6 +31,7 @@ export interface AuditOptions {
   inventory?: 'arm' | 'resource-graph';
   withDiagnose?: boolean;
   image?: string[];
+  baseline?: string;
 }
 
 export function register(program: Command, { io, setExit }: CommandContext): void {
@@ -51,7 +52,8 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
-      .option('--fail-on <level>', "error|warning|never (default: the config's, else error)")
+      .option('--fail-on <level>', "error|warning|never (default: the config's, else error); with --baseline only new findings count")
+      .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged, list the gone ones as absent')
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./aml-preflight.config.json when present)`)
       .option('--quiet', 'no progress lines on stderr')
@@ -81,6 +83,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   if (workspaceIds.length === 0 && !opts.subscription?.length && !opts.mock) {
     throw new UsageError('say what to audit: --workspace <ARM id> or --subscription <id>');
   }
+  const baseline = opts.baseline ? await (await import('../../baseline.js')).readBaseline(opts.baseline) : undefined;
   const { allChecks } = await import('../../../checks/index.js');
   const { loadConfig, disabledChecks, severityOverrides, applySuppressions } = await import('../../config.js');
   const config = await loadConfig(opts.config, allChecks);
@@ -156,6 +159,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       });
     }
     report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
+    if (baseline && opts.baseline) report = (await import('../../baseline.js')).compareWithBaseline(report, baseline, opts.baseline);
     if (format === 'markdown') {
       const { describeTopology } = await import('../../topology.js');
       const targetsWithTopology = await Promise.all(

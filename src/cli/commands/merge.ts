@@ -19,7 +19,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       const failOn = parseFailOn(opts.failOn);
       const { readReport, mergeReports } = await import('../../merge.js');
       const { allChecks } = await import('../../../checks/index.js');
-      const merged = mergeReports(await Promise.all(files.map(readReport)));
+      const merged = mergeReports(await Promise.all(files.map((f) => readReport(f))));
       const { render } = await import('../../report/index.js');
       const text = render(merged, format, { color: io.isTTY && !opts.output && format === 'table', checks: allChecks.map((c) => c.meta) });
       if (opts.output) await writeFileAtomic(opts.output, text);
