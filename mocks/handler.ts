@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { World, WorldFault } from '../src/world/schema.js';
 import { createResourceGraphMock } from './resource-graph.js';
 import { text } from './text.js';
+import { descendantItems, subscriptionItems } from './tenant.js';
 
 export interface MockRequest {
   method: string;
@@ -278,6 +279,23 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     }
     if (method === 'POST' && key.endsWith('/provisionmanagednetwork')) return startProvision(path, origin);
 
+    // The tenant: the subscriptions the caller can read, and management groups' descendants.
+    if (method === 'GET' && key === '/subscriptions') return paged(subscriptionItems(world), path, url, origin);
+    const group = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/descendants$/.exec(key);
+    if (method === 'GET' && group) {
+      const items = descendantItems(world, decodeURIComponent(group[1]!));
+      if (!items) {
+        return json(
+          403,
+          envelope(
+            'AuthorizationFailed',
+            `The client does not have authorization to perform action 'Microsoft.Management/managementGroups/descendants/read' over scope '${path.replace(/\/descendants$/i, '')}' or the scope is invalid.`,
+          ),
+        );
+      }
+      return paged(items, path, url, origin);
+    }
+
     if (method === 'POST' && key.endsWith('/resyncKeys'.toLowerCase())) return startResync(path, origin);
 
     const canned = responses.get(`${method} ${key}`);
@@ -340,6 +358,11 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       }
     }
     items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    return paged(items, path, url, origin);
+  }
+
+  /** One page of `items`, with a `nextLink` when more follow. */
+  function paged(items: readonly Record<string, unknown>[], path: string, url: URL, origin: string): MockResponse {
     const skip = Number(url.searchParams.get('$skipToken') ?? '0') || 0;
     const page = items.slice(skip, skip + pageSize);
     const body: Record<string, unknown> = { value: page };

@@ -16,6 +16,7 @@ import type { World } from '../src/world/schema.js';
 import { normaliseLocation } from '../src/arm/location.js';
 import { idKey, resourceName, resourceType, tryParseResourceId } from '../src/base/resource-id.js';
 import { text as textOf } from './text.js';
+import { subscriptionsUnder } from './tenant.js';
 
 export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);
@@ -171,6 +172,7 @@ export function createResourceGraphMock(world: World, liveResources: () => Itera
   function answer(bodyText: string | undefined): Omit<GraphAnswer, 'headers'> {
     let request: {
       subscriptions?: unknown;
+      managementGroups?: unknown;
       query?: unknown;
       options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown };
     };
@@ -194,7 +196,17 @@ export function createResourceGraphMock(world: World, liveResources: () => Itera
         { code: 'ParserFailure', message: (err as Error).message },
       ]);
     }
-    const subs = Array.isArray(request.subscriptions) ? new Set(request.subscriptions.map((s) => String(s).toLowerCase())) : undefined;
+    let subs = Array.isArray(request.subscriptions) ? new Set(request.subscriptions.map((s) => textOf(s).toLowerCase())) : undefined;
+    // A management group scope is every subscription under it, recursively.
+    if (Array.isArray(request.managementGroups)) {
+      subs = new Set();
+      for (const g of request.managementGroups) {
+        const under = subscriptionsUnder(world, textOf(g));
+        if (!under)
+          return fail(403, 'AuthorizationFailed', `The client has no access to management group '${textOf(g)}', or it does not exist.`);
+        for (const s of under) subs.add(s);
+      }
+    }
     let rows = resourceGraphRows(liveResources(), world.resourceGraph?.notIndexed ?? []).filter(
       (r) => !subs || subs.has(String(r.subscriptionId)),
     );

@@ -12,6 +12,7 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { ServiceClient } from '@azure/core-client';
 import { UsageError } from '../base/errors.js';
 import { isResourceGraphUrl, ResourceGraphQuota } from './resource-graph.js';
 import { shapePolicy } from './shapes.js';
@@ -79,6 +80,8 @@ export interface Clients {
   privateDns(subscriptionId: string): Promise<PrivateDnsManagementClient>;
   /** Azure Resource Graph (tenant-wide; queries name their subscriptions). */
   resourceGraph(): Promise<ResourceGraphClient>;
+  /** A bare ARM client for tenant-level reads no SDK we pin models (subscriptions, management groups). */
+  tenant(): Promise<ServiceClient>;
 }
 
 /** The Resource Graph api-version the tool speaks: the GA version, not the SDK beta's preview default. */
@@ -329,6 +332,16 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       ),
     privateDns: (sub) =>
       once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
+    tenant: () =>
+      once(
+        'tenant',
+        async () =>
+          new (await import('@azure/core-client')).ServiceClient({
+            ...options,
+            credential: conn.credential,
+            credentialScopes: [`${new URL(conn.endpoint).origin}/.default`],
+          }),
+      ),
     resourceGraph: () =>
       once(
         'graph',

@@ -55,13 +55,19 @@ export class ResourceGraphError extends Error {
  */
 export async function queryResources(
   client: ResourceGraphClient,
-  subscriptions: readonly string[],
+  scope: readonly string[] | { readonly managementGroup: string },
   options: { query?: string; abortSignal?: AbortSignal; pageSize?: number } = {},
 ): Promise<ResourceGraphRow[]> {
   const rows: ResourceGraphRow[] = [];
   const query = options.query ?? inventoryQuery();
-  for (let i = 0; i < subscriptions.length; i += MAX_SUBSCRIPTIONS_PER_QUERY) {
-    const batch = subscriptions.slice(i, i + MAX_SUBSCRIPTIONS_PER_QUERY);
+  // A management group is one scope Resource Graph expands itself (every subscription under it);
+  // subscriptions go in batches of the most one query may name.
+  const batches: ({ subscriptions: string[] } | { managementGroups: string[] })[] = [];
+  if ('managementGroup' in scope) batches.push({ managementGroups: [scope.managementGroup] });
+  else
+    for (let i = 0; i < scope.length; i += MAX_SUBSCRIPTIONS_PER_QUERY)
+      batches.push({ subscriptions: scope.slice(i, i + MAX_SUBSCRIPTIONS_PER_QUERY) });
+  for (const batch of batches) {
     let skipToken: string | undefined;
     for (let page = 0; ; page++) {
       if (page > 100_000) throw new ResourceGraphError('Resource Graph kept answering skip tokens; giving up');
@@ -70,7 +76,7 @@ export async function queryResources(
       let raw: { data?: unknown } | undefined;
       const res = await client.resources(
         {
-          subscriptions: [...batch],
+          ...batch,
           query,
           options: { resultFormat: 'objectArray', top: options.pageSize ?? PAGE_SIZE, ...(skipToken ? { skipToken } : {}) },
         },

@@ -68,6 +68,24 @@ export interface AbsentFinding {
   readonly baselineState: 'absent';
 }
 
+/** A subscription in scope that the audit skipped: no job runs in it. */
+export interface SkippedSubscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  /** `Disabled` or `Deleted`. */
+  readonly state: string;
+}
+
+/** What a subscription-wide audit covered (`--subscription`, `--management-group`, `--all-subscriptions`). */
+export interface ScopeReport {
+  readonly managementGroups?: readonly string[];
+  /** The subscriptions whose workspaces were listed and audited. */
+  readonly subscriptions: readonly string[];
+  readonly skipped?: readonly SkippedSubscription[];
+  /** Scopes that could not be listed (a management group or subscription the identity cannot read). */
+  readonly unreadable?: readonly string[];
+}
+
 /** The findings of a run against a baseline report's (`--baseline`). */
 export interface BaselineComparison {
   /** The baseline report, as given. */
@@ -95,6 +113,8 @@ export interface AuditReport {
   };
   /** Present and true when the run was interrupted or timed out before every check decided. */
   readonly incomplete?: boolean;
+  /** The subscriptions audited, for subscription-wide audits. */
+  readonly scope?: ScopeReport;
   /** With `--baseline`: how the findings compare with the previous report's. */
   readonly baseline?: BaselineComparison;
   /** Suppressions past their expiry date that matched findings: they stopped suppressing. */

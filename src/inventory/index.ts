@@ -26,6 +26,8 @@ import * as network from './network.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
+import * as tenant from './tenant.js';
+import type { DescendantView, SubscriptionView } from './tenant.js';
 import type {
   ArtifactLookup,
   ComputeView,
@@ -39,6 +41,7 @@ import type {
 } from './views.js';
 
 export type * from './views.js';
+export type { DescendantView, SubscriptionView } from './tenant.js';
 export { computeView } from './ml.js';
 export { compactArrays, parseRetryAfter } from './reader.js';
 export { normaliseLocation } from '../arm/location.js';
@@ -55,7 +58,6 @@ export class Inventory {
    * Cancels every request still in flight (retries included) and makes later reads fail. Call it
    * when the run is over: a read that one check abandoned must not keep retrying in the background.
    */
-
   dispose(): void {
     this.#r.dispose();
   }
@@ -82,7 +84,6 @@ export class Inventory {
   }
 
   /** Where resources come from: ARM one by one, or Resource Graph queries loaded by {@link useResourceGraph}. */
-
   get mode(): 'arm' | 'resource-graph' {
     return this.#r.mode;
   }
@@ -93,9 +94,11 @@ export class Inventory {
    * those resources are answered from the results (see `arm/resource-graph.ts`). All or nothing:
    * if any page fails, this throws and the inventory stays in direct ARM mode.
    */
-
-  useResourceGraph(subscriptions: readonly string[], opts: ReadOptions & { pageSize?: number } = {}): Promise<{ rows: number }> {
-    return this.#r.useResourceGraph(subscriptions, opts);
+  useResourceGraph(
+    scope: readonly string[] | { readonly managementGroup: string },
+    opts: ReadOptions & { pageSize?: number } = {},
+  ): Promise<{ rows: number; subscriptions: readonly string[] }> {
+    return this.#r.useResourceGraph(scope, opts);
   }
 
   /**
@@ -273,14 +276,22 @@ export class Inventory {
     return registry.registryArtifact(this.#r, loginServer, repository, reference, opts);
   }
 
-  /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
+  /** The subscriptions the identity can read, with their states (all pages). */
+  subscriptions(opts?: ReadOptions): Promise<readonly SubscriptionView[]> {
+    return tenant.subscriptions(this.#r, opts);
+  }
 
+  /** Every management group and subscription under a management group, recursively (all pages). */
+  managementGroupDescendants(group: string, opts?: ReadOptions): Promise<readonly DescendantView[]> {
+    return tenant.managementGroupDescendants(this.#r, group, opts);
+  }
+
+  /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
   forgetReads(): void {
     this.#r.forgetReads();
   }
 
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */
-
   forgetKeys(): void {
     this.#r.forgetKeys();
   }

@@ -84,21 +84,32 @@ export class ArmReader {
 
   /**
    * Loads the workspaces, storage accounts, registries, VNets, NSGs, route tables, private endpoints
-   * and private DNS zones of `subscriptions` with Resource Graph queries; from then on ARM GETs of
-   * those resources are answered from the results (see `arm/resource-graph.ts`). All or nothing:
-   * if any page fails, this throws and the inventory stays in direct ARM mode.
+   * and private DNS zones of `subscriptions` (or of every subscription under a management group)
+   * with Resource Graph queries; from then on ARM GETs of those resources are answered from the
+   * results (see `arm/resource-graph.ts`). All or nothing: if any page fails, this throws and the
+   * inventory stays in direct ARM mode. Answers the subscriptions the rows cover.
    */
-  async useResourceGraph(subscriptions: readonly string[], opts: ReadOptions & { pageSize?: number } = {}): Promise<{ rows: number }> {
-    const subs = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
-    const scope = `/providers/Microsoft.ResourceGraph/resources (${subs.length} subscription${subs.length === 1 ? '' : 's'})`;
+  async useResourceGraph(
+    scope: readonly string[] | { readonly managementGroup: string },
+    opts: ReadOptions & { pageSize?: number } = {},
+  ): Promise<{ rows: number; subscriptions: readonly string[] }> {
+    const subs = 'managementGroup' in scope ? undefined : [...new Set(scope.map((s) => s.toLowerCase()))];
+    const described = subs
+      ? `/providers/Microsoft.ResourceGraph/resources (${subs.length} subscription${subs.length === 1 ? '' : 's'})`
+      : `/providers/Microsoft.ResourceGraph/resources (management group ${(scope as { managementGroup: string }).managementGroup})`;
     const signal = opts.abortSignal ? AbortSignal.any([this.signal, opts.abortSignal]) : this.signal;
     try {
       const client = await this.clients.resourceGraph();
-      const rows = await queryResources(client, subs, { abortSignal: signal, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
-      this.#graph = new ResourceGraphInventory(rows, subs);
-      return { rows: rows.length };
+      const rows = await queryResources(client, subs ?? scope, {
+        abortSignal: signal,
+        ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+      });
+      // Under a management group, the rows say which subscriptions the query covered.
+      const covered = subs ?? [...new Set(rows.map((r) => idKey(r.id).split('/')[2]!))];
+      this.#graph = new ResourceGraphInventory(rows, covered);
+      return { rows: rows.length, subscriptions: covered };
     } catch (err) {
-      const failure = toArmRequestError(err, 'POST query', scope, 'Microsoft.ResourceGraph/resources/read');
+      const failure = toArmRequestError(err, 'POST query', described, 'Microsoft.ResourceGraph/resources/read');
       this.#graphFailure = failure.message;
       throw failure;
     }

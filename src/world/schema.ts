@@ -116,8 +116,48 @@ export const worldSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The subscriptions the caller can read (`GET /subscriptions`), with their states. Absent: every
+     * subscription the world holds resources in, `Enabled`.
+     */
+    subscriptions: z
+      .array(
+        z
+          .object({
+            subscriptionId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'a subscription id (a GUID)'),
+            displayName: z.string().optional(),
+            state: z.enum(['Enabled', 'Warned', 'PastDue', 'Disabled', 'Deleted']).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /** Management groups (`…/managementGroups/{name}/descendants`): each names its parent and its own subscriptions. */
+    managementGroups: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(/^[\w().-]{1,90}$/, 'a management group id (letters, digits, -_.() , up to 90)'),
+            displayName: z.string().optional(),
+            parent: z.string().optional(),
+            subscriptions: z.array(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'a subscription id (a GUID)')).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((w, ctx) => {
+    const groups = new Set((w.managementGroups ?? []).map((g) => g.name.toLowerCase()));
+    for (const [i, g] of (w.managementGroups ?? []).entries()) {
+      if (g.parent !== undefined && !groups.has(g.parent.toLowerCase())) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `parent "${g.parent}" is not a management group of the world`,
+          path: ['managementGroups', i, 'parent'],
+        });
+      }
+    }
+  });
 
 /** ARM's documented buckets per subscription (reads 250 + 25/s, writes 200 + 10/s). */
 export const ARM_THROTTLING = { reads: { capacity: 250, refillPerSecond: 25 }, writes: { capacity: 200, refillPerSecond: 10 } } as const;

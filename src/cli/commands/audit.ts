@@ -1,5 +1,6 @@
 /** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
 import { Option, type Command } from 'commander';
+import { ArmRequestError } from '../../arm/errors.js';
 import { UsageError } from '../../base/errors.js';
 import { tryParseResourceId } from '../../base/resource-id.js';
 import { selectChecks } from '../../engine/run.js';
@@ -13,6 +14,8 @@ import { writeFileAtomic } from '../write.js';
 export interface AuditOptions {
   workspace?: string[];
   subscription?: string[];
+  managementGroup?: string[];
+  allSubscriptions?: boolean;
   resourceGroup?: string;
   mock?: string;
   endpoint?: string;
@@ -38,9 +41,17 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
   azureOptions(
     program
       .command('audit')
-      .description('audit one workspace (--workspace) or every workspace in scope (--subscription)')
+      .description(
+        'audit one workspace (--workspace) or every workspace in scope (--subscription, --management-group, --all-subscriptions)',
+      )
       .option('--workspace <id>', 'ARM id of an Azure ML workspace (repeatable)', collect)
       .option('--subscription <id>', 'audit every workspace of the subscription (repeatable)', collect)
+      .option(
+        '--management-group <id>',
+        'audit every workspace in the subscriptions under this management group, recursively (repeatable)',
+        collect,
+      )
+      .option('--all-subscriptions', 'audit every workspace in every subscription the identity can read (disabled ones skipped)')
       .option('--concurrency <n>', 'workspaces audited at once', '4')
       .option('--resource-group <rg>', 'with --subscription: only this resource group')
       .addOption(
@@ -74,14 +85,20 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const timeoutSeconds = seconds(opts.timeout, '--timeout');
   const workspaceIds = (opts.workspace ?? []).map(workspaceArg);
   if (opts.resourceGroup && !opts.subscription?.length) throw new UsageError('--resource-group needs --subscription');
+  for (const group of opts.managementGroup ?? []) {
+    if (!/^[\w().-]{1,90}$/.test(group)) {
+      throw new UsageError(`--management-group "${group}" is not a management group id (letters, digits, -_.() , up to 90 characters)`);
+    }
+  }
+  const tenantWide = (opts.subscription?.length ?? 0) > 0 || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
   const concurrency = Number(opts.concurrency ?? '4');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
   for (const sub of opts.subscription ?? []) {
     if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
   }
-  if (workspaceIds.length === 0 && !opts.subscription?.length && !opts.mock) {
-    throw new UsageError('say what to audit: --workspace <ARM id> or --subscription <id>');
+  if (workspaceIds.length === 0 && !tenantWide && !opts.mock) {
+    throw new UsageError('say what to audit: --workspace <ARM id>, --subscription <id>, --management-group <id> or --all-subscriptions');
   }
   const baseline = opts.baseline ? await (await import('../../baseline.js')).readBaseline(opts.baseline) : undefined;
   const { allChecks } = await import('../../../checks/index.js');
@@ -102,14 +119,29 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
     const targets = [...workspaceIds];
-    if (targets.length === 0 && session.world && !opts.subscription?.length) targets.push(...worldWorkspaceIds(session.world));
-    if (opts.inventory === 'resource-graph') {
+    if (targets.length === 0 && session.world && !tenantWide) targets.push(...worldWorkspaceIds(session.world));
+    const signalOpts = io.abortSignal ? { abortSignal: io.abortSignal } : {};
+    const { resolveScope } = await import('../../scope.js');
+    const scope = tenantWide
+      ? await resolveScope(
+          inventory,
+          {
+            subscriptions: opts.subscription ?? [],
+            managementGroups: opts.managementGroup ?? [],
+            allSubscriptions: opts.allSubscriptions === true,
+            resourceGraph: opts.inventory === 'resource-graph',
+          },
+          signalOpts,
+        )
+      : undefined;
+    for (const note of scope?.notes ?? []) io.stderr(`aml-preflight: ${scrub(note)}\n`);
+    if (opts.inventory === 'resource-graph' && !scope?.graphLoaded) {
       const subscriptions = [
-        ...(opts.subscription ?? []),
+        ...(scope?.subscriptions ?? []),
         ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s),
       ];
       try {
-        await inventory.useResourceGraph(subscriptions, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+        await inventory.useResourceGraph(subscriptions, signalOpts);
       } catch (err) {
         // Interrupted: the audit below marks every result as not run.
         if (!io.abortSignal?.aborted)
@@ -118,11 +150,24 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
           );
       }
     }
-    for (const sub of opts.subscription ?? []) {
-      const found = await inventory.workspaces(sub, opts.resourceGroup);
-      targets.push(...found.map((w) => w.id!).filter(Boolean));
+    // Each subscription is listed on its own: one the identity cannot read is reported, the rest run.
+    const unreadable = [...(scope?.unreadable ?? [])];
+    const listed = await Promise.all(
+      (scope?.subscriptions ?? []).map(async (sub) => {
+        try {
+          return await inventory.workspaces(sub, opts.resourceGroup, signalOpts);
+        } catch (err) {
+          if (io.abortSignal?.aborted || !(err instanceof ArmRequestError)) throw err;
+          unreadable.push(`/subscriptions/${sub}`);
+          io.stderr(`aml-preflight: cannot list the workspaces of subscription ${sub}: ${scrub(err.message)}\n`);
+          return [];
+        }
+      }),
+    );
+    for (const found of listed) targets.push(...found.map((w) => w.id!).filter(Boolean));
+    if (targets.length === 0) {
+      io.stderr(`aml-preflight: no workspace found in ${scope ? `${scope.subscriptions.length} subscription(s)` : 'the world'}\n`);
     }
-    if (targets.length === 0) io.stderr(`aml-preflight: no workspace found in ${opts.subscription?.join(', ') ?? 'the world'}\n`);
     const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
     let report = await runAudit({
       inventory,
@@ -136,6 +181,19 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
     });
     progress?.done();
+    if (scope) {
+      const { managementGroups, subscriptions, skipped } = scope;
+      report = {
+        ...report,
+        scope: {
+          ...(managementGroups ? { managementGroups } : {}),
+          subscriptions,
+          ...(skipped ? { skipped } : {}),
+          ...(unreadable.length > 0 ? { unreadable } : {}),
+        },
+        ...(unreadable.length > 0 ? { incomplete: true } : {}),
+      };
+    }
     if (opts.fix) {
       const { applyFixes } = await import('../../fix.js');
       const rerun = async (workspaceId: string) =>
