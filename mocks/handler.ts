@@ -20,6 +20,7 @@
  *   caller with no access there (the managed network's private endpoints live in Microsoft's).
  */
 import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { World, WorldFault } from '../src/world/schema.js';
 import { createResourceGraphMock } from './resource-graph.js';
 import { text } from './text.js';
@@ -31,6 +32,8 @@ export interface MockRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body?: string;
+  /** The body's bytes (a gzip upload is not text). */
+  rawBody?: Buffer;
   /** Aborted when the client goes away: injected latency stops waiting. */
   signal?: AbortSignal;
 }
@@ -41,6 +44,13 @@ export interface MockResponse {
   body?: string;
   /** Destroy the connection instead of answering (a connection reset). */
   reset?: boolean;
+}
+
+/** Rows one Logs Ingestion request carried. */
+export interface IngestedBatch {
+  readonly dcr: string;
+  readonly stream: string;
+  readonly rows: readonly Record<string, unknown>[];
 }
 
 export interface MockRequestLogEntry {
@@ -65,6 +75,8 @@ export interface ArmHandler {
   handle(req: MockRequest, origin: string): Promise<MockResponse>;
   /** Every request answered, in order. */
   readonly log: MockRequestLogEntry[];
+  /** Every Logs Ingestion upload accepted, in arrival order. */
+  readonly ingested: readonly IngestedBatch[];
   /** How many times `resyncKeys` was started. */
   readonly resyncCalls: number;
   /** How many requests the throttling model answered 429. */
@@ -95,6 +107,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   const faultUses = new Map<WorldFault, number>();
   const operations = new Map<string, Operation>();
   const log: MockRequestLogEntry[] = [];
+  const ingested: IngestedBatch[] = [];
   let resyncCalls = 0;
   let throttled = 0;
   const buckets = new Map<string, { tokens: number; at: number }>();
@@ -236,6 +249,10 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       );
     }
 
+    // Azure Monitor's Logs Ingestion API, on the same server as ARM (a data collection endpoint).
+    const ingestion = /^\/dataCollectionRules\/([^/]+)\/streams\/([^/]+)$/i.exec(path);
+    if (method === 'POST' && ingestion) return ingest(decodeURIComponent(ingestion[1]!), decodeURIComponent(ingestion[2]!), req);
+
     if (method === 'POST' && path.toLowerCase() === '/providers/microsoft.resourcegraph/resources') {
       const a = graph.query(req.body);
       const answer = json(a.status, a.body, a.headers);
@@ -261,6 +278,37 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     answer = versioned(method, path, url, answer);
     if (token) answer = { ...answer, headers: { ...answer.headers, [limitHeader]: String(token.remaining) } };
     return truncate ? halved(answer) : answer;
+  }
+
+  /**
+   * One Logs Ingestion upload: gzip or plain JSON, an array of rows, at most 1 MB once inflated.
+   * https://learn.microsoft.com/azure/azure-monitor/logs/logs-ingestion-api-overview
+   * https://learn.microsoft.com/azure/azure-monitor/service-limits#logs-ingestion-api
+   */
+  function ingest(dcr: string, stream: string, req: MockRequest): MockResponse {
+    const fail = (status: number, code: string, message: string): MockResponse => json(status, { error: { code, message } });
+    if (!/^dcr-[0-9a-f]{32}$/.test(dcr)) return fail(404, 'NotFound', `Data collection rule with immutable Id '${dcr}' not found.`);
+    if (!/^(Custom|Microsoft)-[\w-]+$/.test(stream))
+      return fail(400, 'InvalidStream', `Stream '${stream}' is not declared in the data collection rule.`);
+    let bytes = req.rawBody ?? Buffer.from(req.body ?? '', 'utf8');
+    if (/gzip/i.test(header(req, 'content-encoding') ?? '')) {
+      try {
+        bytes = gunzipSync(bytes);
+      } catch {
+        return fail(400, 'InvalidContentEncoding', 'The request body is not valid gzip.');
+      }
+    }
+    if (bytes.length > 1024 * 1024)
+      return fail(413, 'ContentLengthLimitExceeded', `The request is ${bytes.length} bytes; the limit is 1 MB.`);
+    let rows: unknown;
+    try {
+      rows = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return fail(400, 'InvalidJson', 'The request body is not valid JSON.');
+    }
+    if (!Array.isArray(rows)) return fail(400, 'InvalidPayload', 'The request body must be a JSON array of rows.');
+    ingested.push({ dcr, stream, rows: rows as Record<string, unknown>[] });
+    return { status: 204, headers: {} };
   }
 
   function dispatch(method: string, path: string, url: URL, origin: string): MockResponse {
@@ -653,6 +701,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   return {
     handle,
     log,
+    ingested,
     get resyncCalls() {
       return resyncCalls;
     },

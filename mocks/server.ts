@@ -66,6 +66,7 @@ export async function startMockServer(world: World, options: MockServerOptions =
             method: req.method ?? 'GET',
             url: req.url ?? '/',
             headers: req.headers,
+            rawBody: Buffer.concat(chunks),
             body: Buffer.concat(chunks).toString('utf8'),
             signal: gone.signal,
           },

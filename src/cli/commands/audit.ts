@@ -1,6 +1,8 @@
 /** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
 import { Option, type Command } from 'commander';
+import { randomUUID } from 'node:crypto';
 import { ArmRequestError } from '../../arm/errors.js';
+import { logAnalyticsTarget } from '../../log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
 import { tryParseResourceId } from '../../base/resource-id.js';
 import { selectChecks } from '../../engine/run.js';
@@ -35,6 +37,9 @@ export interface AuditOptions {
   withDiagnose?: boolean;
   image?: string[];
   baseline?: string;
+  logAnalytics?: string;
+  dcr?: string;
+  stream?: string;
 }
 
 export function register(program: Command, { io, setExit }: CommandContext): void {
@@ -64,6 +69,12 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
       .option('--fail-on <level>', "error|warning|never (default: the config's, else error); with --baseline only new findings count")
+      .option(
+        '--log-analytics <endpoint>',
+        "also send one row per check result to Azure Monitor Logs: the data collection endpoint's logs ingestion URL",
+      )
+      .option('--dcr <immutable id>', 'with --log-analytics: the data collection rule (dcr-…)')
+      .option('--stream <name>', 'with --log-analytics: the stream the rule declares', 'Custom-AmlPreflight_CL')
       .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged, list the gone ones as absent')
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./aml-preflight.config.json when present)`)
@@ -90,6 +101,8 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       throw new UsageError(`--management-group "${group}" is not a management group id (letters, digits, -_.() , up to 90 characters)`);
     }
   }
+  const logTarget = logAnalyticsTarget(opts.logAnalytics, opts.dcr, opts.logAnalytics ? opts.stream : undefined);
+  if (typeof logTarget === 'string') throw new UsageError(logTarget);
   const tenantWide = (opts.subscription?.length ?? 0) > 0 || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
   const concurrency = Number(opts.concurrency ?? '4');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
@@ -238,6 +251,26 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
+    // The report is out first: a failed upload loses nothing but the rows.
+    if (logTarget) {
+      const { logRows, sendRows } = await import('../../log-analytics.js');
+      const runId = randomUUID();
+      const rows = logRows(report, runId, new Date());
+      try {
+        await sendRows(rows, logTarget, {
+          credential: session.connection.credential,
+          ...(session.connection.ca ? { ca: session.connection.ca } : {}),
+          ...(session.connection.retryDelayInMs !== undefined ? { retryDelayInMs: session.connection.retryDelayInMs } : {}),
+          ...signalOpts,
+        });
+        if (!opts.quiet) io.stderr(`aml-preflight: sent ${rows.length} rows to Log Analytics (${logTarget.stream}, run ${runId})\n`);
+      } catch (err) {
+        io.stderr(
+          `aml-preflight: could not send the results to Log Analytics (${logTarget.endpoint}, ${logTarget.dcr}, ${logTarget.stream}): ${scrub((err as Error).message)}; the report was written\n`,
+        );
+        return 3;
+      }
+    }
     return exitCodeFor(report, failOn);
   } finally {
     inventory.dispose();
