@@ -4,7 +4,7 @@ import { UsageError } from '../base/errors.js';
 export const FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export function parseFormat(value: string): Format {
-  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`--format "${value}" is not one of ${FORMATS.join(', ')}`);
+export function parseFormat(value: string, flag = '--format'): Format {
+  if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`${flag} "${value}" is not one of ${FORMATS.join(', ')}`);
   return value as Format;
 }

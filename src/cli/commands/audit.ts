@@ -37,6 +37,7 @@ export interface AuditOptions {
   withDiagnose?: boolean;
   image?: string[];
   baseline?: string;
+  also?: string[];
   logAnalytics?: string;
   dcr?: string;
   stream?: string;
@@ -66,6 +67,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       )
       .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+      .option('--also <format=file>', 'also write the report in this format to this file (repeatable): --also sarif=report.sarif', collect)
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
       .option('--fail-on <level>', "error|warning|never (default: the config's, else error); with --baseline only new findings count")
@@ -101,6 +103,11 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       throw new UsageError(`--management-group "${group}" is not a management group id (letters, digits, -_.() , up to 90 characters)`);
     }
   }
+  const also = (opts.also ?? []).map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--also "${spec}" is not <format>=<file> (for example sarif=report.sarif)`);
+    return { format: parseFormat(spec.slice(0, eq), '--also'), file: spec.slice(eq + 1) };
+  });
   const logTarget = logAnalyticsTarget(opts.logAnalytics, opts.dcr, opts.logAnalytics ? opts.stream : undefined);
   if (typeof logTarget === 'string') throw new UsageError(logTarget);
   const tenantWide = (opts.subscription?.length ?? 0) > 0 || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
@@ -231,7 +238,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     }
     report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
     if (baseline && opts.baseline) report = (await import('../../baseline.js')).compareWithBaseline(report, baseline, opts.baseline);
-    if (format === 'markdown') {
+    if (format === 'markdown' || also.some((a) => a.format === 'markdown')) {
       const { describeTopology } = await import('../../topology.js');
       const targetsWithTopology = await Promise.all(
         report.targets.map(async (t) => {
@@ -251,6 +258,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     });
     if (opts.output) await writeFileAtomic(opts.output, text);
     else io.stdout(text);
+    for (const a of also) await writeFileAtomic(a.file, render(report, a.format, { color: false, checks: checks.map((c) => c.meta) }));
     // The report is out first: a failed upload loses nothing but the rows.
     if (logTarget) {
       const { logRows, sendRows } = await import('../../log-analytics.js');
