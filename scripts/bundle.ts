@@ -25,6 +25,8 @@ const result = await build({
   target: 'node20',
   // Smaller to ship and to parse at every start; the source maps keep stack traces readable.
   minify: true,
+  // Function names survive minification: stack traces and error names stay readable.
+  keepNames: true,
   sourcemap: 'linked',
   // Stack traces need the mappings, not the sources: Node parses every map at load, so keep them small.
   sourcesContent: false,
