@@ -128,6 +128,22 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   }
 
   for (const r of world.resources) index(r, true);
+  // Lists answer from indexes, not by scanning every resource: a list request costs what it returns,
+  // so a world of thousands of workspaces answers as fast as one (the mock is never the bottleneck).
+  /** `…/parent/childType` (the list request's path) → its items, sorted by id. */
+  const children = new Map<string, Record<string, unknown>[]>();
+  /** `{subscription}|{namespace/type}` → the subscription's resources of that type, sorted by id. */
+  const byType = new Map<string, Record<string, unknown>[]>();
+  const push = (m: Map<string, Record<string, unknown>[]>, k: string, r: Record<string, unknown>): void => {
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  };
+  for (const [id, r] of [...resources].sort(([a], [b]) => a.localeCompare(b))) {
+    push(children, id.slice(0, id.lastIndexOf('/')), r);
+    const sub = /^\/subscriptions\/([^/]+)\//.exec(id)?.[1];
+    if (sub) push(byType, `${sub}|${text(r.type).toLowerCase()}`, r);
+  }
   // Resource Graph indexes what ARM holds: the world's resources, and resource bodies the world
   // answers through canned GETs in their place.
   const graph = createResourceGraphMock(world, () => {
@@ -381,19 +397,14 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
   function listCollection(path: string, key: string, url: URL, origin: string): MockResponse {
     const parts = key.split('/').filter(Boolean);
-    const items: Record<string, unknown>[] = [];
+    let items: readonly Record<string, unknown>[];
     const subscriptionScoped = parts[2] === 'providers' && parts.length === 5;
     if (subscriptionScoped) {
       // GET /subscriptions/{s}/providers/{NS}/{type}: every resource of that type in the subscription.
-      const type = `${parts[3]}/${parts[4]}`;
-      for (const [id, r] of resources) {
-        if (id.startsWith(`/subscriptions/${parts[1]}/`) && String(r.type).toLowerCase() === type) items.push(r);
-      }
+      items = byType.get(`${parts[1]}|${parts[3]}/${parts[4]}`) ?? [];
     } else {
       const parentKey = key.split('/').slice(0, -1).join('/');
-      for (const [id, r] of resources) {
-        if (id.startsWith(`${key}/`) && !id.slice(key.length + 1).includes('/')) items.push(r);
-      }
+      items = children.get(key) ?? [];
       // A snapshot may hold a zone's links without the zone: known children prove the parent.
       if (items.length === 0 && isNested(parentKey) && !resources.has(parentKey)) {
         return json(
@@ -405,7 +416,6 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
         );
       }
     }
-    items.sort((a, b) => String(a.id).localeCompare(String(b.id)));
     return paged(items, path, url, origin);
   }
 
@@ -487,8 +497,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const workspace = resources.get(workspaceKey)!;
     const mn = managedNetworkOf(workspace)!;
     mn.status = { status: 'Active', sparkReady: false };
-    for (const [id, r] of resources) {
-      if (!id.startsWith(`${workspaceKey}/outboundrules/`)) continue;
+    for (const r of children.get(`${workspaceKey}/outboundrules`) ?? []) {
       const rule = (r.properties ?? {}) as Record<string, unknown>;
       if (/^(inactive|provisioning)$/i.test(text(rule.status, 'Inactive'))) rule.status = 'Active';
       const dest = rule.destination as { serviceResourceId?: unknown } | undefined;
