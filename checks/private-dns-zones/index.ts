@@ -230,10 +230,14 @@ export default defineCheck({
           messageId: 'notLinked',
           data: { zone: nameOf(zoneId), vnet: nameOf(vnet.id), computes: vnet.computes.join(', '), resource },
           resourceId: zoneId,
+          // This VNet's own link when there is one (not Completed), and how many others the zone
+          // has: a zone shared by a whole subscription links hundreds of other workspaces' VNets,
+          // which do not belong in this finding.
           evidence: {
             zoneId,
             vnetId: vnet.id,
-            linkedVnets: links.map((l) => ({ vnet: l.virtualNetwork?.id ?? null, state: l.virtualNetworkLinkState ?? null })),
+            linkState: links.find((l) => sameId(l.virtualNetwork?.id, vnet.id))?.virtualNetworkLinkState ?? null,
+            otherLinkedVnets: links.filter((l) => !sameId(l.virtualNetwork?.id, vnet.id)).length,
           },
           remediation: `az network private-dns link vnet create --resource-group ${String(zoneId).split('/')[4]} --zone-name ${nameOf(zoneId)} --name link-${nameOf(vnet.id)} --virtual-network ${vnet.id} --registration-enabled false`,
         });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ids } from '../../mocks/worlds/generate.js';
+import { ids, SUB, zoneLink } from '../../mocks/worlds/generate.js';
 import check from '../../checks/private-dns-zones/index.js';
-import { checkAuditor } from '../helpers.js';
+import { checkAuditor, loadWorldByName } from '../helpers.js';
 
 const t = checkAuditor(check);
 const audit = t.audit;
@@ -49,6 +49,20 @@ describe('private-dns-zones', () => {
     expect(r.findings[0]!.remediation).toBe(
       `az network private-dns link vnet create --resource-group rg-mlops-prod-weu --zone-name privatelink.azurecr.io --name link-vnet-mlops-prod-weu --virtual-network ${ids.vnet} --registration-enabled false`,
     );
+  });
+
+  it('evidence counts the links to other VNets instead of listing them (a shared zone links every workspace of a subscription)', async () => {
+    const world = loadWorldByName('dns-zone-not-linked');
+    for (let i = 0; i < 25; i++) {
+      world.resources.push(
+        zoneLink(
+          ids.zoneAcr,
+          `/subscriptions/${SUB}/resourceGroups/rg-other/providers/Microsoft.Network/virtualNetworks/vnet-team${i}`,
+        ) as never,
+      );
+    }
+    const r = await audit(world);
+    expect(r.findings[0]!.evidence).toEqual({ zoneId: ids.zoneAcr, vnetId: ids.vnet, linkState: null, otherLinkedVnets: 25 });
   });
 
   it("reads each zone's links once for all endpoints and VNets", async () => {
