@@ -11,6 +11,7 @@ const allChecks = selectChecks(every);
 import { SUB } from '../mocks/worlds/generate.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { runAudit } from '../src/engine/run.js';
+import type { WorldInput } from '../src/world/schema.js';
 import { runCli, startHarness, worldPath } from './helpers.js';
 
 interface Result {
@@ -70,6 +71,33 @@ describe('audit --subscription', () => {
     expect(gets(/\/privateDnsZones\/privatelink\.azurecr\.io\/virtualNetworkLinks$/)).toBe(1);
     h.inventory.dispose();
     await h.close();
+  });
+
+  it('keeps only what later workspaces reuse: a workspace done is dropped, its VNet and NSG stay, and nothing is read twice', async () => {
+    const world = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')) as WorldInput;
+    for (const releaseReads of [true, false]) {
+      const h = await startHarness(world);
+      await runAudit({
+        inventory: h.inventory,
+        checks: allChecks,
+        workspaceIds: [...variantOf.keys()],
+        workspaceConcurrency: 4,
+        releaseReads,
+      });
+      // Dropping happened after each workspace was done: the audit itself read nothing twice.
+      expect(h.inventory.requestCount).toBe(h.inventory.distinctReads);
+      const first = [...variantOf.keys()][0]!;
+      const vnet = `/subscriptions/${SUB}/resourceGroups/rg-mlops-prod-weu/providers/Microsoft.Network/virtualNetworks/vnet-group0-weu`;
+      const before = h.inventory.requestCount;
+      await h.inventory.virtualNetwork(vnet);
+      expect(h.inventory.requestCount, 'the VNet stays cached').toBe(before);
+      await h.inventory.workspace(first);
+      expect(h.inventory.requestCount, releaseReads ? 'the workspace was dropped' : 'the workspace was kept').toBe(
+        before + (releaseReads ? 1 : 0),
+      );
+      h.inventory.dispose();
+      await h.close();
+    }
   });
 
   it("under ARM's throttling model the verdicts equal the unthrottled run, and nothing errors", async () => {

@@ -6,6 +6,8 @@
 import { setMaxListeners } from 'node:events';
 import { ArmRequestError } from '../arm/errors.js';
 import { UsageError } from '../base/errors.js';
+import { idKey } from '../base/resource-id.js';
+import { workspaceScope } from '../base/workspace-scope.js';
 import { fingerprint } from './fingerprint.js';
 import type { Inventory } from '../inventory/index.js';
 import { scrub } from '../secrets.js';
@@ -18,6 +20,11 @@ export interface RunOptions {
   readonly inventory: Inventory;
   readonly checks: readonly Check[];
   readonly workspaceIds: readonly string[];
+  /**
+   * Drop each workspace's own reads from the inventory once its checks are done (default true),
+   * so memory stays flat over thousands of workspaces. False keeps them for the caller to reuse.
+   */
+  readonly releaseReads?: boolean;
   /** Per check and target. Default 120 s. */
   readonly checkTimeoutInMs?: number;
   /** Stops everything: Ctrl-C or the overall timeout. Results decided so far are kept. */
@@ -54,7 +61,10 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
     while (next < options.workspaceIds.length) {
       const i = next++;
       const workspaceId = options.workspaceIds[i]!;
-      const first = await Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now)));
+      // The scope tells the inventory who reads what; release drops what only this workspace read.
+      const first = await workspaceScope.run(idKey(workspaceId), () =>
+        Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now))),
+      );
       const results = first.map((r, k) => {
         const hook = options.checks[k]!.afterRun;
         if (!hook || r.status === 'error') return r;
@@ -65,6 +75,7 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
         }
       });
       targets[i] = { workspaceId, results };
+      if (options.releaseReads !== false) options.inventory.release(workspaceId);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.workspaceConcurrency ?? 4, options.workspaceIds.length) }, worker));

@@ -286,6 +286,16 @@ export class Inventory {
     return tenant.managementGroupDescendants(this.#r, group, opts);
   }
 
+  /** The audit is done with this workspace: drop the reads only it needed (see `reader.ts`). */
+  release(workspaceId: string): void {
+    this.#r.release(workspaceId);
+  }
+
+  /** Called with each workspace {@link release}d. */
+  onRelease(listener: (workspaceId: string) => void): void {
+    this.#r.onRelease(listener);
+  }
+
   /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
   forgetReads(): void {
     this.#r.forgetReads();

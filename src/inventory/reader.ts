@@ -11,6 +11,7 @@ import { createClients, type ArmConnection, type Clients } from '../arm/connecti
 import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
 import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from '../arm/resource-graph.js';
 import { idKey, type ResourceId } from '../base/resource-id.js';
+import { workspaceScope } from '../base/workspace-scope.js';
 import { VERSION } from '../version.js';
 import type { InventoryOptions, ReadOptions } from './views.js';
 
@@ -27,6 +28,9 @@ export class ArmReader {
   #graph: ResourceGraphInventory | undefined;
   #graphFailure: string | undefined;
   readonly #resourcesRead = new Set<string>();
+  /** Workspace-owned cache keys → the workspaces (idKey) that asked for them. */
+  readonly #owners = new Map<string, Set<string>>();
+  readonly #releaseListeners: ((workspaceId: string) => void)[] = [];
 
   constructor(connection: ArmConnection, options: InventoryOptions = {}) {
     this.connection = connection;
@@ -178,6 +182,28 @@ export class ArmReader {
    * request runs under the run's signal only; a caller's own signal (its check timed out) stops
    * that caller waiting without failing the read for the others.
    */
+  /**
+   * The workspace is done: drop the reads that belong to workspaces (the workspace itself, its
+   * computes, keys, storage account, registry and private endpoints) once no workspace still at
+   * work has asked for them. Networks, NSGs, routes, DNS zones and service tags stay: the next
+   * workspaces of the same VNet reuse them. A read made outside an audit's workspace scope is kept.
+   */
+  release(workspaceId: string): void {
+    const owner = idKey(workspaceId);
+    for (const [key, owners] of this.#owners) {
+      if (owners.delete(owner) && owners.size === 0) {
+        this.#owners.delete(key);
+        this.#cache.delete(key);
+      }
+    }
+    for (const listener of this.#releaseListeners) listener(workspaceId);
+  }
+
+  /** Called with each workspace {@link release}d (the network model drops its own cache entry). */
+  onRelease(listener: (workspaceId: string) => void): void {
+    this.#releaseListeners.push(listener);
+  }
+
   onceKey<T>(
     key: string,
     operation: string,
@@ -186,6 +212,12 @@ export class ArmReader {
     opts: ReadOptions | undefined,
     read: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
+    const owner = workspaceScope.getStore();
+    if (owner !== undefined && workspaceOwned(key)) {
+      const owners = this.#owners.get(key);
+      if (owners) owners.add(owner);
+      else this.#owners.set(key, new Set([owner]));
+    }
     let p = this.#cache.get(key) as Promise<T> | undefined;
     if (!p) {
       this.#resourcesRead.add(key);
@@ -250,4 +282,12 @@ class Semaphore {
       else this.#free++;
     }
   }
+}
+
+/** Reads that belong to one workspace (and are dropped when it is done), by their cache key. */
+const WORKSPACE_OWNED =
+  /\/providers\/microsoft\.(machinelearningservices\/workspaces|storage\/storageaccounts|containerregistry\/registries|network\/privateendpoints)\/|^ACR /;
+
+function workspaceOwned(key: string): boolean {
+  return WORKSPACE_OWNED.test(key);
 }

@@ -53,7 +53,12 @@ const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
  */
 export function networkModel(inventory: Inventory, workspaceId: string, opts: ReadOptions = {}): Promise<NetworkModel> {
   let perInventory = models.get(inventory);
-  if (!perInventory) models.set(inventory, (perInventory = new Map<string, Promise<NetworkModel>>()));
+  if (!perInventory) {
+    const created = new Map<string, Promise<NetworkModel>>();
+    models.set(inventory, (perInventory = created));
+    // A workspace the audit is done with: its model goes with its reads.
+    inventory.onRelease((id) => created.delete(idKey(id)));
+  }
   const key = idKey(workspaceId);
   let p = perInventory.get(key);
   if (!p) {
