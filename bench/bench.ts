@@ -3,7 +3,7 @@
  * Each section is one figure an issue asked for.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allChecks as every } from '../checks/index.js';
@@ -397,12 +397,115 @@ async function wholeProcess(): Promise<void> {
   }
 }
 
-nsgEvaluator();
-nsgEvaluatorAdversarial();
-await oneWorkspace();
-await subscription();
-startup();
-await wholeProcess();
+/**
+ * Issue 15: a whole-tenant audit (`--management-group` over 10 subscriptions, 16 workspaces at a
+ * time, no throttling) by the bundled CLI in a child process, the mock in this one. CLI CPU and
+ * peak memory come from /usr/bin/time; the mock's CPU is this process's over the same run.
+ */
+async function tenantRun(count: number) {
+  const { world } = subscriptionWorld(count, { groupSize: 10, subscriptions: 10 });
+  const server = await startMockServer(parseWorld(world));
+  const dir = mkdtempSync(join(tmpdir(), 'aml-preflight-tenant-'));
+  const ca = join(dir, 'ca.pem');
+  writeFileSync(ca, server.ca);
+  const out = join(dir, 'report.json');
+  const bin = join(import.meta.dirname, '..', 'bundle', 'aml-preflight.mjs');
+  const args = [bin, 'audit', '--management-group', 'mg-generated', '--endpoint', server.url, '--format', 'json', '-o', out];
+  args.push('--fail-on', 'never', '--concurrency', '16', '--quiet');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const child = await new Promise<{ stderr: string; code: number | null }>((resolve) => {
+    const p = spawn('/usr/bin/time', ['-f', '%U %S %M', process.execPath, ...args], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca } });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => {
+      resolve({ stderr, code });
+    });
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const mockCpu = process.cpuUsage(cpu0);
+  await server.close();
+  if (!existsSync(out)) throw new Error(`the tenant audit wrote no report (exit ${child.code}): ${child.stderr.slice(0, 500)}`);
+  const [user, sys, maxKb] = child.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
+  const report = JSON.parse(readFileSync(out, 'utf8')) as AuditReport;
+  return {
+    count,
+    wall,
+    cpu: user + sys,
+    peakMb: maxKb / 1024,
+    mockCpu: (mockCpu.user + mockCpu.system) / 1e6,
+    reportBytes: statSync(out).size,
+    audited: report.targets.length,
+    subscriptions: report.scope?.subscriptions.length ?? 0,
+    errors: report.summary.error,
+  };
+}
+
+async function tenant(): Promise<void> {
+  if (!existsSync('/usr/bin/time')) {
+    rows.push({ figure: '6. whole-tenant audit', value: 'n/a (needs /usr/bin/time)', target: '' });
+    return;
+  }
+  const small = await tenantRun(200);
+  const large = await tenantRun(2000);
+  for (const r of [small, large]) {
+    rows.push({
+      figure: `6. ${r.count.toLocaleString('en')} workspaces in 10 subscriptions (--management-group), 16 at a time: wall / CLI CPU / peak memory`,
+      value: `${r.wall.toFixed(1)} s / ${r.cpu.toFixed(1)} s / ${r.peakMb.toFixed(0)} MB`,
+      target: r.count === 2000 ? 'peak memory ≤ 400 MB' : '',
+    });
+    rows.push({
+      figure: `6. ${r.count.toLocaleString('en')}: workspaces audited / subscriptions / errored checks`,
+      value: `${r.audited} / ${r.subscriptions} / ${r.errors}`,
+      target: `${r.count} / 10 / 0`,
+    });
+    rows.push({
+      figure: `6. ${r.count.toLocaleString('en')}: the mock's CPU (this process) / wall`,
+      value: `${r.mockCpu.toFixed(1)} s (${((100 * r.mockCpu) / r.wall).toFixed(0)}% of wall)`,
+      target: 'never the bottleneck: well under the CLI CPU',
+    });
+  }
+  const perWs = (r: typeof small) => (1000 * r.cpu) / r.count;
+  rows.push({
+    figure: '6. CLI CPU per workspace, 2,000 against 200',
+    value: `${perWs(large).toFixed(1)} ms vs ${perWs(small).toFixed(1)} ms (${(perWs(large) / perWs(small)).toFixed(2)}×)`,
+    target: '≤ 1.3×',
+  });
+  rows.push({
+    figure: '6. report bytes per workspace, 2,000 against 200',
+    value: `${(large.reportBytes / large.count / 1024).toFixed(2)} KB vs ${(small.reportBytes / small.count / 1024).toFixed(2)} KB`,
+    target: 'constant',
+  });
+}
+
+/** Issue 15: what `npm pack` ships. */
+function tarball(): void {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const info = (JSON.parse(out) as { size: number; unpackedSize: number; entryCount: number }[])[0]!;
+  rows.push({
+    figure: `7. npm package: tarball / unpacked (${info.entryCount} files)`,
+    value: `${(info.size / 1e6).toFixed(2)} MB / ${(info.unpackedSize / 1e6).toFixed(1)} MB`,
+    target: 'small',
+  });
+}
+
+// `npm run bench -- 6 7` runs only those figures.
+const only = new Set(process.argv.slice(2));
+const want = (n: string): boolean => only.size === 0 || only.has(n);
+if (want('0')) {
+  nsgEvaluator();
+  nsgEvaluatorAdversarial();
+}
+if (want('1')) await oneWorkspace();
+if (want('2') || want('3')) await subscription();
+if (want('4')) startup();
+if (want('5')) await wholeProcess();
+if (want('6')) await tenant();
+if (want('7')) tarball();
 
 const w = [
   Math.max(...rows.map((r) => r.figure.length), 6),

@@ -1,6 +1,6 @@
 /** Generated subscriptions of many workspaces, for scale tests and the bench. */
 import type { WorldInput } from '../../src/world/schema.js';
-import { type Json, P } from './base.js';
+import { type Json, P, SUB } from './base.js';
 import { buildWorlds } from './generate.js';
 
 /** The defect variants a generated subscription mixes in (each confined to its own VNet group). */
@@ -15,16 +15,24 @@ export const SUBSCRIPTION_VARIANTS = [
   'placement-unpeered-endpoint-vnet',
 ] as const;
 
+/** The k-th generated subscription id (the 0th is the committed worlds' SUB). */
+export function generatedSubscription(k: number): string {
+  return k === 0 ? SUB : `${SUB.slice(0, -4)}${(0x6a7b + k).toString(16)}`;
+}
+
 /**
  * A subscription of `count` workspaces for scale tests and the bench: workspaces come in VNet
  * groups that share a VNet, an NSG and the privatelink zones (as real estates do); each group is a
- * copy of one variant world, so every workspace's expected verdicts are that world's.
+ * copy of one variant world, so every workspace's expected verdicts are that world's. With
+ * `subscriptions` > 1 the groups are dealt to that many subscriptions, all under the management
+ * group `mg-generated` (whole-tenant audits).
  */
 export function subscriptionWorld(
   count: number,
-  options: { groupSize?: number } = {},
+  options: { groupSize?: number; subscriptions?: number } = {},
 ): { world: WorldInput; variantOf: Map<string, string> } {
   const groupSize = options.groupSize ?? 10;
+  const subscriptions = options.subscriptions ?? 1;
   const worlds = buildWorlds();
   const resources = new Map<string, Json>();
   const responses: Record<string, unknown> = {};
@@ -32,7 +40,9 @@ export function subscriptionWorld(
   for (let i = 0; i < count; i++) {
     const g = Math.floor(i / groupSize);
     const variant = SUBSCRIPTION_VARIANTS[g % SUBSCRIPTION_VARIANTS.length]!;
+    const sub = generatedSubscription(g % subscriptions);
     const text = JSON.stringify(worlds[variant]!)
+      .replaceAll(SUB, sub)
       .replaceAll('mlw-mlops-prod-weu', `mlw-team${i}-weu`)
       .replaceAll('stmlopsprodweu', `stteam${i}weu`)
       .replaceAll('crmlopsprodweu', `crteam${i}weu`)
@@ -44,7 +54,7 @@ export function subscriptionWorld(
     const w = JSON.parse(text) as WorldInput;
     for (const r of w.resources) if (!resources.has(r.id.toLowerCase())) resources.set(r.id.toLowerCase(), r);
     Object.assign(responses, w.responses);
-    variantOf.set(`${P}/Microsoft.MachineLearningServices/workspaces/mlw-team${i}-weu`, variant);
+    variantOf.set(`${P.replace(SUB, sub)}/Microsoft.MachineLearningServices/workspaces/mlw-team${i}-weu`, variant);
   }
   return {
     world: {
@@ -53,6 +63,13 @@ export function subscriptionWorld(
       resources: [...resources.values()] as WorldInput['resources'],
       responses: responses as WorldInput['responses'],
       faults: [],
+      ...(subscriptions > 1
+        ? {
+            managementGroups: [
+              { name: 'mg-generated', subscriptions: Array.from({ length: subscriptions }, (_, k) => generatedSubscription(k)) },
+            ],
+          }
+        : {}),
     },
     variantOf,
   };
