@@ -316,7 +316,23 @@ describe('examples/ use commands that exist', () => {
           .split(/\s+/),
       );
   }
-  it.each(['github-actions.yml', 'azure-pipelines.yml'])('%s', async (file) => {
+  it('github-actions.yml uses the action with inputs it declares', async () => {
+    const action = parseYaml(await readFile(join(packageRoot, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
+    const steps: { uses?: string; with?: Record<string, unknown> }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) for (const x of v) walk(x);
+      else if (v && typeof v === 'object') {
+        const o = v as { uses?: unknown; with?: Record<string, unknown> };
+        if (typeof o.uses === 'string' && o.uses.endsWith('/aml-preflight@v1')) steps.push(o as { uses: string });
+        for (const x of Object.values(v)) walk(x);
+      }
+    };
+    walk(parseYaml(await readFile(join(packageRoot, 'examples', 'github-actions.yml'), 'utf8')));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) for (const input of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), input).toContain(input);
+  });
+
+  it.each(['azure-pipelines.yml'])('%s', async (file) => {
     const calls = invocations(await readFile(join(packageRoot, 'examples', file), 'utf8'));
     expect(calls.length).toBeGreaterThan(0);
     for (const [name, ...args] of calls) {
