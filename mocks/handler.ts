@@ -19,7 +19,7 @@
  * - a subscription the world holds nothing in answers 403 `AuthorizationFailed`, as ARM answers a
  *   caller with no access there (the managed network's private endpoints live in Microsoft's).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { World, WorldFault } from '../src/world/schema.js';
 import { createResourceGraphMock } from './resource-graph.js';
@@ -290,10 +290,38 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
         { 'retry-after': String(token.retryAfterSeconds), [limitHeader]: '0' },
       );
     }
-    let answer = subscription && !subscriptions.has(subscription) ? forbidden(method, path) : dispatch(method, path, url, origin);
+    let answer = subscription && !subscriptions.has(subscription) ? forbidden(method, path) : dispatch(method, path, url, origin, req.body);
     answer = versioned(method, path, url, answer);
     if (token) answer = { ...answer, headers: { ...answer.headers, [limitHeader]: String(token.remaining) } };
     return truncate ? halved(answer) : answer;
+  }
+
+  function startWhatIf(name: string, path: string, body: string | undefined, origin: string): MockResponse {
+    let template: unknown;
+    try {
+      template = (JSON.parse(body ?? '') as { properties?: { template?: unknown } }).properties?.template;
+    } catch {
+      return json(400, envelope('InvalidRequestContent', 'The request content was invalid and could not be deserialized.'));
+    }
+    const digest = `sha256:${createHash('sha256')
+      .update(JSON.stringify(template ?? null))
+      .digest('hex')}`;
+    const answer = world.whatIf?.[name] ?? world.whatIf?.[digest];
+    if (!answer) {
+      return json(400, envelope('InvalidTemplate', `The world has no what-if answer for deployment '${name}' or template ${digest}.`));
+    }
+    if (answer.error) return json(400, { error: answer.error });
+    const opId = randomUUID();
+    operations.set(opId, {
+      workspaceId: path.toLowerCase(),
+      remainingPolls: options.resyncPolls ?? 1,
+      kind: 'canned',
+      result: { status: 'Succeeded', properties: { changes: answer.changes } },
+      retryAfter: '0',
+    });
+    const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+    const location = `${origin}${sub ? `/subscriptions/${sub}` : ''}/providers/Microsoft.Resources/locations/westeurope/operationResults/${opId}?api-version=2025-03-01`;
+    return { status: 202, headers: { location, 'retry-after': '0' } };
   }
 
   /**
@@ -327,7 +355,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     return { status: 204, headers: {} };
   }
 
-  function dispatch(method: string, path: string, url: URL, origin: string): MockResponse {
+  function dispatch(method: string, path: string, url: URL, origin: string, body?: string): MockResponse {
     const key = path.toLowerCase();
     const operation = operationStatus(key);
     if (method === 'GET' && operation) return operation;
@@ -342,6 +370,10 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       );
     }
     if (method === 'POST' && key.endsWith('/provisionmanagednetwork')) return startProvision(path, origin);
+
+    // A deployment's what-if: the world's answer for this deployment name or template, as an LRO.
+    const deployment = /\/providers\/microsoft\.resources\/deployments\/([^/]+)\/whatif$/.exec(key);
+    if (method === 'POST' && deployment) return startWhatIf(decodeURIComponent(deployment[1]!), path, body, origin);
 
     // The tenant: the subscriptions the caller can read, and management groups' descendants.
     if (method === 'GET' && key === '/subscriptions') return paged(subscriptionItems(world), path, url, origin);
@@ -564,7 +596,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
   }
 
   function operationStatus(key: string): MockResponse | undefined {
-    const m = /\/workspaceoperationsstatus\/([0-9a-f-]+)$/.exec(key);
+    const m = /\/(?:workspaceoperationsstatus|operationresults)\/([0-9a-f-]+)$/.exec(key);
     if (!m) return undefined;
     const op = operations.get(m[1]!);
     if (!op) return json(404, envelope('OperationNotFound', `Operation ${m[1]} was not found.`));

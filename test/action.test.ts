@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { packageRoot } from '../src/paths.js';
 import { worldPath } from './helpers.js';
+import { RG, SUB } from '../mocks/worlds/generate.js';
+import { whatIfCases } from '../mocks/worlds/what-if.js';
 
 const run = promisify(execFile);
 
@@ -221,6 +223,28 @@ describe('action.yml', () => {
     expect(second.used.map((u) => u.split(' ')[0])).toEqual(['actions/setup-node@v4']);
     expect(await readFile(second.outputs.report!, 'utf8')).toContain('**Since the baseline**');
     expect(second.summary).toContain('0 new, ');
+  });
+
+  it('what-if on a pull request: the job fails on what the deployment introduces, and says so in Markdown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-action-what-if-'));
+    const c = whatIfCases().find((x) => x.name === 'whatif-deny-above-mcr')!;
+    await writeFile(join(dir, 'world.json'), JSON.stringify(c.world));
+    await writeFile(join(dir, 'template.json'), JSON.stringify(c.template, null, 2));
+    const r = await runAction(
+      {
+        mock: join(dir, 'world.json'),
+        'what-if': join(dir, 'template.json'),
+        subscription: SUB,
+        'resource-group': RG,
+        format: 'markdown',
+        output: join(dir, 'what-if.md'),
+      },
+      'pull_request',
+    );
+    expect(r.outputs['exit-code']).toBe('1');
+    expect(r.outputs['new-findings']).toBe('2');
+    expect(await readFile(join(dir, 'what-if.md'), 'utf8')).toContain('## This deployment would…');
+    expect(r.failed).toMatchObject({ step: 'Fail on findings', code: 1 });
   });
 
   it('bad input: exit-code 2, no upload, the job fails with the reason', async () => {

@@ -316,7 +316,7 @@ describe('examples/ use commands that exist', () => {
           .split(/\s+/),
       );
   }
-  it('github-actions.yml uses the action with inputs it declares', async () => {
+  it('github-actions.yml and github-what-if.yml use the action with inputs it declares', async () => {
     const action = parseYaml(await readFile(join(packageRoot, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> };
     const steps: { uses?: string; with?: Record<string, unknown> }[] = [];
     const walk = (v: unknown): void => {
@@ -327,7 +327,8 @@ describe('examples/ use commands that exist', () => {
         for (const x of Object.values(v)) walk(x);
       }
     };
-    walk(parseYaml(await readFile(join(packageRoot, 'examples', 'github-actions.yml'), 'utf8')));
+    for (const file of ['github-actions.yml', 'github-what-if.yml'])
+      walk(parseYaml(await readFile(join(packageRoot, 'examples', file), 'utf8')));
     expect(steps.length).toBeGreaterThan(0);
     for (const step of steps) for (const input of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), input).toContain(input);
   });

@@ -48,6 +48,7 @@ export default defineCheck({
     },
   },
   async run(ctx) {
+    if (ctx.options.whatIf) return ctx.skip("Azure ML's diagnosis reads the live workspace; it cannot diagnose a planned one");
     const result = await ctx.inventory.diagnose(ctx.workspaceId, { abortSignal: ctx.abortSignal });
     let count = 0;
     for (const [key, category] of Object.entries(CATEGORIES) as [keyof DiagnoseResponseResultValue, string][]) {

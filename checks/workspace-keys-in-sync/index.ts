@@ -47,6 +47,8 @@ export default defineCheck({
     },
   },
   async run(ctx) {
+    if (ctx.options.whatIf)
+      return ctx.skip('a deployment plans no secrets: key drift is decided on live state only (audit without --what-if)');
     const opts = { abortSignal: ctx.abortSignal };
     const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
     const [keys, account, registry] = await Promise.all([

@@ -13,8 +13,10 @@ import type { ContainerRegistryManagementClient } from '@azure/arm-containerregi
 import type { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { ServiceClient } from '@azure/core-client';
+import type { ResourceManagementClient } from '@azure/arm-resources';
 import { UsageError } from '../base/errors.js';
 import { isResourceGraphUrl, ResourceGraphQuota } from './resource-graph.js';
+import { RateLimitPacer } from './pacer.js';
 import { shapePolicy } from './shapes.js';
 
 /** The ARM endpoints of the Azure clouds `--cloud` accepts. */
@@ -80,6 +82,8 @@ export interface Clients {
   privateDns(subscriptionId: string): Promise<PrivateDnsManagementClient>;
   /** Azure Resource Graph (tenant-wide; queries name their subscriptions). */
   resourceGraph(): Promise<ResourceGraphClient>;
+  /** Microsoft.Resources: deployments' what-if. */
+  resources(subscriptionId: string): Promise<ResourceManagementClient>;
   /** A bare ARM client for tenant-level reads no SDK we pin models (subscriptions, management groups). */
   tenant(): Promise<ServiceClient>;
 }
@@ -107,73 +111,15 @@ export interface ClientHooks {
    * recorder still sees it.
    */
   answerLocally?: (method: string, url: string) => { status: number; body: unknown } | undefined;
-}
-
-/**
- * Paces requests per subscription and bucket from ARM's `x-ms-ratelimit-remaining-subscription-*`
- * headers, so a large audit slows down before the bucket is empty instead of collecting 429s.
- * The refill rate starts at ARM's documented figure and is then learned from what the headers say.
- * https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
- */
-export class RateLimitPacer {
-  /** Below this many remaining tokens, requests wait for the refill. */
-  static readonly LOW_WATER = 8;
-  readonly #state = new Map<
-    string,
-    { remaining?: number; peak: number; seenAt: number; sentSince: number; inFlight: number; rate: number }
-  >();
-
-  #get(key: string, kind: 'reads' | 'writes') {
-    let s = this.#state.get(key);
-    if (!s) {
-      s = { peak: 0, seenAt: 0, sentSince: 0, inFlight: 0, rate: kind === 'reads' ? 25 : 10 };
-      this.#state.set(key, s);
-    }
-    return s;
-  }
-
-  /** How long to wait before sending (ms), and counts the request as sent. */
-  beforeSend(key: string, kind: 'reads' | 'writes', now = performance.now()): number {
-    const s = this.#get(key, kind);
-    let wait = 0;
-    if (s.remaining !== undefined) {
-      const estimate = s.remaining - s.sentSince + ((now - s.seenAt) / 1000) * s.rate;
-      if (estimate < RateLimitPacer.LOW_WATER) wait = Math.min(5000, ((RateLimitPacer.LOW_WATER - estimate) / s.rate) * 1000);
-    }
-    s.sentSince++;
-    s.inFlight++;
-    return wait;
-  }
-
   /**
-   * Records what a response said; learns the refill rate from consecutive observations. The other
-   * requests still in flight were sent before this answer and may not be in its count yet: they are
-   * counted as still to be spent, so a burst of concurrent requests cannot overrun the bucket.
-   *
-   * A bucket that reached its capacity stopped refilling, so that interval says nothing about the
-   * rate (learning from it would slow every later wait). Its level never exceeded `remaining + spent`,
-   * and the capacity is above the fullest count seen, so intervals below that are learned from.
+   * A deployment's planned state over live ARM (`--what-if`): answers what the deployment writes or
+   * deletes, and adjusts live answers (lists, embedded children) to the plan. Outermost of the
+   * per-attempt policies, so it also sits over Resource Graph's answers.
    */
-  observe(key: string, kind: 'reads' | 'writes', remaining: number, now = performance.now()): void {
-    const s = this.#get(key, kind);
-    const outstanding = Math.max(0, s.inFlight - 1);
-    if (s.remaining !== undefined && now - s.seenAt > 200) {
-      const spent = Math.max(0, s.sentSince - outstanding);
-      const learned = (remaining - s.remaining + spent) / ((now - s.seenAt) / 1000);
-      const neverFull = remaining + spent <= s.peak;
-      if (neverFull && learned > 0 && Number.isFinite(learned)) s.rate = 0.7 * s.rate + 0.3 * learned;
-    }
-    s.peak = Math.max(s.peak, remaining);
-    s.remaining = remaining;
-    s.seenAt = now;
-    s.sentSince = outstanding;
-  }
-
-  /** The request is over (answered or failed). */
-  settled(key: string, kind: 'reads' | 'writes'): void {
-    const s = this.#get(key, kind);
-    s.inFlight = Math.max(0, s.inFlight - 1);
-  }
+  plan?: {
+    answer(method: string, url: string): { status: number; body: unknown } | undefined;
+    adjust(method: string, url: string, status: number, bodyText: string | undefined): { status: number; bodyText: string } | undefined;
+  };
 }
 
 export function createClients(conn: ArmConnection, userAgent: string, hooks: ClientHooks = {}): Clients {
@@ -292,6 +238,29 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       },
     });
   }
+  if (hooks.plan) {
+    const plan = hooks.plan;
+    policies.unshift({
+      position: 'perRetry',
+      policy: {
+        name: 'amlPreflightPlannedState',
+        async sendRequest(request, next) {
+          const local = plan.answer(request.method, request.url);
+          if (local) {
+            return {
+              request,
+              status: local.status,
+              headers: createHttpHeaders({ 'content-type': 'application/json; charset=utf-8', 'x-ms-aml-preflight-source': 'what-if' }),
+              bodyAsText: JSON.stringify(local.body),
+            };
+          }
+          const response = await next(request);
+          const adjusted = plan.adjust(request.method, request.url, response.status, response.bodyAsText ?? undefined);
+          return adjusted ? { ...response, status: adjusted.status, bodyAsText: adjusted.bodyText } : response;
+        },
+      },
+    });
+  }
   const options = {
     endpoint: conn.endpoint,
     ...(conn.ca ? { tlsOptions: { ca: conn.ca } } : {}),
@@ -332,6 +301,8 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       ),
     privateDns: (sub) =>
       once(`dns:${sub}`, async () => new (await import('@azure/arm-privatedns')).PrivateDnsManagementClient(conn.credential, sub, options)),
+    resources: (sub) =>
+      once(`res:${sub}`, async () => new (await import('@azure/arm-resources')).ResourceManagementClient(conn.credential, sub, options)),
     tenant: () =>
       once(
         'tenant',

@@ -18,6 +18,8 @@ export interface Finding {
   readonly fingerprint: string;
   /** With `--baseline`: whether the baseline report had this finding. */
   readonly baselineState?: 'new' | 'unchanged';
+  /** With `--what-if`: whether the deployment introduces the finding or leaves it as it is. */
+  readonly deploymentState?: 'introduced' | 'unchanged';
   readonly resourceId: string;
   readonly evidence: Readonly<Record<string, unknown>>;
   readonly remediation: string;
@@ -38,6 +40,8 @@ export interface CheckResult {
   /** Facts worth showing that are not findings ("keys are identity-based"). */
   readonly notes?: readonly string[];
   readonly durationMs: number;
+  /** With `--what-if`, when the live verdict differs from the planned one: the live status. */
+  readonly liveStatus?: Status;
 }
 
 export interface TargetResult {
@@ -86,6 +90,30 @@ export interface ScopeReport {
   readonly unreadable?: readonly string[];
 }
 
+/** A finding of the live state that the deployment's planned state no longer has. */
+export interface FixedFinding {
+  readonly workspaceId: string;
+  readonly checkId: string;
+  readonly message: string;
+  readonly resourceId: string;
+  readonly fingerprint: string;
+  readonly deploymentState: 'fixed';
+}
+
+/** What a deployment would do (`--what-if`): its changes, and the findings it introduces, fixes or leaves. */
+export interface WhatIfComparison {
+  /** The template, as given. */
+  readonly template: string;
+  readonly deployment: string;
+  /** Resources by change type: Create, Modify, Delete, Deploy, NoChange, Ignore, Unsupported. */
+  readonly changes: Readonly<Record<string, number>>;
+  /** The changed resources, for locating findings on the template. */
+  readonly changedResources: readonly { readonly resourceId: string; readonly changeType: string; readonly templateLine?: number }[];
+  readonly introduced: number;
+  readonly unchanged: number;
+  readonly fixed: readonly FixedFinding[];
+}
+
 /** The findings of a run against a baseline report's (`--baseline`). */
 export interface BaselineComparison {
   /** The baseline report, as given. */
@@ -115,6 +143,8 @@ export interface AuditReport {
   readonly incomplete?: boolean;
   /** The subscriptions audited, for subscription-wide audits. */
   readonly scope?: ScopeReport;
+  /** With `--what-if`: the deployment's changes and what they do to the verdicts. */
+  readonly whatIf?: WhatIfComparison;
   /** With `--baseline`: how the findings compare with the previous report's. */
   readonly baseline?: BaselineComparison;
   /** Suppressions past their expiry date that matched findings: they stopped suppressing. */

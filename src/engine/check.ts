@@ -54,6 +54,8 @@ export interface CheckContext<M extends string = string> {
 
 export interface CheckOptions {
   images?: readonly string[];
+  /** The audit reads a deployment's planned state (`--what-if`): what is not planned (secrets, Azure's own diagnosis) cannot be decided. */
+  whatIf?: boolean;
 }
 
 declare const skipBrand: unique symbol;

@@ -27,6 +27,8 @@ import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
 import * as tenant from './tenant.js';
+import * as deployments from './deployments.js';
+import type { WhatIfChangeView, WhatIfRequest } from './deployments.js';
 import type { DescendantView, SubscriptionView } from './tenant.js';
 import type {
   ArtifactLookup,
@@ -42,6 +44,7 @@ import type {
 
 export type * from './views.js';
 export type { DescendantView, SubscriptionView } from './tenant.js';
+export type { DeploymentScope, WhatIfChangeView, WhatIfRequest } from './deployments.js';
 export { computeView } from './ml.js';
 export { compactArrays, parseRetryAfter } from './reader.js';
 export { normaliseLocation } from '../arm/location.js';
@@ -284,6 +287,15 @@ export class Inventory {
   /** Every management group and subscription under a management group, recursively (all pages). */
   managementGroupDescendants(group: string, opts?: ReadOptions): Promise<readonly DescendantView[]> {
     return tenant.managementGroupDescendants(this.#r, group, opts);
+  }
+
+  /**
+   * ARM's what-if for a deployment (a long-running operation): every resource it would create,
+   * modify or delete, with its body before and after. A template or parameters ARM rejects is a
+   * UsageError carrying ARM's message.
+   */
+  whatIf(req: WhatIfRequest, opts?: ReadOptions & { pollIntervalInMs?: number }): Promise<WhatIfChangeView[]> {
+    return deployments.whatIf(this.#r, req, opts);
   }
 
   /** The audit is done with this workspace: drop the reads only it needed (see `reader.ts`). */

@@ -45,7 +45,7 @@ export class ArmReader {
         },
       },
       `aml-preflight/${VERSION}`,
-      { answerLocally: (method, url) => this.#graph?.answer(method, url) },
+      { answerLocally: (method, url) => this.#graph?.answer(method, url), ...(options.plan ? { plan: options.plan } : {}) },
     );
     this.signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
     // Every request in flight listens on these; a subscription audit has hundreds.

@@ -1,6 +1,7 @@
 /** What the inventory hands out: typed, read-only views, secrets as digests. */
 import type { Workspace } from '@azure/arm-machinelearning';
 import type { Registry } from '@azure/arm-containerregistry';
+import type { ClientHooks } from '../arm/connection.js';
 import type { ManagedNetwork } from '../network/managed.js';
 import { digestSecret, type SecretDigest } from '../secrets.js';
 
@@ -66,6 +67,8 @@ export interface InventoryOptions {
   abortSignal?: AbortSignal;
   /** At most this many HTTP requests in flight. Default 16. */
   concurrency?: number;
+  /** Read a deployment's planned state instead of live ARM where the plan decides (`--what-if`). */
+  plan?: ClientHooks['plan'];
 }
 
 export interface ReadOptions {

@@ -12,7 +12,7 @@ function findingsText(r: CheckResult): string {
   return r.findings
     .map(
       (f) =>
-        `${f.suppressed ? '[suppressed] ' : ''}${f.baselineState ? `[${f.baselineState}] ` : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`,
+        `${f.suppressed ? '[suppressed] ' : ''}${f.baselineState ? `[${f.baselineState}] ` : ''}${f.deploymentState ? `[${f.deploymentState}] ` : ''}${f.message}\n  resource: ${f.resourceId}\n  fix: ${f.remediation}`,
     )
     .join('\n\n');
 }

@@ -27,6 +27,29 @@ export function renderMarkdown(report: AuditReport): string {
       `| ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)} | ${n('pass')} | ${n('fail')} | ${n('warn')} | ${n('skip')} | ${n('error')} |`,
     );
   }
+  const w = report.whatIf;
+  if (w) {
+    const changes = Object.entries(w.changes)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    out.push(
+      '',
+      '## This deployment would…',
+      '',
+      `introduce ${w.introduced} finding${w.introduced === 1 ? '' : 's'}, fix ${w.fixed.length}, leave ${w.unchanged} unchanged (\`${cell(w.template)}\`, deployment \`${cell(w.deployment)}\`: ${changes || 'no changes'}).`,
+    );
+    for (const t of report.targets) {
+      for (const r of t.results) {
+        for (const f of r.findings.filter((x) => x.deploymentState === 'introduced')) {
+          out.push(`- ❌ introduces **${r.checkId}** on ${cell(t.workspaceId.split('/').pop() ?? t.workspaceId)}: ${f.message}`);
+        }
+        if (r.status === 'error' && r.liveStatus !== undefined)
+          out.push(`- ❓ cannot decide **${r.checkId}** on the planned state: ${r.reason ?? ''}`);
+      }
+    }
+    for (const f of w.fixed)
+      out.push(`- ✅ fixes **${f.checkId}** on ${cell(f.workspaceId.split('/').pop() ?? f.workspaceId)}: ${f.message}`);
+  }
   const b = report.baseline;
   if (b) {
     out.push('', `**Since the baseline** (\`${cell(b.file)}\`): ${b.new} new, ${b.unchanged} unchanged, ${b.absent.length} gone.`);
@@ -56,7 +79,7 @@ function target(t: TargetResult): string[] {
     for (const f of r.findings) {
       out.push(
         '',
-        `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} ${f.baselineState === 'new' ? '🆕 ' : ''}**${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`,
+        `${f.suppressed ? '🔕' : f.level === 'warning' ? '⚠️' : '❌'} ${f.baselineState === 'new' || f.deploymentState === 'introduced' ? '🆕 ' : ''}**${r.checkId}**: ${f.message}${f.suppressed ? ` _(suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})_` : ''}`,
         '',
       );
       out.push(`- resource: \`${f.resourceId}\``, `- fix: ${f.remediation}`);

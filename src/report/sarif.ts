@@ -53,9 +53,11 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
           ruleIndex: index.get(r.checkId) ?? -1,
           level: level(r, f),
           message: { text: `${f.message} Fix: ${f.remediation}` },
-          locations: [{ logicalLocations: [{ fullyQualifiedName: f.resourceId, kind: 'resource' }] }],
+          locations: [location(report, f.resourceId)],
           partialFingerprints: { 'amlPreflightFinding/v1': f.fingerprint },
           ...(f.baselineState ? { baselineState: f.baselineState } : {}),
+          // What-if: a finding the deployment introduces is new to code scanning; one it leaves, unchanged.
+          ...(f.deploymentState ? { baselineState: f.deploymentState === 'introduced' ? 'new' : 'unchanged' } : {}),
           ...(f.suppressed
             ? {
                 suppressions: [
@@ -76,6 +78,18 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
       level: 'none' as const,
       message: { text: `Gone since the baseline: ${a.message}` },
       locations: [{ logicalLocations: [{ fullyQualifiedName: a.resourceId, kind: 'resource' }] }],
+      partialFingerprints: { 'amlPreflightFinding/v1': a.fingerprint },
+      baselineState: 'absent' as const,
+      properties: { workspaceId: a.workspaceId },
+    });
+  }
+  for (const a of report.whatIf?.fixed ?? []) {
+    results.push({
+      ruleId: a.checkId,
+      ruleIndex: index.get(a.checkId) ?? -1,
+      level: 'none' as const,
+      message: { text: `Fixed by the deployment: ${a.message}` },
+      locations: [location(report, a.resourceId)],
       partialFingerprints: { 'amlPreflightFinding/v1': a.fingerprint },
       baselineState: 'absent' as const,
       properties: { workspaceId: a.workspaceId },
@@ -106,4 +120,21 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
     ],
   };
   return scrub(`${JSON.stringify(sarif, null, 2)}\n`);
+}
+
+/**
+ * Where a finding points: with `--what-if`, the template line that declares the changed resource the
+ * finding is about (itself, a changed child, or a changed parent), else the ARM resource id alone.
+ */
+function location(report: AuditReport, resourceId: string): Record<string, unknown> {
+  const logical = { logicalLocations: [{ fullyQualifiedName: resourceId, kind: 'resource' }] };
+  const w = report.whatIf;
+  if (!w) return logical;
+  const key = resourceId.toLowerCase();
+  const changed =
+    w.changedResources.find((c) => c.resourceId.toLowerCase() === key) ??
+    w.changedResources.find((c) => c.resourceId.toLowerCase().startsWith(`${key}/`)) ??
+    w.changedResources.find((c) => key.startsWith(`${c.resourceId.toLowerCase()}/`));
+  if (!changed?.templateLine) return logical;
+  return { physicalLocation: { artifactLocation: { uri: w.template }, region: { startLine: changed.templateLine } }, ...logical };
 }

@@ -64,6 +64,14 @@ export function renderTable(report: AuditReport, options: TableOptions = {}): st
     '',
     `${c.bold('Summary:')} ${c.green(`${s.pass} pass`)}, ${c.red(`${s.fail} fail`)}, ${c.yellow(`${s.warn} warn`)}, ${s.skip} skip, ${c.magenta(`${s.error} error`)}${report.incomplete ? c.magenta(' (incomplete: interrupted)') : ''}`,
   );
+  const w = report.whatIf;
+  if (w) {
+    for (const f of w.fixed)
+      lines.push(...wrap(c.green(`  ✔ fixed: ${f.checkId} on ${nameOf(f.workspaceId)}: ${shortenIds(f.message)}`), width, 4));
+    lines.push(
+      `${c.bold('This deployment would:')} ${c.red(`introduce ${w.introduced}`)}, ${c.green(`fix ${w.fixed.length}`)}, leave ${w.unchanged} unchanged (${w.template})`,
+    );
+  }
   if (b)
     lines.push(
       `${c.bold('Since the baseline:')} ${c.red(`${b.new} new`)}, ${b.unchanged} unchanged, ${c.green(`${b.absent.length} gone`)} (${b.file})`,
@@ -81,7 +89,7 @@ function finding(f: Finding, c: ReturnType<typeof pc.createColors>, width: numbe
   const mark = f.suppressed ? c.dim('○') : f.level === 'warning' ? c.yellow('▲') : c.red('✖');
   const out = [
     ...wrap(
-      `      ${mark} ${f.baselineState === 'new' ? c.bold(c.red('NEW ')) : ''}${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`,
+      `      ${mark} ${f.baselineState === 'new' ? c.bold(c.red('NEW ')) : f.deploymentState === 'introduced' ? c.bold(c.red('INTRODUCED ')) : ''}${shortenIds(f.message)}${f.suppressed ? c.dim(` (suppressed until ${f.suppressed.expires}: ${f.suppressed.reason})`) : ''}`,
       width,
       8,
     ),

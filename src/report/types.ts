@@ -2,7 +2,7 @@
  * The report's vocabulary and its two rules: the summary and the exit code of CONTRACT.md. The
  * types live in `src/base/results.ts`, the layer everything may import.
  */
-import type { AuditReport, FailOn, Summary, TargetResult } from '../base/results.js';
+import type { AuditReport, FailOn, Finding, Summary, TargetResult } from '../base/results.js';
 
 export type {
   AbsentFinding,
@@ -12,6 +12,8 @@ export type {
   ExpiredSuppression,
   FailOn,
   Finding,
+  FixedFinding,
+  WhatIfComparison,
   Summary,
   TargetResult,
   Topology,
@@ -35,11 +37,17 @@ export function exitCodeFor(report: AuditReport, failOn: FailOn): 0 | 1 | 3 {
     const threshold = rank[failOn];
     for (const t of report.targets) {
       for (const r of t.results) {
-        const level = report.baseline
+        // What-if gates on what the deployment introduces; a baseline on what is new since it.
+        const gated = report.whatIf
+          ? (f: Finding) => f.deploymentState === 'introduced'
+          : report.baseline
+            ? (f: Finding) => f.baselineState === 'new'
+            : undefined;
+        const level = gated
           ? Math.max(
               -1,
               ...r.findings
-                .filter((f) => f.baselineState === 'new' && !f.suppressed && (r.status === 'fail' || r.status === 'warn'))
+                .filter((f) => gated(f) && !f.suppressed && (r.status === 'fail' || r.status === 'warn'))
                 .map((f) => (f.level === 'error' && r.status === 'fail' ? rank[r.severity] : rank.warning)),
             )
           : r.status === 'fail'

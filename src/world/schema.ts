@@ -131,6 +131,23 @@ export const worldSchema = z
           .strict(),
       )
       .optional(),
+    /**
+     * What-if answers (`POST …/providers/Microsoft.Resources/deployments/{name}/whatIf`), keyed by
+     * deployment name or by `sha256:<hex>` of the template as sent: `changes[]` as ARM returns them
+     * (a long-running operation), or `error` for a template ARM rejects (400).
+     */
+    whatIf: z
+      .record(
+        z.string(),
+        z
+          .object({
+            changes: z.array(z.object({ resourceId: z.string(), changeType: z.string() }).loose()).optional(),
+            error: z.object({ code: z.string(), message: z.string() }).loose().optional(),
+          })
+          .strict()
+          .refine((w) => (w.changes === undefined) !== (w.error === undefined), { error: 'either changes or error' }),
+      )
+      .optional(),
     /** Management groups (`…/managementGroups/{name}/descendants`): each names its parent and its own subscriptions. */
     managementGroups: z
       .array(

@@ -1,6 +1,6 @@
 /** The ARM pacer: waits before the bucket is empty, counting requests still in flight. */
 import { describe, expect, it } from 'vitest';
-import { RateLimitPacer } from '../../src/arm/connection.js';
+import { RateLimitPacer } from '../../src/arm/pacer.js';
 
 describe('RateLimitPacer', () => {
   it('sends freely until it has heard how full the bucket is', () => {

@@ -1,6 +1,7 @@
 /** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
 import { Option, type Command } from 'commander';
 import { randomUUID } from 'node:crypto';
+import type { AuditReport } from '../../base/results.js';
 import { ArmRequestError } from '../../arm/errors.js';
 import { logAnalyticsTarget } from '../../log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
@@ -12,6 +13,7 @@ import { scrub } from '../../secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, collect, dedupe, parseFailOn, pick, seconds, workspaceArg } from '../options.js';
 import { writeFileAtomic } from '../write.js';
+import { whatIfPlan } from './what-if-plan.js';
 
 export interface AuditOptions {
   workspace?: string[];
@@ -38,6 +40,10 @@ export interface AuditOptions {
   image?: string[];
   baseline?: string;
   also?: string[];
+  whatIf?: string;
+  parameters?: string;
+  location?: string;
+  deploymentName?: string;
   logAnalytics?: string;
   dcr?: string;
   stream?: string;
@@ -77,6 +83,13 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       )
       .option('--dcr <immutable id>', 'with --log-analytics: the data collection rule (dcr-…)')
       .option('--stream <name>', 'with --log-analytics: the stream the rule declares', 'Custom-AmlPreflight_CL')
+      .option(
+        '--what-if <template.json>',
+        "audit the state this ARM template (Bicep: az bicep build) would produce, from ARM's what-if; findings are introduced, fixed or unchanged",
+      )
+      .option('--parameters <parameters.json>', 'with --what-if: the deployment parameters file')
+      .option('--location <region>', 'with --what-if at subscription or management group scope: the deployment location')
+      .option('--deployment-name <name>', 'with --what-if: the deployment name what-if runs under', 'aml-preflight-what-if')
       .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged, list the gone ones as absent')
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./aml-preflight.config.json when present)`)
@@ -110,14 +123,18 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   });
   const logTarget = logAnalyticsTarget(opts.logAnalytics, opts.dcr, opts.logAnalytics ? opts.stream : undefined);
   if (typeof logTarget === 'string') throw new UsageError(logTarget);
-  const tenantWide = (opts.subscription?.length ?? 0) > 0 || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
+  const whatIf = opts.whatIf ? await whatIfPlan(opts) : undefined;
+  if (!opts.whatIf && (opts.parameters !== undefined || opts.location !== undefined))
+    throw new UsageError('--parameters and --location go with --what-if <template.json>');
+  const tenantWide =
+    (!whatIf && (opts.subscription?.length ?? 0) > 0) || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
   const concurrency = Number(opts.concurrency ?? '4');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
   for (const sub of opts.subscription ?? []) {
     if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
   }
-  if (workspaceIds.length === 0 && !tenantWide && !opts.mock) {
+  if (workspaceIds.length === 0 && !tenantWide && !whatIf && !opts.mock) {
     throw new UsageError('say what to audit: --workspace <ARM id>, --subscription <id>, --management-group <id> or --all-subscriptions');
   }
   const baseline = opts.baseline ? await (await import('../../baseline.js')).readBaseline(opts.baseline) : undefined;
@@ -138,82 +155,103 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
-    const targets = [...workspaceIds];
-    if (targets.length === 0 && session.world && !tenantWide) targets.push(...worldWorkspaceIds(session.world));
     const signalOpts = io.abortSignal ? { abortSignal: io.abortSignal } : {};
-    const { resolveScope } = await import('../../scope.js');
-    const scope = tenantWide
-      ? await resolveScope(
-          inventory,
-          {
-            subscriptions: opts.subscription ?? [],
-            managementGroups: opts.managementGroup ?? [],
-            allSubscriptions: opts.allSubscriptions === true,
-            resourceGraph: opts.inventory === 'resource-graph',
-          },
-          signalOpts,
-        )
-      : undefined;
-    for (const note of scope?.notes ?? []) io.stderr(`aml-preflight: ${scrub(note)}\n`);
-    if (opts.inventory === 'resource-graph' && !scope?.graphLoaded) {
-      const subscriptions = [
-        ...(scope?.subscriptions ?? []),
-        ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s),
-      ];
-      try {
-        await inventory.useResourceGraph(subscriptions, signalOpts);
-      } catch (err) {
-        // Interrupted: the audit below marks every result as not run.
-        if (!io.abortSignal?.aborted)
-          io.stderr(
-            `aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`,
-          );
-      }
-    }
-    // Each subscription is listed on its own: one the identity cannot read is reported, the rest run.
-    const unreadable = [...(scope?.unreadable ?? [])];
-    const listed = await Promise.all(
-      (scope?.subscriptions ?? []).map(async (sub) => {
+    const live = async (): Promise<AuditReport> => {
+      const targets = [...workspaceIds];
+      if (targets.length === 0 && session.world && !tenantWide) targets.push(...worldWorkspaceIds(session.world));
+      const { resolveScope } = await import('../../scope.js');
+      const scope = tenantWide
+        ? await resolveScope(
+            inventory,
+            {
+              subscriptions: opts.subscription ?? [],
+              managementGroups: opts.managementGroup ?? [],
+              allSubscriptions: opts.allSubscriptions === true,
+              resourceGraph: opts.inventory === 'resource-graph',
+            },
+            signalOpts,
+          )
+        : undefined;
+      for (const note of scope?.notes ?? []) io.stderr(`aml-preflight: ${scrub(note)}\n`);
+      if (opts.inventory === 'resource-graph' && !scope?.graphLoaded) {
+        const subscriptions = [
+          ...(scope?.subscriptions ?? []),
+          ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s),
+        ];
         try {
-          return await inventory.workspaces(sub, opts.resourceGroup, signalOpts);
+          await inventory.useResourceGraph(subscriptions, signalOpts);
         } catch (err) {
-          if (io.abortSignal?.aborted || !(err instanceof ArmRequestError)) throw err;
-          unreadable.push(`/subscriptions/${sub}`);
-          io.stderr(`aml-preflight: cannot list the workspaces of subscription ${sub}: ${scrub(err.message)}\n`);
-          return [];
+          // Interrupted: the audit below marks every result as not run.
+          if (!io.abortSignal?.aborted)
+            io.stderr(
+              `aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`,
+            );
         }
-      }),
-    );
-    for (const found of listed) targets.push(...found.map((w) => w.id!).filter(Boolean));
-    if (targets.length === 0) {
-      io.stderr(`aml-preflight: no workspace found in ${scope ? `${scope.subscriptions.length} subscription(s)` : 'the world'}\n`);
-    }
-    const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
-    let report = await runAudit({
-      inventory,
-      checks,
-      workspaceIds: dedupe(targets),
-      checkTimeoutInMs: timeoutSeconds * 1000,
-      severityOverrides: severityOverrides(config),
-      workspaceConcurrency: concurrency,
-      checkOptions: { images: opts.image ?? [] },
-      ...(progress ? { onResult: progress.tick } : {}),
-      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-    });
-    progress?.done();
-    if (scope) {
-      const { managementGroups, subscriptions, skipped } = scope;
-      report = {
-        ...report,
-        scope: {
-          ...(managementGroups ? { managementGroups } : {}),
-          subscriptions,
-          ...(skipped ? { skipped } : {}),
-          ...(unreadable.length > 0 ? { unreadable } : {}),
-        },
-        ...(unreadable.length > 0 ? { incomplete: true } : {}),
-      };
-    }
+      }
+      // Each subscription is listed on its own: one the identity cannot read is reported, the rest run.
+      const unreadable = [...(scope?.unreadable ?? [])];
+      const listed = await Promise.all(
+        (scope?.subscriptions ?? []).map(async (sub) => {
+          try {
+            return await inventory.workspaces(sub, opts.resourceGroup, signalOpts);
+          } catch (err) {
+            if (io.abortSignal?.aborted || !(err instanceof ArmRequestError)) throw err;
+            unreadable.push(`/subscriptions/${sub}`);
+            io.stderr(`aml-preflight: cannot list the workspaces of subscription ${sub}: ${scrub(err.message)}\n`);
+            return [];
+          }
+        }),
+      );
+      for (const found of listed) targets.push(...found.map((w) => w.id!).filter(Boolean));
+      if (targets.length === 0) {
+        io.stderr(`aml-preflight: no workspace found in ${scope ? `${scope.subscriptions.length} subscription(s)` : 'the world'}\n`);
+      }
+      const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
+      let report: AuditReport = await runAudit({
+        inventory,
+        checks,
+        workspaceIds: dedupe(targets),
+        checkTimeoutInMs: timeoutSeconds * 1000,
+        severityOverrides: severityOverrides(config),
+        workspaceConcurrency: concurrency,
+        checkOptions: { images: opts.image ?? [] },
+        ...(progress ? { onResult: progress.tick } : {}),
+        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+      });
+      progress?.done();
+      if (scope) {
+        const { managementGroups, subscriptions, skipped } = scope;
+        report = {
+          ...report,
+          scope: {
+            ...(managementGroups ? { managementGroups } : {}),
+            subscriptions,
+            ...(skipped ? { skipped } : {}),
+            ...(unreadable.length > 0 ? { unreadable } : {}),
+          },
+          ...(unreadable.length > 0 ? { incomplete: true } : {}),
+        };
+      }
+      return report;
+    };
+    const planned = async (plan: NonNullable<typeof whatIf>): Promise<AuditReport> => {
+      const { whatIfAudit } = await import('../../what-if/audit.js');
+      return whatIfAudit({
+        connection: session.connection,
+        live: inventory,
+        request: plan.request,
+        templateFile: plan.file,
+        templateText: plan.text,
+        workspaceIds,
+        checks,
+        checkTimeoutInMs: timeoutSeconds * 1000,
+        severityOverrides: severityOverrides(config),
+        workspaceConcurrency: concurrency,
+        checkOptions: { images: opts.image ?? [] },
+        ...signalOpts,
+      });
+    };
+    let report = whatIf ? await planned(whatIf) : await live();
     if (opts.fix) {
       const { applyFixes } = await import('../../fix.js');
       const rerun = async (workspaceId: string) =>
