@@ -78,6 +78,26 @@ describe('audit --what-if', () => {
     );
   });
 
+  it('the same deployment at subscription scope (--location) gives the same verdicts', async () => {
+    const name = 'whatif-deny-above-mcr';
+    const r = await runCli([
+      'audit',
+      '--mock',
+      join(dir, `${name}.world.json`),
+      '--what-if',
+      join(dir, `${name}.template.json`),
+      '--subscription',
+      SUB,
+      '--location',
+      'westeurope',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as AuditReport;
+    expect(verdicts(report)).toEqual({ ...UNTOUCHED, 'nsg-outbound-service-tags': 'pass→fail' });
+  });
+
   it('a template that fixes the Front Door rule: the finding is fixed, nothing introduced, exit 0', async () => {
     const r = await whatIf('whatif-fixes-frontdoor');
     expect(r.code).toBe(0);
