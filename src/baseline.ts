@@ -4,8 +4,8 @@
  * longer has are listed as `absent`. With a baseline, `--fail-on` counts only `new` findings.
  */
 import { UsageError } from './base/errors.js';
-import { idKey } from './base/resource-id.js';
-import type { AbsentFinding, AuditReport, Finding, TargetResult } from './base/results.js';
+import type { AbsentFinding, AuditReport, Finding } from './base/results.js';
+import { compareFindings } from './compare.js';
 import { readReport } from './merge.js';
 import { VERSION } from './version.js';
 
@@ -29,45 +29,9 @@ export async function readBaseline(file: string): Promise<AuditReport> {
   return report;
 }
 
-const key = (workspaceId: string, fingerprint: string): string => `${idKey(workspaceId)} ${fingerprint}`;
-
 /** The report with every finding marked `new` or `unchanged`, and the baseline's gone findings listed. */
 export function compareWithBaseline(report: AuditReport, baseline: AuditReport, file: string): AuditReport {
-  const before = new Map<string, AbsentFinding>();
-  for (const t of baseline.targets) {
-    for (const r of t.results) {
-      for (const f of r.findings) {
-        before.set(key(t.workspaceId, f.fingerprint), {
-          workspaceId: t.workspaceId,
-          checkId: r.checkId,
-          message: f.message,
-          resourceId: f.resourceId,
-          fingerprint: f.fingerprint,
-          baselineState: 'absent',
-        });
-      }
-    }
-  }
-  const seen = new Set<string>();
-  let fresh = 0;
-  let unchanged = 0;
-  const targets: TargetResult[] = report.targets.map((t) => ({
-    ...t,
-    results: t.results.map((r) =>
-      r.findings.length === 0
-        ? r
-        : {
-            ...r,
-            findings: r.findings.map((f): Finding => {
-              const k = key(t.workspaceId, f.fingerprint);
-              seen.add(k);
-              if (before.has(k)) unchanged++;
-              else fresh++;
-              return { ...f, baselineState: before.has(k) ? 'unchanged' : 'new' };
-            }),
-          },
-    ),
-  }));
-  const absent = [...before].filter(([k]) => !seen.has(k)).map(([, f]) => f);
-  return { ...report, targets, baseline: { file, new: fresh, unchanged, absent } };
+  const c = compareFindings(report, baseline, (f, known) => ({ ...f, baselineState: known ? 'unchanged' : 'new' }));
+  const absent = c.gone.map((g): AbsentFinding => ({ ...g, baselineState: 'absent' }));
+  return { ...report, targets: c.targets, baseline: { file, new: c.fresh, unchanged: c.unchanged, absent } };
 }

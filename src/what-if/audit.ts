@@ -6,7 +6,8 @@
  * request is blocked by what it breaks, not by what was already broken.
  */
 import { idKey, parseResourceId, tryParseResourceId } from '../base/resource-id.js';
-import type { AuditReport, CheckResult, Finding, FixedFinding, TargetResult } from '../base/results.js';
+import type { AuditReport, CheckResult, FixedFinding, TargetResult } from '../base/results.js';
+import { compareFindings } from '../compare.js';
 import { runAudit, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions, type WhatIfChangeView, type WhatIfRequest } from '../inventory/index.js';
 import type { ArmConnection } from '../arm/connection.js';
@@ -120,8 +121,6 @@ async function affectedWorkspaces(
   return [...out.values()];
 }
 
-const key = (workspaceId: string, fingerprint: string): string => `${idKey(workspaceId)} ${fingerprint}`;
-
 /** The planned report, each finding marked introduced or unchanged against the live one, fixed ones listed. */
 export function compareWithLive(
   planned: AuditReport,
@@ -131,43 +130,18 @@ export function compareWithLive(
   deploymentName: string,
   templateText?: string,
 ): AuditReport {
-  const before = new Map<string, FixedFinding>();
+  const c = compareFindings(planned, live, (f, known) => ({ ...f, deploymentState: known ? 'unchanged' : 'introduced' }));
   const liveStatus = new Map<string, CheckResult['status']>();
-  for (const t of live.targets) {
-    for (const r of t.results) {
-      liveStatus.set(`${idKey(t.workspaceId)} ${r.checkId}`, r.status);
-      for (const f of r.findings) {
-        before.set(key(t.workspaceId, f.fingerprint), {
-          workspaceId: t.workspaceId,
-          checkId: r.checkId,
-          message: f.message,
-          resourceId: f.resourceId,
-          fingerprint: f.fingerprint,
-          deploymentState: 'fixed',
-        });
-      }
-    }
-  }
-  const seen = new Set<string>();
-  let introduced = 0;
-  let unchanged = 0;
-  const targets: TargetResult[] = planned.targets.map((t) => ({
+  for (const t of live.targets) for (const r of t.results) liveStatus.set(`${idKey(t.workspaceId)} ${r.checkId}`, r.status);
+  const targets: TargetResult[] = c.targets.map((t) => ({
     ...t,
     results: t.results.map((r): CheckResult => {
       const was = liveStatus.get(`${idKey(t.workspaceId)} ${r.checkId}`);
-      return {
-        ...r,
-        ...(was !== undefined && was !== r.status ? { liveStatus: was } : {}),
-        findings: r.findings.map((f): Finding => {
-          const k = key(t.workspaceId, f.fingerprint);
-          seen.add(k);
-          if (before.has(k)) unchanged++;
-          else introduced++;
-          return { ...f, deploymentState: before.has(k) ? 'unchanged' : 'introduced' };
-        }),
-      };
+      return was !== undefined && was !== r.status ? { ...r, liveStatus: was } : r;
     }),
   }));
+  const introduced = c.fresh;
+  const unchanged = c.unchanged;
   const counts: Record<string, number> = {};
   for (const c of changes) counts[c.changeType] = (counts[c.changeType] ?? 0) + 1;
   return {
@@ -186,7 +160,7 @@ export function compareWithLive(
         }),
       introduced,
       unchanged,
-      fixed: [...before].filter(([k]) => !seen.has(k)).map(([, f]) => f),
+      fixed: c.gone.map((g): FixedFinding => ({ ...g, deploymentState: 'fixed' })),
     },
   };
 }
