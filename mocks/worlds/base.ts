@@ -334,3 +334,23 @@ export function res(world: WorldInput, id: string): Json {
 export function computeOf(world: WorldInput, name: string): Json {
   return res(world, `${ids.computes}/${name}`);
 }
+
+/** A VNet peering from `from` to `to`, in the state given, as ARM embeds it in its VNet. */
+export function vnetPeering(from: string, to: string, state: string, remoteSpace: string): Json {
+  return {
+    name: `peer-${to.split('/').pop()}`,
+    id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: {
+      provisioningState: 'Succeeded',
+      peeringState: state,
+      peeringSyncLevel: 'FullyInSync',
+      remoteVirtualNetwork: { id: to },
+      allowVirtualNetworkAccess: true,
+      allowForwardedTraffic: false,
+      allowGatewayTransit: false,
+      useRemoteGateways: false,
+      remoteAddressSpace: { addressPrefixes: [remoteSpace] },
+    },
+  };
+}

@@ -1,6 +1,6 @@
 /** `imageBuildCompute` worlds: missing, wrong kind, outside the VNet, peered or not. */
 import type { WorldInput } from '../../src/world/schema.js';
-import { asResource, computeOf, ids, type Json, LOCATION, res, subnet, zoneLink } from './base.js';
+import { asResource, computeOf, ids, type Json, LOCATION, res, subnet, vnetPeering, zoneLink } from './base.js';
 import { mutate } from './healthy.js';
 
 /** A second VNet holding the build cluster, optionally peered with the workspace VNet. */
@@ -21,22 +21,8 @@ export function addBuildVnet(w: WorldInput, peering: { there?: string; back?: st
   // Zone links do not travel over peerings: a VNet resolves privatelink names only if linked itself.
   for (const zone of [ids.zoneAcr, ids.zoneBlob, ids.zoneFile]) w.resources.push(asResource(zoneLink(zone, ids.buildVnet)));
   if (peering) {
-    const peer = (from: string, to: string, state: string): Json => ({
-      name: `peer-${to.split('/').pop()}`,
-      id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
-      type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
-      properties: {
-        provisioningState: 'Succeeded',
-        peeringState: state,
-        peeringSyncLevel: 'FullyInSync',
-        remoteVirtualNetwork: { id: to },
-        allowVirtualNetworkAccess: true,
-        allowForwardedTraffic: false,
-        allowGatewayTransit: false,
-        useRemoteGateways: false,
-        remoteAddressSpace: { addressPrefixes: [to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16'] },
-      },
-    });
+    const peer = (from: string, to: string, state: string): Json =>
+      vnetPeering(from, to, state, to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16');
     if (peering.there) build.properties.virtualNetworkPeerings.push(peer(ids.buildVnet, ids.vnet, peering.there));
     if (peering.back) res(w, ids.vnet).properties.virtualNetworkPeerings.push(peer(ids.vnet, ids.buildVnet, peering.back));
   }

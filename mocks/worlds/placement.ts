@@ -1,6 +1,6 @@
 /** Placement worlds: service endpoints, private endpoints in other VNets, peerings, a deleted subnet, id casing. */
 import type { WorldInput } from '../../src/world/schema.js';
-import { asResource, ids, type Json, LOCATION, res, subnet } from './base.js';
+import { asResource, ids, type Json, LOCATION, res, subnet, vnetPeering } from './base.js';
 import { mutate } from './healthy.js';
 
 /** Moves the storage account's private endpoints into a second VNet, optionally peered. */
@@ -19,24 +19,9 @@ export function moveStorageEndpoints(w: WorldInput, peering: { there?: string; b
   };
   w.resources.push(asResource(data));
   for (const pe of [ids.peBlob, ids.peFile]) res(w, pe).properties.subnet = { id: ids.dataSubnet };
-  const peer = (from: string, to: string, state: string, space: string): Json => ({
-    name: `peer-${to.split('/').pop()}`,
-    id: `${from}/virtualNetworkPeerings/peer-${to.split('/').pop()}`,
-    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
-    properties: {
-      provisioningState: 'Succeeded',
-      peeringState: state,
-      peeringSyncLevel: 'FullyInSync',
-      remoteVirtualNetwork: { id: to },
-      allowVirtualNetworkAccess: true,
-      allowForwardedTraffic: false,
-      allowGatewayTransit: false,
-      useRemoteGateways: false,
-      remoteAddressSpace: { addressPrefixes: [space] },
-    },
-  });
-  if (peering?.there) res(w, ids.vnet).properties.virtualNetworkPeerings.push(peer(ids.vnet, ids.dataVnet, peering.there, '10.40.0.0/16'));
-  if (peering?.back) data.properties.virtualNetworkPeerings.push(peer(ids.dataVnet, ids.vnet, peering.back, '10.20.0.0/16'));
+  if (peering?.there)
+    res(w, ids.vnet).properties.virtualNetworkPeerings.push(vnetPeering(ids.vnet, ids.dataVnet, peering.there, '10.40.0.0/16'));
+  if (peering?.back) data.properties.virtualNetworkPeerings.push(vnetPeering(ids.dataVnet, ids.vnet, peering.back, '10.20.0.0/16'));
 }
 
 /** Storage reached through service endpoints instead of private endpoints. */
