@@ -8,7 +8,8 @@ import { selectChecks } from '../src/engine/run.js';
 
 /** The checks a plain audit runs (opt-in ones excluded), as the CLI runs them. */
 const allChecks = selectChecks(every);
-import { SUB } from '../mocks/worlds/generate.js';
+import { ids, SUB } from '../mocks/worlds/generate.js';
+import { hubId } from '../mocks/worlds/managed.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { runAudit } from '../src/engine/run.js';
 import type { WorldInput } from '../src/world/schema.js';
@@ -98,6 +99,26 @@ describe('audit --subscription', () => {
       h.inventory.dispose();
       await h.close();
     }
+  });
+
+  it('a project done does not drop its hub: the hub and its outbound rules stay for the next workspace', async () => {
+    const h = await startHarness('managed-hub-project');
+    // One at a time, the project first: every read the hub's own audit needs was made for the project.
+    await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace, hubId], workspaceConcurrency: 1 });
+    const hubReads = h.server.handler.log.filter((e) => e.method === 'GET' && e.path.toLowerCase().startsWith(hubId.toLowerCase()));
+    expect(hubReads.map((e) => e.path.slice(hubId.length)).sort()).toEqual(['', '/computes', '/outboundRules']);
+    // What is read twice: the storage account and registry the hub shares with its projects (and
+    // their key actions), dropped with the project they were read for. A known cost, 4 requests.
+    const count = new Map<string, number>();
+    for (const e of h.server.handler.log) count.set(`${e.method} ${e.path}`, (count.get(`${e.method} ${e.path}`) ?? 0) + 1);
+    expect(
+      [...count]
+        .filter(([, n]) => n > 1)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual([`GET ${ids.storage}`, `GET ${ids.registry}`, `POST ${ids.storage}/listKeys`, `POST ${ids.registry}/listCredentials`].sort());
+    h.inventory.dispose();
+    await h.close();
   });
 
   it("under ARM's throttling model the verdicts equal the unthrottled run, and nothing errors", async () => {

@@ -213,7 +213,7 @@ export class ArmReader {
     read: (signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     const owner = workspaceScope.getStore();
-    if (owner !== undefined && workspaceOwned(key)) {
+    if (owner !== undefined && workspaceOwned(key, owner)) {
       const owners = this.#owners.get(key);
       if (owners) owners.add(owner);
       else this.#owners.set(key, new Set([owner]));
@@ -287,7 +287,14 @@ class Semaphore {
 /** Reads that belong to one workspace (and are dropped when it is done), by their cache key. */
 const WORKSPACE_OWNED =
   /\/providers\/microsoft\.(machinelearningservices\/workspaces|storage\/storageaccounts|containerregistry\/registries|network\/privateendpoints)\/|^ACR /;
+const ML_WORKSPACE = /\/subscriptions\/[^ ]*?\/providers\/microsoft\.machinelearningservices\/workspaces\/[^/ ]+/;
 
-function workspaceOwned(key: string): boolean {
-  return WORKSPACE_OWNED.test(key);
+/**
+ * Whether `key` is `owner`'s own read. Another Azure ML workspace (a project's hub, with its
+ * managed network and outbound rules) is shared by every project of that hub: not the project's.
+ */
+function workspaceOwned(key: string, owner: string): boolean {
+  if (!WORKSPACE_OWNED.test(key)) return false;
+  const ws = ML_WORKSPACE.exec(key)?.[0];
+  return ws === undefined || ws === owner;
 }
