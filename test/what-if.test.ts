@@ -126,6 +126,16 @@ describe('audit --what-if', () => {
     expect(r.report.whatIf?.unchanged).toBe(0);
   });
 
+  it("a hub's outbound rule deleted: its project, which reaches the registry through the hub's managed network, is audited and loses it", async () => {
+    const r = await whatIf('whatif-hub-drops-registry-rule');
+    const project = r.report.targets.find((t) => t.workspaceId.toLowerCase() === ids.workspace.toLowerCase());
+    expect(project, 'the project is among the audited workspaces').toBeDefined();
+    const managed = project!.results.find((x) => x.checkId === 'managed-network-outbound')!;
+    expect(`${managed.liveStatus}→${managed.status}`).toBe('pass→fail');
+    expect(new Set(managed.findings.map((f) => f.deploymentState))).toEqual(new Set(['introduced']));
+    expect(r.code).toBe(1);
+  });
+
   it('an after value ARM could not evaluate: the checks that need it error with the path, never a guess', async () => {
     const r = await whatIf('whatif-unevaluated-reference');
     const errored = r.report.targets[0]!.results.filter((x) => x.status === 'error');

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { WorldInput } from '../../src/world/schema.js';
 import { computeOf, ids, LOCATION, res, RG, subnet, SUB, type Json } from './base.js';
 import { buildWorlds } from './generate.js';
+import { hubId, managedWorlds } from './managed.js';
 
 export const DEPLOYMENT = 'aml-preflight-what-if';
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -56,7 +57,7 @@ function withWhatIf(
   t: Json,
   changes: Json[] | { error: Json },
 ): WhatIfCase {
-  const world = structuredClone(buildWorlds()[base]!);
+  const world = structuredClone(buildWorlds()[base] ?? managedWorlds()[base]!);
   world.description = description;
   const k = typeof key === 'string' ? key : key(t);
   world.whatIf = { [k]: Array.isArray(changes) ? { changes: changes as never } : { error: changes.error as never } };
@@ -173,6 +174,13 @@ export function whatIfCases(): WhatIfCase[] {
         endpointVnet: { type: 'string' },
       }),
       [{ resourceId: ids.peRegistry, changeType: 'Modify', before: livePe, after: unevaluatedPe }],
+    ),
+    withWhatIf(
+      'managed-hub-project',
+      "whatif-hub-drops-registry-rule: the hub's managed network loses the private-endpoint outbound rule to the registry its project pulls images from.",
+      DEPLOYMENT,
+      template([]),
+      [{ resourceId: `${hubId}/outboundRules/__SYS_PE_crmlopsprodweu_registry`, changeType: 'Delete' }],
     ),
     withWhatIf(
       'healthy-private',

@@ -114,9 +114,13 @@ async function affectedWorkspaces(
     } catch {
       // Its network cannot be read: the workspace itself may still be related above.
     }
-    // Its own children (computes, outbound rules) count too, deleted ones included.
-    const own = `${idKey(ws.id)}/`;
-    if (related.some((id) => typeof id === 'string' && changed.has(idKey(id))) || [...changed].some((id) => id.startsWith(own))) add(ws.id);
+    // A project's managed network is its hub's: the hub and the hub's outbound rules count as its own.
+    const hub = (await planned.workspace(ws.id, signal).catch(() => undefined))?.hubResourceId;
+    related.push(hub);
+    // Its own children (computes, outbound rules), and its hub's, count too, deleted ones included.
+    const owners = [ws.id, hub].filter((x): x is string => x !== undefined).map((x) => `${idKey(x)}/`);
+    const touched = [...changed].some((id) => owners.some((own) => id.startsWith(own)));
+    if (touched || related.some((id) => typeof id === 'string' && changed.has(idKey(id)))) add(ws.id);
   }
   return [...out.values()];
 }
