@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/report/types.js';
 import { packageRoot } from '../src/paths.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
-import { microsoftExampleCase, whatIfCases, type WhatIfCase } from '../mocks/worlds/what-if.js';
+import { microsoftExampleCase, templateDigest, whatIfCases, type WhatIfCase } from '../mocks/worlds/what-if.js';
 import { runCli } from './helpers.js';
 
 let dir: string;
@@ -182,6 +182,27 @@ describe('audit --what-if', () => {
       expect(x.locations[0]!.physicalLocation?.artifactLocation.uri).toMatch(/whatif-deny-above-mcr\.template\.json$/);
       expect(x.locations[0]!.physicalLocation?.region.startLine).toBeGreaterThan(1);
     }
+  });
+
+  it("a securestring parameter's value never reaches the output, even when ARM's message quotes it", async () => {
+    const c = cases.get('whatif-rejected')!;
+    const secret = 'Pr0d-Adm1n-P4ssw0rd-2026!';
+    const template = { ...c.template, parameters: { adminPassword: { type: 'secureString' } } };
+    const world = {
+      ...c.world,
+      whatIf: {
+        [templateDigest(template)]: {
+          error: { code: 'InvalidTemplate', message: `The value '${secret}' of parameter 'adminPassword' is not valid.` },
+        },
+      },
+    };
+    await writeFile(join(dir, 'secure.world.json'), JSON.stringify(world));
+    await writeFile(join(dir, 'secure.template.json'), JSON.stringify(template));
+    await writeFile(join(dir, 'secure.parameters.json'), JSON.stringify({ parameters: { adminPassword: { value: secret } } }));
+    const r = await whatIf('secure', '--parameters', join(dir, 'secure.parameters.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/InvalidTemplate: The value '\[REDACTED\]' of parameter 'adminPassword'/);
+    expect(r.stderr + r.stdout).not.toContain(secret);
   });
 
   it('bad what-if input exits 2 before anything runs', async () => {

@@ -1,6 +1,7 @@
 /** `audit --what-if`: the template, parameters and deployment scope from the command line. */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../base/errors.js';
+import { rememberSecret } from '../../secrets.js';
 import type { DeploymentScope, WhatIfRequest } from '../../inventory/index.js';
 
 /** The options of `audit` that --what-if reads. */
@@ -52,6 +53,7 @@ export async function whatIfPlan(opts: WhatIfCliOptions): Promise<{ file: string
     if (!p || typeof p !== 'object') throw new UsageError(`parameters file ${opts.parameters} is not a JSON object`);
     const inner = (p as { parameters?: unknown }).parameters;
     parameters = (inner && typeof inner === 'object' ? inner : p) as Record<string, unknown>;
+    rememberSecureParameters(template, parameters);
   }
   const subs = opts.subscription ?? [];
   const groups = opts.managementGroup ?? [];
@@ -82,4 +84,23 @@ export async function whatIfPlan(opts: WhatIfCliOptions): Promise<{ file: string
     text,
     request: { scope, deploymentName, template: template as Record<string, unknown>, ...(parameters ? { parameters } : {}) },
   };
+}
+
+/**
+ * The values of the template's `securestring` and `secureObject` parameters are secrets: an ARM
+ * error that quotes one (a validation message) must not print it.
+ */
+function rememberSecureParameters(
+  template: { parameters?: Record<string, { type?: unknown } | null> },
+  parameters: Record<string, unknown>,
+): void {
+  const remember = (v: unknown): void => {
+    if (typeof v === 'string') rememberSecret(v);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) remember(x);
+  };
+  for (const [name, declared] of Object.entries(template.parameters ?? {})) {
+    if (typeof declared?.type !== 'string' || !/^secure(string|object)$/i.test(declared.type)) continue;
+    const given = Object.entries(parameters).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    remember((given as { value?: unknown } | undefined)?.value);
+  }
 }
