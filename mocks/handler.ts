@@ -311,17 +311,24 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       return json(400, envelope('InvalidTemplate', `The world has no what-if answer for deployment '${name}' or template ${digest}.`));
     }
     if (answer.error) return json(400, { error: answer.error });
-    const opId = randomUUID();
-    operations.set(opId, {
-      workspaceId: path.toLowerCase(),
-      remainingPolls: options.resyncPolls ?? 1,
-      kind: 'canned',
-      result: { status: 'Succeeded', properties: { changes: answer.changes } },
-      retryAfter: '0',
-    });
     const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
-    const location = `${origin}${sub ? `/subscriptions/${sub}` : ''}/providers/Microsoft.Resources/locations/westeurope/operationResults/${opId}?api-version=2025-03-01`;
-    return { status: 202, headers: { location, 'retry-after': '0' } };
+    return startOperation(
+      {
+        workspaceId: path.toLowerCase(),
+        kind: 'canned',
+        result: { status: 'Succeeded', properties: { changes: answer.changes } },
+        retryAfter: '0',
+      },
+      (opId) =>
+        `${origin}${sub ? `/subscriptions/${sub}` : ''}/providers/Microsoft.Resources/locations/westeurope/operationResults/${opId}?api-version=2025-03-01`,
+    );
+  }
+
+  /** Registers a long-running operation (polled `resyncPolls` times) and answers 202 with its Location. */
+  function startOperation(op: Omit<Operation, 'remainingPolls'>, location: (opId: string) => string): MockResponse {
+    const opId = randomUUID();
+    operations.set(opId, { ...op, remainingPolls: options.resyncPolls ?? 1 });
+    return { status: 202, headers: { location: location(opId), 'retry-after': op.retryAfter } };
   }
 
   /**
@@ -399,16 +406,10 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     if (method === 'POST' && key.endsWith('/diagnose') && canned && (canned.status ?? 200) < 300) {
       const workspace = resources.get(key.replace(/\/diagnose$/, ''));
       if (!workspace) return notFound(path.replace(/\/diagnose$/i, ''));
-      const opId = randomUUID();
       const retryAfter = Object.entries(canned.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1] ?? '0';
-      operations.set(opId, {
-        workspaceId: key,
-        remainingPolls: options.resyncPolls ?? 1,
-        kind: 'canned',
-        result: canned.body ?? {},
-        retryAfter,
-      });
-      return { status: 202, headers: { location: operationUrl(workspace, opId, origin), 'retry-after': retryAfter } };
+      return startOperation({ workspaceId: key, kind: 'canned', result: canned.body ?? {}, retryAfter }, (opId) =>
+        operationUrl(workspace, opId, origin),
+      );
     }
     if (canned) return json(canned.status ?? 200, canned.body, canned.headers);
 
@@ -507,17 +508,10 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
         400,
         envelope('BadRequest', `Workspace ${String(workspace.name)} has no managed network to provision (isolationMode ${mode}).`),
       );
-    const opId = randomUUID();
-    operations.set(opId, {
-      workspaceId: workspaceKey,
-      remainingPolls: options.resyncPolls ?? 1,
-      kind: 'provision',
-      retryAfter: String(options.resyncRetryAfterSeconds ?? 0),
-    });
-    return {
-      status: 202,
-      headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) },
-    };
+    return startOperation(
+      { workspaceId: workspaceKey, kind: 'provision', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) },
+      (opId) => operationUrl(workspace, opId, origin),
+    );
   }
 
   /**
@@ -576,17 +570,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const canned = responses.get(`POST ${path.toLowerCase()}`);
     if (canned && (canned.status ?? 200) >= 400) return json(canned.status!, canned.body, canned.headers);
     resyncCalls++;
-    const opId = randomUUID();
-    operations.set(opId, {
-      workspaceId: workspaceKey,
-      remainingPolls: options.resyncPolls ?? 1,
-      kind: 'resync',
-      retryAfter: String(options.resyncRetryAfterSeconds ?? 0),
-    });
-    return {
-      status: 202,
-      headers: { location: operationUrl(workspace, opId, origin), 'retry-after': String(options.resyncRetryAfterSeconds ?? 0) },
-    };
+    return startOperation({ workspaceId: workspaceKey, kind: 'resync', retryAfter: String(options.resyncRetryAfterSeconds ?? 0) }, (opId) =>
+      operationUrl(workspace, opId, origin),
+    );
   }
 
   function operationUrl(workspace: Record<string, unknown>, opId: string, origin: string): string {
