@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
+import { startMockServer } from '../mocks/server.js';
+import { main } from '../src/cli/main.js';
 import { packageRoot } from '../src/paths.js';
-import { runCli, worldPath } from './helpers.js';
+import { fastRetries, loadWorldByName, runCli, worldPath } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -255,5 +257,25 @@ describe("the bundled executable (the package's bin)", () => {
     const r = await run(process.execPath, ['--input-type=module', '-e', probe]);
     expect(r.stdout).toMatch(/^UsageError|^TypeError|^Error/);
     expect(r.stdout).toMatch(/at parseResourceId \(.*src\/base\/resource-id\.ts:\d+:\d+\)/);
+  });
+});
+
+describe('audit --format markdown', () => {
+  it('draws each workspace from the reads its checks made: no request more than the JSON report', async () => {
+    const requests: Record<string, number> = {};
+    for (const format of ['json', 'markdown']) {
+      const server = await startMockServer(loadWorldByName('demo'));
+      let out = '';
+      await main(['audit', '--endpoint', server.url, '--workspace', ids.workspace, '--format', format], {
+        stdout: (s) => (out += s),
+        stderr: () => undefined,
+        isTTY: false,
+        connectionOverrides: { ...fastRetries, ca: server.ca },
+      });
+      requests[format] = server.handler.log.length;
+      if (format === 'markdown') expect(out).toContain('```mermaid');
+      await server.close();
+    }
+    expect(requests.markdown).toBe(requests.json);
   });
 });

@@ -25,6 +25,8 @@ export interface RunOptions {
    * so memory stays flat over thousands of workspaces. False keeps them for the caller to reuse.
    */
   readonly releaseReads?: boolean;
+  /** Adds to a workspace's result from the reads its checks made, before they are released (the Markdown topology). */
+  readonly decorate?: (target: TargetResult) => Promise<TargetResult>;
   /** Per check and target. Default 120 s. */
   readonly checkTimeoutInMs?: number;
   /** Stops everything: Ctrl-C or the overall timeout. Results decided so far are kept. */
@@ -62,19 +64,21 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
       const i = next++;
       const workspaceId = options.workspaceIds[i]!;
       // The scope tells the inventory who reads what; release drops what only this workspace read.
-      const first = await workspaceScope.run(idKey(workspaceId), () =>
-        Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now))),
-      );
-      const results = first.map((r, k) => {
-        const hook = options.checks[k]!.afterRun;
-        if (!hook || r.status === 'error') return r;
-        try {
-          return hook(r, first);
-        } catch {
-          return r;
-        }
+      targets[i] = await workspaceScope.run(idKey(workspaceId), async () => {
+        const first = await Promise.all(options.checks.map((check) => runOne(check, workspaceId, options, now)));
+        const results = first.map((r, k) => {
+          const hook = options.checks[k]!.afterRun;
+          if (!hook || r.status === 'error') return r;
+          try {
+            return hook(r, first);
+          } catch {
+            return r;
+          }
+        });
+        const target: TargetResult = { workspaceId, results };
+        // While the workspace's reads are still held: what the caller adds from them costs no request.
+        return options.decorate ? options.decorate(target) : target;
       });
-      targets[i] = { workspaceId, results };
       if (options.releaseReads !== false) options.inventory.release(workspaceId);
     }
   };

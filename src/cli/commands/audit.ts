@@ -1,7 +1,7 @@
 /** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
 import { Option, type Command } from 'commander';
 import { randomUUID } from 'node:crypto';
-import type { AuditReport } from '../../base/results.js';
+import type { AuditReport, TargetResult } from '../../base/results.js';
 import { ArmRequestError } from '../../arm/errors.js';
 import { logAnalyticsTarget } from '../../log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
@@ -156,6 +156,15 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
   try {
     const signalOpts = io.abortSignal ? { abortSignal: io.abortSignal } : {};
+    // Markdown draws each workspace's network. Not for --what-if: the diagram would show live state.
+    const drawTopology = !whatIf && (format === 'markdown' || also.some((a) => a.format === 'markdown'));
+    const { describeTopology } = drawTopology ? await import('../../topology.js') : { describeTopology: undefined };
+    const decorate = describeTopology
+      ? async (t: TargetResult): Promise<TargetResult> => {
+          const topology = await describeTopology(inventory, t.workspaceId);
+          return topology ? { ...t, topology } : t;
+        }
+      : undefined;
     const live = async (): Promise<AuditReport> => {
       const targets = [...workspaceIds];
       if (targets.length === 0 && session.world && !tenantWide) targets.push(...worldWorkspaceIds(session.world));
@@ -215,6 +224,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
         severityOverrides: severityOverrides(config),
         workspaceConcurrency: concurrency,
         checkOptions: { images: opts.image ?? [] },
+        ...(decorate && !opts.fix ? { decorate } : {}),
         ...(progress ? { onResult: progress.tick } : {}),
         ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
       });
@@ -276,16 +286,9 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
     }
     report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
     if (baseline && opts.baseline) report = (await import('../../baseline.js')).compareWithBaseline(report, baseline, opts.baseline);
-    if (format === 'markdown' || also.some((a) => a.format === 'markdown')) {
-      const { describeTopology } = await import('../../topology.js');
-      const targetsWithTopology = await Promise.all(
-        report.targets.map(async (t) => {
-          const topology = await describeTopology(inventory, t.workspaceId);
-          return topology ? { ...t, topology } : t;
-        }),
-      );
-      report = { ...report, targets: targetsWithTopology };
-    }
+    // The diagram is drawn while each workspace's reads are held (decorate, above); with --fix,
+    // after the fixes, from Azure as they left it.
+    if (opts.fix && decorate) report = { ...report, targets: await Promise.all(report.targets.map(decorate)) };
     const { render } = await import('../../report/index.js');
     const toTerminal = io.isTTY && !opts.output && format === 'table';
     const text = render(report, format, {
