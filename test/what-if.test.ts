@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/report/types.js';
+import { PlannedState } from '../src/what-if/plan.js';
 import { packageRoot } from '../src/paths.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
 import { microsoftExampleCase, templateDigest, whatIfCases, type WhatIfCase } from '../mocks/worlds/what-if.js';
@@ -63,6 +64,34 @@ const UNTOUCHED = {
   // Secrets are not planned: the key check skips on both sides of a what-if.
   'workspace-keys-in-sync': 'skip',
 };
+
+describe('the planned state over a paged list', () => {
+  const computes = `${ids.workspace}/computes`;
+  const plan = new PlannedState([
+    { resourceId: `${computes}/cpu-new`, changeType: 'Create', after: { name: 'cpu-new', properties: {} } },
+    {
+      resourceId: `${computes}/cpu-build-cluster`,
+      changeType: 'Modify',
+      after: { name: 'cpu-build-cluster', properties: { planned: true } },
+    },
+  ]);
+  const url = `https://127.0.0.1${computes}?api-version=2025-12-01`;
+  const page = (ids: string[], nextLink?: string) =>
+    JSON.stringify({ value: ids.map((id) => ({ id: `${computes}/${id}`, properties: {} })), ...(nextLink ? { nextLink } : {}) });
+  const names = (a: { bodyText: string } | undefined) =>
+    (JSON.parse(a!.bodyText) as { value: { id: string }[] }).value.map((v) => v.id.split('/').pop());
+
+  it('a modified member changes where it is; a created one joins the last page only, once', () => {
+    expect(names(plan.adjust('GET', url, 200, page(['ci-analyst-ds', 'cpu-build-cluster'], `${url}&$skipToken=2`)))).toEqual([
+      'ci-analyst-ds',
+      'cpu-build-cluster',
+    ]);
+    expect(plan.adjust('GET', url, 200, page(['gpu-train-cluster']))).toBeDefined();
+    expect(names(plan.adjust('GET', url, 200, page(['gpu-train-cluster'])))).toEqual(['gpu-train-cluster', 'cpu-new']);
+    // The modified member on page 1 is not added again on the last page.
+    expect(names(plan.adjust('GET', url, 200, page([])))).toEqual(['cpu-new']);
+  });
+});
 
 describe('audit --what-if', () => {
   it('a deny rule above the MCR allow: introduced failures, through the NSG the rule is a child of', async () => {

@@ -19,6 +19,8 @@ export interface PlannedChange {
 }
 
 const WRITES = /^(create|modify|deploy)$/i;
+/** Changes that may bring a resource into being (`Deploy`: what-if cannot tell create from update). */
+const CREATES = /^(create|deploy)$/i;
 
 /** An ARM template expression left unevaluated: a whole string in square brackets (not `[[`). */
 function unevaluated(value: unknown, path: string): string | undefined {
@@ -119,8 +121,12 @@ export class PlannedState {
         else if (WRITES.test(c.changeType)) out.push(member(c));
         changed ||= c !== undefined;
       }
+      // New members join the last page only, and only what the plan creates: a Modify is of a
+      // member that exists live, on whichever page holds it.
+      const lastPage = typeof (body as { nextLink?: unknown }).nextLink !== 'string' || (body as { nextLink: string }).nextLink === '';
       for (const [id, c] of this.#changes) {
-        if (seen.has(id) || !WRITES.test(c.changeType) || !id.startsWith(prefix) || id.slice(prefix.length).includes('/')) continue;
+        if (!lastPage || seen.has(id) || !CREATES.test(c.changeType) || !id.startsWith(prefix) || id.slice(prefix.length).includes('/'))
+          continue;
         out.push(member(c));
         changed = true;
       }
