@@ -77,7 +77,8 @@ export async function runAudit(options: RunOptions): Promise<AuditReport> {
         });
         const target: TargetResult = { workspaceId, results };
         // While the workspace's reads are still held: what the caller adds from them costs no request.
-        return options.decorate ? options.decorate(target) : target;
+        // A decoration that fails leaves the verdicts as they are.
+        return options.decorate ? options.decorate(target).catch(() => target) : target;
       });
       if (options.releaseReads !== false) options.inventory.release(workspaceId);
     }
