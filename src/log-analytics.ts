@@ -28,7 +28,7 @@ export interface LogRow {
   readonly Severity: string;
   /** Findings that count (not suppressed). */
   readonly FindingCount: number;
-  /** With `--baseline`: how many of them are new. */
+  /** With `--baseline`: how many of them are new; with `--what-if`, how many the deployment introduces. */
   readonly NewFindingCount: number | null;
   readonly Fingerprints: readonly string[];
   /** The first counted finding's message, else why the check skipped or errored. */
@@ -54,7 +54,11 @@ export function logRows(report: AuditReport, runId: string, time: Date): LogRow[
         Status: r.status,
         Severity: r.severity,
         FindingCount: counted.length,
-        NewFindingCount: report.baseline ? counted.filter((f) => f.baselineState === 'new').length : null,
+        NewFindingCount: report.baseline
+          ? counted.filter((f) => f.baselineState === 'new').length
+          : report.whatIf
+            ? counted.filter((f) => f.deploymentState === 'introduced').length
+            : null,
         Fingerprints: counted.map((f) => f.fingerprint),
         FirstMessage: scrub(counted[0]?.message ?? r.reason ?? ''),
       });

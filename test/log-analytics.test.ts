@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import type { AuditReport } from '../src/report/types.js';
 import { parseWorld, type WorldInput } from '../src/world/schema.js';
 import { createArmHandler } from '../mocks/handler.js';
 import { startMockServer, type MockServer } from '../mocks/server.js';
-import { buildWorlds, ids, secrets } from '../mocks/worlds/generate.js';
+import { buildWorlds, ids, RG, secrets, SUB } from '../mocks/worlds/generate.js';
+import { whatIfCases } from '../mocks/worlds/what-if.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { fastRetries } from './helpers.js';
 
@@ -94,6 +95,21 @@ describe('--log-analytics', () => {
     expect(rows).toHaveLength(expected);
     expect(new Set(rows.map((row) => `${String(row.WorkspaceId)} ${String(row.CheckId)}`)).size).toBe(expected);
     for (const b of r.server.handler.ingested) expect(Buffer.byteLength(JSON.stringify(b.rows))).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('with --what-if, NewFindingCount is what the deployment introduces', async () => {
+    const c = whatIfCases().find((x) => x.name === 'whatif-deny-above-mcr')!;
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-la-what-if-'));
+    await writeFile(join(dir, 'template.json'), JSON.stringify(c.template));
+    const r = await audit(c.world, ['--what-if', join(dir, 'template.json'), '--subscription', SUB, '--resource-group', RG]);
+    expect(r.code).toBe(1);
+    const nsg = rowsOf(r.server).find((row) => row.CheckId === 'nsg-outbound-service-tags')!;
+    expect(nsg).toMatchObject({ Status: 'fail', FindingCount: 2, NewFindingCount: 2 });
+    expect(
+      rowsOf(r.server)
+        .filter((row) => row.CheckId !== 'nsg-outbound-service-tags')
+        .every((row) => row.NewFindingCount === 0),
+    ).toBe(true);
   });
 
   it('429 with Retry-After: the upload waits and retries, and every row arrives', async () => {
