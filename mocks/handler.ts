@@ -178,16 +178,24 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const key = id.toLowerCase().replace(/\/+$/, '');
     if (topLevel || !resources.has(key)) resources.set(key, resource);
     walkChildren(resource.properties, key);
-    if (String(resource.type).toLowerCase() === 'microsoft.machinelearningservices/workspaces') indexOutboundRules(resource, id);
+    const type = String(resource.type).toLowerCase();
+    if (type === 'microsoft.machinelearningservices/workspaces')
+      indexOutboundRules(resource, id, 'Microsoft.MachineLearningServices/workspaces');
+    // V2 (2025-12-01): the network is the child `…/managedNetworks/default`, its rules below it.
+    if (type === 'microsoft.machinelearningservices/workspaces/managednetworks')
+      indexOutboundRules(resource, id, 'Microsoft.MachineLearningServices/workspaces/managedNetworks');
   }
 
-  /** A workspace's `managedNetwork.outboundRules` map, also served as `…/outboundRules/{name}` resources. */
-  function indexOutboundRules(workspace: Record<string, unknown>, id: string): void {
-    const rules = managedNetworkOf(workspace)?.outboundRules;
+  /**
+   * A managed network's `outboundRules` map (a workspace's `managedNetwork`, V1, or the V2
+   * resource's), also served as `…/outboundRules/{name}` resources and listed at `…/outboundRules`.
+   */
+  function indexOutboundRules(owner: Record<string, unknown>, id: string, ownerType: string): void {
+    const rules = managedNetworkOf(owner)?.outboundRules;
     if (!rules || typeof rules !== 'object') return;
     for (const [name, rule] of Object.entries(rules as Record<string, unknown>)) {
       const ruleId = `${id}/outboundRules/${name}`;
-      index({ id: ruleId, name, type: 'Microsoft.MachineLearningServices/workspaces/outboundRules', properties: rule }, false);
+      index({ id: ruleId, name, type: `${ownerType}/outboundRules`, properties: rule }, false);
     }
   }
 
@@ -376,6 +384,15 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
         ),
       );
     }
+    if (isManagedNetworkV2Path(key) && !definesManagedNetworkV2(url)) {
+      return json(
+        400,
+        envelope(
+          'NoRegisteredProviderFound',
+          `No registered resource provider found for location and API version '${url.searchParams.get('api-version')}' for 'managedNetworks'. The managed network V2 is defined from api-version ${MANAGED_NETWORK_V2_SINCE}.`,
+        ),
+      );
+    }
     if (method === 'POST' && key.endsWith('/provisionmanagednetwork')) return startProvision(path, origin);
 
     // A deployment's what-if: the world's answer for this deployment name or template, as an LRO.
@@ -489,11 +506,16 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
 
   /** Drops what the request's api-version does not define (ARM answers per api-version). */
   function versioned(method: string, path: string, url: URL, answer: MockResponse): MockResponse {
-    if (method !== 'GET' || answer.status !== 200 || !answer.body || definesManagedNetwork(url)) return answer;
+    if (method !== 'GET' || answer.status !== 200 || !answer.body || definesManagedNetworkV2(url)) return answer;
     if (!/\/providers\/microsoft\.machinelearningservices\/workspaces(\/[^/]+)?$/i.test(path)) return answer;
     const body = JSON.parse(answer.body) as { value?: unknown[]; properties?: Record<string, unknown> };
+    const before = !definesManagedNetwork(url);
     for (const ws of Array.isArray(body.value) ? (body.value as { properties?: Record<string, unknown> }[]) : [body]) {
-      if (ws.properties) for (const field of NEWER_WORKSPACE_FIELDS) delete ws.properties[field];
+      if (!ws.properties) continue;
+      if (before) for (const field of NEWER_WORKSPACE_FIELDS) delete ws.properties[field];
+      // `managedNetworkKind` is new in 2025-12-01.
+      const mn = ws.properties.managedNetwork as Record<string, unknown> | undefined;
+      if (mn && typeof mn === 'object') delete mn.managedNetworkKind;
     }
     return { ...answer, body: JSON.stringify(body) };
   }
@@ -502,7 +524,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     const workspaceKey = path.toLowerCase().replace(/\/provisionmanagednetwork$/, '');
     const workspace = resources.get(workspaceKey);
     if (!workspace) return notFound(path.replace(/\/provisionManagedNetwork$/i, ''));
-    const mode = text(managedNetworkOf(workspace)?.isolationMode, 'Disabled');
+    const mode = text(managedNetworkOf(networkOwner(workspaceKey))?.isolationMode, 'Disabled');
     if (/^disabled$/i.test(mode))
       return json(
         400,
@@ -521,9 +543,12 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
    */
   function applyProvision(workspaceKey: string): unknown {
     const workspace = resources.get(workspaceKey)!;
-    const mn = managedNetworkOf(workspace)!;
+    const owner = networkOwner(workspaceKey);
+    const mn = managedNetworkOf(owner)!;
     mn.status = { status: 'Active', sparkReady: false };
-    for (const r of children.get(`${workspaceKey}/outboundrules`) ?? []) {
+    if (owner !== workspace) (owner.properties as Record<string, unknown>).provisioningState = 'Succeeded';
+    const rulesKey = owner === workspace ? `${workspaceKey}/outboundrules` : `${workspaceKey}/managednetworks/default/outboundrules`;
+    for (const r of children.get(rulesKey) ?? []) {
       const rule = (r.properties ?? {}) as Record<string, unknown>;
       if (/^(inactive|provisioning)$/i.test(text(rule.status, 'Inactive'))) rule.status = 'Active';
       const dest = rule.destination as { serviceResourceId?: unknown } | undefined;
@@ -561,6 +586,16 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       index(connection, false);
     }
     return { status: 'Active', sparkReady: false };
+  }
+
+  /**
+   * What holds a workspace's managed network: the workspace (V1), or for a V2 workspace
+   * (`managedNetworkKind: V2`) its child `…/managedNetworks/default`, when the world has one.
+   */
+  function networkOwner(workspaceKey: string): Record<string, unknown> {
+    const workspace = resources.get(workspaceKey)!;
+    if (!/^v2$/i.test(text(managedNetworkOf(workspace)?.managedNetworkKind))) return workspace;
+    return resources.get(`${workspaceKey}/managednetworks/default`) ?? workspace;
   }
 
   function startResync(path: string, origin: string): MockResponse {
@@ -814,6 +849,19 @@ export const MANAGED_NETWORK_SINCE = '2023-10-01';
 function definesManagedNetwork(url: URL): boolean {
   const v = url.searchParams.get('api-version') ?? '';
   return v.slice(0, 10) >= MANAGED_NETWORK_SINCE;
+}
+
+/** The first GA api-version that defines the managed network V2 (`managedNetworkKind`, `…/managedNetworks/default`). */
+export const MANAGED_NETWORK_V2_SINCE = '2025-12-01';
+
+function definesManagedNetworkV2(url: URL): boolean {
+  return (url.searchParams.get('api-version') ?? '').slice(0, 10) >= MANAGED_NETWORK_V2_SINCE;
+}
+
+function isManagedNetworkV2Path(key: string): boolean {
+  return /\/providers\/microsoft\.machinelearningservices\/workspaces\/[^/]+\/managednetworks(\/[^/]+(\/outboundrules(\/[^/]+)?|\/batchoutboundrules)?)?$/.test(
+    key,
+  );
 }
 
 function isManagedNetworkPath(key: string): boolean {

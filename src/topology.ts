@@ -101,15 +101,16 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
     ...(model?.managed
       ? {
           managed: {
-            id: `${model.managed.ownerId}/managedNetwork`,
-            name: `managed VNet of ${nameOf(model.managed.ownerId)}`,
+            id:
+              model.managed.kind === 'V2' ? `${model.managed.ownerId}/managedNetworks/default` : `${model.managed.ownerId}/managedNetwork`,
+            name: `managed VNet${model.managed.kind === 'V2' ? ' (V2)' : ''} of ${nameOf(model.managed.ownerId)}`,
             isolationMode: model.managed.isolationMode,
             status: model.managed.status,
             endpoints: model.managed.rules.flatMap((r) =>
               r.type === 'PrivateEndpoint'
                 ? [
                     {
-                      id: `${model.managed!.ownerId}/outboundRules/${r.name}`,
+                      id: `${model.managed!.rulesId}/${r.name}`,
                       name: r.name,
                       targetId: r.serviceResourceId,
                       subresource: r.subresourceTarget,

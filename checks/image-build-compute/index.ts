@@ -43,6 +43,8 @@ export default defineCheck({
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/outboundRules/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
       'Microsoft.ContainerRegistry/registries/read',
       'Microsoft.Network/privateEndpoints/read',

@@ -43,10 +43,18 @@ export default defineCheck<M>({
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/firewall/firewall-faq#how-do-wildcards-work-in-target-urls-and-target-fqdns-in-application-rules',
     ],
-    reads: ["workspace (managed network; a project's hub)", 'managed network outbound rules', 'storage account', 'container registry'],
+    reads: [
+      "workspace (managed network; a project's hub)",
+      'managed network V2 (managedNetworks/default)',
+      'managed network outbound rules (V1 or V2)',
+      'storage account',
+      'container registry',
+    ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/outboundRules/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
       'Microsoft.Storage/storageAccounts/read',
       'Microsoft.ContainerRegistry/registries/read',
@@ -77,7 +85,13 @@ export default defineCheck<M>({
     const provision = `az ml workspace provision-network --resource-group ${owner.resourceGroup} --name ${nameOf(managed.ownerId)}`;
     if (managed.ownerId.toLowerCase() !== ctx.workspaceId.toLowerCase())
       ctx.note(`a project workspace: the managed network and its rules are those of hub ${nameOf(managed.ownerId)}`);
-    const base = { managedNetworkOwner: managed.ownerId, isolationMode: managed.isolationMode, managedNetworkStatus: managed.status };
+    const base = {
+      managedNetworkOwner: managed.ownerId,
+      managedNetworkKind: managed.kind,
+      isolationMode: managed.isolationMode,
+      managedNetworkStatus: managed.status,
+      managedNetworkStatusSource: managed.statusSource,
+    };
 
     if (!/^active$/i.test(managed.status)) {
       ctx.report({
@@ -131,7 +145,7 @@ export default defineCheck<M>({
           status: rule.status,
           error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '',
         },
-        resourceId: `${managed.ownerId}/outboundRules/${rule.name}`,
+        resourceId: `${managed.rulesId}/${rule.name}`,
         evidence: { ...base, rule: ruleEvidence(rule) },
         remediation: /^failed$/i.test(rule.status)
           ? `Fix what the error says, then set the rule again (az ml workspace outbound-rule set ${az} --rule ${rule.name} --type private_endpoint --service-resource-id ${need.id} --subresource-target ${need.subresource}) and ${provision}`
@@ -190,7 +204,7 @@ function checkServiceTags(ctx: CheckContext<M>, model: NetworkModel, az: string,
         status: rule.status,
         error: rule.errorInformation ? `: ${rule.errorInformation.replace(/\.$/, '')}` : '',
       },
-      resourceId: `${managed.ownerId}/outboundRules/${rule.name}`,
+      resourceId: `${managed.rulesId}/${rule.name}`,
       evidence: { ...base, rule: ruleEvidence(rule) },
       remediation: provision,
     });
@@ -208,7 +222,7 @@ function checkPackageSources(ctx: CheckContext<M>, model: NetworkModel, az: stri
       messageId: 'packageSourceMissing',
       data: { workspace: nameOf(managed.ownerId), hosts: uncovered.join(' and '), source: source.name },
       resourceId: managed.ownerId,
-      evidence: { ...base, uncovered, fqdnRules: fqdnRules.map(ruleEvidence) },
+      evidence: { ...base, uncovered, fqdnRules: fqdnRules.map(ruleEvidence), managedFirewall: managedFirewall(managed, fqdnRules.length) },
       remediation: uncovered
         .map((h) => `az ml workspace outbound-rule set ${az} --rule allow-${h.replace(/\./g, '-')} --type fqdn --destination ${h}`)
         .join('; '),
@@ -223,6 +237,18 @@ function checkPackageSources(ctx: CheckContext<M>, model: NetworkModel, az: stri
  */
 function inForce(rule: OutboundRule, managed: { readonly status: string }): boolean {
   return isActive(rule) || (/^inactive$/i.test(rule.status) && !/^active$/i.test(managed.status));
+}
+
+/**
+ * FQDN rules run on a managed Azure Firewall that Azure ML creates with the first FQDN rule
+ * (Standard unless `firewallSku` says Basic), billed apart: what an FQDN-rule fix brings with it.
+ * https://learn.microsoft.com/azure/machine-learning/how-to-managed-network#pricing
+ */
+function managedFirewall(managed: { readonly firewallSku: string | undefined }, fqdnRules: number): string {
+  const sku = managed.firewallSku ?? 'Standard';
+  return fqdnRules === 0
+    ? `no FQDN rule yet: the first one makes Azure ML create the managed network's Azure Firewall (SKU ${sku}${managed.firewallSku ? '' : ', the default'}), billed as Azure Firewall`
+    : `FQDN rules run on the managed network's Azure Firewall (SKU ${sku}${managed.firewallSku ? '' : ', the default'})`;
 }
 
 function regionalTags(tag: string, region: string): string[] {

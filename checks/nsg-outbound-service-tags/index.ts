@@ -71,7 +71,7 @@ export default defineCheck({
     const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter(
       (c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId,
     );
-    if (computes.length === 0 && (ws.managedNetwork || ws.hubResourceId)) {
+    if (computes.length === 0 && (ws.managedNetwork || ws.managedNetworkKind === 'V2' || ws.hubResourceId)) {
       const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
       if (model.managed)
         return ctx.skip(

@@ -52,6 +52,8 @@ export default defineCheck<M>({
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/read',
+      'Microsoft.MachineLearningServices/workspaces/managedNetworks/outboundRules/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
       'Microsoft.Storage/storageAccounts/read',
       'Microsoft.ContainerRegistry/registries/read',

@@ -1,6 +1,6 @@
 /**
  * Every committed world: the customer-VNet family (`generate.ts`) and the managed virtual network
- * family (`managed.ts`). `npm run worlds` writes them, with the world and config JSON Schemas.
+ * family (`managed.ts`, and its V2 form in `managed-v2.ts`). `npm run worlds` writes them, with the world and config JSON Schemas.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,10 +9,11 @@ import type { WorldInput } from '../../src/world/schema.js';
 import { buildWorlds } from './generate.js';
 import { configJsonSchema, serialiseWorld, worldJsonSchema } from './serialise.js';
 import { demoManaged, managedWorlds } from './managed.js';
+import { managedV2Worlds } from './managed-v2.js';
 
 /** Every world, by file name (without `.json`). */
 export function allWorlds(): Record<string, WorldInput> {
-  return { ...buildWorlds(), ...managedWorlds(), 'demo-managed': demoManaged() };
+  return { ...buildWorlds(), ...managedWorlds(), ...managedV2Worlds(), 'demo-managed': demoManaged() };
 }
 
 /** Writes every world as `mocks/worlds/<name>.json`, and the world and config JSON Schemas. */

@@ -1,6 +1,6 @@
 /**
  * ARM operations the SDK release we can run does not model (the managed network's `outboundRules`
- * list and `provisionManagedNetwork`), sent through an SDK client's own pipeline with
+ * list, the V2 `managedNetworks/default` and its rules, and `provisionManagedNetwork`), sent through an SDK client's own pipeline with
  * `ServiceClient.sendRequest`: the bearer token, retries and throttling, our pacing and request
  * count, the CA settings, the snapshot recorder and Resource Graph's local answers all apply, as
  * they do to every generated operation.
@@ -68,6 +68,11 @@ function parseBody(response: PipelineResponse): unknown {
   } catch {
     throw new RestError("ARM's answer was not valid JSON", { code: 'PARSE_ERROR', request: response.request });
   }
+}
+
+/** One ARM resource's body (`GET`), as ARM sent it. */
+export async function getOne(client: ServiceClient, url: string, signal: AbortSignal): Promise<unknown> {
+  return parseBody(await send(client, 'GET', url, signal));
 }
 
 /** Every item of a paged ARM list (`value`, following `nextLink`). */

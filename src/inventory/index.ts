@@ -20,7 +20,7 @@ import type {
 import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
-import type { OutboundRule } from '../network/managed.js';
+import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
 import * as ml from './ml.js';
 import * as network from './network.js';
 import { ArmReader } from './reader.js';
@@ -115,11 +115,20 @@ export class Inventory {
   }
 
   /**
-   * The outbound rules of a workspace's managed network (`GET …/outboundRules`, all pages), each
-   * validated; a shape the spec does not define fails the read naming its JSON path.
+   * The outbound rules of a workspace's managed network, all pages, each validated (a shape the
+   * spec does not define fails the read naming its JSON path): V1 `GET …/outboundRules`, V2
+   * `GET …/managedNetworks/default/outboundRules`.
    */
-  outboundRules(workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
-    return ml.outboundRules(this.#r, workspaceId, opts);
+  outboundRules(workspaceId: string, kind: ManagedNetworkKind = 'V1', opts?: ReadOptions): Promise<readonly OutboundRule[]> {
+    return ml.outboundRules(this.#r, workspaceId, kind, opts);
+  }
+
+  /**
+   * A V2 workspace's managed network (`GET …/managedNetworks/default`, api-version 2025-12-01),
+   * validated; undefined when its isolation mode is `Disabled`.
+   */
+  managedNetworkV2(workspaceId: string, opts?: ReadOptions): Promise<ManagedNetwork | undefined> {
+    return ml.managedNetworkV2(this.#r, workspaceId, opts);
   }
 
   /**

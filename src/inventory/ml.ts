@@ -3,10 +3,10 @@ import type { ComputeResource, DiagnoseResponseResultValue, Workspace } from '@a
 import type { FullOperationResponse } from '@azure/core-client';
 import { ML_API_VERSION } from '../arm/connection.js';
 import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
-import { beginPost, listAll } from '../arm/raw.js';
+import { beginPost, getOne, listAll } from '../arm/raw.js';
 import { idKey, parseResourceId } from '../base/resource-id.js';
-import type { ManagedNetwork, OutboundRule } from '../network/managed.js';
-import { parseManagedNetwork, parseOutboundRule } from '../network/managed-schema.js';
+import { outboundRulesCollectionId, type ManagedNetwork, type ManagedNetworkKind, type OutboundRule } from '../network/managed.js';
+import { managedNetworkKindOf, parseManagedNetwork, parseManagedNetworkV2, parseOutboundRule } from '../network/managed-schema.js';
 import { digestSecret } from '../secrets.js';
 import type { ArmReader } from './reader.js';
 import { digestNamed, type ComputeView, type ReadOptions, type WorkspaceKeyDigests, type WorkspaceView } from './views.js';
@@ -28,8 +28,11 @@ export async function workspace(r: ArmReader, id: string, opts?: ReadOptions): P
     });
     let managedNetwork: ManagedNetwork | undefined;
     let managedNetworkError: string | undefined;
+    // A V2 workspace keeps its network in a child resource: what the workspace body still says of
+    // it (a V1 leftover after the move) is never read as the network.
+    const managedNetworkKind = managedNetworkKindOf(raw?.properties?.managedNetwork);
     try {
-      managedNetwork = parseManagedNetwork(raw?.properties?.managedNetwork, ws.id ?? rid.id);
+      if (managedNetworkKind === 'V1') managedNetwork = parseManagedNetwork(raw?.properties?.managedNetwork, ws.id ?? rid.id);
     } catch (err) {
       managedNetworkError = (err as Error).message;
     }
@@ -38,25 +41,58 @@ export async function workspace(r: ArmReader, id: string, opts?: ReadOptions): P
     return Object.assign(ws, {
       managedNetwork,
       managedNetworkError,
+      managedNetworkKind,
       hubResourceId: typeof hub === 'string' && hub !== '' ? hub : undefined,
       ...(kind ? { kind } : {}),
     });
   });
 }
 
-export async function outboundRules(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<readonly OutboundRule[]> {
+/**
+ * The outbound rules of a workspace's managed network, all pages: V1 at `…/outboundRules`, V2 at
+ * `…/managedNetworks/default/outboundRules` (the same `OutboundRuleBasicResource` items).
+ */
+export async function outboundRules(
+  r: ArmReader,
+  workspaceId: string,
+  kind: ManagedNetworkKind = 'V1',
+  opts?: ReadOptions,
+): Promise<readonly OutboundRule[]> {
   const rid = parseResourceId(workspaceId);
-  const scope = `${rid.id}/outboundRules`;
+  const scope = outboundRulesCollectionId(rid.id, kind);
+  const operation = kind === 'V2' ? 'LIST managedNetworks/default/outboundRules' : 'LIST outboundRules';
   return r.onceKey(
-    `LIST outboundRules ${idKey(rid.id)}`,
-    'LIST outboundRules',
+    `${operation} ${idKey(rid.id)}`,
+    operation,
     scope,
-    'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
+    kind === 'V2'
+      ? 'Microsoft.MachineLearningServices/workspaces/managedNetworks/outboundRules/read'
+      : 'Microsoft.MachineLearningServices/workspaces/outboundRules/read',
     opts,
     async (signal) => {
       const ml = await r.clients.ml(rid.subscriptionId);
-      const items = await listAll(ml, `${r.connection.endpoint}${rid.id}/outboundRules?api-version=${ML_API_VERSION}`, signal);
-      return items.map((item, i) => parseOutboundRule(item, i, rid.id));
+      const items = await listAll(ml, `${r.connection.endpoint}${scope}?api-version=${ML_API_VERSION}`, signal);
+      return items.map((item, i) => parseOutboundRule(item, i, scope));
+    },
+  );
+}
+
+/**
+ * A V2 workspace's managed network, `GET …/managedNetworks/default` (api-version 2025-12-01),
+ * validated: undefined when its isolation mode is `Disabled`.
+ */
+export async function managedNetworkV2(r: ArmReader, workspaceId: string, opts?: ReadOptions): Promise<ManagedNetwork | undefined> {
+  const rid = parseResourceId(workspaceId);
+  const id = `${rid.id}/managedNetworks/default`;
+  return r.onceKey(
+    `GET managedNetworks/default ${idKey(rid.id)}`,
+    'GET managedNetworks/default',
+    id,
+    'Microsoft.MachineLearningServices/workspaces/managedNetworks/read',
+    opts,
+    async (signal) => {
+      const ml = await r.clients.ml(rid.subscriptionId);
+      return parseManagedNetworkV2(await getOne(ml, `${r.connection.endpoint}${id}?api-version=${ML_API_VERSION}`, signal), id);
     },
   );
 }

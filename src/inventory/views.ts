@@ -2,7 +2,7 @@
 import type { Workspace } from '@azure/arm-machinelearning';
 import type { Registry } from '@azure/arm-containerregistry';
 import type { ClientHooks } from '../arm/connection.js';
-import type { ManagedNetwork } from '../network/managed.js';
+import type { ManagedNetwork, ManagedNetworkKind } from '../network/managed.js';
 import { digestSecret, type SecretDigest } from '../secrets.js';
 
 /** Whether an image exists in a registry. */
@@ -16,6 +16,12 @@ export type WorkspaceView = Workspace & {
   readonly managedNetwork: ManagedNetwork | undefined;
   /** Why `managedNetwork` could not be read (an unexpected shape, with its JSON path). */
   readonly managedNetworkError: string | undefined;
+  /**
+   * `managedNetwork.managedNetworkKind` (2025-12-01): `V2` keeps the network in the child resource
+   * `…/managedNetworks/default`, and `managedNetwork` above is then undefined (never read from the
+   * workspace body); `V1` otherwise.
+   */
+  readonly managedNetworkKind: ManagedNetworkKind;
   /** A project workspace's hub (`kind: Project`), whose managed network it uses. */
   readonly hubResourceId: string | undefined;
   /** `Default`, `Hub`, `Project`, `FeatureStore` (newer api-versions). */

@@ -5,7 +5,14 @@
  */
 import { z } from 'zod';
 import { jsonPath } from '../arm/shapes.js';
-import { UnexpectedShapeError, type IsolationMode, type ManagedNetwork, type OutboundRule, type RuleBase } from './managed.js';
+import {
+  UnexpectedShapeError,
+  type IsolationMode,
+  type ManagedNetwork,
+  type ManagedNetworkKind,
+  type OutboundRule,
+  type RuleBase,
+} from './managed.js';
 
 /** A string enum that ARM may extend: known values are checked case-insensitively, others kept. */
 const loose = z.string();
@@ -59,6 +66,24 @@ export const managedNetworkSchema = z
     outboundRules: z.record(z.string(), z.unknown()).nullish(),
     firewallSku: z.string().nullish(),
     managedNetworkKind: z.string().nullish(),
+    firewallPublicIpAddress: z.string().nullish(),
+  })
+  .loose();
+
+/**
+ * `ManagedNetworkSettingsPropertiesBasicResource`, the V2 resource `…/managedNetworks/default`:
+ * `properties.managedNetwork` is `ManagedNetworkSettings`, beside it `provisioningState`.
+ */
+export const managedNetworkV2Schema = z
+  .object({
+    id: z.string().nullish(),
+    name: z.string().nullish(),
+    properties: z
+      .object({
+        managedNetwork: managedNetworkSchema.nullish(),
+        provisioningState: z.string().nullish(),
+      })
+      .loose(),
   })
   .loose();
 
@@ -78,7 +103,57 @@ export function parseManagedNetwork(raw: unknown, resourceId: string): ManagedNe
   }
   const mode = isolationMode(parsed.data.isolationMode);
   if (mode === 'Disabled') return undefined;
-  return { isolationMode: mode, status: parsed.data.status?.status ?? 'Inactive', firewallSku: parsed.data.firewallSku ?? undefined };
+  const status = parsed.data.status?.status;
+  return {
+    isolationMode: mode,
+    status: status ?? 'Inactive',
+    firewallSku: parsed.data.firewallSku ?? undefined,
+    kind: 'V1',
+    statusSource: status ? 'managedNetwork.status.status' : 'absent',
+  };
+}
+
+/**
+ * The generation a workspace answer's `properties.managedNetwork.managedNetworkKind` names: V2 only
+ * when ARM says so (the property is new in 2025-12-01; a workspace without it is V1).
+ */
+export function managedNetworkKindOf(raw: unknown): ManagedNetworkKind {
+  const kind = raw && typeof raw === 'object' ? (raw as { managedNetworkKind?: unknown }).managedNetworkKind : undefined;
+  return typeof kind === 'string' && /^v2$/i.test(kind) ? 'V2' : 'V1';
+}
+
+/**
+ * The V2 managed network (`GET …/managedNetworks/default`): undefined when its isolation mode is
+ * `Disabled` or absent. Its status is `properties.managedNetwork.status.status` where ARM sends it;
+ * otherwise the resource's `provisioningState` says it: `Succeeded` is a provisioned network
+ * (`Active`), `Failed` and `Canceled` stay as they are, anything else is still `Provisioning`.
+ * Throws {@link UnexpectedShapeError} naming the JSON path when it is not the shape the spec defines.
+ */
+export function parseManagedNetworkV2(raw: unknown, resourceId: string): ManagedNetwork | undefined {
+  const parsed = managedNetworkV2Schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, '')} of ${resourceId}: ${issue.message}`);
+  }
+  const settings = parsed.data.properties.managedNetwork;
+  const mode = isolationMode(settings?.isolationMode);
+  if (!settings || mode === 'Disabled') return undefined;
+  const explicit = settings.status?.status;
+  const state = parsed.data.properties.provisioningState;
+  const status = explicit ?? (state ? fromProvisioningState(state) : 'Inactive');
+  return {
+    isolationMode: mode,
+    status,
+    firewallSku: settings.firewallSku ?? undefined,
+    kind: 'V2',
+    statusSource: explicit ? 'managedNetwork.status.status' : state ? 'provisioningState' : 'absent',
+  };
+}
+
+function fromProvisioningState(state: string): string {
+  if (/^succeeded$/i.test(state)) return 'Active';
+  if (/^(failed|canceled)$/i.test(state)) return state;
+  return 'Provisioning';
 }
 
 function isolationMode(value: string | null | undefined): IsolationMode {
@@ -87,13 +162,17 @@ function isolationMode(value: string | null | undefined): IsolationMode {
   return 'Disabled';
 }
 
-/** One item of the `outboundRules` list, validated; throws {@link UnexpectedShapeError} with the path. */
-export function parseOutboundRule(raw: unknown, index: number, workspaceId: string): OutboundRule {
+/**
+ * One item of an `outboundRules` list (V1 `…/workspaces/{ws}/outboundRules` or V2
+ * `…/managedNetworks/default/outboundRules`, the same `OutboundRuleBasicResource`), validated;
+ * throws {@link UnexpectedShapeError} with the path.
+ */
+export function parseOutboundRule(raw: unknown, index: number, collectionId: string): OutboundRule {
   const parsed = outboundRuleResourceSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UnexpectedShapeError(
-      `ARM answered an unexpected shape at ${jsonPath(issue.path, `value[${index}]`)} of ${workspaceId}/outboundRules: ${issue.message}`,
+      `ARM answered an unexpected shape at ${jsonPath(issue.path, `value[${index}]`)} of ${collectionId}: ${issue.message}`,
     );
   }
   return toRule(parsed.data.name, parsed.data.properties);

@@ -38,11 +38,29 @@ export interface RuleBase {
   readonly errorInformation: string | undefined;
 }
 
+/** The generation of a managed network (`managedNetworkKind`, api-version 2025-12-01): V1 unless ARM says V2. */
+export type ManagedNetworkKind = 'V1' | 'V2';
+
 export interface ManagedNetwork {
   readonly isolationMode: Exclude<IsolationMode, 'Disabled'>;
   /** `Active` once provisioned; `Inactive` until the first compute or a forced provision. */
   readonly status: string;
   readonly firewallSku: string | undefined;
+  /**
+   * V1: the settings inside the workspace, rules at `…/workspaces/{ws}/outboundRules`. V2: the child
+   * resource `…/workspaces/{ws}/managedNetworks/default`, rules at `…/managedNetworks/default/outboundRules`.
+   */
+  readonly kind: ManagedNetworkKind;
+  /**
+   * Where `status` was read: V1 and V2 bodies that carry `managedNetwork.status.status` say so
+   * there; a V2 body without it says it by its `provisioningState` (see the check's README).
+   */
+  readonly statusSource: 'managedNetwork.status.status' | 'provisioningState' | 'absent';
+}
+
+/** The id of a managed network's outbound-rule collection: where findings about its rules point. */
+export function outboundRulesCollectionId(ownerId: string, kind: ManagedNetworkKind): string {
+  return kind === 'V2' ? `${ownerId}/managedNetworks/default/outboundRules` : `${ownerId}/outboundRules`;
 }
 
 /** A shape ARM answered that the tool does not understand; says where. */

@@ -7,7 +7,7 @@ import { ArmRequestError } from '../arm/errors.js';
 import { idKey, tryParseResourceId } from '../base/resource-id.js';
 import type { ComputeView, Inventory, ReadOptions, WorkspaceView } from '../inventory/index.js';
 import { vnetOf, type EndpointConnection, type EndpointPlacement, type Exposure } from './exposure.js';
-import { UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
+import { outboundRulesCollectionId, UnexpectedShapeError, type ManagedNetwork, type OutboundRule } from './managed.js';
 
 export type Placement =
   /** In a customer subnet. `exists` is false when the subnet (or its VNet) is gone, undefined when it could not be read. */
@@ -50,6 +50,8 @@ export interface ManagedNetworkNode extends ManagedNetwork {
   readonly rules: readonly OutboundRule[];
   /** The workspace whose managed network it is: the workspace itself, or a project's hub. */
   readonly ownerId: string;
+  /** The id of its outbound-rule collection (V1 `…/outboundRules`, V2 `…/managedNetworks/default/outboundRules`). */
+  readonly rulesId: string;
 }
 
 export interface VnetNode {
@@ -97,17 +99,19 @@ export async function managedNetworkOf(
   const isProject = /^project$/i.test(workspace.kind ?? '') && workspace.hubResourceId;
   const owner = isProject ? await inventory.workspace(workspace.hubResourceId) : workspace;
   if (owner.managedNetworkError) throw new UnexpectedShapeError(owner.managedNetworkError);
-  const settings = owner.managedNetwork;
-  if (!settings) return undefined;
   const ownerId = isProject ? (owner.id ?? workspace.hubResourceId) : workspaceId;
-  let rules: readonly OutboundRule[];
-  try {
-    rules = await inventory.outboundRules(ownerId);
-  } catch (err) {
-    // Kept apart, so the checks that need only to know there is a managed network still decide.
-    throw new RulesReadError((err as Error).message, { cause: err });
-  }
-  return { ...settings, rules, ownerId };
+  const kind = owner.managedNetworkKind;
+  // V2: the network and its rules are child resources, read together; the V1 paths are never
+  // asked (what they answer for a V2 workspace is left open by the spec).
+  const [settings, rules] = await Promise.allSettled([
+    kind === 'V2' ? inventory.managedNetworkV2(ownerId) : Promise.resolve(owner.managedNetwork),
+    kind === 'V2' || owner.managedNetwork ? inventory.outboundRules(ownerId, kind) : Promise.resolve([]),
+  ]);
+  if (settings.status === 'rejected') throw settings.reason;
+  if (!settings.value) return undefined;
+  // Kept apart, so the checks that need only to know there is a managed network still decide.
+  if (rules.status === 'rejected') throw new RulesReadError((rules.reason as Error).message, { cause: rules.reason });
+  return { ...settings.value, rules: rules.value, ownerId, rulesId: outboundRulesCollectionId(ownerId, kind) };
 }
 
 export async function targetNode(

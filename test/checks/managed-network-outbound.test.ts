@@ -69,7 +69,14 @@ describe('reading a managed network through the SDK', () => {
   it('reads the workspace at the GA api-version that defines it, and every page of the rules', async () => {
     harness = await startHarness({ ...world('healthy-managed'), pageSize: 3 });
     const ws = await harness.inventory.workspace(ids.workspace);
-    expect(ws.managedNetwork).toEqual({ isolationMode: 'AllowOnlyApprovedOutbound', status: 'Active', firewallSku: 'Standard' });
+    expect(ws.managedNetwork).toEqual({
+      isolationMode: 'AllowOnlyApprovedOutbound',
+      status: 'Active',
+      firewallSku: 'Standard',
+      kind: 'V1',
+      statusSource: 'managedNetwork.status.status',
+    });
+    expect(ws.managedNetworkKind).toBe('V1');
     const rulesRead = await harness.inventory.outboundRules(ids.workspace);
     expect(rulesRead.map((r) => r.name).sort()).toEqual(Object.values(rules).sort());
     const log = harness.server.handler.log;

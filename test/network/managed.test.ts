@@ -147,7 +147,10 @@ describe('reach (pure)', () => {
       isolationMode,
       status: 'Active',
       firewallSku: undefined,
+      kind: 'V1',
+      statusSource: 'managedNetwork.status.status',
       ownerId: '/ws',
+      rulesId: '/ws/outboundRules',
       rules: ruleStatus
         ? [
             {
