@@ -11,6 +11,7 @@ import { selectChecks } from '../src/engine/run.js';
 import { healthyPrivate, ids, SUB } from '../mocks/worlds/generate.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { healthyManaged } from '../mocks/worlds/managed.js';
+import { managedV2Worlds } from '../mocks/worlds/managed-v2.js';
 import { startMockServer } from '../mocks/server.js';
 import { mockCredential } from '../src/arm/connection.js';
 import { runAudit } from '../src/engine/run.js';
@@ -125,6 +126,7 @@ async function oneWorkspace(): Promise<void> {
   for (const [label, make] of [
     ['healthy-private', healthyPrivate],
     ['healthy-managed', () => healthyManaged()],
+    ['healthy-managed-v2', () => managedV2Worlds()['healthy-managed-v2']!],
   ] as const)
     await oneWorld(label, make);
 }
