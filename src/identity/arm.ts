@@ -1,0 +1,121 @@
+/**
+ * Microsoft.Authorization answers (api-version 2022-04-01) into the evaluator's plain data,
+ * validated at the boundary: a body without the fields the evaluation needs is an error naming
+ * the field, never a silent "no access".
+ * https://learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope
+ * https://learn.microsoft.com/rest/api/authorization/role-definitions/get-by-id
+ * https://learn.microsoft.com/rest/api/authorization/deny-assignments/list-for-scope
+ */
+import { z } from 'zod';
+import type { DenyAssignment, RoleAssignment, RoleDefinition } from './rbac.js';
+
+export const AUTHORIZATION_API_VERSION = '2022-04-01';
+
+const strings = z
+  .array(z.string())
+  .nullish()
+  .transform((v) => v ?? []);
+const block = z.object({ actions: strings, notActions: strings, dataActions: strings, notDataActions: strings });
+
+const assignmentSchema = z.object({
+  id: z.string().min(1),
+  properties: z.object({
+    scope: z.string().min(1),
+    roleDefinitionId: z.string().min(1),
+    principalId: z.string().min(1),
+    principalType: z.string().nullish(),
+    condition: z.string().nullish(),
+    conditionVersion: z.string().nullish(),
+  }),
+});
+
+const definitionSchema = z.object({
+  id: z.string().min(1),
+  properties: z.object({
+    roleName: z.string().nullish(),
+    type: z.string().nullish(),
+    assignableScopes: strings,
+    permissions: z
+      .array(block)
+      .nullish()
+      .transform((v) => v ?? []),
+  }),
+});
+
+const principal = z.object({ id: z.string().min(1), type: z.string().nullish() });
+const denySchema = z.object({
+  id: z.string().min(1),
+  properties: z.object({
+    denyAssignmentName: z.string().nullish(),
+    scope: z.string().min(1),
+    permissions: z
+      .array(block)
+      .nullish()
+      .transform((v) => v ?? []),
+    principals: z.array(principal).min(1),
+    excludePrincipals: z
+      .array(principal)
+      .nullish()
+      .transform((v) => v ?? []),
+    doNotApplyToChildScopes: z.boolean().nullish(),
+    denyAssignmentEffect: z.string().nullish(),
+    condition: z.string().nullish(),
+    conditionVersion: z.string().nullish(),
+  }),
+});
+
+/** An ARM answer that lacks what the evaluation needs. */
+export class AuthorizationShapeError extends Error {
+  override readonly name = 'AuthorizationShapeError';
+  readonly code = 'UnexpectedShape';
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  throw new AuthorizationShapeError(`ARM answered a ${what} without ${issue.path.join('.') || 'a body'} (${issue.message})`);
+}
+
+const opt = <K extends string, V>(key: K, v: V | null | undefined): Partial<Record<K, V>> =>
+  (v === null || v === undefined ? {} : { [key]: v }) as Partial<Record<K, V>>;
+
+export function roleAssignmentFromArm(body: unknown): RoleAssignment {
+  const a = parse(assignmentSchema, body, 'role assignment');
+  return {
+    id: a.id,
+    scope: a.properties.scope,
+    roleDefinitionId: a.properties.roleDefinitionId,
+    principalId: a.properties.principalId,
+    ...opt('principalType', a.properties.principalType),
+    ...opt('condition', a.properties.condition),
+    ...opt('conditionVersion', a.properties.conditionVersion),
+  };
+}
+
+export function roleDefinitionFromArm(body: unknown): RoleDefinition {
+  const d = parse(definitionSchema, body, 'role definition');
+  return {
+    id: d.id,
+    roleName: d.properties.roleName ?? d.id.split('/').pop()!,
+    ...opt('roleType', d.properties.type),
+    assignableScopes: d.properties.assignableScopes,
+    permissions: d.properties.permissions,
+  };
+}
+
+export function denyAssignmentFromArm(body: unknown): DenyAssignment {
+  const d = parse(denySchema, body, 'deny assignment');
+  return {
+    id: d.id,
+    ...opt('name', d.properties.denyAssignmentName),
+    scope: d.properties.scope,
+    permissions: d.properties.permissions,
+    principals: d.properties.principals.map((p) => ({ id: p.id, ...opt('type', p.type) })),
+    excludePrincipals: d.properties.excludePrincipals.map((p) => ({ id: p.id, ...opt('type', p.type) })),
+    doNotApplyToChildScopes: d.properties.doNotApplyToChildScopes ?? false,
+    ...opt('effect', d.properties.denyAssignmentEffect),
+    ...opt('condition', d.properties.condition),
+    ...opt('conditionVersion', d.properties.conditionVersion),
+  };
+}
