@@ -119,6 +119,8 @@ export interface ClientHooks {
   plan?: {
     answer(method: string, url: string): { status: number; body: unknown } | undefined;
     adjust(method: string, url: string, status: number, bodyText: string | undefined): { status: number; bodyText: string } | undefined;
+    /** A value of the planned state ARM left unevaluated: where it came from, as the reason a read of it fails. */
+    describe?(value: string): { resourceId: string; message: string } | undefined;
   };
 }
 

@@ -96,8 +96,8 @@ export function toArmRequestError(err: unknown, operation: string, resourceId: s
     ...(statusCode !== undefined ? { statusCode } : {}),
     code: isAbort ? 'AbortError' : isTimeout ? 'Timeout' : (armCode ?? e.code ?? e.name),
     ...(statusCode === undefined && !isAbort && e.message ? { detail: e.message } : {}),
-    // The planned state's own answer (src/what-if/plan.ts) names the unevaluated path: keep it.
-    ...(armCode === 'WhatIfUnevaluated' && e.message ? { detail: e.message } : {}),
+    // The planned state's own answers (src/what-if/plan.ts, codes WhatIf…) say what is unknown and why: keep it.
+    ...(armCode?.startsWith('WhatIf') && e.message ? { detail: e.message } : {}),
     ...(statusCode === 403 ? { requiredAction: requiredAction ?? rbacActionFor(resourceId) ?? 'the read action' } : {}),
     cause: err,
   });

@@ -28,6 +28,8 @@ export interface WhatIfChangeView {
   readonly changeType: string;
   readonly before?: Record<string, unknown>;
   readonly after?: Record<string, unknown>;
+  /** Why ARM cannot predict the change (`changeType: Unsupported`). */
+  readonly unsupportedReason?: string;
 }
 
 /** ARM errors that mean "this template or its parameters are wrong": the user's to fix (exit 2). */
@@ -79,7 +81,7 @@ export async function whatIf(
     const changes = result?.changes ?? result?.properties?.changes;
     if (!Array.isArray(changes)) throw new UsageError('what-if: ARM answered no changes[]');
     return changes.map((c: unknown, i): WhatIfChangeView => {
-      const x = c as { resourceId?: unknown; changeType?: unknown; before?: unknown; after?: unknown };
+      const x = c as { resourceId?: unknown; changeType?: unknown; before?: unknown; after?: unknown; unsupportedReason?: unknown };
       if (typeof x.resourceId !== 'string' || typeof x.changeType !== 'string') {
         throw new RestError(`ARM answered an unexpected shape at properties.changes[${i}]: expected resourceId and changeType`, {
           code: 'UnexpectedShape',
@@ -91,6 +93,7 @@ export async function whatIf(
         changeType: x.changeType,
         ...(x.before && typeof x.before === 'object' ? { before: x.before as Record<string, unknown> } : {}),
         ...(x.after && typeof x.after === 'object' ? { after: x.after as Record<string, unknown> } : {}),
+        ...(typeof x.unsupportedReason === 'string' && x.unsupportedReason !== '' ? { unsupportedReason: x.unsupportedReason } : {}),
       };
     });
   } catch (err) {

@@ -20,6 +20,7 @@ import type {
 import type { VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
+import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
 import * as ml from './ml.js';
 import * as network from './network.js';
@@ -52,9 +53,27 @@ export { normaliseLocation } from '../arm/location.js';
 /** Read-only, typed access to the ARM state of one run. */
 export class Inventory {
   readonly #r: ArmReader;
+  readonly #plan: InventoryOptions['plan'];
 
   constructor(connection: ArmConnection, options: InventoryOptions = {}) {
     this.#r = new ArmReader(connection, options);
+    this.#plan = options.plan;
+  }
+
+  /**
+   * Why a value cannot be used (`--what-if`: a value of the planned state ARM left unevaluated), as
+   * the error a read of it raises, naming where it came from; undefined for any other value. A read
+   * by such an id fails with it: only what uses the value errors.
+   */
+  unevaluated(value: unknown): ArmRequestError | undefined {
+    const at = typeof value === 'string' ? this.#plan?.describe?.(value) : undefined;
+    return at ? new ArmRequestError({ operation: 'what-if', resourceId: at.resourceId, code: 'WhatIfUnevaluated', detail: at.message }) : undefined;
+  }
+
+  /** A read by an id the planned state left unevaluated: its error, else undefined (read it). */
+  #unknown(id: string): Promise<never> | undefined {
+    const err = this.unevaluated(id);
+    return err ? Promise.reject(err) : undefined;
   }
 
   /**
@@ -186,7 +205,7 @@ export class Inventory {
   }
 
   storageAccount(id: string, opts?: ReadOptions): Promise<StorageAccount> {
-    return storage.storageAccount(this.#r, id, opts);
+    return this.#unknown(id) ?? storage.storageAccount(this.#r, id, opts);
   }
 
   /**
@@ -194,21 +213,21 @@ export class Inventory {
    * current SDK model no longer carries) are read from the answer as ARM sent it.
    */
   registry(id: string, opts?: ReadOptions): Promise<RegistryView> {
-    return registry.registry(this.#r, id, opts);
+    return this.#unknown(id) ?? registry.registry(this.#r, id, opts);
   }
 
   /** The private DNS zone groups of a private endpoint (all pages). */
   privateDnsZoneGroups(privateEndpointId: string, opts?: ReadOptions): Promise<readonly PrivateDnsZoneGroup[]> {
-    return network.privateDnsZoneGroups(this.#r, privateEndpointId, opts);
+    return this.#unknown(privateEndpointId) ?? network.privateDnsZoneGroups(this.#r, privateEndpointId, opts);
   }
 
   /** The virtual network links of a private DNS zone (all pages). */
   privateDnsZoneLinks(zoneId: string, opts?: ReadOptions): Promise<readonly VirtualNetworkLink[]> {
-    return network.privateDnsZoneLinks(this.#r, zoneId, opts);
+    return this.#unknown(zoneId) ?? network.privateDnsZoneLinks(this.#r, zoneId, opts);
   }
 
   virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
-    return network.virtualNetwork(this.#r, id, opts);
+    return this.#unknown(id) ?? network.virtualNetwork(this.#r, id, opts);
   }
 
   /**
@@ -216,19 +235,19 @@ export class Inventory {
    * need anyway) and falls back to the subnet's own id only when the VNet does not embed it.
    */
   subnet(id: string, opts?: ReadOptions): Promise<Subnet> {
-    return network.subnet(this.#r, id, opts);
+    return this.#unknown(id) ?? network.subnet(this.#r, id, opts);
   }
 
   networkSecurityGroup(id: string, opts?: ReadOptions): Promise<NetworkSecurityGroup> {
-    return network.networkSecurityGroup(this.#r, id, opts);
+    return this.#unknown(id) ?? network.networkSecurityGroup(this.#r, id, opts);
   }
 
   routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
-    return network.routeTable(this.#r, id, opts);
+    return this.#unknown(id) ?? network.routeTable(this.#r, id, opts);
   }
 
   privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
-    return network.privateEndpoint(this.#r, id, opts);
+    return this.#unknown(id) ?? network.privateEndpoint(this.#r, id, opts);
   }
 
   /** The live service tags of a region (`serviceTags.list(location)`). */

@@ -27,6 +27,9 @@ export async function subnetEgress(
   tags: ServiceTagIndex,
   opts: ReadOptions,
 ): Promise<SubnetEgress> {
+  // A subnet id what-if left unevaluated: the egress of an unknown subnet is unknown (it says where the value came from).
+  const unknown = inventory.unevaluated(subnetId);
+  if (unknown) throw unknown;
   // Parse first: a malformed id must throw before any read starts, or that read's rejection goes unheard.
   const vnetId = vnetOf(subnetId);
   const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetId, opts)]);

@@ -126,8 +126,11 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
     computes.status === 'fulfilled' ? Promise.all(computes.value.map((c) => computeNode(inventory, c, hasManaged))) : undefined,
   ]);
   const vnetIds = new Map<string, string>();
-  for (const c of nodes ?? [])
+  for (const c of nodes ?? []) {
+    // A compute whose placement is unknown (a subnet what-if left unevaluated) adds no VNet: only the questions about it fail.
+    if (Object.getOwnPropertyDescriptor(c, 'placement')?.get) continue;
     if (c.placement.kind === 'subnet' && c.placement.exists !== false) vnetIds.set(idKey(c.placement.vnetId), c.placement.vnetId);
+  }
   for (const t of [storageNode, registryNode])
     if (t.status === 'fulfilled') for (const e of t.value?.customerEndpoints ?? []) vnetIds.set(idKey(e.vnetId), e.vnetId);
   const vnets = await readVnets(inventory, [...vnetIds.values()]);

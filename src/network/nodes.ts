@@ -186,6 +186,16 @@ export function isManagedEndpoint(
 
 export async function computeNode(inventory: Inventory, c: ComputeView, managed: boolean): Promise<ComputeNode> {
   if (!c.subnetId) return { ...c, placement: managed ? { kind: 'managed' } : { kind: 'none' } };
+  // A subnet what-if could not evaluate: where the compute sits is unknown, and only the questions
+  // that ask it fail (the compute's name, type and size are still known).
+  const unknown = inventory.unevaluated(c.subnetId);
+  if (unknown)
+    return Object.defineProperty({ ...c }, 'placement', {
+      enumerable: true,
+      get: () => {
+        throw unknown;
+      },
+    }) as ComputeNode;
   const vnetId = vnetOf(c.subnetId);
   try {
     const subnet = await inventory.subnet(c.subnetId);

@@ -13,7 +13,8 @@ import { Inventory, type InventoryOptions, type WhatIfChangeView, type WhatIfReq
 import type { ArmConnection } from '../arm/connection.js';
 import { networkModel } from '../network/model.js';
 import { summarize } from '../report/types.js';
-import { PlannedState } from './plan.js';
+import { serviceEffects } from './effects.js';
+import { ancestors, PlannedState } from './plan.js';
 
 export interface WhatIfAuditOptions extends Omit<RunOptions, 'inventory' | 'workspaceIds'> {
   readonly connection: ArmConnection;
@@ -31,13 +32,19 @@ export interface WhatIfAuditOptions extends Omit<RunOptions, 'inventory' | 'work
 export async function whatIfAudit(options: WhatIfAuditOptions): Promise<AuditReport> {
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const changes = await options.live.whatIf(options.request, signal);
-  const plan = new PlannedState(changes);
+  // What Azure then does on its own (a rule's status, a peering's state), read from the live state.
+  const plan = new PlannedState(changes, await serviceEffects(changes, options.live, signal));
   const planned = new Inventory(options.connection, { ...options.inventoryOptions, ...signal, plan });
   try {
-    const targets = await affectedWorkspaces(planned, plan, options.request, options.workspaceIds, signal);
+    const targets = await affectedWorkspaces(planned, options.live, plan, options.request, options.workspaceIds, signal);
     const checkOptions = { ...options.checkOptions, whatIf: true };
     const common = { ...options, workspaceIds: targets, checkOptions };
-    const [live, next] = await Promise.all([runAudit({ ...common, inventory: options.live }), runAudit({ ...common, inventory: planned })]);
+    // A workspace the deployment creates has no live side: its findings are all introduced.
+    const existing = targets.filter((id) => !plan.creates(id));
+    const [live, next] = await Promise.all([
+      runAudit({ ...common, workspaceIds: existing, inventory: options.live }),
+      runAudit({ ...common, inventory: planned }),
+    ]);
     const report = compareWithLive(next, live, changes, options.templateFile, options.request.deploymentName, options.templateText);
     return { ...report, stats: { ...report.stats, armRequests: options.live.requestCount + planned.requestCount } };
   } finally {
@@ -46,30 +53,34 @@ export async function whatIfAudit(options: WhatIfAuditOptions): Promise<AuditRep
 }
 
 /**
- * The workspaces a deployment touches: those it creates or modifies, the `--workspace` ones, and
- * those of its subscription whose registry, storage account, computes, compute subnets and VNets,
- * or private endpoints it changes (an NSG or route table change reaches the subnets it is on).
+ * The workspaces a deployment touches: those it creates, modifies or cannot predict, the
+ * `--workspace` ones, and those of its subscription whose registry, storage account, computes,
+ * compute subnets, NSGs, route tables and VNets, private endpoints or their DNS zones it changes, at
+ * any depth (a child changes every resource above it: a security rule its NSG, a peering its VNet,
+ * a zone link its zone, an outbound rule its workspace), live or as planned (a deleted endpoint is
+ * named only by the live state).
  */
 async function affectedWorkspaces(
   planned: Inventory,
+  live: Inventory,
   plan: PlannedState,
   request: WhatIfRequest,
   explicit: readonly string[],
   signal: { abortSignal?: AbortSignal },
 ): Promise<string[]> {
-  const changed = new Set(plan.changedIds);
-  for (const c of plan.changes) {
-    const rid = tryParseResourceId(c.resourceId);
-    if (!rid || !changed.has(idKey(c.resourceId))) continue;
-    const type = [rid.provider, ...rid.types].join('/').toLowerCase();
-    // A child rule or route changes its parent; an NSG or route table changes the subnets it is on.
-    if (/^microsoft\.network\/(networksecuritygroups\/securityrules|routetables\/routes|virtualnetworks\/subnets)$/.test(type)) {
-      changed.add(idKey(c.resourceId.slice(0, c.resourceId.lastIndexOf('/', c.resourceId.lastIndexOf('/') - 1))));
-    }
-    for (const body of [c.before, c.after]) {
-      for (const s of (body?.properties as { subnets?: { id?: unknown }[] } | undefined)?.subnets ?? []) {
-        if (typeof s.id === 'string') changed.add(idKey(s.id));
-      }
+  const changed = new Set<string>();
+  let zones = false;
+  for (const id of plan.changedIds) {
+    changed.add(id);
+    for (const a of ancestors(id)) changed.add(a);
+    zones ||= id.includes('/providers/microsoft.network/privatednszones/');
+    const c = plan.changeOf(id);
+    for (const body of [c?.before, c?.after]) {
+      const props = body?.properties as
+        { subnets?: ({ id?: unknown } | null)[]; remoteVirtualNetwork?: { id?: unknown }; virtualNetwork?: { id?: unknown } } | undefined;
+      // A VNet's subnets; the other side of a peering; the VNet a DNS zone link serves.
+      for (const s of Array.isArray(props?.subnets) ? props.subnets : []) if (typeof s?.id === 'string') changed.add(idKey(s.id));
+      for (const ref of [props?.remoteVirtualNetwork?.id, props?.virtualNetwork?.id]) if (typeof ref === 'string') changed.add(idKey(ref));
     }
   }
   const out = new Map<string, string>();
@@ -79,7 +90,7 @@ async function affectedWorkspaces(
   for (const id of explicit) add(id);
   for (const c of plan.changes) {
     if (
-      /^(create|modify|deploy)$/i.test(c.changeType) &&
+      /^(create|modify|deploy|unsupported)$/i.test(c.changeType) &&
       /\/providers\/microsoft\.machinelearningservices\/workspaces\/[^/]+$/i.test(c.resourceId)
     )
       add(c.resourceId);
@@ -89,40 +100,72 @@ async function affectedWorkspaces(
   for (const ws of candidates) {
     if (!ws.id || out.has(idKey(ws.id))) continue;
     const related: (string | undefined)[] = [ws.id, ws.storageAccount, ws.containerRegistry];
-    // The private endpoints on its registry and storage account, from their connection lists (an
-    // endpoint the plan cannot say still names itself there).
-    for (const [id, read] of [
-      [ws.containerRegistry, (x: string) => planned.registry(x, signal)],
-      [ws.storageAccount, (x: string) => planned.storageAccount(x, signal)],
-    ] as const) {
-      if (!id) continue;
-      const target = await read(id).catch(() => undefined);
-      for (const c of target?.privateEndpointConnections ?? []) related.push(c.privateEndpoint?.id);
-    }
-    try {
-      const model = await networkModel(planned, ws.id, signal);
-      for (const c of model.computes) {
-        related.push(c.id);
-        if (c.placement.kind !== 'subnet') continue;
-        related.push(c.placement.subnetId, c.placement.vnetId);
-        // The NSG and route table on the compute's subnet, as planned.
-        const sn = await planned.subnet(c.placement.subnetId, signal).catch(() => undefined);
-        related.push(sn?.networkSecurityGroup?.id, sn?.routeTable?.id);
-      }
-      for (const t of [model.storage, model.registry])
-        for (const e of t?.customerEndpoints ?? []) related.push(e.privateEndpointId, e.vnetId, e.subnetId);
-    } catch {
-      // Its network cannot be read: the workspace itself may still be related above.
-    }
-    // A project's managed network is its hub's: the hub and the hub's outbound rules count as its own.
+    for (const inventory of [live, planned]) related.push(...(await relatedIds(inventory, ws.id, ws, zones, signal)));
+    // Its own children (computes, outbound rules, the V2 network), and its hub's, count too, deleted ones included.
     const hub = (await planned.workspace(ws.id, signal).catch(() => undefined))?.hubResourceId;
-    related.push(hub);
-    // Its own children (computes, outbound rules), and its hub's, count too, deleted ones included.
     const owners = [ws.id, hub].filter((x): x is string => x !== undefined).map((x) => `${idKey(x)}/`);
     const touched = [...changed].some((id) => owners.some((own) => id.startsWith(own)));
     if (touched || related.some((id) => typeof id === 'string' && changed.has(idKey(id)))) add(ws.id);
   }
   return [...out.values()];
+}
+
+/** The resources a workspace's verdicts read, in one state (live or planned); what cannot be read is left out. */
+async function relatedIds(
+  inventory: Inventory,
+  workspaceId: string,
+  ws: { storageAccount?: string; containerRegistry?: string },
+  zones: boolean,
+  signal: { abortSignal?: AbortSignal },
+): Promise<(string | undefined)[]> {
+  const related: (string | undefined)[] = [];
+  // The private endpoints on its registry and storage account, from their connection lists (an
+  // endpoint the plan cannot say still names itself there).
+  for (const [id, read] of [
+    [ws.containerRegistry, (x: string) => inventory.registry(x, signal)],
+    [ws.storageAccount, (x: string) => inventory.storageAccount(x, signal)],
+  ] as const) {
+    if (!id) continue;
+    const target = await read(id).catch(() => undefined);
+    for (const c of target?.privateEndpointConnections ?? []) related.push(c.privateEndpoint?.id);
+  }
+  try {
+    const model = await networkModel(inventory, workspaceId, signal);
+    for (const c of model.computes) {
+      related.push(c.id);
+      let placement;
+      try {
+        placement = c.placement;
+      } catch {
+        continue; // where it sits is unknown (an unevaluated subnet): its checks error on their own
+      }
+      if (placement.kind !== 'subnet') continue;
+      related.push(placement.subnetId, placement.vnetId);
+      // The NSG and route table on the compute's subnet.
+      const sn = await inventory.subnet(placement.subnetId, signal).catch(() => undefined);
+      related.push(sn?.networkSecurityGroup?.id, sn?.routeTable?.id);
+    }
+    for (const target of [() => model.storage, () => model.registry]) {
+      let t;
+      try {
+        t = target();
+      } catch {
+        continue; // it cannot be read in this state
+      }
+      for (const e of t?.customerEndpoints ?? []) {
+        related.push(e.privateEndpointId, e.vnetId, e.subnetId);
+        // The DNS zones its endpoints register in, only when the deployment changes a zone.
+        if (!zones) continue;
+        const groups = await inventory.privateDnsZoneGroups(e.privateEndpointId, signal).catch(() => []);
+        for (const g of groups) for (const z of g.privateDnsZoneConfigs ?? []) related.push(z.privateDnsZoneId);
+      }
+    }
+  } catch {
+    // Its network cannot be read: the workspace itself may still be related above.
+  }
+  // A project's managed network is its hub's: the hub counts as its own.
+  related.push((await inventory.workspace(workspaceId, signal).catch(() => undefined))?.hubResourceId);
+  return related;
 }
 
 /** The planned report, each finding marked introduced or unchanged against the live one, fixed ones listed. */

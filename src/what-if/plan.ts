@@ -1,93 +1,219 @@
 /**
  * The planned state of a deployment: ARM's what-if changes laid over live ARM. GETs of resources the
  * deployment creates or modifies answer the `after` body, deleted ones 404, and everything else is
- * read live; children follow their parents (a subnet inside its planned VNet, a security rule inside
- * its planned NSG, a compute or a private endpoint connection in a planned list). An `after` value ARM
- * could not evaluate (an expression left as a string, `[reference(...)]`) is never guessed: the read
- * fails naming its JSON path, so the checks that need it say `error`.
+ * read live. Every resource is decided by its parent chain, at any depth:
+ *
+ * - under a deleted resource nothing exists (a deleted endpoint's DNS zone groups);
+ * - under a created resource exists only what the deployment creates, so its lists are answers of
+ *   the plan alone (a new workspace has exactly the computes the template creates; an empty list is
+ *   an answer);
+ * - a child ARM embeds in its parent's body (subnets, security rules, routes, peerings, private
+ *   endpoint connections, the managed network's `outboundRules` map) is what the planned parent
+ *   body says, when that body carries the field;
+ * - what Azure does on its own when the change applies is laid over by `effects.ts` before this
+ *   (a rule's status, a peering's state), and one effect is kept here because it applies to every
+ *   answer: a connection to a deleted private endpoint is gone from its target.
+ *   https://learn.microsoft.com/azure/private-link/manage-private-endpoint
+ *
+ * What the plan cannot say is never guessed. `Unsupported` (ARM cannot predict the change), a write
+ * without a body, and a value Azure sets that the docs leave open fail the read that carries them,
+ * naming the resource and why. An `after` value ARM could not evaluate (an expression left as a
+ * string, `[reference(...)]`) fails the resource read by its own id; in a list it fails only the
+ * member's value: an unevaluated id stays in place and fails where it is used (see
+ * {@link PlannedState.describe}), any other unevaluated value fails the list.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-what-if
  */
 import { idKey, tryParseResourceId } from '../base/resource-id.js';
 
-/** One change of ARM's what-if answer (`properties.changes[]`). */
+/** One change of ARM's what-if answer (`properties.changes[]`), or one Azure applies on its own. */
 export interface PlannedChange {
   readonly resourceId: string;
   /** Create, Delete, Modify, Deploy, NoChange, Ignore, Unsupported. */
   readonly changeType: string;
   readonly before?: Record<string, unknown>;
   readonly after?: Record<string, unknown>;
+  /** Why ARM cannot predict the change (`Unsupported`). */
+  readonly unsupportedReason?: string;
+  /** Values of `after` that Azure sets when the change applies and the docs leave open: their paths, and why. */
+  readonly unknown?: readonly { readonly path: string; readonly why: string }[];
 }
 
 const WRITES = /^(create|modify|deploy)$/i;
 /** Changes that may bring a resource into being (`Deploy`: what-if cannot tell create from update). */
 const CREATES = /^(create|deploy)$/i;
+const DELETES = /^delete$/i;
+const UNSUPPORTED = /^unsupported$/i;
+/** A change Azure makes on its own to a live resource (`effects.ts`): the live body with `after`'s values set. */
+const SET = /^set$/i;
 
-/** An ARM template expression left unevaluated: a whole string in square brackets (not `[[`). */
-function unevaluated(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return /^\[(?!\[)[\s\S]*\]$/.test(value.trim()) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const p = unevaluated(v, `${path}[${i}]`);
-      if (p) return p;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const p = unevaluated(v, path ? `${path}.${k}` : k);
-      if (p) return p;
-    }
-  }
-  return undefined;
+/** The changes that decide a resource: writes, deletes, and the ones ARM cannot predict. */
+export function decides(changeType: string): boolean {
+  return WRITES.test(changeType) || DELETES.test(changeType) || UNSUPPORTED.test(changeType) || SET.test(changeType);
 }
 
-/** Children ARM embeds in their parent's body: `properties.<array>` of the parent type. */
-const EMBEDDED: Record<string, string> = {
-  'microsoft.network/virtualnetworks/subnets': 'subnets',
-  'microsoft.network/virtualnetworks/virtualnetworkpeerings': 'virtualNetworkPeerings',
-  'microsoft.network/networksecuritygroups/securityrules': 'securityRules',
-  'microsoft.network/routetables/routes': 'routes',
+/** An ARM template expression left unevaluated: a whole string in square brackets (not `[[`). */
+export function isTemplateExpression(value: unknown): value is string {
+  return typeof value === 'string' && /^\[(?!\[)[\s\S]*\]$/.test(value.trim());
+}
+
+/** Every value of `value` ARM left unevaluated, with its JSON path. */
+function unevaluated(value: unknown, path: string, out: { path: string; value: string }[] = []): { path: string; value: string }[] {
+  if (isTemplateExpression(value)) out.push({ path, value });
+  else if (Array.isArray(value)) for (const [i, v] of value.entries()) unevaluated(v, `${path}[${i}]`, out);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) unevaluated(v, path ? `${path}.${k}` : k, out);
+  return out;
+}
+
+/** A path whose value is a resource id (`….id`, `…Id`, `…ResourceId`): unevaluated, it fails where it is used as one. */
+const ID_PATH = /(^|\.)(id|\w*Id)$/;
+
+/**
+ * Where a parent's body embeds its children of a type (the last type segment, lower case): a
+ * `properties.<field>` array of bodies with ids, or the managed network's `outboundRules` map of
+ * rule properties by name (V1 in the workspace, V2 in `managedNetworks/default`).
+ */
+const EMBEDDED_ARRAYS: Record<string, string> = {
+  subnets: 'subnets',
+  virtualnetworkpeerings: 'virtualNetworkPeerings',
+  securityrules: 'securityRules',
+  routes: 'routes',
+  privateendpointconnections: 'privateEndpointConnections',
 };
 
+interface Answer {
+  status: number;
+  body: unknown;
+}
+type Json = Record<string, unknown>;
+
 export class PlannedState {
-  /** idKey → the change that decides it (writes and deletes only). */
+  /** idKey → the change that decides it. */
   readonly #changes = new Map<string, PlannedChange>();
+  /** The private endpoints the plan deletes (idKey). */
+  readonly #deletedEndpoints = new Set<string>();
+  /** Unevaluated values → where they are (resource, path). */
+  readonly #expressions = new Map<string, { resourceId: string; path: string }>();
+  /** ARM's answer, as it came (reports count and list these). */
   readonly changes: readonly PlannedChange[];
 
-  constructor(changes: readonly PlannedChange[]) {
+  /**
+   * @param changes ARM's what-if changes.
+   * @param effects what Azure does on its own when they apply (`effects.ts`): each replaces the
+   *   change of its resource, or adds one for a resource the template does not name.
+   */
+  constructor(changes: readonly PlannedChange[], effects: readonly PlannedChange[] = []) {
     this.changes = changes;
-    for (const c of changes) {
-      if (WRITES.test(c.changeType) || /^delete$/i.test(c.changeType)) this.#changes.set(idKey(c.resourceId), c);
+    for (const c of [...changes, ...effects]) {
+      if (!decides(c.changeType)) continue;
+      const key = idKey(c.resourceId);
+      this.#changes.set(key, c);
+      if (DELETES.test(c.changeType) && /\/providers\/microsoft\.network\/privateendpoints\/[^/]+$/.test(key))
+        this.#deletedEndpoints.add(key);
+      for (const u of unevaluated(c.after ?? {}, '')) this.#expressions.set(u.value.trim(), { resourceId: c.resourceId, path: u.path });
     }
   }
 
-  /** The ids the deployment creates, modifies or deletes (lower case). */
+  /** The ids the deployment creates, modifies, deletes, or changes unpredictably (lower case). */
   get changedIds(): ReadonlySet<string> {
     return new Set(this.#changes.keys());
   }
 
+  /** The change that decides `id`, if any. */
+  changeOf(id: string): PlannedChange | undefined {
+    return this.#changes.get(idKey(id));
+  }
+
+  /** Whether the deployment creates `id` (ARM's `Create`: it does not exist live). */
+  creates(id: string): boolean {
+    return /^create$/i.test(this.#changes.get(idKey(id))?.changeType ?? '');
+  }
+
+  /**
+   * A value of the planned state ARM left unevaluated, said as the reason a read of it fails: the
+   * resource and JSON path it came from. Undefined for any other value.
+   */
+  describe(value: string): { resourceId: string; message: string } | undefined {
+    if (!isTemplateExpression(value)) return undefined;
+    const at = this.#expressions.get(value.trim());
+    const where = at ? `${at.path} of ${at.resourceId}` : `the value ${value}`;
+    return {
+      resourceId: at?.resourceId ?? value,
+      message: `what-if could not evaluate ${where} (a template expression left unevaluated); the planned state of this value is unknown`,
+    };
+  }
+
   /** The answer to `GET url` from the plan, or undefined to ask ARM. */
-  answer(method: string, url: string): { status: number; body: unknown } | undefined {
+  answer(method: string, url: string): Answer | undefined {
     if (method !== 'GET') return undefined;
     const key = keyOf(url);
     if (!key) return undefined;
+    return isCollection(key) ? this.#list(key) : this.#resource(key);
+  }
+
+  /** A resource by its own id: its change, else its parent chain, else live (undefined). */
+  #resource(key: string): Answer | undefined {
     const own = this.#changes.get(key);
-    if (own) return this.#body(own);
-    // A child ARM embeds in its parent: the parent's planned body decides it.
-    const rid = tryParseResourceId(key);
-    const field = rid ? EMBEDDED[[rid.provider, ...rid.types].join('/').toLowerCase()] : undefined;
-    if (!field) return undefined;
-    const parentKey = key.slice(0, key.lastIndexOf('/', key.lastIndexOf('/') - 1));
-    const parent = this.#changes.get(parentKey);
-    if (!parent) return undefined;
-    const answer = this.#body(parent);
-    if (answer.status !== 200) return answer;
-    const list = ((answer.body as { properties?: Record<string, unknown> }).properties?.[field] ?? []) as { id?: unknown }[];
-    const child = list.find((c) => typeof c.id === 'string' && idKey(c.id) === key);
-    return child ? { status: 200, body: child } : notFound(key);
+    if (own && !SET.test(own.changeType)) return this.#body(own);
+    const type = childType(key);
+    for (const [i, ancestor] of ancestors(key).entries()) {
+      const c = this.#changes.get(ancestor);
+      if (!c) continue;
+      if (DELETES.test(c.changeType)) return notFound(key, ancestor);
+      // The nearest parent embeds this child: the parent's planned body decides it.
+      if (i === 0 && type && embeds(type)) {
+        const parent = this.#body(c);
+        if (parent.status !== 200) return parent;
+        const children = embedded(parent.body as Json, type);
+        if (children) {
+          const child = children.find((x) => idKey(String(x.id)) === key);
+          if (!child) return notFound(key);
+          return own ? { status: 200, body: merge(child, own.after) } : this.#live(key, child).answer;
+        }
+      }
+      if (UNSUPPORTED.test(c.changeType)) continue;
+      if (/^create$/i.test(c.changeType)) return notFound(key);
+    }
+    return undefined;
+  }
+
+  /** A collection (`…/parent/childType`): decided by the plan alone when its parent is created or deleted. */
+  #list(key: string): Answer | undefined {
+    const parentKey = key.slice(0, key.lastIndexOf('/'));
+    const type = key.slice(key.lastIndexOf('/') + 1);
+    for (const [i, ancestor] of [parentKey, ...ancestors(parentKey)].entries()) {
+      const c = this.#changes.get(ancestor);
+      if (!c) continue;
+      if (DELETES.test(c.changeType)) return parentNotFound(ancestor);
+      if (i === 0 && embeds(type) && WRITES.test(c.changeType)) {
+        const parent = this.#body(c);
+        if (parent.status !== 200) return parent;
+        const children = embedded(parent.body as Json, type);
+        if (children) return this.#members(children.map((x) => this.#changes.get(idKey(String(x.id))) ?? x));
+      }
+      if (/^create$/i.test(c.changeType)) {
+        // A resource the deployment creates has only the children it creates.
+        const created = [...this.#changes.entries()].filter(([id, ch]) => isDirectChild(id, key) && CREATES.test(ch.changeType));
+        return this.#members(created.map(([, ch]) => ch));
+      }
+    }
+    return undefined;
+  }
+
+  /** A list answer of these members (plan changes or live bodies), or the error of a member the plan cannot say. */
+  #members(items: readonly (PlannedChange | Json)[]): Answer {
+    const out: unknown[] = [];
+    for (const item of items) {
+      const m = isChange(item) ? this.#member(item) : { status: 200, body: item };
+      if (m === undefined) continue;
+      if (m.status !== 200) return m;
+      if (!this.#gone(m.body)) out.push(m.body);
+    }
+    return { status: 200, body: { value: out } };
   }
 
   /**
    * A live answer with the plan applied: a list gets its planned members added, replaced or
-   * removed; a parent gets its planned embedded children.
+   * removed; a parent gets its planned embedded children; a connection to a deleted endpoint goes.
    */
   adjust(method: string, url: string, status: number, bodyText: string | undefined): { status: number; bodyText: string } | undefined {
     if (method !== 'GET' || status !== 200 || !bodyText) return undefined;
@@ -99,87 +225,236 @@ export class PlannedState {
     } catch {
       return undefined;
     }
-    let changed = false;
-    // A member the plan cannot say fails the whole answer: a list with a guessed member is a guess.
-    let unknown: { status: number; body: unknown } | undefined;
-    const member = (c: PlannedChange): object => {
-      const b = this.#body(c);
-      if (b.status !== 200) unknown ??= b;
-      return b.body as object;
-    };
-    const value = (body as { value?: unknown } | null)?.value;
+    if (!body || typeof body !== 'object') return undefined;
+    const value = (body as { value?: unknown }).value;
     if (Array.isArray(value)) {
       // A list of `key`'s children: members the plan deletes go, members it writes are its bodies, new ones join.
-      const prefix = `${key}/`;
       const seen = new Set<string>();
-      const out: unknown[] = [];
-      for (const item of value as { id?: unknown }[]) {
+      const items: (PlannedChange | Json)[] = [];
+      let changed = false;
+      for (const item of value as Json[]) {
         const id = typeof item.id === 'string' ? idKey(item.id) : undefined;
         const c = id ? this.#changes.get(id) : undefined;
         if (id) seen.add(id);
-        if (!c) out.push(item);
-        else if (WRITES.test(c.changeType)) out.push(member(c));
-        changed ||= c !== undefined;
+        changed ||= c !== undefined || this.#gone(item);
+        items.push(c && SET.test(c.changeType) ? merge(item, c.after) : (c ?? item));
       }
       // New members join the last page only, and only what the plan creates: a Modify is of a
       // member that exists live, on whichever page holds it.
-      const lastPage = typeof (body as { nextLink?: unknown }).nextLink !== 'string' || (body as { nextLink: string }).nextLink === '';
-      for (const [id, c] of this.#changes) {
-        if (!lastPage || seen.has(id) || !CREATES.test(c.changeType) || !id.startsWith(prefix) || id.slice(prefix.length).includes('/'))
-          continue;
-        out.push(member(c));
-        changed = true;
-      }
-      if (unknown) return { status: unknown.status, bodyText: JSON.stringify(unknown.body) };
-      return changed ? { status, bodyText: JSON.stringify({ ...(body as object), value: out }) } : undefined;
-    }
-    // A parent body: its embedded children the plan writes or deletes on their own.
-    const props = (body as { properties?: Record<string, unknown> } | null)?.properties;
-    if (!props) return undefined;
-    for (const field of Object.values(EMBEDDED)) {
-      const list = props[field];
-      if (!Array.isArray(list)) continue;
-      const prefix = `${key}/${field.toLowerCase()}/`;
-      const next = (list as { id?: unknown }[])
-        .map((item) => {
-          const c = typeof item.id === 'string' ? this.#changes.get(idKey(item.id)) : undefined;
-          if (!c) return item;
+      const next = (body as { nextLink?: unknown }).nextLink;
+      if (typeof next !== 'string' || next === '') {
+        for (const [id, c] of this.#changes) {
+          if (seen.has(id) || !CREATES.test(c.changeType) || !isDirectChild(id, key)) continue;
+          items.push(c);
           changed = true;
-          return WRITES.test(c.changeType) ? member(c) : undefined;
-        })
-        .filter((x) => x !== undefined);
-      for (const [id, c] of this.#changes) {
-        if (
-          !WRITES.test(c.changeType) ||
-          !id.startsWith(prefix) ||
-          next.some((x) => typeof (x as { id?: unknown }).id === 'string' && idKey((x as { id: string }).id) === id)
-        )
-          continue;
-        next.push(member(c));
-        changed = true;
+        }
       }
-      props[field] = next;
+      if (!changed) return undefined;
+      const answer = this.#members(items);
+      if (answer.status !== 200) return { status: answer.status, bodyText: JSON.stringify(answer.body) };
+      return { status, bodyText: JSON.stringify({ ...body, value: (answer.body as { value: unknown[] }).value }) };
     }
-    if (unknown) return { status: unknown.status, bodyText: JSON.stringify(unknown.body) };
-    return changed ? { status, bodyText: JSON.stringify(body) } : undefined;
+    if (this.#gone(body)) {
+      const answer = notFound(key);
+      return { status: answer.status, bodyText: JSON.stringify(answer.body) };
+    }
+    const set = this.#changes.get(key);
+    const own = set && SET.test(set.changeType) ? merge(body as Json, set.after) : (body as Json);
+    const { answer, changed } = this.#live(key, own);
+    if (answer.status !== 200) return { status: answer.status, bodyText: JSON.stringify(answer.body) };
+    return changed || own !== body ? { status, bodyText: JSON.stringify(answer.body) } : undefined;
   }
 
-  #body(c: PlannedChange): { status: number; body: unknown } {
-    if (!WRITES.test(c.changeType)) return notFound(c.resourceId);
-    const path = unevaluated(c.after ?? {}, '');
-    if (path !== undefined) {
+  /**
+   * A body with its embedded children as planned: the ones the plan writes or deletes on their own,
+   * the ones it creates under it, and connections to deleted endpoints gone; `changed` says whether
+   * any of that applied.
+   */
+  #live(key: string, body: Json): { answer: Answer; changed: boolean } {
+    const props = body.properties as Json | undefined;
+    if (!props || typeof props !== 'object') return { answer: { status: 200, body }, changed: false };
+    let out: Json | undefined;
+    const edit = (): Json => (out ??= { ...body, properties: { ...props } });
+    for (const [type, field] of Object.entries(EMBEDDED_ARRAYS)) {
+      const list = props[field];
+      if (!Array.isArray(list)) continue;
+      const next: unknown[] = [];
+      let changed = false;
+      for (const item of list as Json[]) {
+        const c = typeof item.id === 'string' ? this.#changes.get(idKey(item.id)) : undefined;
+        if (this.#gone(item) || (c && !WRITES.test(c.changeType) && !UNSUPPORTED.test(c.changeType))) {
+          changed = true;
+          continue;
+        }
+        if (!c) {
+          next.push(item);
+          continue;
+        }
+        if (SET.test(c.changeType)) {
+          next.push(merge(item, c.after));
+          changed = true;
+          continue;
+        }
+        const b = this.#body(c);
+        if (b.status !== 200) return { answer: b, changed: true };
+        next.push(b.body);
+        changed = true;
+      }
+      for (const [id, c] of this.#changes) {
+        if (!WRITES.test(c.changeType) || !isDirectChild(id, `${key}/${type}`)) continue;
+        if (next.some((x) => typeof (x as Json).id === 'string' && idKey((x as Json).id as string) === id)) continue;
+        const b = this.#body(c);
+        if (b.status !== 200) return { answer: b, changed: true };
+        next.push(b.body);
+        changed = true;
+      }
+      if (changed) (edit().properties as Json)[field] = next;
+    }
+    return { answer: { status: 200, body: out ?? body }, changed: out !== undefined };
+  }
+
+  /** A connection to a private endpoint the plan deletes: Azure removes it with the endpoint. */
+  #gone(body: unknown): boolean {
+    if (this.#deletedEndpoints.size === 0 || !body || typeof body !== 'object') return false;
+    const pe = ((body as Json).properties as { privateEndpoint?: { id?: unknown } } | undefined)?.privateEndpoint?.id;
+    return typeof pe === 'string' && this.#deletedEndpoints.has(idKey(pe));
+  }
+
+  /** A list member: its body, undefined when deleted, or the error of a body the plan cannot say. */
+  #member(c: PlannedChange): Answer | undefined {
+    if (DELETES.test(c.changeType)) return undefined;
+    const unknown = this.#unknown(c);
+    // An unevaluated id stays in place: it fails where it is used as an id, not the whole list.
+    if (unknown && !(unknown.kind === 'unevaluated' && unknown.paths.every((p) => ID_PATH.test(p)))) return unknown.answer;
+    return this.#withChildren(c);
+  }
+
+  #body(c: PlannedChange): Answer {
+    if (DELETES.test(c.changeType)) return notFound(c.resourceId);
+    const unknown = this.#unknown(c);
+    if (unknown) return unknown.answer;
+    return this.#withChildren(c);
+  }
+
+  /** The planned body, its embedded children as the plan says (a child the plan writes on its own wins). */
+  #withChildren(c: PlannedChange): Answer {
+    const body = { id: c.resourceId, ...c.after };
+    const { answer } = this.#live(idKey(c.resourceId), body);
+    return answer.status === 200 && this.#gone(answer.body) ? notFound(c.resourceId) : answer;
+  }
+
+  /** Why the plan cannot say this change's body, if it cannot. */
+  #unknown(c: PlannedChange): { kind: 'unevaluated' | 'other'; paths: string[]; answer: Answer } | undefined {
+    const fail = (code: string, message: string): Answer => ({ status: 400, body: { error: { code, message } } });
+    if (UNSUPPORTED.test(c.changeType)) {
       return {
-        status: 400,
-        body: {
-          error: {
-            code: 'WhatIfUnevaluated',
-            message: `what-if could not evaluate ${path || 'the body'} of ${c.resourceId} (a template expression left unevaluated); the planned state of this resource is unknown`,
-          },
-        },
+        kind: 'other',
+        paths: [],
+        answer: fail(
+          'WhatIfUnsupported',
+          `what-if cannot predict the change of ${c.resourceId} (changeType Unsupported: ${c.unsupportedReason ?? 'ARM gave no reason'}); its planned state is unknown`,
+        ),
       };
     }
-    return { status: 200, body: { id: c.resourceId, ...c.after } };
+    if (!c.after) {
+      return {
+        kind: 'other',
+        paths: [],
+        answer: fail(
+          'WhatIfNoBody',
+          `what-if gave no planned body for ${c.resourceId} (changeType ${c.changeType}; run what-if with the full resource payloads); its planned state is unknown`,
+        ),
+      };
+    }
+    const set = c.unknown?.[0];
+    if (set) {
+      return {
+        kind: 'other',
+        paths: [set.path],
+        answer: fail('WhatIfUndecided', `what-if cannot tell ${set.path} of ${c.resourceId} yet: ${set.why}`),
+      };
+    }
+    const values = unevaluated(c.after, '');
+    if (values.length === 0) return undefined;
+    return {
+      kind: 'unevaluated',
+      paths: values.map((v) => v.path),
+      answer: fail(
+        'WhatIfUnevaluated',
+        `what-if could not evaluate ${values[0]!.path || 'the body'} of ${c.resourceId} (a template expression left unevaluated); the planned state of this resource is unknown`,
+      ),
+    };
   }
+}
+
+/** `body` with `set`'s values laid over it, objects merged at every depth (a copy; `body` is not changed). */
+function merge(body: Json, set: Json | undefined): Json {
+  if (!set) return body;
+  const out: Json = { ...body };
+  for (const [k, v] of Object.entries(set)) {
+    const was = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && was && typeof was === 'object' && !Array.isArray(was)
+        ? merge(was as Json, v as Json)
+        : v;
+  }
+  return out;
+}
+
+/** The embedded children of `type` in a parent body, or undefined when the body does not carry the field. */
+function embedded(parent: Json, type: string): Json[] | undefined {
+  const props = parent.properties as Json | undefined;
+  if (!props || typeof props !== 'object') return undefined;
+  if (type === 'outboundrules') {
+    // The managed network's rules map: V1 in the workspace, V2 in `managedNetworks/default`.
+    const map = (props.managedNetwork as { outboundRules?: unknown } | undefined)?.outboundRules;
+    if (!map || typeof map !== 'object') return undefined;
+    const parentId = String(parent.id);
+    return Object.entries(map as Json).map(([name, rule]) => ({ id: `${parentId}/outboundRules/${name}`, name, properties: rule }));
+  }
+  const field = EMBEDDED_ARRAYS[type];
+  const list = field ? props[field] : undefined;
+  return Array.isArray(list)
+    ? (list as unknown[]).filter((x): x is Json => x !== null && typeof x === 'object' && typeof (x as Json).id === 'string')
+    : undefined;
+}
+
+function embeds(type: string): boolean {
+  return type === 'outboundrules' || type in EMBEDDED_ARRAYS;
+}
+
+function isChange(x: PlannedChange | Json): x is PlannedChange {
+  return typeof (x as PlannedChange).changeType === 'string' && typeof (x as PlannedChange).resourceId === 'string';
+}
+
+/** The last type segment of a child resource id (lower case), undefined for a top-level resource. */
+function childType(key: string): string | undefined {
+  const rid = tryParseResourceId(key);
+  return rid && rid.types.length > 1 ? rid.types.at(-1)!.toLowerCase() : undefined;
+}
+
+/** The resource ids above a resource id, nearest first (`…/vnet/subnets/s` → `…/vnet`). */
+export function ancestors(key: string): string[] {
+  const out: string[] = [];
+  const rid = tryParseResourceId(key);
+  if (!rid) return out;
+  let id = rid.id;
+  for (let depth = rid.types.length; depth > 1; depth--) {
+    id = id.slice(0, id.lastIndexOf('/', id.lastIndexOf('/') - 1));
+    out.push(idKey(id));
+  }
+  return out;
+}
+
+/** Whether a path names a collection: `…/providers/NS/type[/name/childType]`, an odd number of segments after the namespace. */
+function isCollection(key: string): boolean {
+  const parts = key.split('/').filter(Boolean);
+  const p = parts.lastIndexOf('providers');
+  return p >= 0 && (parts.length - (p + 2)) % 2 === 1;
+}
+
+function isDirectChild(id: string, collection: string): boolean {
+  return id.startsWith(`${collection}/`) && !id.slice(collection.length + 1).includes('/');
 }
 
 function keyOf(url: string): string | undefined {
@@ -190,9 +465,23 @@ function keyOf(url: string): string | undefined {
   }
 }
 
-function notFound(id: string): { status: number; body: unknown } {
+function notFound(id: string, deletedAncestor?: string): Answer {
   return {
     status: 404,
-    body: { error: { code: 'ResourceNotFound', message: `The deployment deletes ${id} (what-if): it will not exist.` } },
+    body: {
+      error: {
+        code: 'ResourceNotFound',
+        message: deletedAncestor
+          ? `The deployment deletes ${deletedAncestor} (what-if), and ${id} with it: it will not exist.`
+          : `The deployment deletes ${id} (what-if), or it is not in the planned state: it will not exist.`,
+      },
+    },
+  };
+}
+
+function parentNotFound(parent: string): Answer {
+  return {
+    status: 404,
+    body: { error: { code: 'ParentResourceNotFound', message: `The deployment deletes ${parent} (what-if): it will not exist.` } },
   };
 }

@@ -1,0 +1,191 @@
+/**
+ * `audit --what-if` over what Azure does on its own when a deployment applies (issue 26 §2): each
+ * case a template and ARM's answer in Microsoft's what-if shape, through the real SDK over HTTPS.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AuditReport, TargetResult } from '../src/report/types.js';
+import { ids, RG, SUB } from '../mocks/worlds/generate.js';
+import { whatIfChildCases, whatIfEffectCases } from '../mocks/worlds/what-if.js';
+import { runCli } from './helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aml-preflight-what-if-effects-'));
+  for (const c of [...whatIfEffectCases(), ...whatIfChildCases()]) {
+    await writeFile(join(dir, `${c.name}.world.json`), JSON.stringify(c.world));
+    await writeFile(join(dir, `${c.name}.template.json`), JSON.stringify(c.template, null, 2));
+  }
+});
+
+async function whatIf(name: string, ...args: string[]) {
+  const r = await runCli([
+    'audit',
+    '--mock',
+    join(dir, `${name}.world.json`),
+    '--what-if',
+    join(dir, `${name}.template.json`),
+    '--subscription',
+    SUB,
+    '--resource-group',
+    RG,
+    '--format',
+    'json',
+    ...args,
+  ]);
+  return { ...r, report: JSON.parse(r.stdout) as AuditReport };
+}
+
+const target = (report: AuditReport, id: string = ids.workspace): TargetResult => {
+  const t = report.targets.find((x) => x.workspaceId.toLowerCase() === id.toLowerCase());
+  expect(t, `${id.split('/').pop()} is audited`).toBeDefined();
+  return t!;
+};
+/** check → `status` (or `live→planned` when the deployment changes it). */
+const verdicts = (t: TargetResult): Record<string, string> =>
+  Object.fromEntries(t.results.map((r) => [r.checkId, r.liveStatus ? `${r.liveStatus}→${r.status}` : r.status]));
+const result = (t: TargetResult, check: string) => t.results.find((r) => r.checkId === check)!;
+const states = (t: TargetResult, check: string) => new Set(result(t, check).findings.map((f) => f.deploymentState));
+
+const PRIVATE = {
+  'same-vnet-placement': 'pass',
+  'acr-private-endpoint-region': 'pass',
+  'image-build-compute': 'pass',
+  'acr-workspace-access': 'pass',
+  'private-dns-zones': 'pass',
+  'nsg-outbound-service-tags': 'pass',
+  'managed-network-outbound': 'skip',
+  'workspace-keys-in-sync': 'skip',
+};
+const MANAGED = {
+  ...PRIVATE,
+  'private-dns-zones': 'skip',
+  'nsg-outbound-service-tags': 'skip',
+};
+
+describe('a deleted private endpoint', () => {
+  it('takes its connection and DNS zone group with it: the computes lose the registry, nothing errors on a 404', async () => {
+    const r = await whatIf('whatif-deletes-registry-endpoint');
+    const t = target(r.report);
+    expect(verdicts(t)).toEqual({
+      ...PRIVATE,
+      'same-vnet-placement': 'pass→fail',
+      'image-build-compute': 'pass→fail',
+      // The registry has no private endpoint left to judge, rather than one Azure removed.
+      'acr-private-endpoint-region': 'pass→skip',
+    });
+    expect(states(t, 'same-vnet-placement')).toEqual(new Set(['introduced']));
+    expect(
+      result(t, 'same-vnet-placement')
+        .findings.map((f) => f.message)
+        .join('\n'),
+    ).toMatch(/cannot reach container registry crmlopsprodweu/);
+    expect(result(t, 'image-build-compute').findings[0]!.message).toMatch(/has no approved private endpoint/);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('a workspace the deployment creates', () => {
+  it('has exactly the computes the deployment creates, no live side, and only introduced findings', async () => {
+    const r = await whatIf('whatif-creates-workspace');
+    const t = target(r.report, ids.workspace.replace('mlw-mlops-prod-weu', 'mlw-mlops-dev-weu'));
+    // Nothing of it exists live: no live status at all, let alone an error.
+    expect(t.results.filter((x) => x.liveStatus !== undefined)).toEqual([]);
+    expect(verdicts(t)).toEqual({ ...PRIVATE, 'image-build-compute': 'fail' });
+    expect(result(t, 'image-build-compute').findings.map((f) => f.messageId)).toEqual(['gpu']);
+    expect(states(t, 'image-build-compute')).toEqual(new Set(['introduced']));
+    expect(r.report.whatIf).toMatchObject({ introduced: 1, unchanged: 0, fixed: [] });
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('child resources select the workspace at every depth', () => {
+  for (const c of whatIfChildCases()) {
+    it(`deleting a ${c.child} audits the workspace that depends on it`, async () => {
+      const r = await whatIf(c.name);
+      expect(r.report.targets.map((t) => t.workspaceId.toLowerCase())).toEqual([ids.workspace.toLowerCase()]);
+    });
+  }
+
+  it('a deleted peering: the workspace is audited, and Azure leaves the other side Disconnected', async () => {
+    const r = await whatIf('whatif-deletes-build-peering');
+    const t = target(r.report);
+    expect(verdicts(t)).toEqual({ ...PRIVATE, 'same-vnet-placement': 'pass→fail', 'image-build-compute': 'pass→fail' });
+    expect(result(t, 'image-build-compute').findings[0]!.message).toMatch(/not peered with it/);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('changeType Unsupported', () => {
+  it("a check that reads the resource errors naming it and ARM's reason; the workspace is selected as by a Modify", async () => {
+    for (const args of [[], ['--workspace', ids.workspace]]) {
+      const r = await whatIf('whatif-unsupported-nsg', ...args);
+      const t = target(r.report);
+      expect(verdicts(t)).toEqual({ ...PRIVATE, 'nsg-outbound-service-tags': 'pass→error' });
+      expect(result(t, 'nsg-outbound-service-tags').reason).toMatch(
+        /what-if cannot predict the change of .*networkSecurityGroups\/nsg-mlops-training-weu \(changeType Unsupported: Changes to the resource declared at 'resources\[0\]'/,
+      );
+      expect(r.code).toBe(3);
+    }
+  });
+});
+
+describe('properties the service sets', () => {
+  it('FQDN rules added to a provisioned V1 network are Active: the missing-PyPI warning is fixed, nothing introduced', async () => {
+    const r = await whatIf('whatif-adds-pypi-rules');
+    expect(verdicts(target(r.report))).toEqual({ ...MANAGED, 'managed-network-outbound': 'warn→pass' });
+    expect(r.report.whatIf).toMatchObject({ introduced: 0 });
+    expect(r.report.whatIf!.fixed.length).toBeGreaterThan(0);
+    expect(r.code).toBe(0);
+  });
+
+  it('the same under a V2 network (managedNetworks/default/outboundRules): Active, the warning fixed', async () => {
+    const r = await whatIf('whatif-adds-pypi-rules-v2');
+    expect(verdicts(target(r.report))).toEqual({ ...MANAGED, 'managed-network-outbound': 'warn→pass' });
+    expect(r.report.whatIf).toMatchObject({ introduced: 0 });
+    expect(r.code).toBe(0);
+  });
+
+  it('rules added while the network is still Provisioning: the checks that read them cannot decide yet and name the path', async () => {
+    const r = await whatIf('whatif-adds-rules-provisioning');
+    const t = target(r.report);
+    expect(result(t, 'managed-network-outbound').status).toBe('error');
+    for (const x of t.results.filter((y) => y.status === 'error'))
+      expect(x.reason).toMatch(
+        /what-if cannot tell properties\.status of .*outboundRules\/allow-pypi yet: .*the managed network is Provisioning/,
+      );
+    expect(t.results.filter((x) => x.status === 'fail')).toEqual([]);
+    expect(r.code).toBe(3);
+  });
+
+  it('both sides of a peering created together are Connected: the build cluster reaches the registry', async () => {
+    const r = await whatIf('whatif-peers-build-vnet');
+    expect(verdicts(target(r.report))).toEqual({ ...PRIVATE, 'same-vnet-placement': 'fail→pass', 'image-build-compute': 'fail→pass' });
+    expect(r.code).toBe(0);
+  });
+
+  it('one side alone stays Initiated, as Azure leaves it: still unreachable, and why', async () => {
+    const r = await whatIf('whatif-peers-one-side');
+    const t = target(r.report);
+    expect(verdicts(t)).toEqual({ ...PRIVATE, 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' });
+    expect(result(t, 'image-build-compute').findings[0]!.message).toMatch(/peer-vnet-mlops-prod-weu on vnet-mlops-build-weu is Initiated/);
+  });
+});
+
+describe('an unevaluated value', () => {
+  it("makes unreadable only what it touches: a new cluster's subnet errors the checks that read every placement, not image-build-compute", async () => {
+    const r = await whatIf('whatif-unevaluated-compute-subnet');
+    const t = target(r.report);
+    expect(verdicts(t)).toEqual({
+      ...PRIVATE,
+      'same-vnet-placement': 'pass→error',
+      'private-dns-zones': 'pass→error',
+      'nsg-outbound-service-tags': 'pass→error',
+    });
+    for (const x of t.results.filter((y) => y.status === 'error'))
+      expect(x.reason).toMatch(/what-if could not evaluate properties\.properties\.subnet\.id of .*computes\/cpu-batch-cluster/);
+    expect(r.code).toBe(3);
+  });
+});
