@@ -189,3 +189,34 @@ describe('an unevaluated value', () => {
     expect(r.code).toBe(3);
   });
 });
+
+describe('a private endpoint the deployment creates', () => {
+  it("a manual connection request joins the registry's connections Pending: the build cluster still cannot reach it", async () => {
+    const r = await whatIf('whatif-adds-build-endpoint-manual');
+    const t = target(r.report);
+    expect(verdicts(t)).toEqual({
+      ...PRIVATE,
+      'same-vnet-placement': 'fail',
+      'image-build-compute': 'fail',
+      'acr-private-endpoint-region': 'pass→fail',
+    });
+    expect(
+      result(t, 'acr-private-endpoint-region')
+        .findings.map((f) => f.message)
+        .join('\n'),
+    ).toMatch(/Pending/);
+    expect(r.code).toBe(1);
+  });
+
+  it("an automatic one: whether Azure approves it is open, so the checks that read the registry's connections cannot decide", async () => {
+    const r = await whatIf('whatif-adds-build-endpoint');
+    const t = target(r.report);
+    expect(t.results.filter((x) => x.status === 'fail')).toEqual([]);
+    expect(result(t, 'image-build-compute').status).toBe('error');
+    for (const x of t.results.filter((y) => y.status === 'error'))
+      expect(x.reason).toMatch(
+        /what-if cannot tell properties\.privateEndpointConnections\[1\]\.properties\.privateLinkServiceConnectionState\.status of crmlopsprodweu yet/,
+      );
+    expect(r.code).toBe(3);
+  });
+});

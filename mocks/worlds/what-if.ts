@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { WorldInput } from '../../src/world/schema.js';
-import { computeOf, ids, LOCATION, res, RG, subnet, SUB, vnetPeering, type Json } from './base.js';
+import { computeOf, ids, LOCATION, privateEndpoint, res, RG, subnet, SUB, vnetPeering, type Json } from './base.js';
 import { buildWorlds } from './generate.js';
 import { hubId, managedWorlds } from './managed.js';
 import { managedNetworkV2Id, managedV2Worlds } from './managed-v2.js';
@@ -283,6 +283,30 @@ export function whatIfEffectCases(): WhatIfCase[] {
   };
   const unevaluatedSubnet = "[reference(resourceId('Microsoft.Network/virtualNetworks', parameters('batchVnet'))).subnets[1].id]";
   const batch = newCluster(ids.workspace, 'cpu-batch-cluster', unevaluatedSubnet);
+  // A new registry endpoint in the build VNet, as what-if answers it: the template's connection request, no state yet.
+  const buildPeId = ids.peRegistry.replace('pe-crmlopsprodweu-registry', 'pe-crmlopsprodweu-registry-build');
+  const buildPe = (manual: boolean): Json => {
+    const pe = privateEndpoint(buildPeId, ids.registry, 'registry', ids.buildSubnet);
+    const request = pe.properties.privateLinkServiceConnections[0];
+    delete request.properties.privateLinkServiceConnectionState;
+    delete request.properties.provisioningState;
+    delete pe.properties.networkInterfaces;
+    pe.properties.privateLinkServiceConnections = manual ? [] : [request];
+    pe.properties.manualPrivateLinkServiceConnections = manual ? [request] : [];
+    return pe;
+  };
+  const buildPeResource = (manual: boolean): Json => ({
+    type: 'Microsoft.Network/privateEndpoints',
+    apiVersion: '2024-05-01',
+    name: 'pe-crmlopsprodweu-registry-build',
+    location: LOCATION,
+    properties: {
+      subnet: { id: ids.buildSubnet },
+      [manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections']: [
+        { name: 'registry', properties: { privateLinkServiceId: ids.registry, groupIds: ['registry'] } },
+      ],
+    },
+  });
   const provisioning = structuredClone(managedWorlds()['managed-package-fqdn-missing']!);
   res(provisioning, ids.workspace).properties.managedNetwork.status = { status: 'Provisioning', sparkReady: false };
 
@@ -293,6 +317,20 @@ export function whatIfEffectCases(): WhatIfCase[] {
       DEPLOYMENT,
       template([]),
       [{ resourceId: ids.peRegistry, changeType: 'Delete', before: livePe }],
+    ),
+    withWhatIf(
+      'ibc-unpeered-vnet',
+      "whatif-adds-build-endpoint-manual: the template adds a registry private endpoint in the build VNet with a manual connection request: Azure leaves it Pending until the registry's owner approves.",
+      DEPLOYMENT,
+      template([buildPeResource(true)]),
+      [{ resourceId: buildPeId, changeType: 'Create', after: buildPe(true) }],
+    ),
+    withWhatIf(
+      'ibc-unpeered-vnet',
+      'whatif-adds-build-endpoint: the template adds a registry private endpoint in the build VNet; whether Azure approves its connection on its own depends on the identity that deploys it.',
+      DEPLOYMENT,
+      template([buildPeResource(false)]),
+      [{ resourceId: buildPeId, changeType: 'Create', after: buildPe(false) }],
     ),
     withWhatIf(
       'healthy-private',

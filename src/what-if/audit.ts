@@ -81,6 +81,14 @@ async function affectedWorkspaces(
       // A VNet's subnets; the other side of a peering; the VNet a DNS zone link serves.
       for (const s of Array.isArray(props?.subnets) ? props.subnets : []) if (typeof s?.id === 'string') changed.add(idKey(s.id));
       for (const ref of [props?.remoteVirtualNetwork?.id, props?.virtualNetwork?.id]) if (typeof ref === 'string') changed.add(idKey(ref));
+      // A private endpoint's target: Azure adds or removes the endpoint's connection there.
+      for (const field of ['privateLinkServiceConnections', 'manualPrivateLinkServiceConnections'] as const) {
+        const list = (body?.properties as Record<string, unknown> | undefined)?.[field];
+        for (const x of Array.isArray(list) ? (list as unknown[]) : []) {
+          const target = (x as { properties?: { privateLinkServiceId?: unknown } } | null)?.properties?.privateLinkServiceId;
+          if (typeof target === 'string') changed.add(idKey(target));
+        }
+      }
     }
   }
   const out = new Map<string, string>();

@@ -91,6 +91,8 @@ export class PlannedState {
   readonly #changes = new Map<string, PlannedChange>();
   /** The private endpoints the plan deletes (idKey). */
   readonly #deletedEndpoints = new Set<string>();
+  /** Target idKey → the connections of the private endpoints the plan creates on it (with their planned state, or why it is open). */
+  readonly #newConnections = new Map<string, { body: Json; undecided?: string }[]>();
   /** Unevaluated values → where they are (resource, path). */
   readonly #expressions = new Map<string, { resourceId: string; path: string }>();
   /** ARM's answer, as it came (reports count and list these). */
@@ -107,9 +109,54 @@ export class PlannedState {
       if (!decides(c.changeType)) continue;
       const key = idKey(c.resourceId);
       this.#changes.set(key, c);
-      if (DELETES.test(c.changeType) && /\/providers\/microsoft\.network\/privateendpoints\/[^/]+$/.test(key))
-        this.#deletedEndpoints.add(key);
+      const endpoint = /\/providers\/microsoft\.network\/privateendpoints\/[^/]+$/.test(key);
+      if (DELETES.test(c.changeType) && endpoint) this.#deletedEndpoints.add(key);
+      if (/^create$/i.test(c.changeType) && endpoint && c.after) this.#connect(c.resourceId, c.after);
       for (const u of unevaluated(c.after ?? {}, '')) this.#expressions.set(u.value.trim(), { resourceId: c.resourceId, path: u.path });
+    }
+  }
+
+  /**
+   * A new private endpoint's connection appears on its target. A manual request (`manualPrivateLinkServiceConnections`)
+   * is `Pending` until the target's owner approves it; an automatic one is `Approved` only when the
+   * identity that deploys may approve connections on the target, which the plan cannot know: open,
+   * unless ARM's answer says the state.
+   * https://learn.microsoft.com/azure/private-link/private-endpoint-overview#access-to-a-private-link-resource-using-approval-workflow
+   */
+  #connect(endpointId: string, after: Json): void {
+    const props = (after.properties ?? {}) as Json;
+    for (const [field, manual] of [
+      ['privateLinkServiceConnections', false],
+      ['manualPrivateLinkServiceConnections', true],
+    ] as const) {
+      const list = props[field];
+      for (const plsc of Array.isArray(list) ? (list as unknown[]) : []) {
+        const p = ((plsc as Json | null)?.properties ?? {}) as {
+          privateLinkServiceId?: unknown;
+          privateLinkServiceConnectionState?: { status?: unknown };
+        };
+        const target = tryParseResourceId(p.privateLinkServiceId);
+        if (!target) continue;
+        const said =
+          typeof p.privateLinkServiceConnectionState?.status === 'string' ? p.privateLinkServiceConnectionState.status : undefined;
+        const status = said ?? (manual ? 'Pending' : undefined);
+        const name = endpointId.split('/').pop()!;
+        const body: Json = {
+          id: `${target.id}/privateEndpointConnections/${name}`,
+          name,
+          type: `${[target.provider, ...target.types].join('/')}/privateEndpointConnections`,
+          properties: {
+            provisioningState: 'Succeeded',
+            privateEndpoint: { id: endpointId },
+            privateLinkServiceConnectionState: { status: status ?? 'Unknown', description: '', actionsRequired: 'None' },
+          },
+        };
+        const undecided = status
+          ? undefined
+          : `the connection of ${name} is Approved only if the identity that deploys it may approve connections on ${target.names.at(-1)!}`;
+        const key = idKey(target.id);
+        this.#newConnections.set(key, [...(this.#newConnections.get(key) ?? []), { body, ...(undecided ? { undecided } : {}) }]);
+      }
     }
   }
 
@@ -309,6 +356,34 @@ export class PlannedState {
         changed = true;
       }
       if (changed) (edit().properties as Json)[field] = next;
+    }
+    // The connections of the endpoints the plan creates on this resource join its list.
+    const joining = this.#newConnections.get(key);
+    if (joining && Array.isArray(props.privateEndpointConnections)) {
+      const list = [...(((out?.properties as Json | undefined) ?? props).privateEndpointConnections as Json[])];
+      for (const c of joining) {
+        const pe = ((c.body.properties as Json).privateEndpoint as { id: string }).id;
+        if (
+          list.some(
+            (x) => idKey(String(((x.properties as Json | undefined)?.privateEndpoint as { id?: unknown } | undefined)?.id)) === idKey(pe),
+          )
+        )
+          continue;
+        if (c.undecided) {
+          const path = `properties.privateEndpointConnections[${list.length}].properties.privateLinkServiceConnectionState.status`;
+          return {
+            answer: {
+              status: 400,
+              body: {
+                error: { code: 'WhatIfUndecided', message: `what-if cannot tell ${path} of ${key.split('/').pop()!} yet: ${c.undecided}` },
+              },
+            },
+            changed: true,
+          };
+        }
+        list.push(c.body);
+      }
+      (edit().properties as Json).privateEndpointConnections = list;
     }
     return { answer: { status: 200, body: out ?? body }, changed: out !== undefined };
   }
