@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport, TargetResult } from '../src/report/types.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
 import { whatIfChildCases, whatIfEffectCases } from '../mocks/worlds/what-if.js';
+import { PlannedState } from '../src/what-if/plan.js';
 import { runCli } from './helpers.js';
 
 let dir: string;
@@ -218,5 +219,56 @@ describe('a private endpoint the deployment creates', () => {
         /what-if cannot tell properties\.privateEndpointConnections\[1\]\.properties\.privateLinkServiceConnectionState\.status of crmlopsprodweu yet/,
       );
     expect(r.code).toBe(3);
+  });
+});
+
+describe('the planned state, by parent chain (pure)', () => {
+  const url = (id: string) => `https://127.0.0.1${id}?api-version=2024-05-01`;
+  const deleted = new PlannedState([{ resourceId: ids.peRegistry, changeType: 'Delete' }]);
+
+  it('under a deleted endpoint nothing exists: its zone groups, listed or by id', () => {
+    expect(deleted.answer('GET', url(`${ids.peRegistry}/privateDnsZoneGroups`))).toMatchObject({
+      status: 404,
+      body: { error: { code: 'ParentResourceNotFound' } },
+    });
+    expect(deleted.answer('GET', url(`${ids.peRegistry}/privateDnsZoneGroups/default`))?.status).toBe(404);
+  });
+
+  it("a live target loses the deleted endpoint's connection, embedded or read by id, and keeps the others", () => {
+    const connection = (pe: string) => ({
+      id: `${ids.registry}/privateEndpointConnections/${pe.split('/').pop()}`,
+      properties: { privateEndpoint: { id: pe } },
+    });
+    const registry = { id: ids.registry, properties: { privateEndpointConnections: [connection(ids.peRegistry), connection(ids.peBlob)] } };
+    const adjusted = deleted.adjust('GET', url(ids.registry), 200, JSON.stringify(registry));
+    const kept = (JSON.parse(adjusted!.bodyText) as typeof registry).properties.privateEndpointConnections.map(
+      (c) => c.properties.privateEndpoint.id,
+    );
+    expect(kept).toEqual([ids.peBlob]);
+    const own = connection(ids.peRegistry);
+    expect(deleted.adjust('GET', url(own.id), 200, JSON.stringify(own))?.status).toBe(404);
+    expect(deleted.adjust('GET', url(ids.storage), 200, JSON.stringify({ id: ids.storage, properties: {} }))).toBeUndefined();
+  });
+
+  it('a created parent has only the children the plan creates; a subnet of a planned VNet is its body', () => {
+    const vnet = ids.vnet.replace('vnet-mlops-prod-weu', 'vnet-mlops-new-weu');
+    const plan = new PlannedState([
+      { resourceId: ids.workspace, changeType: 'Create', after: { properties: {} } },
+      { resourceId: vnet, changeType: 'Create', after: { properties: { subnets: [{ id: `${vnet}/subnets/snet-a`, properties: {} }] } } },
+    ]);
+    expect(plan.answer('GET', url(`${ids.workspace}/computes`))).toEqual({ status: 200, body: { value: [] } });
+    expect(plan.answer('GET', url(`${ids.workspace}/computes/cpu-build-cluster`))?.status).toBe(404);
+    expect(plan.answer('GET', url(`${vnet}/subnets/snet-a`))).toMatchObject({ status: 200, body: { id: `${vnet}/subnets/snet-a` } });
+    expect(plan.answer('GET', url(`${vnet}/subnets/snet-b`))?.status).toBe(404);
+  });
+
+  it('Unsupported is never read live, and neither is a write without a body', () => {
+    const plan = new PlannedState([
+      { resourceId: ids.nsg, changeType: 'Unsupported', unsupportedReason: 'its name is computed at deployment time' },
+      { resourceId: ids.routeTable, changeType: 'Deploy' },
+    ]);
+    expect(plan.answer('GET', url(ids.nsg))).toMatchObject({ status: 400, body: { error: { code: 'WhatIfUnsupported' } } });
+    expect(plan.answer('GET', url(`${ids.nsg}/securityRules/AllowMcrOutbound`))?.status).toBe(400);
+    expect(plan.answer('GET', url(ids.routeTable))).toMatchObject({ status: 400, body: { error: { code: 'WhatIfNoBody' } } });
   });
 });
