@@ -142,6 +142,13 @@ describe('properties the service sets', () => {
     expect(r.code).toBe(0);
   });
 
+  it("rules written in the workspace's map join the live list Active; the rules the service added stay", async () => {
+    const r = await whatIf('whatif-workspace-map-adds-pypi');
+    expect(verdicts(target(r.report))).toEqual({ ...MANAGED, 'managed-network-outbound': 'warn→pass' });
+    expect(r.report.whatIf).toMatchObject({ introduced: 0 });
+    expect(r.code).toBe(0);
+  });
+
   it('the same under a V2 network (managedNetworks/default/outboundRules): Active, the warning fixed', async () => {
     const r = await whatIf('whatif-adds-pypi-rules-v2');
     expect(verdicts(target(r.report))).toEqual({ ...MANAGED, 'managed-network-outbound': 'warn→pass' });

@@ -307,6 +307,14 @@ export function whatIfEffectCases(): WhatIfCase[] {
       ],
     },
   });
+  // The workspace as the template writes it: its managed network's map holds only the user-defined rules it declares.
+  const fqdnMissing = managedWorlds()['managed-package-fqdn-missing']!;
+  const liveWorkspace = structuredClone(res(fqdnMissing, ids.workspace));
+  const plannedWorkspace = structuredClone(liveWorkspace);
+  plannedWorkspace.properties.managedNetwork.outboundRules = {
+    'allow-pypi': { type: 'FQDN', category: 'UserDefined', destination: 'pypi.org' },
+    'allow-pythonhosted': { type: 'FQDN', category: 'UserDefined', destination: 'files.pythonhosted.org' },
+  };
   const provisioning = structuredClone(managedWorlds()['managed-package-fqdn-missing']!);
   res(provisioning, ids.workspace).properties.managedNetwork.status = { status: 'Provisioning', sparkReady: false };
 
@@ -465,6 +473,26 @@ export function whatIfEffectCases(): WhatIfCase[] {
           type: 'Microsoft.MachineLearningServices/workspaces/managedNetworks/outboundRules',
         },
       })),
+    ),
+    withWhatIf(
+      'managed-package-fqdn-missing',
+      'whatif-workspace-map-adds-pypi: the template redeploys the workspace with the PyPI FQDN rules in its managedNetwork.outboundRules map, and none of the rules the service added (Required): those stay, the new ones become Active.',
+      DEPLOYMENT,
+      template([
+        {
+          type: 'Microsoft.MachineLearningServices/workspaces',
+          apiVersion: '2025-12-01',
+          name: 'mlw-mlops-prod-weu',
+          location: LOCATION,
+          properties: {
+            managedNetwork: {
+              isolationMode: 'AllowOnlyApprovedOutbound',
+              outboundRules: plannedWorkspace.properties.managedNetwork.outboundRules,
+            },
+          },
+        },
+      ]),
+      [{ resourceId: ids.workspace, changeType: 'Modify', before: liveWorkspace, after: plannedWorkspace }],
     ),
     withWhatIf(
       provisioning,

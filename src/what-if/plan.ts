@@ -231,7 +231,10 @@ export class PlannedState {
       const c = this.#changes.get(ancestor);
       if (!c) continue;
       if (DELETES.test(c.changeType)) return parentNotFound(ancestor);
-      if (i === 0 && embeds(type) && WRITES.test(c.changeType)) {
+      // A managed network's rules map is authoritative only for a new network: in an existing one,
+      // the rules the service adds (category Required, Recommended) stay whatever the template's
+      // map says, so its entries are laid over the live list instead (see adjust).
+      if (i === 0 && embeds(type) && WRITES.test(c.changeType) && (type !== 'outboundrules' || /^create$/i.test(c.changeType))) {
         const parent = this.#body(c);
         if (parent.status !== 200) return parent;
         const children = embedded(parent.body as Json, type);
@@ -279,12 +282,16 @@ export class PlannedState {
       const seen = new Set<string>();
       const items: (PlannedChange | Json)[] = [];
       let changed = false;
+      const mapped = this.#mappedRules(key);
+      if (mapped && mapped.status !== 200) return { status: mapped.status, bodyText: JSON.stringify(mapped.body) };
+      const fromMap = new Map(((mapped?.body ?? []) as Json[]).map((r) => [idKey(String(r.id)), r]));
       for (const item of value as Json[]) {
         const id = typeof item.id === 'string' ? idKey(item.id) : undefined;
         const c = id ? this.#changes.get(id) : undefined;
+        const m = id && !c ? fromMap.get(id) : undefined;
         if (id) seen.add(id);
-        changed ||= c !== undefined || this.#gone(item);
-        items.push(c && SET.test(c.changeType) ? merge(item, c.after) : (c ?? item));
+        changed ||= c !== undefined || m !== undefined || this.#gone(item);
+        items.push(c && SET.test(c.changeType) ? merge(item, c.after) : (c ?? (m ? { ...item, ...m } : item)));
       }
       // New members join the last page only, and only what the plan creates: a Modify is of a
       // member that exists live, on whichever page holds it.
@@ -293,6 +300,12 @@ export class PlannedState {
         for (const [id, c] of this.#changes) {
           if (seen.has(id) || !CREATES.test(c.changeType) || !isDirectChild(id, key)) continue;
           items.push(c);
+          seen.add(id);
+          changed = true;
+        }
+        for (const [id, r] of fromMap) {
+          if (seen.has(id)) continue;
+          items.push(r);
           changed = true;
         }
       }
@@ -386,6 +399,21 @@ export class PlannedState {
       (edit().properties as Json).privateEndpointConnections = list;
     }
     return { answer: { status: 200, body: out ?? body }, changed: out !== undefined };
+  }
+
+  /**
+   * The rules an existing managed network's planned body (V1 workspace, V2 `managedNetworks/default`)
+   * names in its `outboundRules` map, for the list `key`; undefined when the plan does not write it
+   * or its body carries no map.
+   */
+  #mappedRules(key: string): Answer | undefined {
+    if (!key.endsWith('/outboundrules')) return undefined;
+    const c = this.#changes.get(key.slice(0, key.lastIndexOf('/')));
+    if (!c || !WRITES.test(c.changeType) || /^create$/i.test(c.changeType)) return undefined;
+    const parent = this.#body(c);
+    if (parent.status !== 200) return parent;
+    const rules = embedded(parent.body as Json, 'outboundrules');
+    return rules ? { status: 200, body: rules } : undefined;
   }
 
   /** A connection to a private endpoint the plan deletes: Azure removes it with the endpoint. */
