@@ -1,0 +1,408 @@
+/**
+ * A Terraform plan as the planned state's changes: each `resource_changes[]` entry mapped to the
+ * ARM resource it will produce (`mappings/`), in the shape ARM's what-if gives (`PlannedChange`),
+ * so `PlannedState` lays it over live ARM the same way.
+ *
+ * - `create` builds the id from the planned attributes; `update` and `delete` take `before.id`; a
+ *   replace (`["delete","create"]` or `["create","delete"]`) is a create of a new resource (and a
+ *   delete of the old id, when the new one differs).
+ * - A value unknown at plan time (`after_unknown`) is an id of a resource the plan creates when the
+ *   configuration references it (`subnet_id = azurerm_subnet.training.id`); otherwise it becomes an
+ *   unevaluated marker, and the change lists it in `unknown` with the Terraform address and
+ *   attribute, so every read that carries it fails naming them.
+ * - An update is what Terraform sets laid over the live body (Terraform manages a subset of the ARM
+ *   properties; the provider keeps the others), so it needs the live body: {@link plannedChanges}.
+ * - Separate-resource style (a rule beside its NSG, an association beside its subnet) is either a
+ *   child of its own (PlannedState embeds it in the parent's body) or an edit of the parent body.
+ * - A type no check reads is ignored; a type a check reads without a mapping is a problem that
+ *   names address and type, and its resource (when the change says it) is `Unsupported`.
+ * https://developer.hashicorp.com/terraform/internals/json-format#change-representation
+ */
+import { idKey, tryParseResourceId } from '../base/resource-id.js';
+import type { PlannedChange } from '../what-if/plan.js';
+import { TABLE, type Table } from './mappings/index.js';
+import { isMarker, marker, type Edit, type Json, type MapContext } from './mappings/types.js';
+import type { ConfigModule, TerraformPlan, TerraformResourceChange } from './plan-file.js';
+
+/** A planned change with the Terraform resource it comes from. */
+export interface TerraformChange extends PlannedChange {
+  readonly address: string;
+  readonly terraformType: string;
+  /** `true` when `after` is what Terraform sets, to be laid over the live body. */
+  readonly patch?: boolean;
+  /** Values known only after apply: their ARM path, and the Terraform address and attribute. */
+  readonly unknown?: readonly { readonly path: string; readonly why: string }[];
+}
+
+/** A change the mapping cannot place or does not know, said with its address and type. */
+export interface MappingProblem {
+  readonly address: string;
+  readonly type: string;
+  readonly reason: string;
+  /** The ARM resource it concerns, when the plan says it. */
+  readonly resourceId?: string;
+}
+
+export interface TerraformMapping {
+  readonly changes: readonly TerraformChange[];
+  /** Edits of resources by other Terraform resources (associations, access policies, network rules). */
+  readonly edits: readonly (Edit & { readonly address: string; readonly terraformType: string })[];
+  readonly problems: readonly MappingProblem[];
+  /** Addresses of changes of types no check reads. */
+  readonly ignored: readonly string[];
+  /** Addresses of no-op and read changes. */
+  readonly unchanged: readonly string[];
+}
+
+export interface MapOptions {
+  /** The subscription of the ids creates build, when the plan's own ids do not say it. */
+  readonly subscriptionId?: string;
+  /** The mapping table (tests pass their own). */
+  readonly table?: Table;
+}
+
+type Action = 'create' | 'update' | 'delete' | 'replace';
+
+function actionOf(actions: readonly string[]): Action | undefined {
+  const a = [...actions].sort().join(',');
+  if (a === 'create') return 'create';
+  if (a === 'update') return 'update';
+  if (a === 'delete') return 'delete';
+  if (a === 'create,delete') return 'replace';
+  return undefined; // no-op, read, forget
+}
+
+/** Maps every resource change of a plan. Pure: no ARM reads (updates and edits are laid over live by {@link plannedChanges}). */
+export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}): TerraformMapping {
+  const table = options.table ?? TABLE;
+  const config = configIndex(plan.configuration);
+  const subscriptionId = options.subscriptionId ?? dominantSubscription(plan);
+  const managed = plan.resourceChanges.filter((rc) => rc.mode === 'managed' && rc.deposed === undefined);
+  const unchanged: string[] = [];
+  const ignored: string[] = [];
+  const active: { rc: TerraformResourceChange; action: Action }[] = [];
+  for (const rc of managed) {
+    const action = actionOf(rc.change.actions);
+    if (!action) unchanged.push(rc.address);
+    else if (!table.mappings[rc.type] && !table.unmapped[rc.type]) ignored.push(rc.address);
+    else active.push({ rc, action });
+  }
+
+  // Ids first, in rounds: a create's id may rest on the id of another create (a rule of a new workspace).
+  const ids = new Map<string, string>();
+  for (const rc of managed)
+    if (typeof rc.change.before?.id === 'string' && actionOf(rc.change.actions) !== 'replace') ids.set(rc.address, rc.change.before.id);
+  const contexts = new Map<string, MapContext>();
+  const ctx = (rc: TerraformResourceChange, action: Action): MapContext => {
+    let c = contexts.get(rc.address);
+    if (!c) contexts.set(rc.address, (c = context(rc, action, ids, config, subscriptionId)));
+    return c;
+  };
+  for (let round = 0, grew = true; grew && round < 10; round++) {
+    grew = false;
+    for (const { rc, action } of active) {
+      if (ids.has(rc.address) && action !== 'replace') continue;
+      const m = table.mappings[rc.type];
+      const found = m ? m.id(ctx(rc, action)) : table.unmapped[rc.type]?.id?.(ctx(rc, action));
+      const id = found && !isMarker(found) && tryParseResourceId(found) ? found : undefined;
+      if (id && ids.get(rc.address) !== id) {
+        ids.set(rc.address, id);
+        grew = true;
+      }
+    }
+  }
+
+  const changes: TerraformChange[] = [];
+  const edits: (Edit & { address: string; terraformType: string })[] = [];
+  const problems: MappingProblem[] = [];
+  for (const { rc, action } of active) {
+    const c = ctx(rc, action);
+    const liveId = typeof rc.change.before?.id === 'string' ? rc.change.before.id : undefined;
+    const id = action === 'update' || action === 'delete' ? (liveId ?? ids.get(rc.address)) : ids.get(rc.address);
+    const base = { address: rc.address, terraformType: rc.type };
+    const mapping = table.mappings[rc.type];
+    if (!mapping) {
+      const u = table.unmapped[rc.type]!;
+      const reason = `Terraform changes ${u.changes} through ${rc.address} (${rc.type}), which aml-preflight cannot map to its ARM state yet`;
+      problems.push({ ...base, type: rc.type, reason, ...(id ? { resourceId: id } : {}) });
+      if (id) changes.push({ ...base, resourceId: id, changeType: 'Unsupported', unsupportedReason: reason });
+      continue;
+    }
+    if (!id) {
+      problems.push({
+        ...base,
+        type: rc.type,
+        reason: `the ARM id of ${rc.address} (${rc.type}) is known only after apply (a name or parent id the plan leaves unknown)`,
+      });
+      continue;
+    }
+    if (action === 'replace' && liveId && idKey(liveId) !== idKey(id)) changes.push({ ...base, resourceId: liveId, changeType: 'Delete' });
+    if (mapping.edits) for (const e of mapping.edits(c, id)) edits.push({ ...base, ...e });
+    if (!mapping.body) continue;
+    if (action === 'delete') {
+      changes.push({ ...base, resourceId: id, changeType: 'Delete' });
+      continue;
+    }
+    const rid = tryParseResourceId(id);
+    const body = mapping.body(c);
+    const after: Json =
+      action === 'update' ? body : { id, name: rid?.names.at(-1), type: rid ? [rid.provider, ...rid.types].join('/') : undefined, ...body };
+    const extra = mapping.extra?.(c, id) ?? [];
+    for (const [resourceId, b, patch] of [
+      [id, after, action === 'update'] as const,
+      ...extra.map((x) => [x.id, x.body, action === 'update'] as const),
+    ]) {
+      changes.push(withUnknown({ ...base, resourceId, changeType: patch ? 'Modify' : 'Create', after: b, ...(patch ? { patch } : {}) }));
+    }
+  }
+  return { changes, edits, problems, ignored, unchanged };
+}
+
+/**
+ * The planned changes, complete: updates and edits laid over the live bodies (`readLive` answers
+ * the live ARM body of an id, undefined when it does not exist), edits of resources the plan itself
+ * creates applied to their planned bodies. A live resource the plan updates but ARM does not have is
+ * `Unsupported`, naming the address: the state and Azure disagree.
+ */
+export async function plannedChanges(
+  mapping: TerraformMapping,
+  readLive: (id: string) => Promise<Json | undefined>,
+): Promise<TerraformChange[]> {
+  const out = new Map<string, TerraformChange>();
+  for (const c of mapping.changes) {
+    const key = idKey(c.resourceId);
+    if (!c.patch) {
+      out.set(key, c);
+      continue;
+    }
+    const live = await readLive(c.resourceId);
+    out.set(
+      key,
+      live
+        ? withUnknown({ ...c, patch: false, changeType: 'Modify', before: live, after: merge(live, c.after ?? {}) as Json })
+        : { ...c, patch: false, changeType: 'Unsupported', unsupportedReason: missing(c.address, c.resourceId) },
+    );
+  }
+  for (const e of mapping.edits) {
+    const key = idKey(e.target);
+    const owner = out.get(key);
+    if (owner && /^delete$/i.test(owner.changeType)) continue;
+    if (owner && /^unsupported$/i.test(owner.changeType)) continue;
+    if (owner?.after) {
+      out.set(key, withUnknown({ ...owner, after: e.apply(structuredClone(owner.after)) }));
+      continue;
+    }
+    const live = await readLive(e.target);
+    out.set(
+      key,
+      live
+        ? withUnknown({
+            address: e.address,
+            terraformType: e.terraformType,
+            resourceId: e.target,
+            changeType: 'Modify',
+            before: live,
+            after: e.apply(structuredClone(live)),
+          })
+        : {
+            address: e.address,
+            terraformType: e.terraformType,
+            resourceId: e.target,
+            changeType: 'Unsupported',
+            unsupportedReason: missing(e.address, e.target),
+          },
+    );
+  }
+  return [...out.values()];
+}
+
+function missing(address: string, id: string): string {
+  return `Terraform changes ${id} through ${address}, but ARM has no such resource (the Terraform state and Azure disagree; run terraform plan again)`;
+}
+
+/**
+ * What Terraform sets laid over a live body: objects merge, `null` removes a field, an array is
+ * Terraform's (it writes whole lists), each member merged over the live member of the same id or name.
+ */
+export function merge(live: unknown, patch: unknown): unknown {
+  if (patch === undefined) return live;
+  if (Array.isArray(patch)) {
+    if (!Array.isArray(live)) return patch;
+    const keyOf = (x: unknown): string | undefined => {
+      const o = x as { id?: unknown; name?: unknown } | null;
+      return typeof o?.id === 'string' ? idKey(o.id) : typeof o?.name === 'string' ? `name:${o.name.toLowerCase()}` : undefined;
+    };
+    const members = live as unknown[];
+    return patch.map((p: unknown) => {
+      const k = keyOf(p);
+      const name = (p as { name?: unknown } | null)?.name;
+      const l = k
+        ? members.find((x) => keyOf(x) === k || (typeof name === 'string' && keyOf(x) === `name:${name.toLowerCase()}`))
+        : undefined;
+      return l === undefined ? p : merge(l, p);
+    });
+  }
+  if (patch && typeof patch === 'object') {
+    if (!live || typeof live !== 'object' || Array.isArray(live)) return stripNulls(patch);
+    const out = new Map(Object.entries(live));
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) out.delete(k);
+      else out.set(k, merge(out.get(k), v));
+    }
+    return Object.fromEntries(out);
+  }
+  return patch;
+}
+
+function stripNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stripNulls);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== null)
+        .map(([k, x]) => [k, stripNulls(x)]),
+    );
+  return v;
+}
+
+/** The change with its markers listed as values known only after apply (and null fields of a create dropped). */
+function withUnknown<T extends TerraformChange>(c: T): T {
+  const after = c.patch ? c.after : (stripNulls(c.after) as Json | undefined);
+  const found: { path: string; why: string }[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'string' && isMarker(v))
+      found.push({
+        path,
+        why: `Terraform knows ${v.slice('[terraform: '.length, -' is known only after apply]'.length)} only after apply (after_unknown)`,
+      });
+    else if (Array.isArray(v)) for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+  };
+  walk(after, '');
+  const { unknown: _drop, ...rest } = c;
+  return { ...rest, ...(after ? { after } : {}), ...(found.length ? { unknown: found } : {}) } as T;
+}
+
+// ---- reading one change ----
+
+type Path = readonly (string | number)[];
+
+function at(v: unknown, path: Path): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (cur === true) return true; // an unknown (or sensitive) subtree
+    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[p];
+  }
+  return cur;
+}
+
+function context(
+  rc: TerraformResourceChange,
+  action: Action,
+  ids: ReadonlyMap<string, string>,
+  config: ConfigIndex,
+  subscriptionId: string | undefined,
+): MapContext {
+  const values = (action === 'delete' ? rc.change.before : rc.change.after) ?? {};
+  const unknownTree = action === 'delete' ? undefined : rc.change.after_unknown;
+  const isUnknown = (path: Path): boolean => {
+    let cur = unknownTree;
+    for (const p of path) {
+      if (cur === true) return true;
+      if (!cur || typeof cur !== 'object') return false;
+      cur = (cur as Record<string | number, unknown>)[p];
+    }
+    return cur === true;
+  };
+  const get = (path: Path): unknown => {
+    if (isUnknown(path)) return resolveReference(rc.address, path, ids, config) ?? marker(rc.address, path);
+    const v = at(values, path);
+    return v === null ? undefined : v;
+  };
+  return {
+    address: rc.address,
+    type: rc.type,
+    action: action === 'replace' ? 'create' : action,
+    liveId: typeof rc.change.before?.id === 'string' ? rc.change.before.id : undefined,
+    subscriptionId,
+    get,
+    str(path) {
+      const v = get(path);
+      return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+    },
+    blocks(name) {
+      if (isUnknown([name])) return undefined;
+      const v = at(values, [name]);
+      return Array.isArray(v) ? v.map((_, i) => i) : [];
+    },
+  };
+}
+
+// ---- the configuration section: references of unknown values ----
+
+interface ConfigIndex {
+  /** Config address (module path, no instance key) → expressions. */
+  readonly expressions: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+function configIndex(root: ConfigModule | undefined): ConfigIndex {
+  const expressions = new Map<string, Record<string, unknown>>();
+  const visit = (m: ConfigModule | undefined, prefix: string): void => {
+    if (!m) return;
+    for (const r of m.resources ?? []) if (r.expressions) expressions.set(prefix + r.address, r.expressions);
+    for (const [name, call] of Object.entries(m.module_calls ?? {})) visit(call.module, `${prefix}module.${name}.`);
+  };
+  visit(root, '');
+  return { expressions };
+}
+
+/** `module.a["x"].azurerm_subnet.s[0]` → `module.a.azurerm_subnet.s` (the configuration's address). */
+function configAddress(address: string): string {
+  return address.replace(/\[[^\]]*\]/g, '');
+}
+
+/** The module path of an address, as a prefix of the addresses it references (`module.a["x"].`). */
+function modulePrefix(address: string): string {
+  const m = /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)/.exec(address);
+  return m?.[1] ?? '';
+}
+
+/**
+ * An unknown value the configuration writes as `<resource>.id` of a resource whose ARM id this plan
+ * knows (a create whose id the mapping built): that id. Undefined otherwise.
+ */
+function resolveReference(address: string, path: Path, ids: ReadonlyMap<string, string>, config: ConfigIndex): string | undefined {
+  let expr: unknown = config.expressions.get(configAddress(address));
+  for (const p of path) {
+    if (!expr || typeof expr !== 'object') return undefined;
+    expr = (expr as Record<string | number, unknown>)[p];
+  }
+  const refs = (expr as { references?: unknown } | undefined)?.references;
+  if (!Array.isArray(refs) || typeof refs[0] !== 'string') return undefined;
+  const m = /^(.+)\.id$/.exec(refs[0]);
+  if (!m) return undefined;
+  const target = modulePrefix(address) + m[1]!;
+  const exact = ids.get(target);
+  if (exact) return exact;
+  // `azurerm_subnet.training.id` of a resource with one instance (count = 1) is that instance.
+  const instances = [...ids.keys()].filter((k) => k.startsWith(`${target}[`) && !k.slice(target.length).includes('.'));
+  return instances.length === 1 ? ids.get(instances[0]!) : undefined;
+}
+
+/** The subscription most of the plan's ids name: the one its creates go to when nothing else says. */
+function dominantSubscription(plan: TerraformPlan): string | undefined {
+  const counts = new Map<string, number>();
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const m = /^\/subscriptions\/([0-9a-fA-F-]{36})(\/|$)/.exec(v);
+      if (m) counts.set(m[1]!.toLowerCase(), (counts.get(m[1]!.toLowerCase()) ?? 0) + 1);
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  for (const rc of plan.resourceChanges) {
+    visit(rc.change.before);
+    visit(rc.change.after);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
