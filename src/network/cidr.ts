@@ -86,11 +86,33 @@ function subtract(a: readonly Range[], b: readonly Range[]): Range[] {
   return out;
 }
 
+/** The first index at or after `from` whose range ends at or after `at` (ranges sorted, disjoint). */
+function skipTo(list: readonly Range[], from: number, at: bigint): number {
+  let lo = from;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]![1] < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function overlapping(a: readonly Range[], b: readonly Range[]): Range[] {
   const out: Range[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
+    // Skip, by binary search, the ranges that end before the other side's next one starts: a small
+    // set cut out of a large one costs its own size times a logarithm, not the large one's size.
+    if (a[i]![1] < b[j]![0]) {
+      i = skipTo(a, i + 1, b[j]![0]);
+      continue;
+    }
+    if (b[j]![1] < a[i]![0]) {
+      j = skipTo(b, j + 1, a[i]![0]);
+      continue;
+    }
     const s = a[i]![0] > b[j]![0] ? a[i]![0] : b[j]![0];
     const e = a[i]![1] < b[j]![1] ? a[i]![1] : b[j]![1];
     if (s <= e) out.push([s, e]);
@@ -151,6 +173,14 @@ export class RangeSet {
   toCidrs(): AddressSet {
     return toSet(this.r);
   }
+  static union(...sets: readonly RangeSet[]): RangeSet {
+    if (sets.length === 1) return sets[0]!;
+    return new RangeSet({ v4: normalise(sets.flatMap((s) => s.r.v4)), v6: normalise(sets.flatMap((s) => s.r.v6)) });
+  }
+  /** Whether this set holds every address of `other`. */
+  contains(other: RangeSet): boolean {
+    return subtract(other.r.v4, this.r.v4).length === 0 && subtract(other.r.v6, this.r.v6).length === 0;
+  }
 }
 
 export function union(...sets: AddressSet[]): AddressSet {
@@ -187,6 +217,19 @@ export function contains(a: AddressSet, b: AddressSet): boolean {
   const ra = rangesOf(a);
   const rb = rangesOf(b);
   return subtract(rb.v4, ra.v4).length === 0 && subtract(rb.v6, ra.v6).length === 0;
+}
+
+/**
+ * The set of addresses from `first` to `last` inclusive (`10.1.4.12-10.1.4.255`, as Azure Firewall
+ * rules write ranges); undefined when either end is not an address or they differ in family.
+ */
+export function addressRange(first: string, last: string): AddressSet | undefined {
+  if (!isCidr(first) || !isCidr(last) || first.includes('/') || last.includes('/')) return undefined;
+  const a = parseCidr(first);
+  const b = parseCidr(last);
+  if (a.version !== b.version || a.start > b.start) return undefined;
+  const r: Range = [a.start, b.start];
+  return toSet(a.version === 4 ? { v4: [r], v6: [] } : { v4: [], v6: [r] });
 }
 
 /** Keeps only the address families (4, 6) present in `like`. */
