@@ -144,7 +144,7 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
       continue;
     }
     const rid = tryParseResourceId(id);
-    const body = mapping.body(c);
+    const body = succeeded(mapping.body(c));
     const after: Json =
       action === 'update' ? body : { id, name: rid?.names.at(-1), type: rid ? [rid.provider, ...rid.types].join('/') : undefined, ...body };
     const extra = mapping.extra?.(c, id) ?? [];
@@ -156,6 +156,18 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
     }
   }
   return { changes, edits, problems, ignored, unchanged };
+}
+
+/**
+ * The state after a successful apply: azurerm and azapi wait for each create and update to finish
+ * (the long-running operation's poller) and fail the apply when it does not succeed, so what the
+ * plan writes is `Succeeded` once it applies.
+ */
+function succeeded(body: Json): Json {
+  const props = body.properties;
+  if (props === undefined) return { ...body, properties: { provisioningState: 'Succeeded' } };
+  if (!props || typeof props !== 'object' || Array.isArray(props) || 'provisioningState' in props) return body;
+  return { ...body, properties: { ...(props as Json), provisioningState: 'Succeeded' } };
 }
 
 /**

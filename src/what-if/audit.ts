@@ -60,7 +60,7 @@ export async function whatIfAudit(options: WhatIfAuditOptions): Promise<AuditRep
  * a zone link its zone, an outbound rule its workspace), live or as planned (a deleted endpoint is
  * named only by the live state).
  */
-async function affectedWorkspaces(
+export async function affectedWorkspaces(
   planned: Inventory,
   live: Inventory,
   plan: PlannedState,

@@ -76,6 +76,7 @@ describe('the real checkov plan: NSGs created with a separate rule', () => {
       name: 'pass',
       type: 'Microsoft.Network/networkSecurityGroups/securityRules',
       properties: {
+        provisioningState: 'Succeeded',
         priority: 100,
         direction: 'Inbound',
         access: 'Deny',
@@ -408,7 +409,7 @@ describe('types', () => {
     expect(m.changes).toEqual([
       expect.objectContaining({
         changeType: 'Unsupported',
-        resourceId: `${RG}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/A/crmlopsprodweu`,
+        resourceId: `${RG}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`,
       }),
     ]);
   });

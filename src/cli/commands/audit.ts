@@ -13,6 +13,7 @@ import { scrub } from '../../secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, collect, dedupe, parseFailOn, pick, seconds, workspaceArg } from '../options.js';
 import { writeFileAtomic } from '../write.js';
+import type { TerraformPlan } from '../../terraform/plan-file.js';
 import { whatIfPlan } from './what-if-plan.js';
 
 export interface AuditOptions {
@@ -41,6 +42,7 @@ export interface AuditOptions {
   baseline?: string;
   also?: string[];
   whatIf?: string;
+  terraformPlan?: string;
   parameters?: string;
   location?: string;
   deploymentName?: string;
@@ -87,6 +89,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
         '--what-if <template.json>',
         "audit the state this ARM template (Bicep: az bicep build) would produce, from ARM's what-if; findings are introduced, fixed or unchanged",
       )
+      .option(
+        '--terraform-plan <plan.json>',
+        'audit the state this Terraform plan (terraform show -json <planfile>) would produce; findings are introduced, fixed or unchanged',
+      )
       .option('--parameters <parameters.json>', 'with --what-if: the deployment parameters file')
       .option('--location <region>', 'with --what-if at subscription or management group scope: the deployment location')
       .option('--deployment-name <name>', 'with --what-if: the deployment name what-if runs under', 'aml-preflight-what-if')
@@ -124,17 +130,20 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const logTarget = logAnalyticsTarget(opts.logAnalytics, opts.dcr, opts.logAnalytics ? opts.stream : undefined);
   if (typeof logTarget === 'string') throw new UsageError(logTarget);
   const whatIf = opts.whatIf ? await whatIfPlan(opts) : undefined;
+  const terraform = opts.terraformPlan ? await terraformPlanOf(opts) : undefined;
   if (!opts.whatIf && (opts.parameters !== undefined || opts.location !== undefined))
     throw new UsageError('--parameters and --location go with --what-if <template.json>');
   const tenantWide =
-    (!whatIf && (opts.subscription?.length ?? 0) > 0) || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
+    (!whatIf && !terraform && (opts.subscription?.length ?? 0) > 0) ||
+    (opts.managementGroup?.length ?? 0) > 0 ||
+    opts.allSubscriptions === true;
   const concurrency = Number(opts.concurrency ?? '4');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
   for (const sub of opts.subscription ?? []) {
     if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
   }
-  if (workspaceIds.length === 0 && !tenantWide && !whatIf && !opts.mock) {
+  if (workspaceIds.length === 0 && !tenantWide && !whatIf && !terraform && !opts.mock) {
     throw new UsageError('say what to audit: --workspace <ARM id>, --subscription <id>, --management-group <id> or --all-subscriptions');
   }
   const baseline = opts.baseline ? await (await import('../../baseline.js')).readBaseline(opts.baseline) : undefined;
@@ -157,7 +166,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   try {
     const signalOpts = io.abortSignal ? { abortSignal: io.abortSignal } : {};
     // Markdown draws each workspace's network. Not for --what-if: the diagram would show live state.
-    const drawTopology = !whatIf && (format === 'markdown' || also.some((a) => a.format === 'markdown'));
+    const drawTopology = !whatIf && !terraform && (format === 'markdown' || also.some((a) => a.format === 'markdown'));
     const { describeTopology } = drawTopology ? await import('../../topology.js') : { describeTopology: undefined };
     const decorate = describeTopology
       ? async (t: TargetResult): Promise<TargetResult> => {
@@ -261,7 +270,23 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
         ...signalOpts,
       });
     };
-    let report = whatIf ? await planned(whatIf) : await live();
+    const terraformPlanned = async (plan: NonNullable<typeof terraform>): Promise<AuditReport> => {
+      const { terraformAudit } = await import('../../terraform/audit.js');
+      return terraformAudit({
+        connection: session.connection,
+        live: inventory,
+        plan,
+        ...(opts.subscription?.length === 1 ? { subscriptionId: opts.subscription[0]! } : {}),
+        workspaceIds,
+        checks,
+        checkTimeoutInMs: timeoutSeconds * 1000,
+        severityOverrides: severityOverrides(config),
+        workspaceConcurrency: concurrency,
+        checkOptions: { images: opts.image ?? [] },
+        ...signalOpts,
+      });
+    };
+    let report = whatIf ? await planned(whatIf) : terraform ? await terraformPlanned(terraform) : await live();
     if (opts.fix) {
       const { applyFixes } = await import('../../fix.js');
       const rerun = async (workspaceId: string) =>
@@ -339,4 +364,21 @@ function progressLine(io: CliIO, total: number): { tick: (workspaceId: string, r
       io.stderr('\r\u001b[2K');
     },
   };
+}
+
+/** `--terraform-plan`: the plan, read and validated before anything runs (exit 2 with the reason otherwise). */
+async function terraformPlanOf(opts: AuditOptions): Promise<TerraformPlan> {
+  if (opts.whatIf) throw new UsageError('--terraform-plan and --what-if are two planned states; give one');
+  for (const [flag, set] of [
+    ['--baseline', opts.baseline !== undefined],
+    ['--all-subscriptions', opts.allSubscriptions === true],
+    ['--fix', opts.fix === true],
+    ['--parameters', opts.parameters !== undefined],
+  ] as const) {
+    if (set) throw new UsageError(`--terraform-plan compares the plan with live state; it does not combine with ${flag}`);
+  }
+  if ((opts.subscription?.length ?? 0) > 1)
+    throw new UsageError('--terraform-plan takes one --subscription (where the plan creates its resources)');
+  const { loadTerraformPlan } = await import('../../terraform/plan-file.js');
+  return loadTerraformPlan(opts.terraformPlan!);
 }

@@ -6,7 +6,7 @@
  * per mapping). What Azure sets when the endpoint is made (its connection's approval, its IPs and
  * the zone group's record sets) is not in the plan and is left to the service effects.
  */
-import { armId, childId, compact, ref, strings, type Family, type Json, type MapContext } from './types.js';
+import { armId, childId, compact, isMarker, ref, strings, type Edit, type Family, type Json, type MapContext } from './types.js';
 
 const NET = 'Microsoft.Network';
 
@@ -47,6 +47,46 @@ export const privateEndpointsDns: Family = {
             customNetworkInterfaceName: c.str(['custom_network_interface_name']),
           }),
         }),
+      // The target resource lists the endpoint's connection once it is made: Approved for an
+      // automatic connection (the create fails without the approval permission on the target),
+      // Pending for a manual one until its owner approves it.
+      // https://learn.microsoft.com/azure/private-link/private-endpoint-overview#access-to-a-private-link-resource-using-approval-workflow
+      edits(c, id): Edit[] {
+        if (c.action !== 'create') return [];
+        return (c.blocks('private_service_connection') ?? []).flatMap((i) => {
+          const target = c.str(['private_service_connection', i, 'private_connection_resource_id']);
+          if (!target || isMarker(target)) return [];
+          const manual = c.get(['private_service_connection', i, 'is_manual_connection']) === true;
+          const name = `${id.slice(id.lastIndexOf('/') + 1)}.terraform-planned`;
+          const connection = {
+            id: `${target}/privateEndpointConnections/${name}`,
+            name,
+            properties: {
+              privateEndpoint: { id },
+              groupIds: strings(c.get(['private_service_connection', i, 'subresource_names'])),
+              privateLinkServiceConnectionState: manual
+                ? {
+                    status: 'Pending',
+                    description: c.str(['private_service_connection', i, 'request_message']) ?? '',
+                    actionsRequired: 'None',
+                  }
+                : { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
+              provisioningState: 'Succeeded',
+            },
+          };
+          return [
+            {
+              target,
+              apply(body: Json): Json {
+                const props = ((body.properties as Json | undefined) ??= {});
+                const list = Array.isArray(props.privateEndpointConnections) ? (props.privateEndpointConnections as unknown[]) : [];
+                props.privateEndpointConnections = [...list, connection];
+                return body;
+              },
+            },
+          ];
+        });
+      },
       extra(c, id) {
         const groups = c.blocks('private_dns_zone_group') ?? [];
         return groups.map((i) => {
@@ -92,14 +132,10 @@ export const privateEndpointsDns: Family = {
     },
   },
   unmapped: {
+    // Placed on the zone, whose reads (the zone list, its records) the checks go through.
     azurerm_private_dns_a_record: {
       changes: "a private DNS zone's A records",
-      id: (c) =>
-        childId(
-          armId(c.subscriptionId, c.str(['resource_group_name']), `${NET}/privateDnsZones`, c.str(['zone_name'])),
-          'A',
-          c.str(['name']),
-        ),
+      id: (c) => armId(c.subscriptionId, c.str(['resource_group_name']), `${NET}/privateDnsZones`, c.str(['zone_name'])),
     },
   },
 };

@@ -1,0 +1,178 @@
+/**
+ * `audit --terraform-plan`: the verdicts a Terraform plan would produce, decided as `--what-if`
+ * decides a deployment's. The plan's changes are mapped to ARM (`changes.ts`), updates and edits
+ * laid over the live bodies, what Azure then does on its own added (`what-if/effects.ts`), and the
+ * result laid over live ARM by the same `PlannedState`. The checks run on both states; findings are
+ * `introduced`, `unchanged` or `fixed`, and only introduced ones count for `--fail-on`.
+ *
+ * A change the mapping cannot place (an id known only after apply, a type a check reads that no
+ * mapping knows and whose resource the plan does not name) could change anything the checks read:
+ * every planned verdict is then `error`, naming the addresses, never a verdict read from live ARM as
+ * if the plan did not touch it.
+ */
+import { createClients, type ArmConnection } from '../arm/connection.js';
+import { getOne } from '../arm/raw.js';
+import { ML_API_VERSION } from '../arm/connection.js';
+import { idKey, tryParseResourceId } from '../base/resource-id.js';
+import type { AuditReport, CheckResult } from '../base/results.js';
+import { runAudit, type RunOptions } from '../engine/run.js';
+import { Inventory, type InventoryOptions } from '../inventory/index.js';
+import { summarize } from '../report/types.js';
+import { VERSION } from '../version.js';
+import { affectedWorkspaces, compareWithLive } from '../what-if/audit.js';
+import { serviceEffects } from '../what-if/effects.js';
+import { PlannedState } from '../what-if/plan.js';
+import { mapTerraformPlan, plannedChanges, type MappingProblem } from './changes.js';
+import type { Json } from './mappings/types.js';
+import type { TerraformPlan } from './plan-file.js';
+
+export interface TerraformAuditOptions extends Omit<RunOptions, 'inventory' | 'workspaceIds'> {
+  readonly connection: ArmConnection;
+  /** The live inventory (the live verdicts go through it). */
+  readonly live: Inventory;
+  readonly plan: TerraformPlan;
+  /** The subscription the plan's creates go to, when its own ids do not say (`--subscription`). */
+  readonly subscriptionId?: string;
+  /** Workspaces to audit besides those the plan touches. */
+  readonly workspaceIds: readonly string[];
+  readonly inventoryOptions?: InventoryOptions;
+}
+
+/** The api-version a live body is read at, by resource provider (the versions the inventory reads). */
+const API_VERSIONS: Record<string, string> = {
+  'microsoft.network': '2024-05-01',
+  'microsoft.machinelearningservices': ML_API_VERSION,
+  'microsoft.containerregistry': '2023-07-01',
+  'microsoft.storage': '2023-05-01',
+  'microsoft.keyvault': '2023-07-01',
+  'microsoft.authorization': '2022-04-01',
+};
+
+export async function terraformAudit(options: TerraformAuditOptions): Promise<AuditReport> {
+  const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
+  const mapping = mapTerraformPlan(options.plan, options.subscriptionId ? { subscriptionId: options.subscriptionId } : {});
+  const { read, requests } = liveBodies(options.connection, options.abortSignal);
+  const changes = await plannedChanges(mapping, read);
+  const plan = new PlannedState(changes, await serviceEffects(changes, options.live, signal));
+  const planned = new Inventory(options.connection, { ...options.inventoryOptions, ...signal, plan: withUnmapped(plan, mapping.problems) });
+  try {
+    const subscriptionId = options.subscriptionId ?? subscriptionOf(changes.map((c) => c.resourceId));
+    // The scope the workspaces are looked for in: the plan's subscription (none known: only the
+    // workspaces the plan or --workspace names).
+    const request = {
+      scope: subscriptionId
+        ? { kind: 'subscription' as const, subscriptionId, location: '' }
+        : { kind: 'managementGroup' as const, managementGroup: '', location: '' },
+      deploymentName: 'terraform plan',
+      template: {},
+    };
+    const targets = await affectedWorkspaces(planned, options.live, plan, request, options.workspaceIds, signal);
+    const checkOptions = { ...options.checkOptions, whatIf: true };
+    const common = { ...options, workspaceIds: targets, checkOptions };
+    const existing = targets.filter((id) => !plan.creates(id));
+    const [live, next] = await Promise.all([
+      runAudit({ ...common, workspaceIds: existing, inventory: options.live }),
+      runAudit({ ...common, inventory: planned }),
+    ]);
+    const unplaced = mapping.problems.filter((p) => p.resourceId === undefined);
+    const decided = unplaced.length ? undecidable(next, unplaced) : next;
+    const report = compareWithLive(decided, live, changes, options.plan.file, terraformName(options.plan));
+    return { ...report, stats: { ...report.stats, armRequests: options.live.requestCount + planned.requestCount + requests() } };
+  } finally {
+    planned.dispose();
+  }
+}
+
+/**
+ * The planned state, and beneath each resource a type without a mapping changes (an A record's
+ * zone, a firewall's classic rules) nothing read as live: its child reads fail with the reason too.
+ */
+function withUnmapped(plan: PlannedState, problems: readonly MappingProblem[]): NonNullable<InventoryOptions['plan']> {
+  const under = problems.filter((p) => p.resourceId).map((p) => ({ prefix: `${idKey(p.resourceId!)}/`, reason: p.reason }));
+  return {
+    answer(method, url) {
+      if (method === 'GET' && under.length) {
+        let key: string;
+        try {
+          key = idKey(decodeURIComponent(new URL(url).pathname));
+        } catch {
+          return plan.answer(method, url);
+        }
+        const hit = under.find((u) => key.startsWith(u.prefix));
+        // A `WhatIf…` code: the ARM error keeps the message as the reason (src/arm/errors.ts).
+        if (hit) return { status: 400, body: { error: { code: 'WhatIfTerraformUnmapped', message: hit.reason } } };
+      }
+      return plan.answer(method, url);
+    },
+    adjust: (method, url, status, bodyText) => plan.adjust(method, url, status, bodyText),
+    describe: (value) => plan.describe(value),
+  };
+}
+
+function terraformName(plan: TerraformPlan): string {
+  return `terraform plan${plan.terraformVersion ? ` (Terraform ${plan.terraformVersion})` : ''}`;
+}
+
+/** Every planned verdict `error`, naming the changes the mapping could not place. */
+function undecidable(report: AuditReport, problems: readonly MappingProblem[]): AuditReport {
+  const reason = `the Terraform plan changes what aml-preflight cannot place in ARM: ${problems.map((p) => p.reason).join('; ')}`;
+  const targets = report.targets.map((t) => ({
+    ...t,
+    results: t.results.map((r): CheckResult => (r.status === 'skip' ? r : { ...r, status: 'error', findings: [], reason })),
+  }));
+  return { ...report, targets, summary: summarize(targets) };
+}
+
+/** The subscription most ids name. */
+function subscriptionOf(ids: readonly string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const sub = tryParseResourceId(id)?.subscriptionId;
+    if (sub) counts.set(sub, (counts.get(sub) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/**
+ * Live ARM bodies as ARM sends them (the plan's updates and edits are laid over them), one GET per
+ * resource, through the SDK pipeline (token, retries, pacing, CA). A 404 is "does not exist".
+ */
+function liveBodies(
+  connection: ArmConnection,
+  abortSignal: AbortSignal | undefined,
+): { read: (id: string) => Promise<Json | undefined>; requests: () => number } {
+  let count = 0;
+  const clients = createClients(
+    {
+      ...connection,
+      onRequest: (m, u) => {
+        count++;
+        connection.onRequest?.(m, u);
+      },
+    },
+    `aml-preflight/${VERSION}`,
+  );
+  const cache = new Map<string, Promise<Json | undefined>>();
+  const signal = abortSignal ?? new AbortController().signal;
+  const read = (id: string): Promise<Json | undefined> => {
+    const key = idKey(id);
+    let p = cache.get(key);
+    if (!p) {
+      const provider = tryParseResourceId(id)?.provider.toLowerCase() ?? '';
+      const version = API_VERSIONS[provider] ?? '2024-05-01';
+      p = clients
+        .tenant()
+        .then((client) => getOne(client, `${connection.endpoint}${id}?api-version=${version}`, signal))
+        .then(
+          (body) => (body && typeof body === 'object' ? (body as Json) : undefined),
+          (err: unknown) => {
+            if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+            throw err;
+          },
+        );
+      cache.set(key, p);
+    }
+    return p;
+  };
+  return { read, requests: () => count };
+}
