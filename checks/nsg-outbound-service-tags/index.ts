@@ -7,7 +7,12 @@
  * nodes need outbound TCP 443 to the `MicrosoftContainerRegistry` and `AzureFrontDoor.FirstParty`
  * service tags. This check answers for every address of both tags, from every compute subnet,
  * without a VM: the subnet's NSG is evaluated exactly over the tags' prefixes from the live
- * `serviceTags` API, and the subnet's route table says where the allowed traffic then goes.
+ * `serviceTags` API, and the subnet's route table says where the allowed traffic then goes. When a
+ * route leads to a `VirtualAppliance`, the check follows it: to an Azure Firewall in the VNet or a
+ * peered hub (possibly in another subscription), whose rules decide MCR as the FQDNs
+ * `mcr.microsoft.com` and `*.data.mcr.microsoft.com` plus the tag's addresses, and Front Door as its
+ * addresses (https://learn.microsoft.com/azure/firewall/rule-processing); to a third-party
+ * appliance's NIC, whose rules ARM does not show; or to nothing readable.
  *
  * No customer NSG filters a managed virtual network: there, `managed-network-outbound` decides
  * egress from the outbound rules.
@@ -21,6 +26,8 @@ import { evaluateRoutes } from '../../src/network/routes.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/model.js';
+import { evaluateFirewall, type FirewallRuleRef } from '../../src/network/firewall.js';
+import { findAppliance, firewallContext, type Appliance } from '../../src/network/firewall-path.js';
 
 const PORT = 443;
 const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];
@@ -29,13 +36,16 @@ const SHOWN = 12;
 export default defineCheck({
   meta: {
     id: 'nsg-outbound-service-tags',
-    title: 'Compute subnets can reach MicrosoftContainerRegistry and AzureFrontDoor.FirstParty on TCP 443',
+    title:
+      'Compute subnets can reach MicrosoftContainerRegistry and AzureFrontDoor.FirstParty on TCP 443, through their NSG, routes and Azure Firewall',
     severity: 'error',
     docs: [
       'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules',
       'https://learn.microsoft.com/azure/virtual-network/service-tags-overview',
       'https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route',
+      'https://learn.microsoft.com/azure/firewall/rule-processing',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall',
     ],
     reads: [
       'workspace',
@@ -44,6 +54,8 @@ export default defineCheck({
       'network security groups',
       'route tables',
       'service tags of the workspace region',
+      'peered VNets, Azure Firewalls, firewall policies, rule collection groups and IP groups a route leads to',
+      'network interfaces of third-party appliances',
     ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
@@ -53,15 +65,28 @@ export default defineCheck({
       'Microsoft.Network/networkSecurityGroups/read',
       'Microsoft.Network/routeTables/read',
       'Microsoft.Network/locations/serviceTags/read',
+      'Microsoft.Network/azureFirewalls/read',
+      'Microsoft.Network/firewallPolicies/read',
+      'Microsoft.Network/firewallPolicies/ruleCollectionGroups/read',
+      'Microsoft.Network/ipGroups/read',
+      'Microsoft.Network/networkInterfaces/read',
     ],
     messages: {
       denied:
         'Outbound TCP 443 from subnet {{subnet}} to {{tag}} is denied for {{deniedCount}} of {{total}} prefixes by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}; affects {{computes}}.',
       undecidable: 'Outbound TCP 443 from subnet {{subnet}} to {{tag}} cannot be decided for {{count}} of {{total}} prefixes: {{why}}.',
       appliance:
-        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; the NSG cannot vouch for what the appliance allows.',
+        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; no readable resource in the VNet or its peered VNets owns {{ip}}, so nothing can vouch for what the appliance allows.',
       dropped:
         'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) is dropped: route {{route}} ({{prefix}}) of {{routeTable}} has next hop {{hop}}.',
+      firewallDenied:
+        'Egress from subnet {{subnet}} to {{tag}} ({{what}}) goes through Azure Firewall {{firewall}} ({{hop}}), which denies it: {{decider}}; affects {{computes}}.',
+      firewallUndecidable:
+        'Egress from subnet {{subnet}} to {{tag}} ({{what}}) goes through Azure Firewall {{firewall}} ({{hop}}), whose verdict cannot be decided: {{why}}.',
+      thirdParty:
+        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}: NIC {{nic}} of VM {{vm}}, a third-party appliance whose rules ARM does not show.',
+      applianceUnreadable:
+        'Egress from subnet {{subnet}} to {{tag}} goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}, and what owns that address cannot be read: {{action}} is missing in subscription {{subscription}} ({{resource}}).',
       tagMissing: 'The serviceTags answer for {{region}} has no {{tag}} tag, so outbound access to it cannot be checked.',
     },
   },
@@ -178,6 +203,114 @@ export default defineCheck({
           if (!seg.route || /^internet$/i.test(seg.nextHopType)) continue;
           const hop = seg.route.nextHopIpAddress ? `${seg.nextHopType} ${seg.route.nextHopIpAddress}` : seg.nextHopType;
           const dropped = /^(none|vnetlocal)$/i.test(seg.nextHopType);
+          const ip = seg.route.nextHopIpAddress;
+          const routeData = {
+            subnet: subnetName,
+            tag: tag.name,
+            hop,
+            route: seg.route.name,
+            prefix: seg.route.addressPrefix,
+            routeTable: nameOf(routeTable!.id),
+          };
+          const count = destination.filter((p) => overlaps(seg.destination, [p])).length;
+          const appliance: Appliance | undefined =
+            !dropped && /^virtualappliance$/i.test(seg.nextHopType) && ip
+              ? await findAppliance(ctx.inventory, vnetOf(subnetId), ip, opts)
+              : undefined;
+          if (appliance?.kind === 'firewall') {
+            const isMcr = tag.name.toLowerCase().startsWith('microsoftcontainerregistry');
+            const evaluation = evaluateFirewall(
+              appliance.rules,
+              { addresses: seg.destination, ...(isMcr ? { fqdns: MCR_FQDNS } : {}) },
+              { source, protocol: 'TCP', port: PORT, application: 'Https' },
+              firewallContext(appliance, tags),
+            );
+            const d = evaluation.deciding;
+            if (evaluation.verdict === 'allow' || !d) {
+              ctx.note(
+                `egress to ${tag.name} from ${subnetName} is allowed by Azure Firewall ${nameOf(appliance.firewallId)}${d?.rule ? ` (${describeRule(d.rule)})` : ''}`,
+              );
+              continue;
+            }
+            const what = d.fqdn ? `${d.fqdn} on HTTPS 443` : `${count} of ${total} prefixes on TCP 443`;
+            const evidence = {
+              ...base,
+              routeTableId: routeTable!.id,
+              route: seg.route,
+              firewallId: appliance.firewallId,
+              firewallPolicyIds: appliance.policyIds,
+              hubVnetId: appliance.vnetId,
+              decisions: evaluation.decisions.map((x) => ({
+                verdict: x.verdict,
+                ...(x.fqdn ? { fqdn: x.fqdn } : {}),
+                ...(x.destination ? { prefixes: summarise(x.destination) } : {}),
+                rule: x.rule ?? null,
+                ...(x.why ? { why: x.why } : {}),
+              })),
+            };
+            const resourceId = d.rule?.group
+              ? `${d.rule.ownerId}/ruleCollectionGroups/${d.rule.group.name}`
+              : (d.rule?.ownerId ?? appliance.firewallId);
+            if (evaluation.verdict === 'deny')
+              ctx.report({
+                messageId: 'firewallDenied',
+                data: {
+                  ...routeData,
+                  what,
+                  firewall: nameOf(appliance.firewallId),
+                  decider: d.rule ? describeRule(d.rule) : (d.why ?? 'no rule matches'),
+                  computes: computeNames,
+                },
+                resourceId,
+                evidence,
+                remediation: firewallFix(appliance, d.rule, isMcr, tag.name, source),
+              });
+            else
+              ctx.report({
+                messageId: 'firewallUndecidable',
+                data: { ...routeData, what, firewall: nameOf(appliance.firewallId), why: d.why ?? 'a rule cannot be resolved' },
+                resourceId,
+                evidence,
+                remediation: `Make the deciding rule explicit (addresses, service tags or target FQDNs the firewall can resolve): ${firewallFix(appliance, d.rule, isMcr, tag.name, source)}`,
+                level: 'warning',
+              });
+            continue;
+          }
+          if (appliance?.kind === 'third-party') {
+            ctx.report({
+              messageId: 'thirdParty',
+              data: { ...routeData, count, total, nic: nameOf(appliance.nicId), vm: appliance.vmId ? nameOf(appliance.vmId) : '(none)' },
+              resourceId: appliance.nicId,
+              evidence: {
+                ...base,
+                routeTableId: routeTable!.id,
+                route: seg.route,
+                nicId: appliance.nicId,
+                vmId: appliance.vmId ?? null,
+                ipForwarding: appliance.ipForwarding,
+              },
+              remediation: `Allow ${MCR_FQDNS.join(' and ')} and ${tag.name} on TCP 443 in the appliance ${nameOf(appliance.vmId ?? appliance.nicId)} (${ip}), then re-run.`,
+              level: 'warning',
+            });
+            continue;
+          }
+          if (appliance?.kind === 'unreadable') {
+            ctx.report({
+              messageId: 'applianceUnreadable',
+              data: { ...routeData, action: appliance.action, subscription: appliance.subscriptionId, resource: appliance.resourceId },
+              resourceId: appliance.resourceId,
+              evidence: {
+                ...base,
+                routeTableId: routeTable!.id,
+                route: seg.route,
+                unreadable: appliance.resourceId,
+                missingAction: appliance.action,
+              },
+              remediation: `Grant the audit identity ${appliance.action} in subscription ${appliance.subscriptionId} (aml-preflight permissions prints the role), then re-run.`,
+              level: 'warning',
+            });
+            continue;
+          }
           ctx.report({
             messageId: dropped ? 'dropped' : 'appliance',
             data: {
@@ -189,6 +322,7 @@ export default defineCheck({
               route: seg.route.name,
               prefix: seg.route.addressPrefix,
               routeTable: nameOf(routeTable!.id),
+              ip: ip ?? '(none)',
             },
             resourceId: `${routeTable!.id}/routes/${seg.route.name}`,
             evidence: { ...base, routeTableId: routeTable!.id, route: seg.route, prefixes: summarise(seg.destination) },
@@ -202,6 +336,48 @@ export default defineCheck({
     }
   },
 });
+
+/** `collection allow-aml-network (priority 100), rule x, in group g (priority 200) of policy p`. */
+export function describeRule(r: FirewallRuleRef): string {
+  const where = r.group
+    ? `, in rule collection group ${r.group.name} (priority ${r.group.priority}) of ${r.inheritance > 0 ? 'parent ' : ''}policy ${nameOf(r.ownerId)}`
+    : ` of firewall ${nameOf(r.ownerId)} (classic rules)`;
+  return `${r.kind} rule ${r.rule} of ${r.action} collection ${r.collection.name} (priority ${r.collection.priority})${where}`;
+}
+
+/** The `az` command that adds the missing allow, before the rule that decides. */
+function firewallFix(
+  fw: Extract<Appliance, { kind: 'firewall' }>,
+  rule: FirewallRuleRef | undefined,
+  isMcr: boolean,
+  tag: string,
+  source: readonly string[],
+): string {
+  const what = isMcr
+    ? `--rule-type ApplicationRule --protocols Https=443 --target-fqdns ${MCR_FQDNS.join(' ')}`
+    : `--rule-type NetworkRule --ip-protocols TCP --destination-addresses ${tag} --destination-ports ${PORT}`;
+  const src = `--source-addresses ${source.join(' ')}`;
+  if (fw.policyIds.length === 0) {
+    const rid = parseResourceId(fw.firewallId);
+    return isMcr
+      ? `az network firewall application-rule create --resource-group ${rid.resourceGroup} --firewall-name ${nameOf(fw.firewallId)} --collection-name allow-aml-egress --priority ${Math.max(100, (rule?.collection.priority ?? 65000) - 1)} --action Allow --name allow-mcr --protocols Https=443 --target-fqdns ${MCR_FQDNS.join(' ')} ${src}`
+      : `az network firewall network-rule create --resource-group ${rid.resourceGroup} --firewall-name ${nameOf(fw.firewallId)} --collection-name allow-aml-egress --priority ${Math.max(100, (rule?.collection.priority ?? 65000) - 1)} --action Allow --name allow-${tag.replace(/\./g, '-')} --protocols TCP --destination-addresses ${tag} --destination-ports ${PORT} ${src}`;
+  }
+  const policyId = rule?.inheritance === 0 ? rule.ownerId : fw.policyIds[0]!;
+  const rid = parseResourceId(policyId);
+  // Else the firewall's own policy's first group: a child's rules never precede its parent's.
+  const own = [...fw.rules.network, ...fw.rules.application].find((c) => c.ref.inheritance === 0 && c.ref.group)?.ref.group;
+  const group = rule?.group && rule.inheritance === 0 ? rule.group.name : (own?.name ?? '<rule-collection-group>');
+  const base = `--resource-group ${rid.resourceGroup} --policy-name ${nameOf(policyId)} --rule-collection-group-name ${group}`;
+  const inherited =
+    (rule?.inheritance ?? 0) > 0
+      ? `The deciding rule is in parent policy ${nameOf(rule!.ownerId)}, which is processed before ${nameOf(policyId)}: change it there, or `
+      : '';
+  if (rule?.action === 'Allow' && rule.group)
+    return `${inherited}az network firewall policy rule-collection-group collection rule add ${base} --collection-name ${rule.collection.name} --name allow-${isMcr ? 'mcr' : tag.replace(/\./g, '-')} ${what} ${src}`;
+  const priority = Math.max(100, (rule?.collection.priority ?? 65000) - 1);
+  return `${inherited}az network firewall policy rule-collection-group collection add-filter-collection ${base} --name allow-aml-egress --collection-priority ${priority} --action Allow --rule-name allow-${isMcr ? 'mcr' : tag.replace(/\./g, '-')} ${what} ${src}`;
+}
 
 function summarise(set: readonly string[]): string[] {
   return set.length > SHOWN ? [...set.slice(0, SHOWN), `… and ${set.length - SHOWN} more`] : [...set];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
+import { HUB_SUB } from '../../mocks/worlds/firewall.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
 import { checkAuditor } from '../helpers.js';
 
@@ -39,14 +40,6 @@ describe('nsg-outbound-service-tags on its worlds', () => {
       'warn',
       [`${MCR} cannot be decided for 3 of 3 prefixes: rule AllowMcrOutbound (priority 100) uses application security groups`],
     ],
-    [
-      'nsg-forced-tunnel',
-      'warn',
-      [
-        `to ${MCR} (3 of 3 prefixes) goes through VirtualAppliance 10.20.3.4 by route default-via-firewall (0.0.0.0/0)`,
-        `to ${AFD} (42 of 42 prefixes) goes through VirtualAppliance 10.20.3.4`,
-      ],
-    ],
   ] as const)('%s → %s', async (world, status, messages) => {
     const result = await audit(world);
     expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
@@ -85,6 +78,118 @@ describe('nsg-outbound-service-tags on its worlds', () => {
     expect(paths.filter((p) => p.includes('networkSecurityGroups'))).toHaveLength(1);
     expect(paths.filter((p) => p.includes('serviceTags'))).toHaveLength(1);
     expect(paths.filter((p) => p.includes('virtualNetworks'))).toHaveLength(1);
+  });
+});
+
+describe('nsg-outbound-service-tags through an Azure Firewall (issue 21)', () => {
+  const HUB = `/subscriptions/${HUB_SUB}/resourceGroups/rg-connectivity-weu/providers/Microsoft.Network`;
+  const via = 'goes through Azure Firewall afw-hub-weu (VirtualAppliance 10.100.0.4)';
+  it.each([
+    ['fw-hub-healthy', 'pass', []],
+    ['fw-classic-rules', 'pass', []],
+    [
+      'fw-frontdoor-denied',
+      'fail',
+      [`to ${AFD} (42 of 42 prefixes on TCP 443) ${via}, which denies it: no rule matches: the firewall denies by default`],
+    ],
+    [
+      'fw-mcr-data-missing',
+      'fail',
+      [`to ${MCR} (*.data.mcr.microsoft.com on HTTPS 443) ${via}, which denies it: no rule matches: the firewall denies by default`],
+    ],
+    [
+      'fw-parent-policy-deny',
+      'fail',
+      [
+        `to ${AFD} (42 of 42 prefixes on TCP 443) ${via}, which denies it: network rule deny-frontdoor of Deny collection deny-cdn-egress (priority 65000), in rule collection group rcg-org-guardrails (priority 60000) of parent policy fwp-org-base`,
+      ],
+    ],
+    [
+      'fw-dns-proxy-off',
+      'warn',
+      [
+        `to ${MCR} (mcr.microsoft.com on HTTPS 443) ${via}, whose verdict cannot be decided: rule allow-mcr-fqdns: it names mcr.microsoft.com by FQDN, and FQDNs in network rules need the firewall's DNS proxy, which is off`,
+      ],
+    ],
+    [
+      'fw-ip-group-forbidden',
+      'warn',
+      [
+        `to ${AFD} (42 of 42 prefixes on TCP 443) ${via}, whose verdict cannot be decided: rule allow-frontdoor-firstparty: source: IP group`,
+      ],
+    ],
+    [
+      'fw-hub-forbidden',
+      'warn',
+      [
+        `to ${MCR} goes through VirtualAppliance 10.100.0.4 by route default-via-hub-firewall (0.0.0.0/0) of rt-mlops-training-weu, and what owns that address cannot be read: Microsoft.Network/virtualNetworks/read is missing in subscription ${HUB_SUB}`,
+        `to ${AFD} goes through VirtualAppliance 10.100.0.4`,
+      ],
+    ],
+    [
+      'fw-third-party-nva',
+      'warn',
+      [
+        `to ${MCR} (3 of 3 prefixes) goes through VirtualAppliance 10.100.1.4 by route default-via-hub-firewall (0.0.0.0/0) of rt-mlops-training-weu: NIC nic-nva-fw01 of VM vm-nva-fw01, a third-party appliance`,
+        `to ${AFD} (42 of 42 prefixes) goes through VirtualAppliance 10.100.1.4`,
+      ],
+    ],
+    [
+      'nsg-forced-tunnel',
+      'warn',
+      [
+        `to ${MCR} (3 of 3 prefixes) goes through VirtualAppliance 10.20.3.4 by route default-via-firewall (0.0.0.0/0) of rt-mlops-training-weu; no readable resource in the VNet or its peered VNets owns 10.20.3.4`,
+        `to ${AFD} (42 of 42 prefixes) goes through VirtualAppliance 10.20.3.4`,
+      ],
+    ],
+  ] as const)('%s → %s', async (world, status, messages) => {
+    const result = await audit(world);
+    expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
+    expect(result.findings.map((f) => f.message)).toHaveLength(messages.length);
+    messages.forEach((m, i) => {
+      expect(result.findings[i]!.message).toContain(m);
+    });
+  });
+
+  it('a firewall that allows both says so, naming the deciding rules, and warns about nothing', async () => {
+    const result = await audit('fw-hub-healthy');
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual([
+      `egress to ${MCR} from vnet-mlops-prod-weu/snet-training is allowed by Azure Firewall afw-hub-weu (application rule allow-mcr of Allow collection allow-aml-fqdns (priority 200), in rule collection group rcg-aml-egress (priority 200) of policy fwp-hub-weu)`,
+      `egress to ${AFD} from vnet-mlops-prod-weu/snet-training is allowed by Azure Firewall afw-hub-weu (network rule allow-frontdoor-firstparty of Allow collection allow-aml-network (priority 100), in rule collection group rcg-aml-egress (priority 200) of policy fwp-hub-weu)`,
+    ]);
+  });
+
+  it('a denial names the deciding group and the az command that adds the allow before it', async () => {
+    const parent = (await audit('fw-parent-policy-deny')).findings[0]!;
+    expect(parent.resourceId).toBe(`${HUB}/firewallPolicies/fwp-org-base/ruleCollectionGroups/rcg-org-guardrails`);
+    expect(parent.evidence.firewallPolicyIds).toEqual([`${HUB}/firewallPolicies/fwp-hub-weu`, `${HUB}/firewallPolicies/fwp-org-base`]);
+    expect(parent.remediation).toMatch(/^The deciding rule is in parent policy fwp-org-base, which is processed before fwp-hub-weu/);
+    const data = (await audit('fw-mcr-data-missing')).findings[0]!;
+    expect(data.resourceId).toBe(`${HUB}/azureFirewalls/afw-hub-weu`);
+    expect(data.remediation).toBe(
+      'az network firewall policy rule-collection-group collection add-filter-collection --resource-group rg-connectivity-weu --policy-name fwp-hub-weu --rule-collection-group-name rcg-aml-egress --name allow-aml-egress --collection-priority 64999 --action Allow --rule-name allow-mcr --rule-type ApplicationRule --protocols Https=443 --target-fqdns mcr.microsoft.com *.data.mcr.microsoft.com --source-addresses 10.20.1.0/24',
+    );
+    expect(data.evidence.decisions).toEqual([
+      expect.objectContaining({ verdict: 'allow', fqdn: 'mcr.microsoft.com' }),
+      expect.objectContaining({ verdict: 'deny', fqdn: '*.data.mcr.microsoft.com', rule: null }),
+    ]);
+  });
+
+  it('reads the hub once: its VNet, the firewall, the policy and its groups, and the IP group', async () => {
+    await audit('fw-hub-healthy');
+    const paths = t.harness.server.handler.log.map((e) => `${e.method} ${e.path}`);
+    for (const part of [
+      'virtualNetworks/vnet-hub-weu',
+      'azureFirewalls/afw-hub-weu',
+      'firewallPolicies/fwp-hub-weu?',
+      'ruleCollectionGroups',
+      'ipGroups/ipg-ml-spokes',
+    ])
+      expect(
+        paths.filter((p) => `${p}?`.includes(part)),
+        part,
+      ).toHaveLength(1);
   });
 });
 

@@ -1,0 +1,202 @@
+/**
+ * What owns a route's `VirtualAppliance` next hop, read through the inventory: an Azure Firewall
+ * (its rules, policies and IP groups gathered for the pure evaluator in `firewall.ts`), a
+ * third-party appliance's NIC, nothing readable, or something a 403 hides.
+ *
+ * Hub and spoke as Microsoft's landing zones build it
+ * (https://learn.microsoft.com/azure/architecture/networking/architecture/hub-spoke): the spoke is
+ * peered to a hub VNet, possibly in another subscription, whose `AzureFirewallSubnet` holds the
+ * firewall; that subnet's `ipConfigurations` name the firewall's IP configurations
+ * (`…/azureFirewalls/{fw}/azureFirewallIpConfigurations/{name}`), and the firewall's
+ * `ipConfigurations[].privateIPAddress` is the next hop. Any other subnet's `ipConfigurations`
+ * name NICs (`…/networkInterfaces/{nic}/ipConfigurations/{name}`).
+ *
+ * Reads run as soon as their ids are known: the VNets together, then the firewalls of the subnet
+ * that holds the address, then the policy and its rule collection groups together, then the IP
+ * groups the rules name.
+ */
+import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, Subnet } from '@azure/arm-network';
+import { ArmRequestError } from '../arm/errors.js';
+import { idKey, parseResourceId } from '../base/resource-id.js';
+import type { Inventory, ReadOptions } from '../inventory/index.js';
+import { contains, isCidr, union, type AddressSet } from './cidr.js';
+import {
+  classicRules,
+  policyRules,
+  type ArmAzureFirewall,
+  type ArmFirewallPolicy,
+  type ArmRuleCollectionGroup,
+  type FirewallContext,
+  type FirewallRules,
+} from './firewall.js';
+import type { ServiceTagIndex } from './service-tags.js';
+
+export type Appliance =
+  | {
+      readonly kind: 'firewall';
+      readonly ip: string;
+      readonly firewallId: string;
+      /** The VNet whose AzureFirewallSubnet holds it. */
+      readonly vnetId: string;
+      readonly rules: FirewallRules;
+      /** The policy chain, the firewall's own first; empty for classic rules. */
+      readonly policyIds: readonly string[];
+      readonly ipGroups: ReadonlyMap<string, AddressSet | { readonly unreadable: string }>;
+    }
+  | { readonly kind: 'third-party'; readonly ip: string; readonly nicId: string; readonly vmId?: string; readonly ipForwarding: boolean }
+  | { readonly kind: 'unknown'; readonly ip: string; readonly searched: readonly string[] }
+  | {
+      readonly kind: 'unreadable';
+      readonly ip: string;
+      readonly resourceId: string;
+      readonly subscriptionId: string;
+      readonly action: string;
+      readonly message: string;
+    };
+
+/** How deep `basePolicy` is followed; Azure allows one parent per policy, chains stay short. */
+const MAX_INHERITANCE = 8;
+
+/** The firewall context for the evaluator: the run's service tags and the appliance's IP groups. */
+export function firewallContext(appliance: Extract<Appliance, { kind: 'firewall' }>, tags: ServiceTagIndex): FirewallContext {
+  return { tags, ipGroups: appliance.ipGroups };
+}
+
+/** Finds what owns `ip`, starting from the spoke VNet and the VNets it is peered with. */
+export async function findAppliance(inventory: Inventory, spokeVnetId: string, ip: string, opts: ReadOptions): Promise<Appliance> {
+  try {
+    return await find(inventory, spokeVnetId, ip, opts);
+  } catch (err) {
+    if (err instanceof ArmRequestError && (err.statusCode === 403 || err.statusCode === 401)) {
+      const sub = parseResourceId(err.resourceId).subscriptionId;
+      return {
+        kind: 'unreadable',
+        ip,
+        resourceId: err.resourceId,
+        subscriptionId: sub,
+        action: err.requiredAction ?? 'read',
+        message: err.message,
+      };
+    }
+    throw err;
+  }
+}
+
+async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts: ReadOptions): Promise<Appliance> {
+  const spoke = await inventory.virtualNetwork(spokeVnetId, opts);
+  const remote = (spoke.virtualNetworkPeerings ?? [])
+    .filter((p) => /^connected$/i.test(p.peeringState ?? ''))
+    .map((p) => p.remoteVirtualNetwork?.id)
+    .filter((id): id is string => !!id);
+  // Only a VNet whose address space holds the address can hold its owner.
+  const address = [`${ip}/32`];
+  const candidates = [spokeVnetId, ...remote].filter((id, i, all) => all.findIndex((x) => idKey(x) === idKey(id)) === i);
+  const vnets = await Promise.all(
+    candidates.map((id) => (idKey(id) === idKey(spokeVnetId) ? Promise.resolve(spoke) : inventory.virtualNetwork(id, opts))),
+  );
+  const holder = vnets.flatMap((v) => (v.subnets ?? []).map((s) => ({ v, s }))).find(({ s }) => contains(prefixesOf(s), address));
+  if (!holder) return { kind: 'unknown', ip, searched: vnets.map((v) => v.id ?? '') };
+  const configs = (holder.s.ipConfigurations ?? []).map((c) => c.id ?? '');
+  const firewallIds = unique(configs.map((id) => /^(.*\/providers\/microsoft\.network\/azurefirewalls\/[^/]+)\//i.exec(id)?.[1]));
+  if (firewallIds.length > 0) {
+    const firewalls = await Promise.all(firewallIds.map((id) => inventory.azureFirewall(id, opts)));
+    const fw = firewalls.find((f) => firewallIps(f).includes(ip));
+    if (fw) return gatherFirewall(inventory, fw, holder.v.id ?? '', ip, opts);
+  }
+  const nicIds = unique(configs.map((id) => /^(.*\/providers\/microsoft\.network\/networkinterfaces\/[^/]+)\//i.exec(id)?.[1]));
+  const nics = await Promise.all(nicIds.map((id) => inventory.networkInterface(id, opts)));
+  const nic = nics.find((n) => (n.ipConfigurations ?? []).some((c) => c.privateIPAddress === ip));
+  if (nic)
+    return {
+      kind: 'third-party',
+      ip,
+      nicId: nic.id ?? '',
+      ...(nic.virtualMachine?.id ? { vmId: nic.virtualMachine.id } : {}),
+      ipForwarding: nic.enableIPForwarding === true,
+    };
+  return { kind: 'unknown', ip, searched: vnets.map((v) => v.id ?? '') };
+}
+
+function prefixesOf(s: Subnet): AddressSet {
+  return union([...(s.addressPrefixes ?? []), ...(s.addressPrefix ? [s.addressPrefix] : [])].filter(isCidr));
+}
+
+function unique(list: readonly (string | undefined)[]): string[] {
+  const seen = new Map<string, string>();
+  for (const x of list) if (x && !seen.has(idKey(x))) seen.set(idKey(x), x);
+  return [...seen.values()];
+}
+
+/** The private addresses a firewall answers on: VNet firewalls' IP configurations, a hub firewall's private IP. */
+export function firewallIps(fw: AzureFirewall): string[] {
+  return [...(fw.ipConfigurations ?? []).map((c) => c.privateIPAddress), fw.hubIPAddresses?.privateIPAddress].filter(
+    (x): x is string => !!x,
+  );
+}
+
+async function gatherFirewall(inventory: Inventory, fw: AzureFirewall, vnetId: string, ip: string, opts: ReadOptions): Promise<Appliance> {
+  const firewallId = fw.id ?? '';
+  let rules: FirewallRules;
+  const policyIds: string[] = [];
+  if (fw.firewallPolicy?.id) {
+    const chain: { policy: ArmFirewallPolicy; groups: ArmRuleCollectionGroup[] }[] = [];
+    let next: string | undefined = fw.firewallPolicy.id;
+    while (next && chain.length < MAX_INHERITANCE && !policyIds.some((p) => idKey(p) === idKey(next!))) {
+      policyIds.push(next);
+      // The groups list needs only the policy's id: read both at once.
+      const [policy, groups]: [FirewallPolicy, readonly FirewallPolicyRuleCollectionGroup[]] = await Promise.all([
+        inventory.firewallPolicy(next, opts),
+        inventory.ruleCollectionGroups(next, opts),
+      ]);
+      chain.push({
+        policy: { id: policy.id ?? next, properties: { dnsSettings: policy.dnsSettings ?? null, basePolicy: policy.basePolicy ?? null } },
+        groups: groups.map(toArmGroup),
+      });
+      next = policy.basePolicy?.id;
+    }
+    rules = policyRules(firewallId, chain);
+  } else rules = classicRules(toArmFirewall(fw));
+  const groupIds = unique(
+    [...rules.network, ...rules.application].flatMap((c) =>
+      c.rules.flatMap((r) => [...(r.sourceIpGroups ?? []), ...('destinationIpGroups' in r ? (r.destinationIpGroups ?? []) : [])]),
+    ),
+  );
+  const ipGroups = new Map<string, AddressSet | { unreadable: string }>();
+  await Promise.all(
+    groupIds.map(async (id) => {
+      try {
+        const g = await inventory.ipGroup(id, opts);
+        ipGroups.set(idKey(id), union((g.ipAddresses ?? []).filter(isCidr)));
+      } catch (err) {
+        ipGroups.set(idKey(id), { unreadable: err instanceof Error ? err.message : String(err) });
+      }
+    }),
+  );
+  return { kind: 'firewall', ip, firewallId, vnetId, rules, policyIds, ipGroups };
+}
+
+/** The SDK flattens `properties`; the evaluator reads ARM's own shape. */
+function toArmGroup(g: FirewallPolicyRuleCollectionGroup): ArmRuleCollectionGroup {
+  return {
+    id: g.id ?? null,
+    name: g.name ?? null,
+    properties: { priority: g.priority ?? null, ruleCollections: (g.ruleCollections ?? []) as ArmRuleCollectionGroupCollections },
+  };
+}
+type ArmRuleCollectionGroupCollections = NonNullable<NonNullable<ArmRuleCollectionGroup['properties']>['ruleCollections']>;
+
+function toArmFirewall(fw: AzureFirewall): ArmAzureFirewall {
+  const collections = (list: AzureFirewall['networkRuleCollections'] | AzureFirewall['applicationRuleCollections']) =>
+    (list ?? []).map((c) => ({
+      name: c.name ?? null,
+      properties: { priority: c.priority ?? null, action: c.action ?? null, rules: (c.rules ?? []) as never },
+    }));
+  return {
+    id: fw.id ?? null,
+    properties: {
+      networkRuleCollections: collections(fw.networkRuleCollections),
+      applicationRuleCollections: collections(fw.applicationRuleCollections),
+      additionalProperties: fw.additionalProperties ?? null,
+    },
+  };
+}
