@@ -18,6 +18,14 @@ async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+function maybeSync<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
 export async function describeTopology(inventory: Inventory, workspaceId: string): Promise<Topology | undefined> {
   const ws = await maybe(inventory.workspace(workspaceId));
   if (!ws) return undefined;
@@ -89,12 +97,17 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
     ...(registry && cr
       ? { registry: { id: registry.id ?? ws.containerRegistry!, name: registry.name ?? '', exposure: describe(cr) } }
       : {}),
-    computes: (computes ?? []).map((c) => ({
-      id: c.id,
-      name: c.name,
-      type: c.computeType,
-      ...(c.subnetId ? { subnetId: c.subnetId } : {}),
-    })),
+    // Placed as the network model places them (the checks' answer), the inventory's view when the model could not be gathered.
+    computes: (computes ?? []).map((c) => {
+      const placed = maybeSync(() => model?.computes.find((n) => idKey(n.id) === idKey(c.id))?.placement.kind);
+      return {
+        id: c.id,
+        name: c.name,
+        type: c.computeType,
+        ...(c.subnetId ? { subnetId: c.subnetId } : {}),
+        network: placed ?? (c.network === 'none' && model?.managed ? 'managed' : c.network),
+      };
+    }),
     vnets,
     privateEndpoints: endpoints,
     nsgs: [...nsgs.values()],

@@ -165,6 +165,8 @@ export default defineCheck({
       });
     }
     const p = compute.placement;
+    // Only an attached compute's network is unknown, and an AmlCompute cluster is never attached.
+    if (p.kind === 'unknown') return;
     if (p.kind === 'managed') {
       const r = reach(model, compute, target, 'registry');
       if (!r.ok) {

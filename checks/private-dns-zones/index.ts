@@ -1,52 +1,67 @@
 /**
  * https://learn.microsoft.com/azure/private-link/private-endpoint-dns
- * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments
  * https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns
+ * https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments
  *
- * "The address could not be resolved for a container registry": each private endpoint of the
- * registry and the storage account (blob, file) needs a private DNS zone group that puts its A
- * records in the right zone (`privatelink.azurecr.io` for the login server and the regional data
- * endpoint, `privatelink.blob.core.windows.net`, `privatelink.file.core.windows.net`), and each zone
- * must be linked to the virtual network of the computes. A VNet with custom DNS servers resolves
- * through them instead, so conditional forwarding to Azure DNS (168.63.129.16) must be in place.
+ * Every private endpoint a job or an image build resolves must resolve from the computes' VNets:
+ * the registry (`registry`), the storage account (`blob`, `file`, and `dfs`, `queue`, `table` when
+ * it has endpoints for them), the workspace's key vault (`vault`), and the workspace's own endpoint
+ * (`amlworkspace`) when the workspace is reached privately. For each, the zone Microsoft's private
+ * endpoint DNS table names for the sub-resource and cloud (`zones.ts`) must exist, hold the
+ * endpoint's records (through its DNS zone group, or an A record put there by hand), and be linked
+ * to every compute VNet. A zone with a near-miss name (`privatelink.vault.azure.net` for
+ * `privatelink.vaultcore.azure.net`) is named as the likely mistake.
+ *
+ * A VNet with custom DNS servers resolves through them: while the zones are linked to it the
+ * verdict stands (and the servers must forward to Azure DNS, 168.63.129.16); when a zone is not
+ * linked, ARM does not show what those servers answer, and the finding says it is undecided.
  *
  * Only the customer's own endpoints are checked: the DNS of a managed virtual network's endpoints
  * is Microsoft's (https://learn.microsoft.com/azure/machine-learning/how-to-managed-network).
  */
 import type { PrivateDnsZoneGroup } from '@azure/arm-network';
-import { defineCheck } from '../../src/engine/check.js';
-import { idKey, sameId } from '../../src/base/resource-id.js';
-import { nameOf, type EndpointPlacement } from '../../src/network/exposure.js';
+import { ArmRequestError } from '../../src/arm/errors.js';
+import { defineCheck, type CheckContext } from '../../src/engine/check.js';
+import { idKey, parseResourceId, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
+import type { Inventory, ReadOptions } from '../../src/inventory/index.js';
+import { nameOf, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/model.js';
+import { isManagedEndpoint } from '../../src/network/nodes.js';
+import { cloudOf, isNearMiss, STORAGE_GROUPS, ZONES, type Group } from './zones.js';
 
-interface Expectation {
-  group: string;
-  /** The zone's name pattern (public cloud names, and the sovereign clouds' suffixes). */
-  zone: RegExp;
-  zoneName: string;
-  /** Relative record names the zone group must have created. */
-  records: string[];
-  resourceId: string;
-  resourceName: string;
+type M = 'noZoneGroup' | 'wrongZone' | 'nearMissZone' | 'zoneMissing' | 'missingRecord' | 'notLinked' | 'customDns' | 'customDnsUndecided';
+
+/** One zone an endpoint's records must be in, and the records (relative names) it must hold. */
+interface ZoneNeed {
+  readonly zone: string;
+  readonly records: readonly string[];
 }
 
-export default defineCheck({
+interface Expectation {
+  readonly group: Group;
+  readonly zones: readonly ZoneNeed[];
+  readonly resourceId: string;
+  readonly resourceName: string;
+}
+
+export default defineCheck<M>({
   meta: {
     id: 'private-dns-zones',
-    title: 'Private endpoints of the registry and storage resolve from the compute VNets',
+    title: 'Private endpoints a job resolves (registry, storage, key vault, workspace) resolve from the compute VNets',
     severity: 'error',
     docs: [
       'https://learn.microsoft.com/azure/private-link/private-endpoint-dns',
-      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
       'https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
+      'https://learn.microsoft.com/azure/machine-learning/how-to-troubleshoot-environments',
     ],
     reads: [
-      'workspace',
+      'workspace (its private endpoint connections)',
       'workspace computes',
       'storage account',
       'container registry',
+      'key vault',
       'private endpoints and their DNS zone groups',
-      'private DNS zone virtual network links',
+      'private DNS zones, their A records and virtual network links',
       'virtual networks (DNS servers)',
     ],
     actions: [
@@ -54,8 +69,11 @@ export default defineCheck({
       'Microsoft.MachineLearningServices/workspaces/computes/read',
       'Microsoft.Storage/storageAccounts/read',
       'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.KeyVault/vaults/read',
       'Microsoft.Network/privateEndpoints/read',
       'Microsoft.Network/privateEndpoints/privateDnsZoneGroups/read',
+      'Microsoft.Network/privateDnsZones/read',
+      'Microsoft.Network/privateDnsZones/A/read',
       'Microsoft.Network/privateDnsZones/virtualNetworkLinks/read',
       'Microsoft.Network/virtualNetworks/read',
     ],
@@ -63,59 +81,88 @@ export default defineCheck({
       noZoneGroup:
         'Private endpoint {{endpoint}} ({{group}} of {{resource}}) has no private DNS zone group: {{fqdn}} will not resolve to it.',
       wrongZone: 'Private endpoint {{endpoint}} ({{group}} of {{resource}}) registers its records in {{zones}}, not in {{expected}}.',
+      nearMissZone:
+        'Private endpoint {{endpoint}} ({{group}} of {{resource}}) registers its records in {{zone}}, likely a mistake for {{expected}}: {{fqdn}} resolves to its public address from the computes.',
+      zoneMissing:
+        'Private endpoint {{endpoint}} ({{group}} of {{resource}}) registers its records in private DNS zone {{zone}}, which does not exist.',
       missingRecord: 'The DNS zone group of private endpoint {{endpoint}} has no A record {{record}} in {{zone}}.',
       notLinked:
         'Private DNS zone {{zone}} is not linked to VNet {{vnet}} of {{computes}}: {{resource}} will resolve to its public address there.',
       customDns:
         'VNet {{vnet}} uses custom DNS servers ({{servers}}): they must forward {{zones}} to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
+      customDnsUndecided:
+        'VNet {{vnet}} uses custom DNS servers ({{servers}}) and private DNS zone {{zone}} is not linked to it: whether {{resource}} resolves privately from {{computes}} depends on those servers, which ARM does not show. Not decided.',
     },
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const { storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
+    const { workspace, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
     const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
-    const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
     for (const t of [model.registry, model.storage]) if (t?.endpointReadError) throw t.endpointReadError;
-    const registryPlacements = model.registry?.customerEndpoints ?? [];
-    const storagePlacements = model.storage?.customerEndpoints ?? [];
-    const managedCount = (model.registry?.managedConnections.length ?? 0) + (model.storage?.managedConnections.length ?? 0);
+    const managed = model.managed !== undefined;
+    const wsSub = parseResourceId(ctx.workspaceId).subscriptionId;
+    const vault = await keyVaultOf(ctx, workspace.keyVault);
+    const cloud = cloudOf(
+      [registry?.loginServer, storage?.primaryEndpoints?.blob, vault?.vaultUri, workspace.discoveryUrl],
+      ctx.inventory.endpoint,
+    );
+    const zonesOf = (group: Group): readonly string[] => ZONES[cloud][group];
+
+    const endpoints: { placement: EndpointPlacement; expect: Expectation }[] = [];
+    let managedCount = (model.registry?.managedConnections.length ?? 0) + (model.storage?.managedConnections.length ?? 0);
     if (registry) {
       const name = registry.name ?? '';
       const dataRecords = (registry.dataEndpointHostNames ?? [])
         .map((h) => h.replace(/\.azurecr\..*$/i, ''))
         .filter((r) => r.toLowerCase() !== name.toLowerCase());
-      for (const p of registryPlacements) {
-        endpoints.push({
-          placement: p,
-          expect: {
-            group: 'registry',
-            zone: /^privatelink\.azurecr\./i,
-            zoneName: 'privatelink.azurecr.io',
-            records: [name, ...dataRecords],
-            resourceId: registry.id!,
-            resourceName: name,
-          },
-        });
+      for (const p of model.registry?.customerEndpoints ?? []) {
+        const zones = zonesOf('registry').map((zone) => ({ zone, records: [name, ...dataRecords] }));
+        endpoints.push({ placement: p, expect: { group: 'registry', zones, resourceId: registry.id!, resourceName: name } });
       }
     }
     if (storage) {
       const name = storage.name ?? '';
-      for (const p of storagePlacements) {
-        for (const group of p.groupIds.filter((g) => g === 'blob' || g === 'file')) {
-          endpoints.push({
-            placement: p,
-            expect: {
-              group,
-              zone: new RegExp(`^privatelink\\.${group}\\.`, 'i'),
-              zoneName: `privatelink.${group}.core.windows.net`,
-              records: [name],
-              resourceId: storage.id!,
-              resourceName: name,
-            },
-          });
+      for (const p of model.storage?.customerEndpoints ?? []) {
+        for (const group of STORAGE_GROUPS.filter((g) => p.groupIds.includes(g))) {
+          const zones = zonesOf(group).map((zone) => ({ zone, records: [name] }));
+          endpoints.push({ placement: p, expect: { group, zones, resourceId: storage.id!, resourceName: name } });
         }
       }
     }
+    if (vault) {
+      const connections = vault.privateEndpointConnections.filter((c) => /^approved$/i.test(c.status));
+      const own = connections.filter(
+        (c) => !(managed && isManagedEndpoint(c.privateEndpointId, wsSub, tryParseResourceId(vault.id)?.subscriptionId)),
+      );
+      managedCount += connections.length - own.length;
+      for (const p of await placements(ctx.inventory, own, opts)) {
+        const zones = zonesOf('vault').map((zone) => ({ zone, records: [vault.name] }));
+        endpoints.push({ placement: p, expect: { group: 'vault', zones, resourceId: vault.id, resourceName: vault.name } });
+      }
+    }
+    // The workspace's own endpoint: how clients and computes reach the workspace when it is private.
+    const wsConnections = (workspace.privateEndpointConnections ?? []).flatMap((c) =>
+      c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? '')
+        ? [{ privateEndpointId: c.privateEndpoint.id, status: 'Approved' }]
+        : [],
+    );
+    const workspaceName = workspace.name ?? nameOf(ctx.workspaceId);
+    const region = (workspace.location ?? '').toLowerCase().replace(/\s+/g, '');
+    const workspaceGuid = workspace.workspaceId;
+    for (const p of await placements(ctx.inventory, wsConnections, opts)) {
+      if (p.groupIds.length > 0 && !p.groupIds.includes('amlworkspace')) continue;
+      const [api, ...rest] = zonesOf('amlworkspace');
+      // `<workspace id>.workspace.<region>` is the record the workspace's API resolves through (how-to-custom-dns).
+      const zones = [
+        { zone: api!, records: workspaceGuid && region ? [`${workspaceGuid}.workspace.${region}`] : [] },
+        ...rest.map((zone) => ({ zone, records: [] })),
+      ];
+      endpoints.push({
+        placement: p,
+        expect: { group: 'amlworkspace', zones, resourceId: workspace.id ?? ctx.workspaceId, resourceName: workspaceName },
+      });
+    }
+
     if (endpoints.length === 0) {
       if (managedCount > 0)
         return ctx.skip(
@@ -138,7 +185,7 @@ export default defineCheck({
     }
     if (computeVnets.size === 0) ctx.note('no compute sits in a customer VNet, so zone links to compute VNets were not checked');
 
-    const zonesToLink = new Map<string, { zoneId: string; resource: string }>();
+    const zonesToLink = new Map<string, { zoneId: string; resource: string; endpoint: string; group: Group }>();
     // Read every endpoint's zone groups at once; then judge them in order.
     const allGroups = await Promise.all(
       endpoints.map(({ placement }) => ctx.inventory.privateDnsZoneGroups(placement.privateEndpointId, opts)),
@@ -150,65 +197,99 @@ export default defineCheck({
       const configs = groups
         .flatMap((g) => g.privateDnsZoneConfigs ?? [])
         .filter((c) => c.privateDnsZoneId === undefined || typeof c.privateDnsZoneId === 'string');
-      const fqdn = `${expect.resourceName}.${expect.group === 'registry' ? 'azurecr.io' : `${expect.group}.core.windows.net`}`;
-      if (configs.length === 0) {
-        ctx.report({
-          messageId: 'noZoneGroup',
-          data: { endpoint, group: expect.group, resource: expect.resourceName, fqdn },
-          resourceId: placement.privateEndpointId,
-          evidence: {
-            privateEndpointId: placement.privateEndpointId,
-            expectedZone: expect.zoneName,
-            zoneGroups: groups.map((g) => g.name),
-          },
-          remediation: `az network private-endpoint dns-zone-group create --resource-group <rg> --endpoint-name ${endpoint} --name default --private-dns-zone ${expect.zoneName} --zone-name ${expect.zoneName.replace(/\./g, '-')}`,
-        });
-        continue;
-      }
-      const config = configs.find((c) => expect.zone.test(nameOf(c.privateDnsZoneId ?? '')));
-      if (!config?.privateDnsZoneId) {
-        ctx.report({
-          messageId: 'wrongZone',
-          data: {
-            endpoint,
-            group: expect.group,
-            resource: expect.resourceName,
-            zones: configs.map((c) => nameOf(c.privateDnsZoneId ?? '?')).join(', '),
-            expected: expect.zoneName,
-          },
-          resourceId: placement.privateEndpointId,
-          evidence: { zoneIds: configs.map((c) => c.privateDnsZoneId), expectedZone: expect.zoneName },
-          remediation: `Recreate the zone group with the ${expect.zoneName} zone: az network private-endpoint dns-zone-group create --endpoint-name ${endpoint} --name default --private-dns-zone ${expect.zoneName} --zone-name ${expect.zoneName.replace(/\./g, '-')} --resource-group <rg>`,
-        });
-        continue;
-      }
-      const zone = nameOf(config.privateDnsZoneId);
-      const have = new Set((config.recordSets ?? []).map((r) => (r.recordSetName ?? '').toLowerCase()));
-      // A zone group answer without record sets says nothing about them; only check when it lists some.
-      if (have.size > 0) {
-        for (const record of expect.records) {
-          if (have.has(record.toLowerCase())) continue;
+      const base = { endpoint, group: expect.group, resource: expect.resourceName };
+      for (const need of expect.zones) {
+        const fqdn = `${need.records[0] ?? expect.resourceName}.${publicSuffix(need.zone, expect.group)}`;
+        if (configs.length === 0) {
+          // No zone group: an A record put in the zone by hand resolves it as well.
+          const byHand = await recordByHand(ctx.inventory, placement.privateEndpointId, need, expect, opts);
+          if (byHand.kind === 'found') {
+            zonesToLink.set(idKey(byHand.zoneId), { zoneId: byHand.zoneId, resource: expect.resourceName, endpoint, group: expect.group });
+            continue;
+          }
+          if (byHand.kind === 'near-miss') {
+            reportNearMiss(ctx, placement.privateEndpointId, base, byHand.zoneId, need.zone, fqdn, 'A record');
+            continue;
+          }
           ctx.report({
-            messageId: 'missingRecord',
-            data: { endpoint, record, zone },
-            resourceId: config.privateDnsZoneId,
-            evidence: { privateEndpointId: placement.privateEndpointId, recordSets: [...have], expected: expect.records },
-            remediation: `Recreate the DNS zone group of ${endpoint} so that it registers every FQDN of the endpoint (the registry's login server and its regional data endpoint).`,
+            messageId: 'noZoneGroup',
+            data: { ...base, fqdn },
+            resourceId: placement.privateEndpointId,
+            evidence: { privateEndpointId: placement.privateEndpointId, expectedZone: need.zone, zoneGroups: groups.map((g) => g.name) },
+            remediation: `az network private-endpoint dns-zone-group create --resource-group <rg> --endpoint-name ${endpoint} --name default --private-dns-zone ${need.zone} --zone-name ${need.zone.replace(/\./g, '-')}`,
           });
+          // One finding per endpoint: its other zones have no group either.
+          break;
         }
+        const config = configs.find((c) => nameOf(c.privateDnsZoneId ?? '').toLowerCase() === need.zone);
+        if (!config?.privateDnsZoneId) {
+          const near = configs.find((c) => isNearMiss(nameOf(c.privateDnsZoneId ?? ''), need.zone, expect.group));
+          if (near?.privateDnsZoneId) {
+            reportNearMiss(ctx, placement.privateEndpointId, base, near.privateDnsZoneId, need.zone, fqdn, 'zone group');
+            continue;
+          }
+          ctx.report({
+            messageId: 'wrongZone',
+            data: { ...base, zones: configs.map((c) => nameOf(c.privateDnsZoneId ?? '?')).join(', '), expected: need.zone },
+            resourceId: placement.privateEndpointId,
+            evidence: { zoneIds: configs.map((c) => c.privateDnsZoneId), expectedZone: need.zone },
+            remediation: `Recreate the zone group with the ${need.zone} zone: az network private-endpoint dns-zone-group create --endpoint-name ${endpoint} --name default --private-dns-zone ${need.zone} --zone-name ${need.zone.replace(/\./g, '-')} --resource-group <rg>`,
+          });
+          continue;
+        }
+        const zone = nameOf(config.privateDnsZoneId);
+        const have = new Set((config.recordSets ?? []).map((r) => (r.recordSetName ?? '').toLowerCase()));
+        // A zone group answer without record sets says nothing about them; only check when it lists some.
+        if (have.size > 0) {
+          for (const record of need.records) {
+            if (have.has(record.toLowerCase())) continue;
+            ctx.report({
+              messageId: 'missingRecord',
+              data: { endpoint, record, zone },
+              resourceId: config.privateDnsZoneId,
+              evidence: { privateEndpointId: placement.privateEndpointId, recordSets: [...have], expected: need.records },
+              remediation: `Recreate the DNS zone group of ${endpoint} so that it registers every FQDN of the endpoint (the registry's login server and its regional data endpoint).`,
+            });
+          }
+        }
+        zonesToLink.set(idKey(config.privateDnsZoneId), {
+          zoneId: config.privateDnsZoneId,
+          resource: expect.resourceName,
+          endpoint,
+          group: expect.group,
+        });
       }
-      zonesToLink.set(idKey(config.privateDnsZoneId), { zoneId: config.privateDnsZoneId, resource: expect.resourceName });
     }
 
     const customDnsZones: string[] = [...new Set([...zonesToLink.values()].map((z) => nameOf(z.zoneId)))];
     const zones = [...zonesToLink.values()];
     const [vnetAnswers, linkAnswers] = await Promise.all([
       Promise.all([...computeVnets.values()].map((v) => ctx.inventory.virtualNetwork(v.id, opts))),
-      Promise.all(zones.map((z) => ctx.inventory.privateDnsZoneLinks(z.zoneId, opts))),
+      Promise.all(zones.map((z) => zoneLinks(ctx.inventory, z.zoneId, opts))),
     ]);
+    // A zone the zone group names but ARM does not have: nothing resolves through it.
+    for (const [zi, z] of zones.entries()) {
+      if (linkAnswers[zi] !== 'missing') continue;
+      ctx.report({
+        messageId: 'zoneMissing',
+        data: { endpoint: z.endpoint, group: z.group, resource: z.resource, zone: nameOf(z.zoneId) },
+        resourceId: z.zoneId,
+        evidence: { zoneId: z.zoneId },
+        remediation: `az network private-dns zone create --resource-group ${String(z.zoneId).split('/')[4]} --name ${nameOf(z.zoneId)}, then link it to the compute VNets and recreate the endpoint's DNS zone group.`,
+      });
+    }
     for (const [vi, vnet] of [...computeVnets.values()].entries()) {
       const v = vnetAnswers[vi]!;
       const servers = v.dhcpOptions?.dnsServers ?? [];
+      const unlinked: { zoneId: string; resource: string; links: readonly LinkLike[] }[] = [];
+      for (const [zi, { zoneId, resource }] of zones.entries()) {
+        const links = linkAnswers[zi]!;
+        if (links === 'missing') continue;
+        const linked = links.some(
+          (l) => sameId(l.virtualNetwork?.id, vnet.id) && (!l.virtualNetworkLinkState || /^completed$/i.test(l.virtualNetworkLinkState)),
+        );
+        if (!linked) unlinked.push({ zoneId, resource, links });
+      }
       if (servers.length > 0) {
         ctx.report({
           messageId: 'customDns',
@@ -216,16 +297,29 @@ export default defineCheck({
           resourceId: vnet.id,
           evidence: { dnsServers: servers, zones: customDnsZones },
           remediation:
-            'On each custom DNS server, add conditional forwarders for azurecr.io, blob.core.windows.net and file.core.windows.net (or the privatelink zones) to 168.63.129.16: https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
+            'On each custom DNS server, add conditional forwarders for the public zones (azurecr.io, blob.core.windows.net, file.core.windows.net, vault.azure.net, api.azureml.ms, notebooks.azure.net) to 168.63.129.16: https://learn.microsoft.com/azure/machine-learning/how-to-custom-dns',
           level: 'warning',
         });
+        // The servers answer, not the zone links: an unlinked zone decides nothing.
+        for (const { zoneId, resource } of unlinked) {
+          ctx.report({
+            messageId: 'customDnsUndecided',
+            data: {
+              vnet: nameOf(vnet.id),
+              servers: servers.join(', '),
+              zone: nameOf(zoneId),
+              resource,
+              computes: vnet.computes.join(', '),
+            },
+            resourceId: zoneId,
+            evidence: { zoneId, vnetId: vnet.id, dnsServers: servers, decided: false },
+            remediation: `Make sure the DNS servers ${servers.join(', ')} resolve ${nameOf(zoneId)} (a conditional forwarder to 168.63.129.16 from a VNet linked to the zone), or link the zone to ${nameOf(vnet.id)}: az network private-dns link vnet create --resource-group ${String(zoneId).split('/')[4]} --zone-name ${nameOf(zoneId)} --name link-${nameOf(vnet.id)} --virtual-network ${vnet.id} --registration-enabled false`,
+            level: 'warning',
+          });
+        }
+        continue;
       }
-      for (const [zi, { zoneId, resource }] of zones.entries()) {
-        const links = linkAnswers[zi]!;
-        const linked = links.some(
-          (l) => sameId(l.virtualNetwork?.id, vnet.id) && (!l.virtualNetworkLinkState || /^completed$/i.test(l.virtualNetworkLinkState)),
-        );
-        if (linked) continue;
+      for (const { zoneId, resource, links } of unlinked) {
         ctx.report({
           messageId: 'notLinked',
           data: { zone: nameOf(zoneId), vnet: nameOf(vnet.id), computes: vnet.computes.join(', '), resource },
@@ -245,3 +339,106 @@ export default defineCheck({
     }
   },
 });
+
+interface LinkLike {
+  readonly virtualNetwork?: { readonly id?: string };
+  readonly virtualNetworkLinkState?: string;
+}
+
+function reportNearMiss(
+  ctx: CheckContext<M>,
+  privateEndpointId: string,
+  base: { endpoint: string; group: Group; resource: string },
+  zoneId: string,
+  expected: string,
+  fqdn: string,
+  via: 'zone group' | 'A record',
+): void {
+  ctx.report({
+    messageId: 'nearMissZone',
+    data: { ...base, zone: nameOf(zoneId), expected, fqdn },
+    resourceId: privateEndpointId,
+    evidence: { privateEndpointId, zoneId, expectedZone: expected, via },
+    remediation: `Create the ${expected} zone, link it to the compute VNets and point the endpoint's zone group at it: az network private-dns zone create --resource-group <rg> --name ${expected}; az network private-endpoint dns-zone-group create --resource-group <rg> --endpoint-name ${base.endpoint} --name default --private-dns-zone ${expected} --zone-name ${expected.replace(/\./g, '-')}`,
+  });
+}
+
+/** The workspace's key vault, or undefined when it has none or it is gone (a 404: nothing to resolve). */
+async function keyVaultOf(ctx: CheckContext<M>, id: string | undefined) {
+  if (!id) return undefined;
+  try {
+    return await ctx.inventory.keyVault(id, { abortSignal: ctx.abortSignal });
+  } catch (err) {
+    if (err instanceof ArmRequestError && err.statusCode === 404) {
+      ctx.note(`key vault ${nameOf(id)} was not found, so its private endpoints were not checked`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** Where approved private endpoints sit, read (an endpoint without a subnet is not placed). */
+async function placements(
+  inventory: Inventory,
+  connections: readonly { privateEndpointId: string }[],
+  opts: ReadOptions,
+): Promise<EndpointPlacement[]> {
+  const reads = await Promise.all(connections.map((c) => inventory.privateEndpoint(c.privateEndpointId, opts)));
+  return reads.flatMap((pe, i) => {
+    const subnetId = pe.subnet?.id;
+    if (!subnetId) return [];
+    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])]
+      .flatMap((x) => x.groupIds ?? [])
+      .map((g) => g.toLowerCase());
+    return [
+      {
+        privateEndpointId: pe.id ?? connections[i]!.privateEndpointId,
+        subnetId,
+        vnetId: vnetOf(subnetId),
+        location: pe.location,
+        groupIds,
+      },
+    ];
+  });
+}
+
+/** A zone's links, or `missing` when the zone itself is gone. */
+async function zoneLinks(inventory: Inventory, zoneId: string, opts: ReadOptions): Promise<readonly LinkLike[] | 'missing'> {
+  try {
+    return await inventory.privateDnsZoneLinks(zoneId, opts);
+  } catch (err) {
+    if (err instanceof ArmRequestError && err.statusCode === 404) return 'missing';
+    throw err;
+  }
+}
+
+/**
+ * An endpoint without a zone group still resolves when someone put its A records in the zone by
+ * hand: look for the zone (or a near miss of it) in the endpoint's subscription, and its records.
+ */
+async function recordByHand(
+  inventory: Inventory,
+  privateEndpointId: string,
+  need: ZoneNeed,
+  expect: Expectation,
+  opts: ReadOptions,
+): Promise<{ kind: 'found' | 'near-miss'; zoneId: string } | { kind: 'none' }> {
+  const sub = parseResourceId(privateEndpointId).subscriptionId;
+  const zones = (await inventory.privateDnsZones(sub, opts)).filter((z) => typeof z.id === 'string' && typeof z.name === 'string');
+  const wanted = need.records.length > 0 ? need.records.map((r) => r.toLowerCase()) : [expect.resourceName.toLowerCase()];
+  const holds = async (zoneId: string): Promise<boolean> => {
+    const records = await inventory.privateDnsARecords(zoneId, opts);
+    const names = new Set(records.filter((r) => (r.aRecords ?? []).length > 0).map((r) => (r.name ?? '').toLowerCase()));
+    return wanted.every((w) => names.has(w));
+  };
+  for (const z of zones.filter((z) => z.name!.toLowerCase() === need.zone)) if (await holds(z.id!)) return { kind: 'found', zoneId: z.id! };
+  for (const z of zones.filter((z) => isNearMiss(z.name!, need.zone, expect.group)))
+    if (await holds(z.id!)) return { kind: 'near-miss', zoneId: z.id! };
+  return { kind: 'none' };
+}
+
+/** The public name a zone stands in for (`vault.azure.net` for `privatelink.vaultcore.azure.net`). */
+function publicSuffix(zone: string, group: Group): string {
+  const suffix = zone.replace(/^privatelink\./, '');
+  return group === 'vault' ? suffix.replace(/^vaultcore\./, 'vault.') : suffix;
+}

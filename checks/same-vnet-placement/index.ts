@@ -86,6 +86,8 @@ export default defineCheck<M>({
 
     for (const cluster of clusters) {
       const p = cluster.placement;
+      // Only an attached compute's network is unknown, and an AmlCompute cluster is never attached.
+      if (p.kind === 'unknown') continue;
       if (p.kind === 'subnet' && p.exists === false) {
         reportSubnetMissing(ctx, model, cluster, p.subnetId);
         continue;

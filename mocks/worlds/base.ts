@@ -11,6 +11,9 @@ export const RG = 'rg-mlops-prod-weu';
 
 export const LOCATION = 'westeurope';
 
+/** The workspace's `workspaceId`: the GUID its private endpoint's DNS records are named after. */
+export const WORKSPACE_GUID = '5b0f8c21-9d3e-4a7f-8e61-2c4d7a9b3e10';
+
 export const P = `/subscriptions/${SUB}/resourceGroups/${RG}/providers`;
 
 export const ids = {
@@ -34,6 +37,8 @@ export const ids = {
   zoneAcr: `${P}/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`,
   zoneBlob: `${P}/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
   zoneFile: `${P}/Microsoft.Network/privateDnsZones/privatelink.file.core.windows.net`,
+  zoneApi: `${P}/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms`,
+  zoneNotebooks: `${P}/Microsoft.Network/privateDnsZones/privatelink.notebooks.azure.net`,
   dataVnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu`,
   dataSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu/subnets/snet-data`,
 } as const;
@@ -201,30 +206,31 @@ export function zoneLink(zoneId: string, vnetId: string, state = 'Completed'): J
   };
 }
 
-/** A private endpoint's DNS zone group, shaped like Microsoft's PrivateEndpointDnsZoneGroupGet example. */
-export function zoneGroup(peId: string, zoneId: string, records: [string, string][]): Json {
+/**
+ * A private endpoint's DNS zone group, shaped like Microsoft's PrivateEndpointDnsZoneGroupGet
+ * example: one zone config, or several (`more`, the workspace's two zones).
+ */
+export function zoneGroup(peId: string, zoneId: string, records: [string, string][], ...more: [string, [string, string][]][]): Json {
   return {
     id: `${peId}/privateDnsZoneGroups/default`,
     name: 'default',
     type: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups',
     properties: {
       provisioningState: 'Succeeded',
-      privateDnsZoneConfigs: [
-        {
-          name: zoneId.split('/').pop()!.replace(/\./g, '-'),
-          properties: {
-            privateDnsZoneId: zoneId,
-            recordSets: records.map(([name, ip]) => ({
-              recordType: 'A',
-              recordSetName: name,
-              fqdn: `${name}.${zoneId.split('/').pop()}`,
-              provisioningState: 'Succeeded',
-              ttl: 10,
-              ipAddresses: [ip],
-            })),
-          },
+      privateDnsZoneConfigs: [[zoneId, records] as [string, [string, string][]], ...more].map(([zone, sets]) => ({
+        name: zone.split('/').pop()!.replace(/\./g, '-'),
+        properties: {
+          privateDnsZoneId: zone,
+          recordSets: sets.map(([name, ip]) => ({
+            recordType: 'A',
+            recordSetName: name,
+            fqdn: `${name}.${zone.split('/').pop()}`,
+            provisioningState: 'Succeeded',
+            ttl: 10,
+            ipAddresses: [ip],
+          })),
         },
-      ],
+      })),
     },
   };
 }

@@ -22,7 +22,10 @@ export function demoWorld(): WorldInput {
       res(w, ids.workspace).properties.imageBuildCompute = 'gpu-train-cluster';
       res(w, ids.registry).properties.networkRuleBypassOptions = 'None';
       res(w, ids.workspace).properties.privateEndpointConnections = [];
-      w.resources = w.resources.filter((r) => r.id !== ids.peWorkspace && !r.id.startsWith(`${ids.zoneAcr}/virtualNetworkLinks/`));
+      w.resources = w.resources.filter(
+        (r) =>
+          r.id !== ids.peWorkspace && !r.id.startsWith(`${ids.peWorkspace}/`) && !r.id.startsWith(`${ids.zoneAcr}/virtualNetworkLinks/`),
+      );
       res(w, ids.nsg).properties.securityRules = nsgRules(w).filter((r) => r.name !== 'AllowFrontDoorFirstPartyOutbound');
       (w.responses![`POST ${ids.storage}/listKeys`]!.body as Json).keys[0].value = secrets.storageKey1Rotated;
       res(w, ids.storage).properties.keyCreationTime.key1 = '2026-11-28T21:04:37.1184632Z';

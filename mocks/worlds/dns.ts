@@ -28,5 +28,19 @@ export function dnsWorlds(): Record<string, WorldInput> {
         res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
       },
     ),
+    'dns-custom-servers-unlinked': mutate(
+      'dns-custom-servers-unlinked: the compute VNet uses custom DNS servers and privatelink.notebooks.azure.net is not linked to it: what those servers answer is not in ARM, so it is undecided.',
+      (w) => {
+        res(w, ids.vnet).properties.dhcpOptions = { dnsServers: ['10.20.0.4', '10.20.0.5'] };
+        w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.zoneNotebooks}/virtualNetworkLinks/`));
+      },
+    ),
+    // The workspace reached through its own private endpoint (healthy-private has the link).
+    'dns-workspace-zone-not-linked': mutate(
+      'dns-workspace-zone-not-linked: the workspace is reached through its own private endpoint, but privatelink.api.azureml.ms is not linked to the compute VNet.',
+      (w) => {
+        w.resources = w.resources.filter((r) => !r.id.startsWith(`${ids.zoneApi}/virtualNetworkLinks/`));
+      },
+    ),
   };
 }

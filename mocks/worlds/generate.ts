@@ -15,9 +15,9 @@ import { dnsWorlds } from './dns.js';
 import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
-import { firewallWorlds } from './firewall.js';
 import { placementWorlds } from './placement.js';
 import { quirkWorlds } from './quirks.js';
+import { quickstartWorlds } from './quickstart.js';
 import { registryWorlds } from './registry.js';
 import type { WorldInput } from '../../src/world/schema.js';
 import { demoWorld } from './demo.js';
@@ -31,12 +31,12 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...registryWorlds(),
     ...imageBuildWorlds(),
     ...nsgWorlds(),
-    ...firewallWorlds(),
     ...keyWorlds(),
     ...placementWorlds(),
     ...dnsWorlds(),
     ...quirkWorlds(),
     ...diagnoseWorlds(),
+    ...quickstartWorlds(),
   };
 }
 

@@ -19,7 +19,8 @@ export function addBuildVnet(w: WorldInput, peering: { there?: string; back?: st
   };
   w.resources.push(asResource(build));
   // Zone links do not travel over peerings: a VNet resolves privatelink names only if linked itself.
-  for (const zone of [ids.zoneAcr, ids.zoneBlob, ids.zoneFile]) w.resources.push(asResource(zoneLink(zone, ids.buildVnet)));
+  for (const zone of [ids.zoneAcr, ids.zoneBlob, ids.zoneFile, ids.zoneApi, ids.zoneNotebooks])
+    w.resources.push(asResource(zoneLink(zone, ids.buildVnet)));
   if (peering) {
     const peer = (from: string, to: string, state: string): Json =>
       vnetPeering(from, to, state, to === ids.vnet ? '10.20.0.0/16' : '10.30.0.0/16');

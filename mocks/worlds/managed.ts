@@ -115,6 +115,8 @@ export function healthyManaged(
     ids.zoneAcr,
     ids.zoneBlob,
     ids.zoneFile,
+    ids.zoneApi,
+    ids.zoneNotebooks,
   ]);
   w.resources = w.resources.filter((r) => ![...customer].some((c) => r.id === c || r.id.startsWith(`${c}/`)));
   const ws = res(w, ids.workspace);

@@ -60,7 +60,7 @@ export function registryWorlds(): Record<string, WorldInput> {
       (w) => {
         res(w, ids.registry).properties.networkRuleBypassOptions = 'None';
         res(w, ids.workspace).properties.privateEndpointConnections = [];
-        w.resources = w.resources.filter((r) => r.id !== ids.peWorkspace);
+        w.resources = w.resources.filter((r) => r.id !== ids.peWorkspace && !r.id.startsWith(`${ids.peWorkspace}/`));
       },
     ),
     'acr-trusted-services-off-ws-endpoint': mutate(

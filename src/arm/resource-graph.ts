@@ -23,6 +23,7 @@ export const RESOURCE_GRAPH_TYPES = [
   'microsoft.machinelearningservices/workspaces',
   'microsoft.storage/storageaccounts',
   'microsoft.containerregistry/registries',
+  'microsoft.keyvault/vaults',
   'microsoft.network/virtualnetworks',
   'microsoft.network/networksecuritygroups',
   'microsoft.network/routetables',

@@ -130,7 +130,11 @@ const workspace = resource(
   },
   { kind: str, identity: obj({ type: str }) },
 );
-const compute = resource({ computeType: str, provisioningState: str, properties: obj({ vmSize: str, subnet: ref }) });
+const compute = resource({
+  computeType: str,
+  provisioningState: str,
+  properties: obj({ vmSize: str, subnet: ref, aksNetworkingConfiguration: obj({ subnetId: str }) }),
+});
 const serviceTags = z
   .object({ changeNumber: str, values: arr(z.object({ name: str, properties: obj({ region: str, addressPrefixes: strs }) }).loose()) })
   .loose();

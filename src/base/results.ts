@@ -163,7 +163,15 @@ export interface Topology {
   readonly workspace: TopologyNode;
   readonly storage?: TopologyNode & { readonly exposure: string };
   readonly registry?: TopologyNode & { readonly exposure: string };
-  readonly computes: readonly (TopologyNode & { readonly type: string; readonly subnetId?: string })[];
+  /**
+   * `network`: where the network model places the compute; `unknown` (an attached compute whose
+   * network ARM does not say) is drawn apart, labelled, with no edge.
+   */
+  readonly computes: readonly (TopologyNode & {
+    readonly type: string;
+    readonly subnetId?: string;
+    readonly network?: 'subnet' | 'managed' | 'none' | 'unknown';
+  })[];
   readonly vnets: readonly (TopologyNode & { readonly subnets: readonly (TopologyNode & { readonly nsgId?: string })[] })[];
   readonly privateEndpoints: readonly (TopologyNode & { readonly subnetId: string; readonly targetId: string })[];
   readonly nsgs: readonly TopologyNode[];

@@ -17,14 +17,14 @@ import type {
   Subnet,
   VirtualNetwork,
 } from '@azure/arm-network';
-import type { VirtualNetworkLink } from '@azure/arm-privatedns';
+import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
 import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
+import * as keyvault from './keyvault.js';
 import * as ml from './ml.js';
 import * as network from './network.js';
-import * as firewall from './firewall.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
@@ -36,6 +36,7 @@ import type {
   ArtifactLookup,
   ComputeView,
   InventoryOptions,
+  KeyVaultView,
   ReadOptions,
   RegistryCredentialDigests,
   RegistryView,
@@ -68,7 +69,9 @@ export class Inventory {
    */
   unevaluated(value: unknown): ArmRequestError | undefined {
     const at = typeof value === 'string' ? this.#plan?.describe?.(value) : undefined;
-    return at ? new ArmRequestError({ operation: 'what-if', resourceId: at.resourceId, code: 'WhatIfUnevaluated', detail: at.message }) : undefined;
+    return at
+      ? new ArmRequestError({ operation: 'what-if', resourceId: at.resourceId, code: 'WhatIfUnevaluated', detail: at.message })
+      : undefined;
   }
 
   /** A read by an id the planned state left unevaluated: its error, else undefined (read it). */
@@ -227,6 +230,21 @@ export class Inventory {
     return this.#unknown(zoneId) ?? network.privateDnsZoneLinks(this.#r, zoneId, opts);
   }
 
+  /** The private DNS zones of a subscription (all pages). */
+  privateDnsZones(subscriptionId: string, opts?: ReadOptions): Promise<readonly PrivateZone[]> {
+    return network.privateDnsZones(this.#r, subscriptionId, opts);
+  }
+
+  /** The A record sets of a private DNS zone (all pages). */
+  privateDnsARecords(zoneId: string, opts?: ReadOptions): Promise<readonly RecordSet[]> {
+    return this.#unknown(zoneId) ?? network.privateDnsARecords(this.#r, zoneId, opts);
+  }
+
+  /** A key vault: its network rules and private endpoint connections. */
+  keyVault(id: string, opts?: ReadOptions): Promise<KeyVaultView> {
+    return this.#unknown(id) ?? keyvault.keyVault(this.#r, id, opts);
+  }
+
   virtualNetwork(id: string, opts?: ReadOptions): Promise<VirtualNetwork> {
     return this.#unknown(id) ?? network.virtualNetwork(this.#r, id, opts);
   }
@@ -245,28 +263,6 @@ export class Inventory {
 
   routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
     return this.#unknown(id) ?? network.routeTable(this.#r, id, opts);
-  }
-
-  /** An Azure Firewall (issue 21: the appliance a route's next hop names). */
-  azureFirewall(id: string, opts?: ReadOptions): ReturnType<typeof firewall.azureFirewall> {
-    return this.#unknown(id) ?? firewall.azureFirewall(this.#r, id, opts);
-  }
-
-  firewallPolicy(id: string, opts?: ReadOptions): ReturnType<typeof firewall.firewallPolicy> {
-    return this.#unknown(id) ?? firewall.firewallPolicy(this.#r, id, opts);
-  }
-
-  /** Every rule collection group of a firewall policy (all pages). */
-  ruleCollectionGroups(policyId: string, opts?: ReadOptions): ReturnType<typeof firewall.ruleCollectionGroups> {
-    return this.#unknown(policyId) ?? firewall.ruleCollectionGroups(this.#r, policyId, opts);
-  }
-
-  ipGroup(id: string, opts?: ReadOptions): ReturnType<typeof firewall.ipGroup> {
-    return this.#unknown(id) ?? firewall.ipGroup(this.#r, id, opts);
-  }
-
-  networkInterface(id: string, opts?: ReadOptions): ReturnType<typeof firewall.networkInterface> {
-    return this.#unknown(id) ?? firewall.networkInterface(this.#r, id, opts);
   }
 
   privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {

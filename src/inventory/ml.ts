@@ -226,21 +226,41 @@ interface RawWorkspaceKeys {
   containerRegistryCredentials?: { username?: string | null; passwords?: { name?: string; value?: string | null }[] | null } | null;
 }
 
-/** The SDK's polymorphic compute model, reduced to what the checks read. */
+/** The computes Azure ML creates itself: ARM names their subnet when they have one, so none means none. */
+const CREATED_BY_AZURE_ML = new Set(['amlcompute', 'computeinstance']);
+
+/**
+ * The SDK's polymorphic compute model, reduced to what the checks read. Where ARM names the
+ * compute's subnet depends on its type: `properties.properties.subnet.id` (AmlCompute,
+ * ComputeInstance), `properties.properties.aksNetworkingConfiguration.subnetId` (AKS). An attached
+ * compute (Kubernetes, a VM, HDInsight, …) without either is somewhere ARM does not say.
+ * https://learn.microsoft.com/rest/api/azureml/compute/get
+ */
 export function computeView(c: ComputeResource): ComputeView {
   const props = (c.properties ?? {}) as {
     computeType?: string;
     provisioningState?: string;
-    properties?: { vmSize?: string; subnet?: { id?: string } | null } | null;
+    properties?: {
+      vmSize?: string;
+      subnet?: { id?: string } | null;
+      aksNetworkingConfiguration?: { subnetId?: string | null } | null;
+    } | null;
   };
   const inner = props.properties ?? {};
+  const computeType = props.computeType ?? 'Unknown';
+  const subnetId = str(inner.subnet?.id) ?? str(inner.aksNetworkingConfiguration?.subnetId);
   return {
     id: c.id ?? '',
     name: c.name ?? '',
-    computeType: props.computeType ?? 'Unknown',
+    computeType,
     provisioningState: props.provisioningState,
     vmSize: inner.vmSize,
-    subnetId: inner.subnet?.id ?? undefined,
+    subnetId,
+    network: subnetId ? 'subnet' : CREATED_BY_AZURE_ML.has(computeType.toLowerCase()) ? 'none' : 'unknown',
     location: c.location,
   };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }

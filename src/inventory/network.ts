@@ -8,7 +8,7 @@ import type {
   Subnet,
   VirtualNetwork,
 } from '@azure/arm-network';
-import type { VirtualNetworkLink } from '@azure/arm-privatedns';
+import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns';
 import { normaliseLocation } from '../arm/location.js';
 import { idKey, parentId, parseResourceId, resourceType, sameId } from '../base/resource-id.js';
 import type { ArmReader } from './reader.js';
@@ -132,6 +132,42 @@ export async function privateDnsZoneLinks(r: ArmReader, zoneId: string, opts?: R
       const dns = await r.clients.privateDns(rid.subscriptionId);
       const out: VirtualNetworkLink[] = [];
       for await (const l of dns.virtualNetworkLinks.list(rid.resourceGroup!, rid.names[0]!, { abortSignal: signal })) out.push(l);
+      return out;
+    },
+  );
+}
+
+/** The private DNS zones of a subscription (all pages): where a zone of a given name is, when no zone group names it. */
+export async function privateDnsZones(r: ArmReader, subscriptionId: string, opts?: ReadOptions): Promise<readonly PrivateZone[]> {
+  const scope = `/subscriptions/${subscriptionId}/providers/Microsoft.Network/privateDnsZones`;
+  return r.onceKey(
+    `LIST privateDnsZones ${idKey(scope)}`,
+    'LIST privateDnsZones',
+    scope,
+    'Microsoft.Network/privateDnsZones/read',
+    opts,
+    async (signal) => {
+      const dns = await r.clients.privateDns(subscriptionId);
+      const out: PrivateZone[] = [];
+      for await (const z of dns.privateZones.list({ abortSignal: signal })) out.push(z);
+      return out;
+    },
+  );
+}
+
+/** The A record sets of a private DNS zone (all pages). */
+export async function privateDnsARecords(r: ArmReader, zoneId: string, opts?: ReadOptions): Promise<readonly RecordSet[]> {
+  const rid = parseResourceId(zoneId);
+  return r.onceKey(
+    `LIST zoneA ${idKey(rid.id)}`,
+    'LIST A',
+    `${rid.id}/A`,
+    'Microsoft.Network/privateDnsZones/A/read',
+    opts,
+    async (signal) => {
+      const dns = await r.clients.privateDns(rid.subscriptionId);
+      const out: RecordSet[] = [];
+      for await (const s of dns.recordSets.listByType(rid.resourceGroup!, rid.names[0]!, 'A', { abortSignal: signal })) out.push(s);
       return out;
     },
   );

@@ -31,6 +31,18 @@ export type WorkspaceView = Workspace & {
 /** A registry, with the service-endpoint rules the SDK model drops. */
 export type RegistryView = Registry & { readonly virtualNetworkRules: readonly { readonly id: string; readonly action: string }[] };
 
+/** A key vault, as the checks need it (read at `KEY_VAULT_API_VERSION` through the generic resources client). */
+export interface KeyVaultView {
+  readonly id: string;
+  readonly name: string;
+  /** `https://<name>.vault.azure.net/` (a sovereign cloud's suffix there). */
+  readonly vaultUri: string | undefined;
+  readonly publicNetworkAccess: string;
+  /** `networkAcls.defaultAction`. */
+  readonly defaultAction: string;
+  readonly privateEndpointConnections: readonly { readonly privateEndpointId: string; readonly status: string }[];
+}
+
 /** A compute of the workspace, as the checks need it. */
 export interface ComputeView {
   readonly id: string;
@@ -39,8 +51,17 @@ export interface ComputeView {
   readonly computeType: string;
   readonly provisioningState: string | undefined;
   readonly vmSize: string | undefined;
-  /** The subnet the compute's nodes sit in; absent when it is not in a customer VNet. */
+  /**
+   * The subnet the compute's nodes sit in, as ARM names it for the compute's type
+   * (`properties.subnet.id`; AKS `properties.aksNetworkingConfiguration.subnetId`).
+   */
   readonly subnetId: string | undefined;
+  /**
+   * What ARM says of the compute's network: `subnet` (in {@link subnetId}), `none` (a compute Azure
+   * ML creates, with no subnet: in no customer VNet, or in the managed network), `unknown` (an
+   * attached compute, Kubernetes, a VM, …, whose network the compute resource does not name).
+   */
+  readonly network: 'subnet' | 'none' | 'unknown';
   readonly location: string | undefined;
 }
 

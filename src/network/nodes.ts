@@ -21,7 +21,9 @@ export type Placement =
   /** In the workspace's managed virtual network. */
   | { readonly kind: 'managed' }
   /** In no virtual network. */
-  | { readonly kind: 'none' };
+  | { readonly kind: 'none' }
+  /** Somewhere ARM does not say: an attached compute (Kubernetes, a VM, …) whose resource names no subnet. */
+  | { readonly kind: 'unknown' };
 
 export interface ComputeNode extends ComputeView {
   readonly placement: Placement;
@@ -185,7 +187,9 @@ export function isManagedEndpoint(
 }
 
 export async function computeNode(inventory: Inventory, c: ComputeView, managed: boolean): Promise<ComputeNode> {
-  if (!c.subnetId) return { ...c, placement: managed ? { kind: 'managed' } : { kind: 'none' } };
+  // An attached compute is not created in the managed network: without a subnet, its place is unknown.
+  if (!c.subnetId)
+    return { ...c, placement: c.network === 'unknown' ? { kind: 'unknown' } : managed ? { kind: 'managed' } : { kind: 'none' } };
   // A subnet what-if could not evaluate: where the compute sits is unknown, and only the questions
   // that ask it fail (the compute's name, type and size are still known).
   const unknown = inventory.unevaluated(c.subnetId);

@@ -44,6 +44,8 @@ export type Reach =
 export type Unreachable =
   /** The compute is in no virtual network, and the resource is not public. */
   | { readonly kind: 'not-in-vnet' }
+  /** ARM does not say which network the compute is in (an attached compute naming no subnet). */
+  | { readonly kind: 'network-unknown' }
   /** The compute's subnet does not exist. */
   | { readonly kind: 'subnet-missing'; readonly subnetId: string }
   /** Customer VNet: no endpoint reachable; the links tried. */
@@ -69,6 +71,7 @@ export function privateEndpointRule(managed: ManagedNetworkNode, resourceId: str
 /** Can compute `c` reach sub-resource `group` of `target`, and if not, why. Pure (throws a read error it depends on). */
 export function reach(model: NetworkModel, c: ComputeNode, target: TargetNode, group: string): Reach {
   const p = c.placement;
+  if (p.kind === 'unknown') return { ok: false, why: { kind: 'network-unknown' } };
   if (p.kind === 'managed') {
     const managed = model.managed!;
     const rule = privateEndpointRule(managed, target.id, group);

@@ -7,6 +7,9 @@ import { idKey } from '../base/resource-id.js';
 import type { Topology } from '../topology.js';
 import type { AuditReport, CheckResult, TargetResult } from './types.js';
 
+/** The compute types whose reach the checks decide (same-vnet-placement, nsg-outbound-service-tags). */
+const DECIDED_COMPUTE_TYPES = new Set(['amlcompute', 'computeinstance']);
+
 const ICON = { pass: '✅', fail: '❌', warn: '⚠️', skip: '⏭️', error: '❓' } as const;
 
 function cell(s: string): string {
@@ -130,15 +133,20 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
   const managed = topo.managed;
   if (managed) {
     lines.push(`  subgraph ${node(managed.id)}["${label(managed.name)} (${managed.isolationMode}, ${managed.status})"]`);
-    for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`    ${node(c.id)}["🖥️ ${label(c.name)}"]`);
+    for (const c of topo.computes.filter((c) => !c.subnetId && c.network !== 'unknown'))
+      lines.push(`    ${node(c.id)}["🖥️ ${label(c.name)}"]`);
     for (const e of managed.endpoints) lines.push(`    ${node(e.id)}{{"🔌 ${label(e.name)} (${label(e.subresource)})"}}`);
     lines.push('  end');
     // A rule that is not Active is drawn red.
     for (const e of managed.endpoints) if (!/^active$/i.test(e.ruleStatus)) failing.add(idKey(e.id));
     if (!/^active$/i.test(managed.status)) failing.add(idKey(managed.id));
   } else {
-    for (const c of topo.computes.filter((c) => !c.subnetId)) lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (no VNet)"]`);
+    for (const c of topo.computes.filter((c) => !c.subnetId && c.network !== 'unknown'))
+      lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (no VNet)"]`);
   }
+  // An attached compute whose network ARM does not say: drawn apart, with no edge no check decided.
+  for (const c of topo.computes.filter((c) => c.network === 'unknown'))
+    lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (${label(c.type)}: network not stated in ARM)"]`);
   for (const n of topo.nsgs) lines.push(`  ${node(n.id)}[/"🛡️ ${label(n.name)}"/]`);
   for (const v of topo.vnets) for (const s of v.subnets) if (s.nsgId) link(`${node(s.nsgId)} -.- ${node(s.id)}`);
   for (const e of topo.privateEndpoints) link(`${node(e.id)} --> ${node(e.targetId)}`);
@@ -148,8 +156,11 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
       link(up ? `${node(e.id)} --> ${node(e.targetId)}` : `${node(e.id)} -.->|"⛔ ${label(e.ruleStatus)}"| ${node(e.targetId)}`, !up);
   }
   // Compute → storage / registry / MCR, crossed where a check found the path broken.
-  for (const c of topo.computes) {
+  for (const c of topo.computes.filter((c) => c.network !== 'unknown')) {
     link(`${node(topo.workspace.id)} --- ${node(c.id)}`);
+    // Reachability edges only for the computes the checks decide (clusters and instances); an AKS
+    // cluster is placed in its subnet, but no check has said what it reaches.
+    if (!DECIDED_COMPUTE_TYPES.has(c.type.toLowerCase())) continue;
     for (const target of [topo.storage, topo.registry].filter((x): x is NonNullable<typeof x> => !!x)) {
       const isBroken = findings.some(
         ({ r, f }) =>

@@ -66,16 +66,6 @@ const EXPECTED: Record<string, Row> = {
   'nsg-asg-rule': { 'nsg-outbound-service-tags': 'warn' },
   'nsg-forced-tunnel': { 'nsg-outbound-service-tags': 'warn' },
   'nsg-forced-tunnel-tag-routes': {},
-  // Issue 21: hub and spoke through an Azure Firewall in the connectivity subscription.
-  'fw-hub-healthy': {},
-  'fw-classic-rules': {},
-  'fw-frontdoor-denied': { 'nsg-outbound-service-tags': 'fail' },
-  'fw-mcr-data-missing': { 'nsg-outbound-service-tags': 'fail' },
-  'fw-parent-policy-deny': { 'nsg-outbound-service-tags': 'fail' },
-  'fw-dns-proxy-off': { 'nsg-outbound-service-tags': 'warn' },
-  'fw-ip-group-forbidden': { 'nsg-outbound-service-tags': 'warn' },
-  'fw-hub-forbidden': { 'nsg-outbound-service-tags': 'warn' },
-  'fw-third-party-nva': { 'nsg-outbound-service-tags': 'warn' },
   'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
   'keys-storage-rotated': { 'workspace-keys-in-sync': 'fail' },
   'keys-registry-rotated': { 'workspace-keys-in-sync': 'fail' },
@@ -107,6 +97,13 @@ const EXPECTED: Record<string, Row> = {
   'diagnose-findings': { 'workspace-diagnose': 'fail' },
   // Managed virtual network worlds: no customer NSG and (but for managed-customer-pe) no customer
   // private endpoint, so those two checks are not applicable; managed-network-outbound decides.
+  // Microsoft's machine-learning-end-to-end-secure quickstart: its NSG names AzureActiveDirectory,
+  // which the mock's service-tag data (mocks/fixtures/service-tags) lacks, so the NSG check warns.
+  'quickstart-e2e-secure': { 'nsg-outbound-service-tags': 'warn' },
+  'quickstart-e2e-secure-vault-zone': { 'nsg-outbound-service-tags': 'warn', 'private-dns-zones': 'fail' },
+  'quickstart-attached-kubernetes': { 'nsg-outbound-service-tags': 'warn' },
+  'dns-custom-servers-unlinked': { 'private-dns-zones': 'warn' },
+  'dns-workspace-zone-not-linked': { 'private-dns-zones': 'fail' },
   'healthy-managed': MANAGED,
   'managed-internet-outbound': MANAGED,
   'managed-hub-project': MANAGED,

@@ -35,9 +35,34 @@ describe('private-dns-zones', () => {
       'dns-custom-servers',
       'warn',
       [
-        'VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5): they must forward privatelink.azurecr.io, privatelink.blob.core.windows.net, privatelink.file.core.windows.net to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
+        'VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5): they must forward privatelink.azurecr.io, privatelink.blob.core.windows.net, privatelink.file.core.windows.net, privatelink.api.azureml.ms, privatelink.notebooks.azure.net to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
       ],
     ],
+    [
+      'dns-custom-servers-unlinked',
+      'warn',
+      [
+        'VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5): they must forward privatelink.azurecr.io, privatelink.blob.core.windows.net, privatelink.file.core.windows.net, privatelink.api.azureml.ms, privatelink.notebooks.azure.net to Azure DNS (168.63.129.16), or the private endpoints will not resolve.',
+        'VNet vnet-mlops-prod-weu uses custom DNS servers (10.20.0.4, 10.20.0.5) and private DNS zone privatelink.notebooks.azure.net is not linked to it: whether mlw-mlops-prod-weu resolves privately from ci-analyst-ds, cpu-build-cluster, gpu-train-cluster depends on those servers, which ARM does not show. Not decided.',
+      ],
+    ],
+    [
+      'dns-workspace-zone-not-linked',
+      'fail',
+      [
+        'Private DNS zone privatelink.api.azureml.ms is not linked to VNet vnet-mlops-prod-weu of ci-analyst-ds, cpu-build-cluster, gpu-train-cluster: mlw-mlops-prod-weu will resolve to its public address there.',
+      ],
+    ],
+    // Microsoft's machine-learning-end-to-end-secure quickstart, as deployed and with the right zone.
+    [
+      'quickstart-e2e-secure-vault-zone',
+      'fail',
+      [
+        'Private endpoint ple-mlops-prod-weu-kv (vault of kv-mlops-prod-weu) registers its records in privatelink.vault.azure.net, likely a mistake for privatelink.vaultcore.azure.net: kv-mlops-prod-weu.vault.azure.net resolves to its public address from the computes.',
+      ],
+    ],
+    ['quickstart-e2e-secure', 'pass', []],
+    ['quickstart-attached-kubernetes', 'pass', []],
   ] as const)('%s → %s', async (world, status, messages) => {
     const r = await audit(world);
     expect(r.status).toBe(status);
@@ -68,6 +93,7 @@ describe('private-dns-zones', () => {
   it("reads each zone's links once for all endpoints and VNets", async () => {
     await audit('healthy-private');
     const links = t.harness.server.handler.log.filter((e) => e.path.endsWith('virtualNetworkLinks'));
-    expect(links).toHaveLength(3);
+    // registry, blob, file, and the workspace's two zones
+    expect(links).toHaveLength(5);
   });
 });

@@ -138,6 +138,7 @@ describe('reach (pure)', () => {
     provisioningState: 'Succeeded',
     vmSize: 'Standard_DS3_v2',
     subnetId: undefined,
+    network: 'none',
     location: 'westeurope',
     placement: { kind: 'managed' },
   };

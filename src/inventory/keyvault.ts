@@ -1,0 +1,41 @@
+/** Microsoft.KeyVault: the workspace's key vault, read for its network rules and private endpoint connections. */
+import { parseResourceId } from '../base/resource-id.js';
+import type { ArmReader } from './reader.js';
+import type { KeyVaultView, ReadOptions } from './views.js';
+
+/**
+ * The api-version of `Microsoft.KeyVault/vaults` reads (no SDK client is loaded for one GET: the
+ * generic `resources.getById` sends it through the same pipeline).
+ * https://learn.microsoft.com/rest/api/keyvault/keyvault/vaults/get
+ */
+export const KEY_VAULT_API_VERSION = '2023-07-01';
+
+export async function keyVault(r: ArmReader, id: string, opts?: ReadOptions): Promise<KeyVaultView> {
+  const rid = parseResourceId(id);
+  return r.once('GET', rid, opts, async (signal) => {
+    const res = await r.clients.resources(rid.subscriptionId);
+    // The operation's path template is `/{resourceId}`: the id goes in without its leading slash.
+    const v = await res.resources.getById(rid.id.replace(/^\/+/, ''), KEY_VAULT_API_VERSION, { abortSignal: signal });
+    const p = (v.properties ?? {}) as {
+      vaultUri?: unknown;
+      publicNetworkAccess?: unknown;
+      networkAcls?: { defaultAction?: unknown } | null;
+      privateEndpointConnections?: ({
+        id?: unknown;
+        properties?: { privateEndpoint?: { id?: unknown } | null; privateLinkServiceConnectionState?: { status?: unknown } | null } | null;
+      } | null)[];
+    };
+    const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+    return {
+      id: v.id ?? rid.id,
+      name: v.name ?? rid.names[0]!,
+      vaultUri: str(p.vaultUri),
+      publicNetworkAccess: str(p.publicNetworkAccess) ?? 'Enabled',
+      defaultAction: str(p.networkAcls?.defaultAction) ?? 'Allow',
+      privateEndpointConnections: (Array.isArray(p.privateEndpointConnections) ? p.privateEndpointConnections : []).flatMap((c) => {
+        const pe = str(c?.properties?.privateEndpoint?.id);
+        return pe ? [{ privateEndpointId: pe, status: str(c?.properties?.privateLinkServiceConnectionState?.status) ?? 'Unknown' }] : [];
+      }),
+    };
+  });
+}
