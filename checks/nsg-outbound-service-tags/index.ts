@@ -79,6 +79,8 @@ export default defineCheck({
         'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; no readable resource in the VNet or its peered VNets owns {{ip}}, so nothing can vouch for what the appliance allows.',
       dropped:
         'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) is dropped: route {{route}} ({{prefix}}) of {{routeTable}} has next hop {{hop}}.',
+      gateway:
+        'Egress from subnet {{subnet}} to {{tag}} ({{count}} of {{total}} prefixes) goes through {{hop}} by route {{route}} ({{prefix}}) of {{routeTable}}; nothing in ARM says what that path allows.',
       firewallDenied:
         'Egress from subnet {{subnet}} to {{tag}} ({{what}}) goes through Azure Firewall {{firewall}} ({{hop}}), which denies it: {{decider}}; affects {{computes}}.',
       firewallUndecidable:
@@ -312,7 +314,7 @@ export default defineCheck({
             continue;
           }
           ctx.report({
-            messageId: dropped ? 'dropped' : 'appliance',
+            messageId: dropped ? 'dropped' : appliance ? 'appliance' : 'gateway',
             data: {
               subnet: subnetName,
               tag: tag.name,
