@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ids, SUB, zoneLink } from '../../mocks/worlds/generate.js';
+import { peKeyVault, zoneVault } from '../../mocks/worlds/quickstart.js';
 import check from '../../checks/private-dns-zones/index.js';
+import { cloudOf, isNearMiss, ZONES } from '../../checks/private-dns-zones/zones.js';
 import { checkAuditor, loadWorldByName } from '../helpers.js';
 
 const t = checkAuditor(check);
@@ -95,5 +97,89 @@ describe('private-dns-zones', () => {
     const links = t.harness.server.handler.log.filter((e) => e.path.endsWith('virtualNetworkLinks'));
     // registry, blob, file, and the workspace's two zones
     expect(links).toHaveLength(5);
+  });
+
+  it('an endpoint without a zone group resolves through an A record put in the zone by hand', async () => {
+    const world = loadWorldByName('quickstart-e2e-secure');
+    world.resources = world.resources.filter((r) => !r.id.startsWith(`${peKeyVault}/privateDnsZoneGroups/`));
+    const without = await audit(world);
+    expect(without.status).toBe('fail');
+    expect(without.findings.map((f) => f.message)).toEqual([
+      'Private endpoint ple-mlops-prod-weu-kv (vault of kv-mlops-prod-weu) has no private DNS zone group: kv-mlops-prod-weu.vault.azure.net will not resolve to it.',
+    ]);
+    world.resources.push({
+      id: `${zoneVault}/A/kv-mlops-prod-weu`,
+      name: 'kv-mlops-prod-weu',
+      type: 'Microsoft.Network/privateDnsZones/A',
+      etag: '00000000-0000-0000-0000-000000000000',
+      properties: {
+        fqdn: 'kv-mlops-prod-weu.privatelink.vaultcore.azure.net.',
+        ttl: 3600,
+        isAutoRegistered: false,
+        aRecords: [{ ipv4Address: '192.168.0.12' }],
+      },
+    });
+    const by = await audit(world);
+    expect(by.status).toBe('pass');
+    expect(by.findings).toEqual([]);
+  });
+
+  it('a zone group that names a zone which does not exist', async () => {
+    const world = loadWorldByName('quickstart-e2e-secure');
+    world.resources = world.resources.filter((r) => r.id !== zoneVault && !r.id.startsWith(`${zoneVault}/`));
+    const r = await audit(world);
+    expect(r.status).toBe('fail');
+    expect(r.findings.map((f) => f.message)).toEqual([
+      'Private endpoint ple-mlops-prod-weu-kv (vault of kv-mlops-prod-weu) registers its records in private DNS zone privatelink.vaultcore.azure.net, which does not exist.',
+    ]);
+  });
+
+  it('the vault finding names the zone that should be there and the az commands to make it', async () => {
+    const r = await audit('quickstart-e2e-secure-vault-zone');
+    expect(r.findings[0]!.evidence).toMatchObject({ expectedZone: 'privatelink.vaultcore.azure.net', via: 'zone group' });
+    expect(r.findings[0]!.remediation).toContain(
+      'az network private-dns zone create --resource-group <rg> --name privatelink.vaultcore.azure.net',
+    );
+  });
+});
+
+describe("zone names (Microsoft's private endpoint DNS table)", () => {
+  it.each([
+    ['AzureCloud', 'vault', ['privatelink.vaultcore.azure.net']],
+    ['AzureCloud', 'amlworkspace', ['privatelink.api.azureml.ms', 'privatelink.notebooks.azure.net']],
+    ['AzureCloud', 'dfs', ['privatelink.dfs.core.windows.net']],
+    ['AzureUSGovernment', 'vault', ['privatelink.vaultcore.usgovcloudapi.net']],
+    ['AzureUSGovernment', 'amlworkspace', ['privatelink.api.ml.azure.us', 'privatelink.notebooks.usgovcloudapi.net']],
+    ['AzureUSGovernment', 'blob', ['privatelink.blob.core.usgovcloudapi.net']],
+    ['AzureChinaCloud', 'vault', ['privatelink.vaultcore.azure.cn']],
+    ['AzureChinaCloud', 'amlworkspace', ['privatelink.api.ml.azure.cn', 'privatelink.notebooks.chinacloudapi.cn']],
+    ['AzureChinaCloud', 'file', ['privatelink.file.core.chinacloudapi.cn']],
+  ] as const)('%s %s → %j', (cloud, group, zones) => {
+    expect(ZONES[cloud][group]).toEqual(zones);
+  });
+
+  it.each([
+    ['privatelink.vault.azure.net', 'privatelink.vaultcore.azure.net', 'vault', true],
+    ['privatelink.vault.usgovcloudapi.net', 'privatelink.vaultcore.usgovcloudapi.net', 'vault', true],
+    ['vaultcore.azure.net', 'privatelink.vaultcore.azure.net', 'vault', true],
+    // Another cloud's name for the same zone.
+    ['privatelink.vaultcore.usgovcloudapi.net', 'privatelink.vaultcore.azure.net', 'vault', true],
+    ['privatelink.api.ml.azure.us', 'privatelink.api.azureml.ms', 'amlworkspace', true],
+    ['privatelink.vaultcore.azure.net', 'privatelink.vaultcore.azure.net', 'vault', false],
+    ['privatelink.blob.core.windows.net', 'privatelink.vaultcore.azure.net', 'vault', false],
+    ['privatelink.notebooks.azure.net', 'privatelink.api.azureml.ms', 'amlworkspace', false],
+  ] as const)('%s for %s (%s): near miss %s', (zone, expected, group, near) => {
+    expect(isNearMiss(zone, expected, group)).toBe(near);
+  });
+
+  it.each([
+    [['crmlops.azurecr.us', undefined], 'https://management.usgovcloudapi.net', 'AzureUSGovernment'],
+    [[undefined, 'https://st.blob.core.chinacloudapi.cn/'], 'https://management.chinacloudapi.cn', 'AzureChinaCloud'],
+    [['crmlops.azurecr.io', 'https://st.blob.core.windows.net/'], 'https://127.0.0.1:8443', 'AzureCloud'],
+    // Nothing said by the resources: the ARM endpoint decides.
+    [[undefined], 'https://management.usgovcloudapi.net', 'AzureUSGovernment'],
+    [[undefined], 'https://127.0.0.1:8443', 'AzureCloud'],
+  ] as const)('%j at %s → %s', (hosts, endpoint, cloud) => {
+    expect(cloudOf(hosts, endpoint)).toBe(cloud);
   });
 });
