@@ -1,6 +1,7 @@
 /** Option parsing the commands share: one wording for each kind of bad argument. */
 import { Option, type Command } from 'commander';
 import { UsageError } from '../base/errors.js';
+import { FORMATS } from '../report/formats.js';
 import { parseWorkspaceId } from '../base/resource-id.js';
 import type { FailOn } from '../base/results.js';
 
@@ -13,6 +14,26 @@ export function azureOptions(cmd: Command): Command {
     .option('--mock <world.json>', 'serve this world on the embedded mock ARM server; nothing leaves the machine')
     .option('--endpoint <url>', "the ARM endpoint (default: the cloud's)")
     .addOption(new Option('--cloud <name>', 'the Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']));
+}
+
+/** How a report is shown and where it goes: `audit` and `demo` take the same. */
+export function displayOptions(cmd: Command, defaultFormat = 'table on a terminal, else json'): Command {
+  return cmd
+    .option('--format <format>', `${FORMATS.join('|')} (default: ${defaultFormat})`)
+    .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+    .option('--also <format=file>', 'also write the report in this format to this file (repeatable): --also sarif=report.sarif', collect)
+    .option('--quiet', 'no progress lines on stderr')
+    .option('--progress', 'a progress line on stderr as each check is decided, also when stderr is not a terminal (CI logs)')
+    .option('-v, --verbose', "the table shows each finding's evidence (the other formats always carry it)");
+}
+
+export interface DisplayCliOptions {
+  format?: string;
+  output?: string;
+  also?: string[];
+  quiet?: boolean;
+  progress?: boolean;
+  verbose?: boolean;
 }
 
 export interface AzureCliOptions {

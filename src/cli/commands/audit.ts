@@ -7,16 +7,26 @@ import { logAnalyticsTarget } from '../../log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
 import { tryParseResourceId } from '../../base/resource-id.js';
 import { selectChecks } from '../../engine/run.js';
-import { FORMATS, parseFormat, type Format } from '../../report/formats.js';
+import { parseFormat, type Format } from '../../report/formats.js';
 import { exitCodeFor } from '../../report/types.js';
 import { scrub } from '../../secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
-import { azureOptions, collect, dedupe, parseFailOn, pick, seconds, workspaceArg } from '../options.js';
+import {
+  azureOptions,
+  collect,
+  dedupe,
+  displayOptions,
+  parseFailOn,
+  pick,
+  seconds,
+  workspaceArg,
+  type DisplayCliOptions,
+} from '../options.js';
 import { writeFileAtomic } from '../write.js';
 import type { TerraformPlan } from '../../terraform/plan-file.js';
 import { whatIfPlan } from './what-if-plan.js';
 
-export interface AuditOptions {
+export interface AuditOptions extends DisplayCliOptions {
   workspace?: string[];
   subscription?: string[];
   managementGroup?: string[];
@@ -25,22 +35,17 @@ export interface AuditOptions {
   mock?: string;
   endpoint?: string;
   cloud?: string;
-  format?: string;
-  output?: string;
   check?: string[];
   skip?: string[];
   failOn?: string;
   timeout: string;
   fix?: boolean;
   config?: string;
-  quiet?: boolean;
-  verbose?: boolean;
   concurrency?: string;
   inventory?: 'arm' | 'resource-graph';
   withDiagnose?: boolean;
   image?: string[];
   baseline?: string;
-  also?: string[];
   whatIf?: string;
   terraformPlan?: string;
   parameters?: string;
@@ -53,8 +58,7 @@ export interface AuditOptions {
 
 export function register(program: Command, { io, setExit }: CommandContext): void {
   azureOptions(
-    program
-      .command('audit')
+    displayOptions(program.command('audit'))
       .description(
         'audit one workspace (--workspace) or every workspace in scope (--subscription, --management-group, --all-subscriptions)',
       )
@@ -73,9 +77,6 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
           .choices(['arm', 'resource-graph'])
           .default('arm'),
       )
-      .option('--format <format>', `${FORMATS.join('|')} (default: table on a terminal, else json)`)
-      .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
-      .option('--also <format=file>', 'also write the report in this format to this file (repeatable): --also sarif=report.sarif', collect)
       .option('--check <id>', 'run only this check (repeatable)', collect)
       .option('--skip <id>', 'do not run this check (repeatable)', collect)
       .option('--fail-on <level>', "error|warning|never (default: the config's, else error); with --baseline only new findings count")
@@ -99,8 +100,6 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option('--baseline <report.json>', 'a previous JSON report: mark findings new or unchanged, list the gone ones as absent')
       .option('--timeout <seconds>', 'per-check timeout', '120')
       .option('--config <file>', `config file (default: ./aml-preflight.config.json when present)`)
-      .option('--quiet', 'no progress lines on stderr')
-      .option('-v, --verbose', "the table shows each finding's evidence (the other formats always carry it)")
       .option('--image <reference>', 'check a custom image the experiment will use (repeatable): form, registry, existence', collect)
       .option('--with-diagnose', "also run Microsoft's server-side workspace diagnosis (workspace-diagnose; can take minutes)")
       .option(
@@ -224,7 +223,10 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
       if (targets.length === 0) {
         io.stderr(`aml-preflight: no workspace found in ${scope ? `${scope.subscriptions.length} subscription(s)` : 'the world'}\n`);
       }
-      const progress = io.stderrIsTTY && !opts.quiet ? progressLine(io, dedupe(targets).length * checks.length) : undefined;
+      const progress =
+        (io.stderrIsTTY || opts.progress) && !opts.quiet
+          ? progressLine(io, dedupe(targets).length * checks.length, io.stderrIsTTY === true)
+          : undefined;
       let report: AuditReport = await runAudit({
         inventory,
         checks,
@@ -352,16 +354,21 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   }
 }
 
-/** "aml-preflight: 12/35 checks done" on a terminal's stderr, rewritten in place. */
-function progressLine(io: CliIO, total: number): { tick: (workspaceId: string, result: { checkId: string }) => void; done: () => void } {
+/** "aml-preflight: 12/35 checks done" on a terminal's stderr, rewritten in place; elsewhere (--progress) one line each. */
+function progressLine(
+  io: CliIO,
+  total: number,
+  terminal: boolean,
+): { tick: (workspaceId: string, result: { checkId: string; status: string }) => void; done: () => void } {
   let n = 0;
   return {
     tick: (workspaceId, result) => {
       n++;
-      io.stderr(`\r\u001b[2Kaml-preflight: ${n}/${total} checks done (${workspaceId.split('/').pop()}: ${result.checkId})`);
+      const line = `aml-preflight: ${n}/${total} checks done (${workspaceId.split('/').pop()}: ${result.checkId}`;
+      io.stderr(terminal ? `\r\u001b[2K${line})` : `${line} ${result.status})\n`);
     },
     done: () => {
-      io.stderr('\r\u001b[2K');
+      if (terminal) io.stderr('\r\u001b[2K');
     },
   };
 }

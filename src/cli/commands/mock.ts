@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../base/errors.js';
-import { FORMATS } from '../../report/formats.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
+import { displayOptions, type DisplayCliOptions } from '../options.js';
 import { audit } from './audit.js';
 
 export function registerMock(program: Command, { io, setExit }: CommandContext): void {
@@ -20,32 +20,33 @@ export function registerMock(program: Command, { io, setExit }: CommandContext):
 }
 
 export function registerDemo(program: Command, { io, setExit }: CommandContext): void {
-  program
-    .command('demo')
-    .description('audit the bundled demo world on the embedded mock (no Azure account needed)')
-    .option('--format <format>', FORMATS.join('|'), 'table')
-    .action(async (opts: { format: string }) => {
-      const { packageRoot } = await import('../../paths.js');
-      // The demo's custom images: one malformed, one missing from the registry, one from a public registry the NSG blocks.
-      const image = [
-        'crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1',
-        'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.4-cuda12.4',
-        'docker.io/pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
-      ];
-      const code = await audit(
-        {
-          mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'),
-          format: opts.format,
-          failOn: 'never',
-          timeout: '120',
-          withDiagnose: true,
-          image,
-        },
-        io,
-      );
-      // The demo's findings are the point: it succeeds once the audit ran.
-      setExit(code === 2 ? 2 : 0);
-    });
+  // The display and output options of `audit`, so what the README says of -v works here first.
+  displayOptions(
+    program.command('demo').description('audit the bundled demo world on the embedded mock (no Azure account needed)'),
+    'table',
+  ).action(async (opts: DisplayCliOptions) => {
+    const { packageRoot } = await import('../../paths.js');
+    // The demo's custom images: one malformed, one missing from the registry, one from a public registry the NSG blocks.
+    const image = [
+      'crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1',
+      'crmlopsprodweu.azurecr.io/azureml/training/pytorch:2.4-cuda12.4',
+      'docker.io/pytorch/pytorch:2.3.1-cuda12.1-cudnn8-runtime',
+    ];
+    const code = await audit(
+      {
+        mock: join(packageRoot, 'mocks', 'worlds', 'demo.json'),
+        ...opts,
+        format: opts.format ?? 'table',
+        failOn: 'never',
+        timeout: '120',
+        withDiagnose: true,
+        image,
+      },
+      io,
+    );
+    // The demo's findings are the point: it succeeds once the audit ran.
+    setExit(code === 2 ? 2 : 0);
+  });
 }
 
 async function serveMock(opts: { world: string; port: string }, io: CliIO): Promise<Exit> {
