@@ -108,7 +108,15 @@ export interface WhatIfComparison {
   /** Resources by change type: Create, Modify, Delete, Deploy, NoChange, Ignore, Unsupported. */
   readonly changes: Readonly<Record<string, number>>;
   /** The changed resources, for locating findings on the template. */
-  readonly changedResources: readonly { readonly resourceId: string; readonly changeType: string; readonly templateLine?: number }[];
+  readonly changedResources: readonly {
+    readonly resourceId: string;
+    readonly changeType: string;
+    readonly templateLine?: number;
+    /** The file that declares it when not the template itself (a Terraform `.tf` file). */
+    readonly file?: string;
+    /** The Terraform address that changes it (`--terraform-plan`). */
+    readonly address?: string;
+  }[];
   readonly introduced: number;
   readonly unchanged: number;
   readonly fixed: readonly FixedFinding[];

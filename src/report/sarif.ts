@@ -123,7 +123,7 @@ export function renderSarif(report: AuditReport, checks: readonly CheckMeta[]): 
 }
 
 /**
- * Where a finding points: with `--what-if`, the template line that declares the changed resource the
+ * Where a finding points: with `--what-if` (or `--terraform-plan`), the template (or `.tf`) line that declares the changed resource the
  * finding is about (itself, a changed child, or a changed parent), else the ARM resource id alone.
  */
 function location(report: AuditReport, resourceId: string): Record<string, unknown> {
@@ -135,6 +135,11 @@ function location(report: AuditReport, resourceId: string): Record<string, unkno
     w.changedResources.find((c) => c.resourceId.toLowerCase() === key) ??
     w.changedResources.find((c) => c.resourceId.toLowerCase().startsWith(`${key}/`)) ??
     w.changedResources.find((c) => key.startsWith(`${c.resourceId.toLowerCase()}/`));
+  // A Terraform plan's change is also located on its resource address.
+  if (changed?.address) logical.logicalLocations.push({ fullyQualifiedName: changed.address, kind: 'declaration' });
   if (!changed?.templateLine) return logical;
-  return { physicalLocation: { artifactLocation: { uri: w.template }, region: { startLine: changed.templateLine } }, ...logical };
+  return {
+    physicalLocation: { artifactLocation: { uri: changed.file ?? w.template }, region: { startLine: changed.templateLine } },
+    ...logical,
+  };
 }

@@ -22,7 +22,9 @@ import { VERSION } from '../version.js';
 import { affectedWorkspaces, compareWithLive } from '../what-if/audit.js';
 import { serviceEffects } from '../what-if/effects.js';
 import { PlannedState } from '../what-if/plan.js';
-import { mapTerraformPlan, plannedChanges, type MappingProblem } from './changes.js';
+import { dirname, join } from 'node:path';
+import { mapTerraformPlan, plannedChanges, type MappingProblem, type TerraformChange } from './changes.js';
+import { configAddress, declarations } from './locate.js';
 import type { Json } from './mappings/types.js';
 import type { TerraformPlan } from './plan-file.js';
 
@@ -35,6 +37,8 @@ export interface TerraformAuditOptions extends Omit<RunOptions, 'inventory' | 'w
   readonly subscriptionId?: string;
   /** Workspaces to audit besides those the plan touches. */
   readonly workspaceIds: readonly string[];
+  /** The root module's directory, where SARIF finds the `.tf` lines (default: the plan file's directory). */
+  readonly terraformDir?: string;
   readonly inventoryOptions?: InventoryOptions;
 }
 
@@ -76,7 +80,9 @@ export async function terraformAudit(options: TerraformAuditOptions): Promise<Au
     ]);
     const unplaced = mapping.problems.filter((p) => p.resourceId === undefined);
     const decided = unplaced.length ? undecidable(next, unplaced) : next;
-    const report = compareWithLive(decided, live, changes, options.plan.file, terraformName(options.plan));
+    const compared = compareWithLive(decided, live, changes, options.plan.file, terraformName(options.plan));
+    // `terraform show -json tfplan > plan.json` runs in the root module: its .tf files sit beside the plan.
+    const report = await located(compared, changes, options.plan, options.terraformDir ?? dirname(options.plan.file));
     return { ...report, stats: { ...report.stats, armRequests: options.live.requestCount + planned.requestCount + requests() } };
   } finally {
     planned.dispose();
@@ -107,6 +113,24 @@ function withUnmapped(plan: PlannedState, problems: readonly MappingProblem[]): 
     adjust: (method, url, status, bodyText) => plan.adjust(method, url, status, bodyText),
     describe: (value) => plan.describe(value),
   };
+}
+
+/** Each changed resource with the Terraform address that changes it, and its `.tf` line when `dir` declares it. */
+async function located(
+  report: AuditReport,
+  changes: readonly TerraformChange[],
+  plan: TerraformPlan,
+  dir: string | undefined,
+): Promise<AuditReport> {
+  if (!report.whatIf) return report;
+  const where = dir ? await declarations(dir, plan.configuration) : undefined;
+  const addresses = new Map(changes.map((c) => [idKey(c.resourceId), c.address]));
+  const changedResources = report.whatIf.changedResources.map((c) => {
+    const address = addresses.get(idKey(c.resourceId));
+    const d = address && dir ? where?.get(configAddress(address)) : undefined;
+    return { ...c, ...(address ? { address } : {}), ...(d && dir ? { file: join(dir, d.file), templateLine: d.line } : {}) };
+  });
+  return { ...report, whatIf: { ...report.whatIf, changedResources } };
 }
 
 function terraformName(plan: TerraformPlan): string {

@@ -47,7 +47,7 @@ const expressionMap: z.ZodType<ConfigModule> = z.lazy(() =>
     resources: z
       .array(z.looseObject({ address: z.string(), type: z.string().optional(), expressions: z.record(z.string(), z.unknown()).optional() }))
       .optional(),
-    module_calls: z.record(z.string(), z.looseObject({ module: expressionMap.optional() })).optional(),
+    module_calls: z.record(z.string(), z.looseObject({ source: z.string().optional(), module: expressionMap.optional() })).optional(),
     variables: z.record(z.string(), z.looseObject({ sensitive: z.boolean().optional() })).optional(),
   }),
 );
@@ -67,7 +67,7 @@ const planSchema = z.looseObject({
 /** A module of the plan's `configuration` section: its resources' expressions, its module calls. */
 export interface ConfigModule {
   readonly resources?: readonly { readonly address: string; readonly type?: string; readonly expressions?: Record<string, unknown> }[];
-  readonly module_calls?: Record<string, { readonly module?: ConfigModule }>;
+  readonly module_calls?: Record<string, { readonly source?: string; readonly module?: ConfigModule }>;
   readonly variables?: Record<string, { readonly sensitive?: boolean }>;
 }
 

@@ -50,12 +50,67 @@ const states = (report: AuditReport, check: string) => result(report, check).fin
 
 describe('audit --terraform-plan', () => {
   it('an azurerm_network_security_rule deny above the MCR allow: introduced, and it fails the run', async () => {
-    const { code, report } = await terraform('healthy-private', 'nsg-deny-above-mcr.tfplan.json');
+    const { code, report } = await terraform('healthy-private', 'nsg-deny-above-mcr/plan.json');
     expect(verdicts(report)).toEqual({ ...HEALTHY, 'nsg-outbound-service-tags': 'pass→fail' });
     expect(states(report, 'nsg-outbound-service-tags')).toEqual(['introduced', 'introduced']);
     expect(JSON.stringify(result(report, 'nsg-outbound-service-tags').findings)).toContain('DenyAllOutbound');
     expect(report.whatIf?.introduced).toBeGreaterThan(0);
     expect(code).toBe(1);
+  });
+
+  it('SARIF locates an introduced finding on the .tf line beside the plan, and on the Terraform address', async () => {
+    const { stdout } = await runCli([
+      'audit',
+      '--mock',
+      worldPath('healthy-private'),
+      '--terraform-plan',
+      fixture('nsg-deny-above-mcr/plan.json'),
+      '--subscription',
+      SUB,
+      '--format',
+      'sarif',
+    ]);
+    const sarif = JSON.parse(stdout) as {
+      runs: { results: { ruleId: string; baselineState: string; locations: Record<string, any>[] }[] }[];
+    };
+    const introduced = sarif.runs[0]!.results.filter((r) => r.ruleId === 'nsg-outbound-service-tags' && r.baselineState === 'new');
+    expect(introduced).toHaveLength(2);
+    for (const r of introduced) {
+      expect(r.locations[0]!.physicalLocation).toEqual({
+        artifactLocation: { uri: fixture('nsg-deny-above-mcr/main.tf') },
+        region: { startLine: 7 },
+      });
+      expect(r.locations[0]!.logicalLocations).toContainEqual({
+        fullyQualifiedName: 'azurerm_network_security_rule.deny_all_outbound',
+        kind: 'declaration',
+      });
+    }
+  });
+
+  it('without .tf files beside the plan, SARIF locates a fixed finding on the Terraform address alone', async () => {
+    const { stdout } = await runCli([
+      'audit',
+      '--mock',
+      worldPath('nsg-deny-before-allow'),
+      '--terraform-plan',
+      fixture('nsg-remove-deny.tfplan.json'),
+      '--subscription',
+      SUB,
+      '--format',
+      'sarif',
+    ]);
+    const sarif = JSON.parse(stdout) as {
+      runs: { results: { ruleId: string; baselineState: string; locations: Record<string, any>[] }[] }[];
+    };
+    const fixed = sarif.runs[0]!.results.filter((r) => r.ruleId === 'nsg-outbound-service-tags' && r.baselineState === 'absent');
+    expect(fixed.length).toBeGreaterThan(0);
+    for (const r of fixed) {
+      expect(r.locations[0]!.physicalLocation).toBeUndefined();
+      expect(r.locations[0]!.logicalLocations).toContainEqual({
+        fullyQualifiedName: 'azurerm_network_security_rule.deny_https_internet',
+        kind: 'declaration',
+      });
+    }
   });
 
   it('a plan that deletes the deny before the allows: fixed, and nothing counts for --fail-on', async () => {
