@@ -107,7 +107,7 @@ export async function affectedWorkspaces(
   const candidates = await planned.workspaces(request.scope.subscriptionId, undefined, signal);
   for (const ws of candidates) {
     if (!ws.id || out.has(idKey(ws.id))) continue;
-    const related: (string | undefined)[] = [ws.id, ws.storageAccount, ws.containerRegistry];
+    const related: (string | undefined)[] = [ws.id, ws.storageAccount, ws.containerRegistry, ws.keyVault];
     for (const inventory of [live, planned]) related.push(...(await relatedIds(inventory, ws.id, ws, zones, signal)));
     // Its own children (computes, outbound rules, the V2 network), and its hub's, count too, deleted ones included.
     const hub = (await planned.workspace(ws.id, signal).catch(() => undefined))?.hubResourceId;
