@@ -12,6 +12,7 @@ import { allChecks as every } from '../checks/index.js';
 /** Every check that runs without --image (image-reference needs references to judge). */
 const allChecks = every.filter((c) => c.meta.id !== 'image-reference');
 import { healthyPrivate, ids, res } from '../mocks/worlds/generate.js';
+import { firewallWorlds } from '../mocks/worlds/firewall.js';
 import { runAudit } from '../src/engine/run.js';
 import { exitCodeFor } from '../src/report/types.js';
 import type { WorldFault, WorldInput } from '../src/world/schema.js';
@@ -162,5 +163,51 @@ describe('fault table', () => {
     }
     expect(byId['nsg-outbound-service-tags']!.status).toBe('pass');
     expect(byId['workspace-keys-in-sync']!.status).toBe('pass');
+  });
+});
+
+/** Issue 21: the reads on the way to a hub firewall, on fw-hub-healthy (where every check passes). */
+const HUB_KINDS: Record<string, { match: string; names: RegExp }> = {
+  'GET hub virtual network': { match: 'GET .*/virtualNetworks/vnet-hub-weu$', names: /virtualNetworks\/vnet-hub-weu/ },
+  'GET azure firewall': { match: 'GET .*/azureFirewalls/afw-hub-weu$', names: /azureFirewalls\/afw-hub-weu/ },
+  'GET firewall policy': { match: 'GET .*/firewallPolicies/fwp-hub-weu$', names: /firewallPolicies\/fwp-hub-weu/ },
+  'LIST rule collection groups': {
+    match: 'GET .*/firewallPolicies/fwp-hub-weu/ruleCollectionGroups$',
+    names: /LIST ruleCollectionGroups .*firewallPolicies\/fwp-hub-weu/,
+  },
+  'GET IP group': { match: 'GET .*/ipGroups/ipg-ml-spokes$', names: /ipGroups\/ipg-ml-spokes/ },
+};
+const hubCases = Object.entries(HUB_KINDS).flatMap(([kind, k]) => Object.entries(FAULTS).map(([name, f]) => [kind, name, k, f] as const));
+
+let baseline: ReturnType<typeof auditWith> | undefined;
+const hubBaseline = async () => (await (baseline ??= auditWith(firewallWorlds()['fw-hub-healthy']!))).report;
+
+describe('fault table, hub-and-spoke reads', () => {
+  it.concurrent.each(hubCases)('%s × %s', async (_kind, faultName, k, f) => {
+    const world = firewallWorlds()['fw-hub-healthy']!;
+    world.faults = [{ match: k.match, ...f.fault }];
+    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? 300 : 30_000);
+    expect(log.some((e) => new RegExp(k.match, 'i').test(`${e.method} ${e.path}`))).toBe(true);
+    const results = report.targets[0]!.results;
+    // Only the egress check reads the hub: every other verdict stays what it is without the fault.
+    const others = (list: typeof results) =>
+      list.filter((r) => r.checkId !== 'nsg-outbound-service-tags').map((r) => `${r.checkId}:${r.status}`);
+    expect(others(results)).toEqual(others((await hubBaseline()).targets[0]!.results));
+    const nsg = results.find((r) => r.checkId === 'nsg-outbound-service-tags')!;
+    if (f.transient) {
+      expect(nsg.status).toBe('pass');
+      expect(exitCodeFor(report, 'error')).toBe(0);
+    } else if (faultName.startsWith('403')) {
+      // Undecidable: a warning naming the subscription and the missing read action, never pass or fail.
+      expect(nsg.status).toBe('warn');
+      expect(nsg.findings.map((x) => x.message).join('\n')).toMatch(/Microsoft\.Network\/[A-Za-z/]+\/read/);
+      expect(nsg.findings.map((x) => x.message).join('\n')).toMatch(/9c4b7e2a-1d3f-4a6b-8e5c-0f2a3b4c5d6e/);
+      expect(exitCodeFor(report, 'error')).toBe(0);
+    } else {
+      expect(nsg.status).toBe('error');
+      expect(nsg.reason).toMatch(k.names);
+      expect(nsg.reason).toMatch(f.status!);
+      expect(exitCodeFor(report, 'error')).toBe(3);
+    }
   });
 });

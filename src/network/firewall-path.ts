@@ -168,7 +168,9 @@ async function gatherFirewall(inventory: Inventory, fw: AzureFirewall, vnetId: s
         const g = await inventory.ipGroup(id, opts);
         ipGroups.set(idKey(id), union((g.ipAddresses ?? []).filter(isCidr)));
       } catch (err) {
-        ipGroups.set(idKey(id), { unreadable: err instanceof Error ? err.message : String(err) });
+        // A 403 makes the rules that name the group undecidable; any other failure is the read's.
+        if (!(err instanceof ArmRequestError && (err.statusCode === 403 || err.statusCode === 401))) throw err;
+        ipGroups.set(idKey(id), { unreadable: err.message });
       }
     }),
   );
