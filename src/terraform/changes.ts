@@ -90,8 +90,12 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
 
   // Ids first, in rounds: a create's id may rest on the id of another create (a rule of a new workspace).
   const ids = new Map<string, string>();
+  // A live resource's id is its before.id, except where Terraform's id is not the ARM resource it
+  // edits (an access policy's `{vault}/objectId/{oid}`): edit-only mappings build theirs.
+  const editOnly = (type: string): boolean => table.mappings[type] !== undefined && !table.mappings[type].body;
   for (const rc of managed)
-    if (typeof rc.change.before?.id === 'string' && actionOf(rc.change.actions) !== 'replace') ids.set(rc.address, rc.change.before.id);
+    if (typeof rc.change.before?.id === 'string' && actionOf(rc.change.actions) !== 'replace' && !editOnly(rc.type))
+      ids.set(rc.address, rc.change.before.id);
   const contexts = new Map<string, MapContext>();
   const ctx = (rc: TerraformResourceChange, action: Action): MapContext => {
     let c = contexts.get(rc.address);
@@ -118,7 +122,7 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
   for (const { rc, action } of active) {
     const c = ctx(rc, action);
     const liveId = typeof rc.change.before?.id === 'string' ? rc.change.before.id : undefined;
-    const id = action === 'update' || action === 'delete' ? (liveId ?? ids.get(rc.address)) : ids.get(rc.address);
+    const id = (action === 'update' || action === 'delete') && !editOnly(rc.type) ? (liveId ?? ids.get(rc.address)) : ids.get(rc.address);
     const base = { address: rc.address, terraformType: rc.type };
     const mapping = table.mappings[rc.type];
     if (!mapping) {

@@ -375,6 +375,44 @@ describe('separate-resource style and edits', () => {
   });
 });
 
+describe('edit-only types take the target from their attributes, not before.id', () => {
+  it('deleting an azurerm_key_vault_access_policy (id {vault}/objectId/{oid}) removes its policy from the vault', async () => {
+    const vault = `${RG}/providers/Microsoft.KeyVault/vaults/kv-mlops-prod-weu`;
+    const oid = '5b1c7a2e-0d3f-4e8a-9c6b-1f2e3d4c5b6a';
+    const m = mapTerraformPlan(
+      plan([
+        {
+          address: 'azurerm_key_vault_access_policy.workspace',
+          type: 'azurerm_key_vault_access_policy',
+          actions: ['delete'],
+          before: {
+            id: `${vault}/objectId/${oid}`,
+            key_vault_id: vault,
+            tenant_id: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+            object_id: oid,
+            secret_permissions: ['Get'],
+          },
+        },
+      ]),
+    );
+    const live = {
+      id: vault,
+      properties: {
+        accessPolicies: [
+          { objectId: oid, permissions: { secrets: ['Get'] } },
+          { objectId: 'other', permissions: {} },
+        ],
+      },
+    };
+    const [c] = await plannedChanges(m, (id) => Promise.resolve(id === vault ? structuredClone(live) : undefined));
+    expect(c).toMatchObject({
+      resourceId: vault,
+      changeType: 'Modify',
+      after: { properties: { accessPolicies: [{ objectId: 'other' }] } },
+    });
+  });
+});
+
 describe('types', () => {
   it('a type a check reads without a mapping is a problem naming address and type, and its resource is Unsupported', () => {
     const m = mapTerraformPlan(
