@@ -15,6 +15,7 @@ import { dnsWorlds } from './dns.js';
 import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
+import { firewallWorlds } from './firewall.js';
 import { placementWorlds } from './placement.js';
 import { quirkWorlds } from './quirks.js';
 import { quickstartWorlds } from './quickstart.js';
@@ -31,6 +32,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...registryWorlds(),
     ...imageBuildWorlds(),
     ...nsgWorlds(),
+    ...firewallWorlds(),
     ...keyWorlds(),
     ...placementWorlds(),
     ...dnsWorlds(),

@@ -25,6 +25,7 @@ import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../networ
 import * as keyvault from './keyvault.js';
 import * as ml from './ml.js';
 import * as network from './network.js';
+import * as firewall from './firewall.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
@@ -263,6 +264,28 @@ export class Inventory {
 
   routeTable(id: string, opts?: ReadOptions): Promise<RouteTable> {
     return this.#unknown(id) ?? network.routeTable(this.#r, id, opts);
+  }
+
+  /** An Azure Firewall (issue 21: the appliance a route's next hop names). */
+  azureFirewall(id: string, opts?: ReadOptions): ReturnType<typeof firewall.azureFirewall> {
+    return this.#unknown(id) ?? firewall.azureFirewall(this.#r, id, opts);
+  }
+
+  firewallPolicy(id: string, opts?: ReadOptions): ReturnType<typeof firewall.firewallPolicy> {
+    return this.#unknown(id) ?? firewall.firewallPolicy(this.#r, id, opts);
+  }
+
+  /** Every rule collection group of a firewall policy (all pages). */
+  ruleCollectionGroups(policyId: string, opts?: ReadOptions): ReturnType<typeof firewall.ruleCollectionGroups> {
+    return this.#unknown(policyId) ?? firewall.ruleCollectionGroups(this.#r, policyId, opts);
+  }
+
+  ipGroup(id: string, opts?: ReadOptions): ReturnType<typeof firewall.ipGroup> {
+    return this.#unknown(id) ?? firewall.ipGroup(this.#r, id, opts);
+  }
+
+  networkInterface(id: string, opts?: ReadOptions): ReturnType<typeof firewall.networkInterface> {
+    return this.#unknown(id) ?? firewall.networkInterface(this.#r, id, opts);
   }
 
   privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {
