@@ -63,6 +63,9 @@ export interface MapOptions {
 
 type Action = 'create' | 'update' | 'delete' | 'replace';
 
+/** A subscription or resource group id (a scope, not a resource of a provider). */
+const SCOPE = /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?$/i;
+
 function actionOf(actions: readonly string[]): Action | undefined {
   const a = [...actions].sort().join(',');
   if (a === 'create') return 'create';
@@ -81,11 +84,15 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
   const unchanged: string[] = [];
   const ignored: string[] = [];
   const active: { rc: TerraformResourceChange; action: Action }[] = [];
+  /** Ignored changes whose ids others reference (`idOnly`). */
+  const named: { rc: TerraformResourceChange; action: Action }[] = [];
   for (const rc of managed) {
     const action = actionOf(rc.change.actions);
     if (!action) unchanged.push(rc.address);
-    else if (!table.mappings[rc.type] && !table.unmapped[rc.type]) ignored.push(rc.address);
-    else active.push({ rc, action });
+    else if (!table.mappings[rc.type] && !table.unmapped[rc.type]) {
+      ignored.push(rc.address);
+      if (table.idOnly[rc.type] && action !== 'delete') named.push({ rc, action });
+    } else active.push({ rc, action });
   }
 
   // Ids first, in rounds: a create's id may rest on the id of another create (a rule of a new workspace).
@@ -104,11 +111,11 @@ export function mapTerraformPlan(plan: TerraformPlan, options: MapOptions = {}):
   };
   for (let round = 0, grew = true; grew && round < 10; round++) {
     grew = false;
-    for (const { rc, action } of active) {
+    for (const { rc, action } of [...active, ...named]) {
       if (ids.has(rc.address) && action !== 'replace') continue;
       const m = table.mappings[rc.type];
-      const found = m ? m.id(ctx(rc, action)) : table.unmapped[rc.type]?.id?.(ctx(rc, action));
-      const id = found && !isMarker(found) && tryParseResourceId(found) ? found : undefined;
+      const found = m ? m.id(ctx(rc, action)) : (table.unmapped[rc.type]?.id ?? table.idOnly[rc.type])?.(ctx(rc, action));
+      const id = found && !isMarker(found) && (tryParseResourceId(found) || SCOPE.test(found)) ? found : undefined;
       if (id && ids.get(rc.address) !== id) {
         ids.set(rc.address, id);
         grew = true;

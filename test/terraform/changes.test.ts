@@ -281,6 +281,49 @@ describe('unknown values', () => {
     expect(m.edits.map((e) => e.target)).toEqual([`${VNET}/subnets/snet-build`]);
   });
 
+  it('an unknown parent id of a resource group the plan creates resolves to its id (the group itself is ignored)', () => {
+    const m = mapTerraformPlan(
+      plan(
+        [
+          {
+            address: 'azurerm_resource_group.ml',
+            type: 'azurerm_resource_group',
+            actions: ['create'],
+            after: { name: 'rg-mlops-dev-weu', location: 'westeurope' },
+            after_unknown: { id: true },
+          },
+          {
+            address: 'azapi_resource.vnet',
+            type: 'azapi_resource',
+            actions: ['create'],
+            after: {
+              type: 'Microsoft.Network/virtualNetworks@2024-05-01',
+              name: 'vnet-mlops-dev-weu',
+              location: 'westeurope',
+              body: { properties: { addressSpace: { addressPrefixes: ['10.30.0.0/16'] } } },
+            },
+            after_unknown: { id: true, parent_id: true },
+          },
+        ],
+        {
+          resources: [
+            {
+              address: 'azapi_resource.vnet',
+              type: 'azapi_resource',
+              expressions: { parent_id: { references: ['azurerm_resource_group.ml.id', 'azurerm_resource_group.ml'] } },
+            },
+          ],
+        },
+      ),
+      { subscriptionId: SUB },
+    );
+    expect(m.ignored).toEqual(['azurerm_resource_group.ml']);
+    expect(m.problems).toEqual([]);
+    expect(m.changes.map((c) => c.resourceId)).toEqual([
+      `/subscriptions/${SUB}/resourceGroups/rg-mlops-dev-weu/providers/Microsoft.Network/virtualNetworks/vnet-mlops-dev-weu`,
+    ]);
+  });
+
   it('any other unknown value becomes unevaluated, and the read of its resource fails naming the address and attribute', async () => {
     const m = mapTerraformPlan(
       plan([

@@ -11,7 +11,8 @@ import { ml } from './ml.js';
 import { network } from './network.js';
 import { privateEndpointsDns } from './private-endpoints-dns.js';
 import { registryStorageVault } from './registry-storage-vault.js';
-import type { Family, Mapping, Unmapped } from './types.js';
+import { resources } from './resources.js';
+import type { Family, MapContext, Mapping, Unmapped } from './types.js';
 
 export const FAMILIES: Readonly<Record<string, Family>> = {
   ml,
@@ -20,17 +21,20 @@ export const FAMILIES: Readonly<Record<string, Family>> = {
   'registry-storage-vault': registryStorageVault,
   'firewall-identity': firewallIdentity,
   azapi,
+  resources,
 };
 
 export interface Table {
   readonly mappings: Readonly<Record<string, Mapping>>;
   readonly unmapped: Readonly<Record<string, Unmapped>>;
+  readonly idOnly: Readonly<Record<string, (c: MapContext) => string | undefined>>;
 }
 
 /** Joins families into one table; a type in two families is a programming error. */
 export function table(families: Readonly<Record<string, Family>>): Table {
   const mappings: Record<string, Mapping> = {};
   const unmapped: Record<string, Unmapped> = {};
+  const idOnly: Record<string, (c: MapContext) => string | undefined> = {};
   for (const [family, f] of Object.entries(families)) {
     for (const [type, m] of Object.entries(f.mappings)) {
       if (type in mappings || type in unmapped) throw new TypeError(`Terraform type ${type} is mapped twice (again in ${family})`);
@@ -40,8 +44,9 @@ export function table(families: Readonly<Record<string, Family>>): Table {
       if (type in mappings || type in unmapped) throw new TypeError(`Terraform type ${type} is mapped twice (again in ${family})`);
       unmapped[type] = u;
     }
+    Object.assign(idOnly, f.idOnly ?? {});
   }
-  return { mappings, unmapped };
+  return { mappings, unmapped, idOnly };
 }
 
 export const TABLE: Table = table(FAMILIES);

@@ -66,6 +66,11 @@ export interface Unmapped {
 export interface Family {
   readonly mappings: Readonly<Record<string, Mapping>>;
   readonly unmapped?: Readonly<Record<string, Unmapped>>;
+  /**
+   * Types no check reads whose ARM id other resources reference (`parent_id =
+   * azurerm_resource_group.ml.id`): only their id is built, so those references resolve.
+   */
+  readonly idOnly?: Readonly<Record<string, (c: MapContext) => string | undefined>>;
 }
 
 /** `/subscriptions/{sub}/resourceGroups/{rg}/providers/{type}/{name}`, undefined when a part is unknown. */
