@@ -3,6 +3,9 @@
  * real SDK. One written plan per case (test/fixtures/terraform, SOURCES.md), each laid over the
  * world it changes; the complete verdicts of the workspace, and how each finding is marked.
  */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/report/types.js';
 import { runCli, worldPath } from '../helpers.js';
@@ -185,5 +188,31 @@ describe('audit --terraform-plan', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(reason);
     expect(stdout).toBe('');
+  });
+  // Last: the value it marks sensitive is a secret for the rest of this process.
+  it('a value the plan marks sensitive (a name from a sensitive variable) never appears in any output', async () => {
+    const plan = JSON.parse(await readFile(fixture('nsg-deny-above-mcr/plan.json'), 'utf8')) as {
+      resource_changes: { change: { after_sensitive: Record<string, unknown> } }[];
+    };
+    plan.resource_changes[0]!.change.after_sensitive = { name: true };
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-tf-'));
+    await writeFile(join(dir, 'plan.json'), JSON.stringify(plan));
+    for (const format of ['json', 'markdown', 'sarif', 'table']) {
+      const r = await runCli([
+        'audit',
+        '--mock',
+        worldPath('healthy-private'),
+        '--terraform-plan',
+        join(dir, 'plan.json'),
+        '--subscription',
+        SUB,
+        '--format',
+        format,
+        '-v',
+      ]);
+      expect(r.code, format).toBe(1);
+      expect(r.stdout + r.stderr, format).not.toContain('DenyAllOutbound');
+      expect(r.stdout, format).toContain('[REDACTED]');
+    }
   });
 });
