@@ -12,6 +12,7 @@ import { healthyPrivate, ids, SUB } from '../mocks/worlds/generate.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { healthyManaged } from '../mocks/worlds/managed.js';
 import { managedV2Worlds } from '../mocks/worlds/managed-v2.js';
+import { firewallWorlds } from '../mocks/worlds/firewall.js';
 import { startMockServer } from '../mocks/server.js';
 import { mockCredential } from '../src/arm/connection.js';
 import { runAudit } from '../src/engine/run.js';
@@ -128,6 +129,8 @@ async function oneWorkspace(): Promise<void> {
     ['healthy-private', healthyPrivate],
     ['healthy-managed', () => healthyManaged()],
     ['healthy-managed-v2', () => managedV2Worlds()['healthy-managed-v2']!],
+    // Issue 21: the spoke's egress through a hub firewall in another subscription.
+    ['fw-hub-healthy', () => firewallWorlds()['fw-hub-healthy']!],
   ] as const)
     await oneWorld(label, make);
 }
