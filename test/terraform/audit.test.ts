@@ -181,6 +181,15 @@ describe('audit --terraform-plan', () => {
   });
 
   it.each([
+    ['--fix', ['--fix'], /does not combine with --fix/],
+    ['--baseline', ['--baseline', 'report.json'], /does not combine with --baseline/],
+  ])('--terraform-plan with %s: exit 2 with the reason', async (_name, extra, reason) => {
+    const { code, stderr } = await terraform('healthy-private', 'no-op-only.tfplan.json', ...extra);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(reason);
+  });
+
+  it.each([
     ['a state, not a plan', 'wrong-shape-state.json', /a state, not a plan/],
     ['a plan of format 0.1', 'checkov-format-0.1-aws.tfplan.json', /format_version 0\.1/],
   ])('a plan file of the wrong shape (%s): exit 2 with the reason', async (_name, file, reason) => {
