@@ -247,6 +247,24 @@ describe('action.yml', () => {
     expect(r.failed).toMatchObject({ step: 'Fail on findings', code: 1 });
   });
 
+  it('a Terraform plan on a pull request: the job fails on what the plan introduces, and says so in Markdown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-action-terraform-'));
+    const r = await runAction(
+      {
+        mock: worldPath('healthy-private'),
+        'terraform-plan': join(packageRoot, 'test', 'fixtures', 'terraform', 'nsg-deny-above-mcr', 'plan.json'),
+        subscription: SUB,
+        format: 'markdown',
+        output: join(dir, 'terraform.md'),
+      },
+      'pull_request',
+    );
+    expect(r.outputs['exit-code'], JSON.stringify(r)).toBe('1');
+    expect(Number(r.outputs['new-findings'])).toBeGreaterThan(0);
+    expect(await readFile(join(dir, 'terraform.md'), 'utf8')).toContain('nsg-outbound-service-tags');
+    expect(r.failed).toMatchObject({ step: 'Fail on findings', code: 1 });
+  });
+
   it('bad input: exit-code 2, no upload, the job fails with the reason', async () => {
     const bad = await runAction({ workspace: 'not-an-arm-id', 'upload-sarif': 'true' }, 'push');
     expect(bad.outputs['exit-code']).toBe('2');

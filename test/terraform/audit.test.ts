@@ -61,6 +61,48 @@ describe('audit --terraform-plan', () => {
     expect(code).toBe(1);
   });
 
+  it('--terraform-dir names where the .tf files are when the plan is kept elsewhere; a missing one exits 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-tfdir-'));
+    await writeFile(join(dir, 'plan.json'), await readFile(fixture('nsg-deny-above-mcr/plan.json'), 'utf8'));
+    const located = async (...extra: string[]) => {
+      const r = await runCli([
+        'audit',
+        '--mock',
+        worldPath('healthy-private'),
+        '--terraform-plan',
+        join(dir, 'plan.json'),
+        '--subscription',
+        SUB,
+        '--format',
+        'sarif',
+        ...extra,
+      ]);
+      const sarif = JSON.parse(r.stdout) as {
+        runs: { results: { ruleId: string; baselineState: string; locations: Record<string, any>[] }[] }[];
+      };
+      return sarif.runs[0]!.results.filter((x) => x.ruleId === 'nsg-outbound-service-tags' && x.baselineState === 'new').map(
+        (x) => x.locations[0]!.physicalLocation,
+      );
+    };
+    // Beside the copied plan there is no .tf: located on the address only.
+    expect(await located()).toEqual([undefined, undefined]);
+    expect(await located('--terraform-dir', fixture('nsg-deny-above-mcr'))).toEqual([
+      { artifactLocation: { uri: fixture('nsg-deny-above-mcr/main.tf') }, region: { startLine: 7 } },
+      { artifactLocation: { uri: fixture('nsg-deny-above-mcr/main.tf') }, region: { startLine: 7 } },
+    ]);
+    const missing = await runCli([
+      'audit',
+      '--mock',
+      worldPath('healthy-private'),
+      '--terraform-plan',
+      join(dir, 'plan.json'),
+      '--terraform-dir',
+      join(dir, 'nope'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--terraform-dir');
+  });
+
   it('SARIF locates an introduced finding on the .tf line beside the plan, and on the Terraform address', async () => {
     const { stdout } = await runCli([
       'audit',

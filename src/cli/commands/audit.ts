@@ -1,4 +1,5 @@
 /** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
+import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { randomUUID } from 'node:crypto';
 import type { AuditReport, TargetResult } from '../../base/results.js';
@@ -48,6 +49,7 @@ export interface AuditOptions extends DisplayCliOptions {
   baseline?: string;
   whatIf?: string;
   terraformPlan?: string;
+  terraformDir?: string;
   parameters?: string;
   location?: string;
   deploymentName?: string;
@@ -93,6 +95,10 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
       .option(
         '--terraform-plan <plan.json>',
         'audit the state this Terraform plan (terraform show -json <planfile>) would produce; findings are introduced, fixed or unchanged',
+      )
+      .option(
+        '--terraform-dir <dir>',
+        "with --terraform-plan: the root module's directory, where SARIF finds the .tf lines (default: the plan's)",
       )
       .option('--parameters <parameters.json>', 'with --what-if: the deployment parameters file')
       .option('--location <region>', 'with --what-if at subscription or management group scope: the deployment location')
@@ -278,6 +284,7 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
         connection: session.connection,
         live: inventory,
         plan,
+        ...(opts.terraformDir ? { terraformDir: opts.terraformDir } : {}),
         ...(opts.subscription?.length === 1 ? { subscriptionId: opts.subscription[0]! } : {}),
         workspaceIds,
         checks,
@@ -376,6 +383,8 @@ function progressLine(
 /** `--terraform-plan`: the plan, read and validated before anything runs (exit 2 with the reason otherwise). */
 async function terraformPlanOf(opts: AuditOptions): Promise<TerraformPlan> {
   if (opts.whatIf) throw new UsageError('--terraform-plan and --what-if are two planned states; give one');
+  if (opts.terraformDir && !existsSync(opts.terraformDir))
+    throw new UsageError(`--terraform-dir ${opts.terraformDir} does not exist: give the directory that holds the plan's .tf files`);
   for (const [flag, set] of [
     ['--baseline', opts.baseline !== undefined],
     ['--all-subscriptions', opts.allSubscriptions === true],
