@@ -3,7 +3,8 @@
  * answer the audit receives is recorded as ARM sent it: resources (and list items) as resources,
  * action answers and per-location answers under `responses`. Secrets (fields named like keys,
  * passwords, tokens, in action answers and resources alike) are replaced by their digests the moment they are recorded, so key-drift verdicts still hold on the
- * snapshot (equal secrets give equal digests) and no secret is ever written.
+ * snapshot (equal secrets give equal digests) and no secret is ever written. A 403 is recorded as a
+ * fault of the same request.
  */
 import { redactSecrets } from './secrets.js';
 import { VERSION } from './version.js';
@@ -21,6 +22,9 @@ export interface Recorder {
 export function createRecorder(): Recorder {
   const resources = new Map<string, Json>();
   const responses: Record<string, { status?: number; body: unknown }> = {};
+  // A read the identity may not make stays forbidden on replay, so the replay decides as the audit
+  // did (a hub firewall's IP group behind a 403 is undecidable, not missing).
+  const forbidden = new Set<string>();
 
   function addResource(r: unknown): void {
     if (!r || typeof r !== 'object') return;
@@ -32,6 +36,7 @@ export function createRecorder(): Recorder {
 
   return {
     onResponse: (method, url, status, bodyText) => {
+      if (status === 403) forbidden.add(`${method.toUpperCase()} ${new URL(url).pathname.replace(/\/+$/, '')}`);
       if (status < 200 || status >= 300 || !bodyText) return;
       let body: unknown;
       try {
@@ -73,7 +78,7 @@ export function createRecorder(): Recorder {
         description,
         resources: [...resources.values()] as WorldInput['resources'],
         responses,
-        faults: [],
+        faults: [...forbidden].map((request) => ({ match: `^${request.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, status: 403 })),
       };
     },
   };

@@ -209,7 +209,15 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
       policy: {
         name: 'amlPreflightRecorder',
         async sendRequest(request, next) {
-          const response = await next(request);
+          let response;
+          try {
+            response = await next(request);
+          } catch (err) {
+            // An answer the pipeline turned into an error (a 403 once retries are done) is an answer too.
+            const status = (err as { statusCode?: unknown }).statusCode;
+            if (typeof status === 'number') onResponse(request.method, request.url, status, undefined);
+            throw err;
+          }
           onResponse(request.method, request.url, response.status, response.bodyAsText ?? undefined);
           return response;
         },
