@@ -23,6 +23,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { World, WorldFault } from '../src/world/schema.js';
 import { createResourceGraphMock } from './resource-graph.js';
+import { createAuthorizationMock } from './authorization.js';
 import { text } from './text.js';
 import { descendantItems, subscriptionItems } from './tenant.js';
 
@@ -165,6 +166,7 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
     return byId.values();
   });
   for (const [key, value] of Object.entries(world.responses)) responses.set(normaliseKey(key), value);
+  const authorization = createAuthorizationMock(world);
   /** The subscriptions the world holds anything in; the caller has access to these only. */
   const subscriptions = new Set<string>();
   for (const id of [...resources.keys(), ...responses.keys()]) {
@@ -429,6 +431,9 @@ export function createArmHandler(input: World, options: ArmHandlerOptions = {}):
       );
     }
     if (canned) return json(canned.status ?? 200, canned.body, canned.headers);
+    // Role assignments, role definitions and deny assignments: lists filtered by scope and principal.
+    const authz = authorization.answer(method, key, url, origin, pageSize);
+    if (authz) return json(authz.status, authz.body);
 
     if (method === 'GET') {
       const resource = resources.get(key);

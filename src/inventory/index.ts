@@ -20,11 +20,13 @@ import type {
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
+import type { RbacFacts } from '../identity/rbac.js';
 import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
 import * as keyvault from './keyvault.js';
 import * as ml from './ml.js';
 import * as network from './network.js';
+import * as authorization from './authorization.js';
 import * as firewall from './firewall.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
@@ -47,6 +49,7 @@ import type {
 } from './views.js';
 
 export type * from './views.js';
+export type { ComputeIdentityView, ManagedIdentityView, WorkspaceIdentityView } from './authorization.js';
 export type { DescendantView, SubscriptionView } from './tenant.js';
 export type { DeploymentScope, WhatIfChangeView, WhatIfRequest } from './deployments.js';
 export { computeView } from './ml.js';
@@ -347,6 +350,25 @@ export class Inventory {
     opts?: ReadOptions,
   ): Promise<ArtifactLookup> {
     return registry.registryArtifact(this.#r, loginServer, repository, reference, opts);
+  }
+
+  /**
+   * What the RBAC evaluator needs to decide for one principal at scopes in these subscriptions: its
+   * role assignments (and its groups', through `assignedTo`), the role definitions they name and the
+   * deny assignments, each read once per run (see `authorization.ts`).
+   */
+  rbacFacts(principalId: string, subscriptionIds: readonly string[], opts?: ReadOptions): Promise<RbacFacts> {
+    return authorization.rbacFacts(this.#r, principalId, subscriptionIds, opts);
+  }
+
+  /** The workspace's managed identities and `systemDatastoresAuthMode`. */
+  workspaceIdentity(workspaceId: string, opts?: ReadOptions): Promise<authorization.WorkspaceIdentityView> {
+    return authorization.workspaceIdentity(this.#r, workspaceId, opts);
+  }
+
+  /** The managed identities of the workspace's computes. */
+  computeIdentities(workspaceId: string, opts?: ReadOptions): Promise<readonly authorization.ComputeIdentityView[]> {
+    return authorization.computeIdentities(this.#r, workspaceId, opts);
   }
 
   /** The subscriptions the identity can read, with their states (all pages). */

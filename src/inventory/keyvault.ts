@@ -20,18 +20,31 @@ export async function keyVault(r: ArmReader, id: string, opts?: ReadOptions): Pr
       vaultUri?: unknown;
       publicNetworkAccess?: unknown;
       networkAcls?: { defaultAction?: unknown } | null;
+      enableRbacAuthorization?: unknown;
+      accessPolicies?: unknown;
       privateEndpointConnections?: ({
         id?: unknown;
         properties?: { privateEndpoint?: { id?: unknown } | null; privateLinkServiceConnectionState?: { status?: unknown } | null } | null;
       } | null)[];
     };
     const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined);
+    const strs = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
     return {
       id: v.id ?? rid.id,
       name: v.name ?? rid.names[0]!,
       vaultUri: str(p.vaultUri),
       publicNetworkAccess: str(p.publicNetworkAccess) ?? 'Enabled',
       defaultAction: str(p.networkAcls?.defaultAction) ?? 'Allow',
+      enableRbacAuthorization: p.enableRbacAuthorization === true,
+      accessPolicies: (Array.isArray(p.accessPolicies) ? (p.accessPolicies as unknown[]) : []).flatMap((x) => {
+        const ap = (x ?? {}) as { objectId?: unknown; permissions?: Record<string, unknown> | null };
+        const objectId = str(ap.objectId);
+        if (!objectId) return [];
+        const perms = ap.permissions ?? {};
+        return [
+          { objectId, permissions: { keys: strs(perms.keys), secrets: strs(perms.secrets), certificates: strs(perms.certificates) } },
+        ];
+      }),
       privateEndpointConnections: (Array.isArray(p.privateEndpointConnections) ? p.privateEndpointConnections : []).flatMap((c) => {
         const pe = str(c?.properties?.privateEndpoint?.id);
         return pe ? [{ privateEndpointId: pe, status: str(c?.properties?.privateLinkServiceConnectionState?.status) ?? 'Unknown' }] : [];

@@ -41,6 +41,17 @@ export interface KeyVaultView {
   /** `networkAcls.defaultAction`. */
   readonly defaultAction: string;
   readonly privateEndpointConnections: readonly { readonly privateEndpointId: string; readonly status: string }[];
+  /** `enableRbacAuthorization`: Azure RBAC decides data access, and access policies are ignored. */
+  readonly enableRbacAuthorization: boolean;
+  /** The access policies (ignored when {@link enableRbacAuthorization}). */
+  readonly accessPolicies: readonly {
+    readonly objectId: string;
+    readonly permissions: {
+      readonly keys: readonly string[];
+      readonly secrets: readonly string[];
+      readonly certificates: readonly string[];
+    };
+  }[];
 }
 
 /** A compute of the workspace, as the checks need it. */

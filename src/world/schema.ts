@@ -148,6 +148,13 @@ export const worldSchema = z
           .refine((w) => (w.changes === undefined) !== (w.error === undefined), { error: 'either changes or error' }),
       )
       .optional(),
+    /**
+     * Microsoft Entra groups and their members (object ids), for role assignments listed with
+     * `$filter=assignedTo('{objectId}')`, which includes the assignments of the principal's groups, transitively.
+     */
+    groups: z
+      .array(z.object({ id: z.string().min(1), displayName: z.string().optional(), members: z.array(z.string().min(1)) }).strict())
+      .optional(),
     /** Management groups (`…/managementGroups/{name}/descendants`): each names its parent and its own subscriptions. */
     managementGroups: z
       .array(
