@@ -10,6 +10,7 @@ import managedNetworkOutbound from './managed-network-outbound/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
 import workspaceDiagnose from './workspace-diagnose/index.js';
 import imageReference from './image-reference/index.js';
+import identityAccess from './identity-access/index.js';
 
 export const allChecks: readonly Check[] = [
   sameVnetPlacement,
@@ -22,4 +23,5 @@ export const allChecks: readonly Check[] = [
   workspaceKeysInSync,
   workspaceDiagnose,
   imageReference,
+  identityAccess,
 ] as Check[];

@@ -77,7 +77,11 @@ describe('every format, from the demo world', () => {
     expect(suite.testcase).toHaveLength(allChecks.length);
     expect(Number(suite.failures)).toBe(8);
     expect(suite.testcase.filter((c: any) => !c.skipped).every((c: any) => c.failure?.type === 'error')).toBe(true);
-    expect(suite.testcase.filter((c: any) => c.skipped).map((c: any) => c.name)).toEqual(['managed-network-outbound', 'image-reference']);
+    expect(suite.testcase.filter((c: any) => c.skipped).map((c: any) => c.name)).toEqual([
+      'managed-network-outbound',
+      'image-reference',
+      'identity-access',
+    ]);
     // A world with an error and skips.
     const h = await startHarness('public-registry');
     const w = await runAudit({ inventory: h.inventory, checks: allChecks, workspaceIds: [ids.workspace], now: () => 0 });
@@ -90,6 +94,7 @@ describe('every format, from the demo world', () => {
       'acr-workspace-access',
       'managed-network-outbound',
       'image-reference',
+      'identity-access',
     ]);
     expect(cases.find((c) => c.skipped).skipped.message).toMatch(/no private endpoint/);
     const h3 = await startHarness('keys-listkeys-forbidden');
@@ -102,7 +107,7 @@ describe('every format, from the demo world', () => {
 
   it('Markdown: summary table, a Mermaid topology with the failing links marked, findings with evidence', () => {
     const md = render(demo, 'markdown');
-    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 8 \| 0 \| 2 \| 0 \|/);
+    expect(md).toMatch(/\| mlw-mlops-prod-weu \| 0 \| 8 \| 0 \| 3 \| 0 \|/);
     expect(md).toMatch(/```mermaid\nflowchart LR/);
     expect(md).toMatch(/n\d+ -\.->\|"⛔ unreachable"\| n\d+/);
     expect(md).toMatch(/-\.->\|"⛔ 443 denied"\| mcr/);
@@ -283,7 +288,7 @@ describe('operator commands', () => {
       isTTY: false,
       stderrIsTTY: true,
     });
-    expect(err).toMatch(/8\/8 checks done/);
+    expect(err).toMatch(/9\/9 checks done/);
     err = '';
     await main(['audit', '--mock', worldPath('healthy-private'), '--quiet'], {
       stdout: () => undefined,

@@ -95,9 +95,12 @@ describe('what stays with ARM', () => {
     expect(armPaths.sort()).toEqual(
       [
         'GET Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu/computes',
+        // The key vault is read from ARM (this world has none: 404), once for private-dns-zones and identity-access.
+        'GET Microsoft.KeyVault/vaults/kv-mlops-prod-weu',
         'GET Microsoft.Network/locations/westeurope/availablePrivateEndpointTypes',
         'GET Microsoft.Network/locations/westeurope/serviceTags',
         'GET Microsoft.Network/privateEndpoints/pe-crmlopsprodweu-registry/privateDnsZoneGroups',
+        'GET Microsoft.Network/privateEndpoints/pe-mlw-mlops-prod-weu/privateDnsZoneGroups',
         'GET Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-blob/privateDnsZoneGroups',
         'GET Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-file/privateDnsZoneGroups',
         'POST Microsoft.ContainerRegistry/registries/crmlopsprodweu/listCredentials',

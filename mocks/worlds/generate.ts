@@ -12,6 +12,7 @@
  */
 import { diagnoseWorlds } from './diagnose.js';
 import { dnsWorlds } from './dns.js';
+import { identityWorlds } from './identity.js';
 import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
@@ -39,6 +40,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...quirkWorlds(),
     ...diagnoseWorlds(),
     ...quickstartWorlds(),
+    ...identityWorlds(),
   };
 }
 

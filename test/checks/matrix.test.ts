@@ -26,6 +26,8 @@ const HEALTHY: Record<string, Status> = {
   'workspace-diagnose': 'pass',
   // Opt-in and given no image here: not applicable.
   'image-reference': 'skip',
+  // The admin user is enabled, shared keys are allowed and the world has no key vault: nothing to decide.
+  'identity-access': 'skip',
 };
 /** A healthy managed-network workspace, as deviations from HEALTHY. */
 const MANAGED: Row = { 'private-dns-zones': 'skip', 'nsg-outbound-service-tags': 'skip', 'managed-network-outbound': 'pass' };
@@ -79,7 +81,8 @@ const EXPECTED: Record<string, Row> = {
   'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
   'keys-storage-rotated': { 'workspace-keys-in-sync': 'fail' },
   'keys-registry-rotated': { 'workspace-keys-in-sync': 'fail' },
-  'keys-identity-based': {},
+  // Identity-based, yet no role assignment, no compute identity and key-based system datastores.
+  'keys-identity-based': { 'identity-access': 'fail' },
   'keys-listkeys-forbidden': { 'workspace-keys-in-sync': 'error' },
   'keys-other-storage': { 'workspace-keys-in-sync': 'fail' },
   'placement-service-endpoint-other-subnet': { 'same-vnet-placement': 'fail' },
@@ -98,20 +101,42 @@ const EXPECTED: Record<string, Row> = {
   'acr-standard-sku': { 'acr-private-endpoint-region': 'fail' },
   'acr-trusted-services-off': { 'acr-workspace-access': 'fail' },
   'acr-trusted-services-off-ws-endpoint': {},
-  'acr-admin-disabled-no-identity': { 'acr-workspace-access': 'fail' },
+  // No workspace identity and computes without identities, with the admin user disabled.
+  'acr-admin-disabled-no-identity': { 'acr-workspace-access': 'fail', 'identity-access': 'fail' },
   'dns-missing-zone-group': { 'private-dns-zones': 'fail' },
   'dns-zone-not-linked': { 'private-dns-zones': 'fail' },
   'dns-missing-data-record': { 'private-dns-zones': 'fail' },
   'dns-custom-servers': { 'private-dns-zones': 'warn' },
   'quirks-nulls-and-extras': {},
   'diagnose-findings': { 'workspace-diagnose': 'fail' },
+  // Identity and access (mocks/worlds/identity.ts): the admin user disabled, the roles there or not.
+  'identity-healthy-admin-disabled': { 'identity-access': 'pass' },
+  'identity-role-inherited': { 'identity-access': 'pass' },
+  'identity-group-role': { 'identity-access': 'pass' },
+  'identity-custom-role': { 'identity-access': 'pass' },
+  'identity-storage-identity-datastores': { 'identity-access': 'pass' },
+  'identity-vault-rbac': { 'identity-access': 'pass' },
+  'identity-acr-pull-only': { 'identity-access': 'fail' },
+  'identity-compute-no-identity': { 'identity-access': 'fail' },
+  'identity-custom-role-notactions': { 'identity-access': 'fail' },
+  'identity-deny-assignment': { 'identity-access': 'fail' },
+  'identity-abac-legacy-roles': { 'identity-access': 'fail' },
+  'identity-storage-key-datastores': { 'identity-access': 'fail' },
+  'identity-storage-no-file-role': { 'identity-access': 'fail' },
+  'identity-vault-rbac-missing': { 'identity-access': 'fail' },
+  'identity-vault-policy-lost': { 'identity-access': 'fail' },
+  'identity-uai-missing-role': { 'identity-access': 'fail' },
+  'identity-abac-condition': { 'identity-access': 'warn' },
+  'identity-assignments-forbidden': { 'identity-access': 'warn' },
   // Managed virtual network worlds: no customer NSG and (but for managed-customer-pe) no customer
   // private endpoint, so those two checks are not applicable; managed-network-outbound decides.
   // Microsoft's machine-learning-end-to-end-secure quickstart: its NSG names AzureActiveDirectory,
   // which the mock's service-tag data (mocks/fixtures/service-tags) lacks, so the NSG check warns.
-  'quickstart-e2e-secure': { 'nsg-outbound-service-tags': 'warn' },
-  'quickstart-e2e-secure-vault-zone': { 'nsg-outbound-service-tags': 'warn', 'private-dns-zones': 'fail' },
-  'quickstart-attached-kubernetes': { 'nsg-outbound-service-tags': 'warn' },
+  // Its key vault uses Azure RBAC, and the world holds no role assignment for the workspace
+  // identity (the one Azure ML makes at creation), so identity-access fails on the vault.
+  'quickstart-e2e-secure': { 'nsg-outbound-service-tags': 'warn', 'identity-access': 'fail' },
+  'quickstart-e2e-secure-vault-zone': { 'nsg-outbound-service-tags': 'warn', 'private-dns-zones': 'fail', 'identity-access': 'fail' },
+  'quickstart-attached-kubernetes': { 'nsg-outbound-service-tags': 'warn', 'identity-access': 'fail' },
   'dns-custom-servers-unlinked': { 'private-dns-zones': 'warn' },
   'dns-workspace-zone-not-linked': { 'private-dns-zones': 'fail' },
   'healthy-managed': MANAGED,
