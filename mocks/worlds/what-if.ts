@@ -10,6 +10,7 @@ import { computeOf, ids, LOCATION, privateEndpoint, res, RG, subnet, SUB, vnetPe
 import { buildWorlds } from './generate.js';
 import { hubId, managedWorlds } from './managed.js';
 import { managedNetworkV2Id, managedV2Worlds } from './managed-v2.js';
+import { hub } from './firewall.js';
 
 export const DEPLOYMENT = 'aml-preflight-what-if';
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -548,6 +549,10 @@ export function whatIfChildCases(): (WhatIfCase & { readonly child: string })[] 
     ['V1 outbound rule', 'healthy-managed', `${ids.workspace}/outboundRules/allow-pypi`],
     ['V2 outbound rule', 'healthy-managed-v2', `${managedNetworkV2Id}/outboundRules/allow-pypi`],
     ['V2 managed network', 'healthy-managed-v2', managedNetworkV2Id],
+    // Issue 21: what the spoke's egress crosses in the hub.
+    ['firewall rule collection group', 'fw-hub-healthy', hub.group],
+    ['firewall IP group', 'fw-hub-healthy', hub.ipGroup],
+    ['hub firewall', 'fw-hub-healthy', hub.firewall],
   ];
   return cases.map(([child, base, id]) => {
     const world = buildWorlds()[base] ?? managedWorlds()[base] ?? managedV2Worlds()[base]!;

@@ -202,3 +202,20 @@ function toArmFirewall(fw: AzureFirewall): ArmAzureFirewall {
     },
   };
 }
+
+/**
+ * The hub resources a subnet's egress crosses (firewalls, their policies and IP groups, the VNets
+ * and NICs that hold the appliances), for what-if: a deployment that changes one of them selects
+ * the workspace. What cannot be read is left out.
+ */
+export async function applianceIds(inventory: Inventory, vnetId: string, routeTableId: string, opts: ReadOptions): Promise<string[]> {
+  const table = await inventory.routeTable(routeTableId, opts);
+  const ips = unique((table.routes ?? []).filter((r) => /^virtualappliance$/i.test(r.nextHopType ?? '')).map((r) => r.nextHopIpAddress));
+  const out: string[] = [];
+  for (const ip of ips) {
+    const a = await findAppliance(inventory, vnetId, ip, opts).catch(() => undefined);
+    if (a?.kind === 'firewall') out.push(a.firewallId, a.vnetId, ...a.policyIds, ...a.ipGroups.keys());
+    if (a?.kind === 'third-party') out.push(a.nicId);
+  }
+  return out;
+}

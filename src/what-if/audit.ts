@@ -12,6 +12,7 @@ import { runAudit, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions, type WhatIfChangeView, type WhatIfRequest } from '../inventory/index.js';
 import type { ArmConnection } from '../arm/connection.js';
 import { networkModel } from '../network/model.js';
+import { applianceIds } from '../network/firewall-path.js';
 import { summarize } from '../report/types.js';
 import { serviceEffects } from './effects.js';
 import { ancestors, PlannedState } from './plan.js';
@@ -152,6 +153,8 @@ async function relatedIds(
       // The NSG and route table on the compute's subnet.
       const sn = await inventory.subnet(placement.subnetId, signal).catch(() => undefined);
       related.push(sn?.networkSecurityGroup?.id, sn?.routeTable?.id);
+      // The hub firewall its routes lead to: the firewall, its policies (and so their rule collection groups), IP groups.
+      if (sn?.routeTable?.id) related.push(...(await applianceIds(inventory, placement.vnetId, sn.routeTable.id, signal).catch(() => [])));
     }
     for (const target of [() => model.storage, () => model.registry]) {
       let t;
