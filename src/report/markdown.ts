@@ -148,6 +148,34 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
   for (const c of topo.computes.filter((c) => c.network === 'unknown'))
     lines.push(`  ${node(c.id)}["🖥️ ${label(c.name)} (${label(c.type)}: network not stated in ARM)"]`);
   for (const n of topo.nsgs) lines.push(`  ${node(n.id)}[/"🛡️ ${label(n.name)}"/]`);
+  // Issue 21: the hub firewall a route leads to, from the egress check's findings (a firewall that
+  // allows everything leaves no finding, and the compute's edge goes straight to MCR).
+  const hops = new Map<string, { firewallId: string; hubVnetId: string; computes: Set<string>; rules: Set<string>; denied: boolean }>();
+  for (const r of results.filter((x) => x.checkId === 'nsg-outbound-service-tags'))
+    for (const f of r.findings.filter((x) => !x.suppressed)) {
+      const e = f.evidence as { firewallId?: unknown; hubVnetId?: unknown; computes?: unknown; decisions?: unknown };
+      if (typeof e.firewallId !== 'string' || typeof e.hubVnetId !== 'string') continue;
+      const hop = hops.get(idKey(e.firewallId)) ?? {
+        firewallId: e.firewallId,
+        hubVnetId: e.hubVnetId,
+        computes: new Set(),
+        rules: new Set(),
+        denied: false,
+      };
+      for (const c of Array.isArray(e.computes) ? e.computes : []) if (typeof c === 'string') hop.computes.add(idKey(c));
+      const decisions = Array.isArray(e.decisions) ? (e.decisions as { verdict?: unknown; rule?: { rule?: unknown } | null }[]) : [];
+      for (const d of decisions) if (d.verdict !== 'allow') hop.rules.add(typeof d.rule?.rule === 'string' ? d.rule.rule : 'default deny');
+      hop.denied ||= f.level === 'error';
+      hops.set(idKey(e.firewallId), hop);
+    }
+  const drawn = new Set<unknown>();
+  for (const hop of hops.values()) {
+    const name = (id: string) => id.split('/').pop() ?? id;
+    lines.push(`  subgraph ${node(hop.hubVnetId)}["hub VNet ${label(name(hop.hubVnetId))}"]`);
+    lines.push(`    ${node(hop.firewallId)}[["🔥 ${label(name(hop.firewallId))}"]]`);
+    lines.push('  end');
+    if (hop.denied) failing.add(idKey(hop.firewallId));
+  }
   for (const v of topo.vnets) for (const s of v.subnets) if (s.nsgId) link(`${node(s.nsgId)} -.- ${node(s.id)}`);
   for (const e of topo.privateEndpoints) link(`${node(e.id)} --> ${node(e.targetId)}`);
   for (const e of managed?.endpoints ?? []) {
@@ -182,6 +210,16 @@ export function mermaid(topo: Topology, results: readonly CheckResult[]): string
           r.checkId === 'nsg-outbound-service-tags' &&
           ((f.evidence as { computes?: string[] }).computes ?? []).some((x) => idKey(x) === idKey(c.id)),
       );
+      const hop = [...hops.values()].find((h) => h.computes.has(idKey(c.id)));
+      if (hop) {
+        link(`${node(c.id)} -->|443| ${node(hop.firewallId)}`);
+        if (drawn.has(hop)) continue;
+        drawn.add(hop);
+        const why = [...hop.rules].join(', ');
+        if (hop.denied) link(`${node(hop.firewallId)} -.->|"⛔ ${label(why)}"| mcr`, true);
+        else link(`${node(hop.firewallId)} -.->|"? ${label(why)}"| mcr`);
+        continue;
+      }
       link(blocked ? `${node(c.id)} -.->|"⛔ 443 denied"| mcr` : `${node(c.id)} -->|443| mcr`, blocked);
     }
   }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import { HUB_SUB } from '../../mocks/worlds/firewall.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
-import { checkAuditor } from '../helpers.js';
+import { checkAuditor, startHarness } from '../helpers.js';
+import { runAudit } from '../../src/engine/run.js';
+import { describeTopology } from '../../src/topology.js';
+import { mermaid } from '../../src/report/markdown.js';
 
 const t = checkAuditor(check);
 const audit = t.audit;
@@ -190,6 +193,35 @@ describe('nsg-outbound-service-tags through an Azure Firewall (issue 21)', () =>
         paths.filter((p) => `${p}?`.includes(part)),
         part,
       ).toHaveLength(1);
+  });
+});
+
+describe('the Markdown topology draws the hub firewall hop (issue 21)', () => {
+  const draw = async (world: string) => {
+    const h = await startHarness(world);
+    try {
+      const report = await runAudit({ inventory: h.inventory, checks: [check], workspaceIds: [ids.workspace], now: () => 0 });
+      const topology = await describeTopology(h.inventory, ids.workspace);
+      return mermaid(topology!, report.targets[0]!.results);
+    } finally {
+      await h.close();
+    }
+  };
+  it('a denying firewall: the spoke, the hub, the firewall, and the deciding rule in red', async () => {
+    const lines = await draw('fw-parent-policy-deny');
+    const fw = lines.find((l) => l.includes('🔥 afw-hub-weu'))!;
+    const fwNode = /^\s+(n\d+)\[\[/.exec(fw)![1]!;
+    expect(lines.some((l) => l.includes('subgraph') && l.includes('hub VNet vnet-hub-weu'))).toBe(true);
+    expect(lines).toContain(`  ${fwNode} -.->|"⛔ deny-frontdoor"| mcr`);
+    expect(lines.find((l) => l.startsWith('  class '))).toContain(fwNode);
+    // Every compute of the training subnet goes through it, none straight to MCR.
+    expect(lines.filter((l) => l.endsWith(`-->|443| ${fwNode}`))).toHaveLength(3);
+    expect(lines.filter((l) => l.endsWith(" -->|443| mcr"))).toEqual([]);
+  });
+  it('an allowing firewall leaves no finding, and the computes reach MCR as before', async () => {
+    const lines = await draw('fw-hub-healthy');
+    expect(lines.some((l) => l.includes('🔥'))).toBe(false);
+    expect(lines.filter((l) => l.endsWith(" -->|443| mcr"))).toHaveLength(3);
   });
 });
 
