@@ -25,6 +25,9 @@ export function createRecorder(): Recorder {
   // A read the identity may not make stays forbidden on replay, so the replay decides as the audit
   // did (a hub firewall's IP group behind a 403 is undecidable, not missing).
   const forbidden = new Set<string>();
+  // `assignedTo('{id}')` answers the principal's groups' assignments too: each other principal in it
+  // is a group holding that one, which the replay needs to answer the same (world `groups`).
+  const groups = new Map<string, Set<string>>();
 
   function addResource(r: unknown): void {
     if (!r || typeof r !== 'object') return;
@@ -66,10 +69,21 @@ export function createRecorder(): Recorder {
       // Resources are redacted too: some compute types answer an administratorAccount password.
       body = redactSecrets(body);
       const page = body as { value?: unknown; nextLink?: unknown };
+      const authorization = /\/providers\/Microsoft\.Authorization\/(roleAssignments|denyAssignments|roleDefinitions)$/i.test(path);
       if (Array.isArray(page.value)) {
         for (const item of page.value) addResource(item);
-        // An empty list says something (a zone with no links) the resources cannot.
-        if (page.value.length === 0 && !page.nextLink) responses[`GET ${path}`] ??= { body: { value: [] } };
+        const member = /assignedTo\('([^']+)'\)/i.exec(new URL(url).searchParams.get('$filter') ?? '')?.[1]?.toLowerCase();
+        if (member) {
+          for (const item of page.value as { properties?: { principalId?: unknown } }[]) {
+            const principal = item.properties?.principalId;
+            if (typeof principal !== 'string' || principal.toLowerCase() === member) continue;
+            const set = groups.get(principal.toLowerCase()) ?? new Set<string>();
+            groups.set(principal.toLowerCase(), set.add(member));
+          }
+        }
+        // An empty list says something (a zone with no links) the resources cannot. Not so for the
+        // authorization lists, which the mock filters by scope and principal from the resources.
+        if (page.value.length === 0 && !page.nextLink && !authorization) responses[`GET ${path}`] ??= { body: { value: [] } };
       } else addResource(body);
     },
     world(description) {
@@ -79,6 +93,7 @@ export function createRecorder(): Recorder {
         resources: [...resources.values()] as WorldInput['resources'],
         responses,
         faults: [...forbidden].map((request) => ({ match: `^${request.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, status: 403 })),
+        ...(groups.size > 0 ? { groups: [...groups].map(([id, members]) => ({ id, members: [...members].sort() })) } : {}),
       };
     },
   };
