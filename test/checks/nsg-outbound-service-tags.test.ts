@@ -216,12 +216,12 @@ describe('the Markdown topology draws the hub firewall hop (issue 21)', () => {
     expect(lines.find((l) => l.startsWith('  class '))).toContain(fwNode);
     // Every compute of the training subnet goes through it, none straight to MCR.
     expect(lines.filter((l) => l.endsWith(`-->|443| ${fwNode}`))).toHaveLength(3);
-    expect(lines.filter((l) => l.endsWith(" -->|443| mcr"))).toEqual([]);
+    expect(lines.filter((l) => l.endsWith(' -->|443| mcr'))).toEqual([]);
   });
   it('an allowing firewall leaves no finding, and the computes reach MCR as before', async () => {
     const lines = await draw('fw-hub-healthy');
     expect(lines.some((l) => l.includes('🔥'))).toBe(false);
-    expect(lines.filter((l) => l.endsWith(" -->|443| mcr"))).toHaveLength(3);
+    expect(lines.filter((l) => l.endsWith(' -->|443| mcr'))).toHaveLength(3);
   });
 });
 
