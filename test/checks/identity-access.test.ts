@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/identity-access/index.js';
-import { checkAuditor, loadWorldByName } from '../helpers.js';
-import { ids } from '../../mocks/worlds/generate.js';
+import { checkAuditor, loadWorldByName, startHarness } from '../helpers.js';
+import { ids, SUB } from '../../mocks/worlds/generate.js';
+import { runAudit } from '../../src/engine/run.js';
 import { COMPUTE_PRINCIPALS, WS_PRINCIPAL } from '../../mocks/worlds/identity.js';
 
 const t = checkAuditor(check);
@@ -158,5 +159,27 @@ describe('identity-access', () => {
     const r = await audit(w);
     expect(r.status).toBe('fail');
     expect(r.findings).toHaveLength(2 + 3);
+  });
+
+  it.each([
+    'identity-healthy-admin-disabled',
+    'identity-group-role',
+    'identity-deny-assignment',
+    'identity-vault-policy-lost',
+    'identity-abac-condition',
+  ])('Resource Graph mode decides %s as direct mode does (role assignments stay with ARM)', async (world) => {
+    const direct = await audit(world);
+    const h = await startHarness(world);
+    try {
+      await h.inventory.useResourceGraph([SUB]);
+      const report = await runAudit({ inventory: h.inventory, checks: [check], workspaceIds: [ids.workspace] });
+      const graph = report.targets[0]!.results[0]!;
+      expect(graph.status).toBe(direct.status);
+      expect(graph.findings.map((f) => f.message)).toEqual(direct.findings.map((f) => f.message));
+      expect(h.server.handler.resourceGraph.requests).toBeGreaterThan(0);
+    } finally {
+      h.inventory.dispose();
+      await h.close();
+    }
   });
 });
