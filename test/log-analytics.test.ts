@@ -131,7 +131,7 @@ describe('--log-analytics', () => {
     const r = await audit(world, ['--workspace', ids.workspace, '-o', join(dir, 'report.json')]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(
-      /could not send the results to Log Analytics \(https:\/\/127\.0\.0\.1:\d+, dcr-0011.*, Custom-AmlPreflight_CL\): 8 of 8 rows were not accepted: Injected fault.*; the report was written/,
+      /could not send the results to Log Analytics \(https:\/\/127\.0\.0\.1:\d+, dcr-0011.*, Custom-AmlPreflight_CL\): 9 of 9 rows were not accepted: Injected fault.*; the report was written/,
     );
     expect((JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as AuditReport).summary.pass).toBeGreaterThan(0);
   });

@@ -59,6 +59,8 @@ const PRIVATE = {
   'nsg-outbound-service-tags': 'pass',
   'managed-network-outbound': 'skip',
   'workspace-keys-in-sync': 'skip',
+  // Nothing here needs a role: admin user enabled, shared keys allowed, no key vault read.
+  'identity-access': 'skip',
 };
 const MANAGED = {
   ...PRIVATE,
