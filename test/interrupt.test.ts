@@ -9,21 +9,58 @@ import { packageRoot } from '../src/paths.js';
 
 const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 
+/** Longer than any test may run: an answer that never comes, so finishing at all proves nothing waited for it. */
+const NEVER_MS = 600_000;
+
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+/** The Azure SDK's own log line (AZURE_LOG_LEVEL=info) for a request it sends, to a path (query left out) matching `path`. */
+function sdkSends(path: RegExp): (o: Output) => boolean {
+  return (o) =>
+    o.stderr.split('\n').some((line) => {
+      // The closing `?` or `"` must be there: a line cut between two chunks is not yet the request.
+      const url = /^\s*"url": "https:\/\/[^/"]+([^"?]*)[?"]/.exec(line);
+      return url !== null && path.test(url[1]!);
+    });
+}
+
+/**
+ * Spawns the CLI and sends SIGINT on an event, never on a clock: as soon as its output satisfies
+ * `ready`. `atSignal` looks at the world at that moment (before the signal goes).
+ */
 function runAndInterrupt(
   args: string[],
   env: Record<string, string>,
-  afterMs: number,
-): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  ready: (o: Output) => boolean,
+  atSignal: () => Promise<unknown> = () => Promise.resolve(undefined),
+): Promise<{ code: number | null; stdout: string; stderr: string; signalled: boolean; seen: unknown; before: Output }> {
   return new Promise((resolve) => {
-    const t0 = performance.now();
     const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    setTimeout(() => child.kill('SIGINT'), afterMs);
+    const out: Output = { stdout: '', stderr: '' };
+    let signalled = false;
+    let before: Output = { stdout: '', stderr: '' };
+    let seen: Promise<unknown> = Promise.resolve(undefined);
+    const onData = (): void => {
+      if (signalled || !ready(out)) return;
+      signalled = true;
+      before = { ...out };
+      seen = atSignal().finally(() => child.kill('SIGINT'));
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      out.stdout += d.toString();
+      onData();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out.stderr += d.toString();
+      onData();
+    });
     child.on('close', (code) => {
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
+      void seen.then((v) => {
+        resolve({ code, ...out, signalled, seen: v, before });
+      });
     });
   });
 }
@@ -32,13 +69,18 @@ describe('Ctrl-C', () => {
   it('an audit reports what it decided, marked incomplete, exit 3, without waiting for slow answers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-int-'));
     const world = healthyPrivate();
-    // The NSG answer takes 20 s: the NSG check is still waiting when Ctrl-C comes; the others are done.
-    world.faults = [{ match: 'GET .*/networkSecurityGroups/.*', latencyMs: 20_000 }];
+    // The NSG answer never comes: the NSG check is still waiting when Ctrl-C comes.
+    world.faults = [{ match: 'GET .*/networkSecurityGroups/.*', latencyMs: NEVER_MS }];
     const file = join(dir, 'slow.json');
     await writeFile(file, JSON.stringify(world));
-    const r = await runAndInterrupt(['audit', '--mock', file, '--format', 'json'], {}, 3000);
+    // Ctrl-C once the child says it decided the key check (--progress: a line per decided check).
+    const r = await runAndInterrupt(['audit', '--mock', file, '--format', 'json', '--progress'], {}, (o) =>
+      /checks done \(mlw-mlops-prod-weu: workspace-keys-in-sync \w+\)/.test(o.stderr),
+    );
+    expect(r.signalled).toBe(true);
+    expect(r.before.stderr).toMatch(/: workspace-keys-in-sync pass\)/);
+    expect(r.before.stderr).not.toMatch(/: nsg-outbound-service-tags /);
     expect(r.code).toBe(3);
-    expect(r.ms).toBeLessThan(15_000);
     expect(r.stderr).toContain('interrupted; finishing with what was decided so far');
     const report = JSON.parse(r.stdout);
     expect(report.incomplete).toBe(true);
@@ -46,39 +88,48 @@ describe('Ctrl-C', () => {
     expect(byId['nsg-outbound-service-tags'].status).toBe('error');
     expect(byId['nsg-outbound-service-tags'].reason).toMatch(/interrupted/);
     expect(byId['workspace-keys-in-sync'].status).toBe('pass');
-  }, 30_000);
+  }, 60_000);
 
   it('Ctrl-C during the Resource Graph query: exit 3, every result marked not run, no fall-back line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-int-'));
     const world = healthyPrivate();
-    world.faults = [{ match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', latencyMs: 20_000 }];
+    world.faults = [{ match: '^POST /providers/Microsoft\\.ResourceGraph/resources$', latencyMs: NEVER_MS }];
     const file = join(dir, 'slow-graph.json');
     await writeFile(file, JSON.stringify(world));
-    const r = await runAndInterrupt(['audit', '--mock', file, '--format', 'json', '--inventory', 'resource-graph'], {}, 3000);
+    // Ctrl-C once the SDK says it sends the query.
+    const r = await runAndInterrupt(
+      ['audit', '--mock', file, '--format', 'json', '--inventory', 'resource-graph'],
+      { AZURE_LOG_LEVEL: 'info' },
+      sdkSends(/^\/providers\/Microsoft\.ResourceGraph\/resources$/),
+    );
+    expect(r.signalled).toBe(true);
     expect(r.code).toBe(3);
-    expect(r.ms).toBeLessThan(15_000);
     expect(r.stderr).not.toMatch(/Resource Graph inventory unavailable/);
     const report = JSON.parse(r.stdout);
     expect(report.incomplete).toBe(true);
     for (const x of report.targets[0].results) expect(x.reason, x.checkId).toMatch(/interrupted/);
-  }, 30_000);
+  }, 60_000);
 
   it('an interrupted resync releases its lock', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aml-preflight-int-'));
     const cache = join(dir, 'cache');
     const world = buildWorlds()['keys-storage-rotated']!;
-    // The resync operation never completes: every poll is slow.
-    world.faults = [{ match: 'GET .*/workspaceOperationsStatus/.*', latencyMs: 20_000 }];
+    // The resync operation never completes: its poll is never answered.
+    world.faults = [{ match: 'GET .*/workspaceOperationsStatus/.*', latencyMs: NEVER_MS }];
     const file = join(dir, 'slow-resync.json');
     await writeFile(file, JSON.stringify(world));
+    const polling = sdkSends(/\/workspaceOperationsStatus\//);
+    // Ctrl-C once the child said it runs resyncKeys (it holds the lock) and the SDK polls the operation.
     const r = await runAndInterrupt(
       ['resync', '--workspace', ids.workspace, '--mock', file, '--yes'],
-      { AML_PREFLIGHT_CACHE_DIR: cache },
-      3000,
+      { AML_PREFLIGHT_CACHE_DIR: cache, AZURE_LOG_LEVEL: 'info' },
+      (o) => o.stdout.includes('running resyncKeys') && polling(o),
+      () => readdir(cache),
     );
+    expect(r.signalled).toBe(true);
+    // The lock was held when the signal went, so its absence below is the interrupt's doing.
+    expect((r.seen as string[]).filter((f) => f.endsWith('.lock'))).toHaveLength(1);
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('running resyncKeys');
-    expect(r.ms).toBeLessThan(15_000);
     expect((await readdir(cache)).filter((f) => f.endsWith('.lock'))).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 });
