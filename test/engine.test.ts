@@ -112,16 +112,16 @@ describe('check engine', () => {
   it('marks an interrupted run incomplete and keeps what was decided', async () => {
     harness = await startHarness('healthy-private');
     const controller = new AbortController();
-    const running = runAudit({
+    // Interrupted on the event: once `fails` is decided, while `hangs` still runs.
+    const report = await runAudit({
       inventory: harness.inventory,
       checks: [fails, hangs] as Check[],
       workspaceIds: [ids.workspace],
       abortSignal: controller.signal,
+      onResult: (_, result) => {
+        if (result.checkId === 'fails') controller.abort();
+      },
     });
-    setTimeout(() => {
-      controller.abort();
-    }, 50);
-    const report = await running;
     expect(report.incomplete).toBe(true);
     expect(report.targets[0]!.results.map((r) => r.status)).toEqual(['fail', 'error']);
     expect(report.targets[0]!.results[1]!.reason).toMatch(/interrupted/);

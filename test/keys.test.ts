@@ -150,17 +150,18 @@ describe('resync', () => {
     const file = join(cacheDir, `resync-${lockKey(harness.inventory.endpoint, ids.workspace)}.json`);
     await writeFile(file, '{}');
     const release = await lockfile.lock(file, { realpath: false });
-    const lines: string[] = [];
-    const waiting = resyncIfDrifted(harness.inventory, ids.workspace, { cacheDir, onProgress: (l) => lines.push(l) });
-    // Released once the waiter has said it waits: an event, not a clock.
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => {
-        if (lines.some((l) => l.includes('waiting for the resync lock'))) {
-          clearInterval(poll);
-          resolve();
-        }
-      }, 5);
+    // Released once the waiter has said it waits: on the line itself, neither a clock nor a poll.
+    let said: () => void = () => undefined;
+    const saysItWaits = new Promise<void>((resolve) => {
+      said = resolve;
     });
+    const waiting = resyncIfDrifted(harness.inventory, ids.workspace, {
+      cacheDir,
+      onProgress: (l) => {
+        if (l.includes('waiting for the resync lock')) said();
+      },
+    });
+    await saysItWaits;
     await release();
     expect((await waiting).action).toBe('resynced');
   });
