@@ -103,6 +103,9 @@ export const ML_API_VERSION = '2025-12-01';
 /** The api-version @azure/arm-machinelearning 2.1.1 hard-codes. */
 export const ML_SDK_API_VERSION = '2022-10-01';
 
+/** GET answers by URL (lower case), shared between inventories of one run. */
+export type SharedGets = Map<string, Promise<{ status: number; headers: Record<string, string>; bodyAsText: string | undefined }>>;
+
 export interface ClientHooks {
   /**
    * Answers a request without sending it (Resource Graph mode), or undefined to send it. Runs
@@ -116,6 +119,11 @@ export interface ClientHooks {
    * deletes, and adjusts live answers (lists, embedded children) to the plan. Outermost of the
    * per-attempt policies, so it also sits over Resource Graph's answers.
    */
+  /**
+   * GET answers shared with another inventory of the same run (a planned state's and the live
+   * one's): the first GET of a URL is sent, the others wait for its answer and are not counted.
+   */
+  shared?: () => SharedGets | undefined;
   plan?: {
     answer(method: string, url: string): { status: number; body: unknown } | undefined;
     adjust(method: string, url: string, status: number, bodyText: string | undefined): { status: number; bodyText: string } | undefined;
@@ -220,6 +228,49 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           }
           onResponse(request.method, request.url, response.status, response.bodyAsText ?? undefined);
           return response;
+        },
+      },
+    });
+  }
+  if (hooks.shared) {
+    const shared = hooks.shared;
+    policies.unshift({
+      position: 'perRetry',
+      policy: {
+        name: 'amlPreflightSharedGets',
+        async sendRequest(request, next) {
+          const map = shared();
+          if (!map || request.method !== 'GET') return next(request);
+          const key = request.url.toLowerCase();
+          let p = map.get(key);
+          if (!p) {
+            const sent = next(request).then((r) => ({
+              status: r.status,
+              headers: r.headers.toJSON(),
+              bodyAsText: r.bodyAsText ?? undefined,
+            }));
+            // Only final answers are shared: a throttled or failed one is retried by each caller.
+            p = sent.then((r) => {
+              if (r.status !== 200 && r.status !== 404) map.delete(key);
+              return r;
+            });
+            p.catch(() => map.delete(key));
+            map.set(key, p);
+            const r = await sent;
+            return {
+              request,
+              status: r.status,
+              headers: createHttpHeaders(r.headers),
+              ...(r.bodyAsText !== undefined ? { bodyAsText: r.bodyAsText } : {}),
+            };
+          }
+          const r = await p;
+          return {
+            request,
+            status: r.status,
+            headers: createHttpHeaders(r.headers),
+            ...(r.bodyAsText !== undefined ? { bodyAsText: r.bodyAsText } : {}),
+          };
         },
       },
     });

@@ -19,7 +19,7 @@ import type {
 } from '@azure/arm-network';
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
-import type { ArmConnection } from '../arm/connection.js';
+import type { ArmConnection, SharedGets } from '../arm/connection.js';
 import type { RbacFacts } from '../identity/rbac.js';
 import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
@@ -148,6 +148,24 @@ export class Inventory {
    */
   outboundRules(workspaceId: string, kind: ManagedNetworkKind = 'V1', opts?: ReadOptions): Promise<readonly OutboundRule[]> {
     return ml.outboundRules(this.#r, workspaceId, kind, opts);
+  }
+
+  /**
+   * Shares this inventory's GET answers from now on with every inventory constructed with the
+   * answer as `sharedGets`: a planned state's inventory then reads the live state this one reads
+   * (or is reading) without a second request.
+   */
+  shareGets(): SharedGets {
+    return this.#r.shareGets();
+  }
+
+  /**
+   * A resource's body as ARM sent it, read once at `apiVersion`; undefined on 404. Later GETs of it
+   * through this inventory are answered with the same body (one read for a Terraform plan's live
+   * state and the live audit).
+   */
+  rawResource(id: string, apiVersion: string, opts?: ReadOptions): Promise<Record<string, unknown> | undefined> {
+    return this.#r.rawResource(id, apiVersion, opts);
   }
 
   /**

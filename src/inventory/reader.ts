@@ -7,7 +7,8 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortError, waitFor } from '../abort.js';
-import { createClients, type ArmConnection, type Clients } from '../arm/connection.js';
+import { createClients, type ArmConnection, type Clients, type SharedGets } from '../arm/connection.js';
+import { getOne } from '../arm/raw.js';
 import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
 import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from '../arm/resource-graph.js';
 import { idKey, type ResourceId } from '../base/resource-id.js';
@@ -31,9 +32,13 @@ export class ArmReader {
   /** Workspace-owned cache keys → the workspaces (idKey) that asked for them. */
   readonly #owners = new Map<string, Set<string>>();
   readonly #releaseListeners: ((workspaceId: string) => void)[] = [];
+  /** Bodies read raw ({@link rawResource}), by idKey: later GETs of the same resource answer them. */
+  readonly #primed = new Map<string, unknown>();
+  #shared: SharedGets | undefined;
 
   constructor(connection: ArmConnection, options: InventoryOptions = {}) {
     this.connection = connection;
+    this.#shared = options.sharedGets;
     const onRequest = connection.onRequest;
     this.clients = createClients(
       {
@@ -45,7 +50,11 @@ export class ArmReader {
         },
       },
       `aml-preflight/${VERSION}`,
-      { answerLocally: (method, url) => this.#graph?.answer(method, url), ...(options.plan ? { plan: options.plan } : {}) },
+      {
+        answerLocally: (method, url) => this.#graph?.answer(method, url) ?? this.#primedAnswer(method, url),
+        shared: () => this.#shared,
+        ...(options.plan ? { plan: options.plan } : {}),
+      },
     );
     this.signal = options.abortSignal ? AbortSignal.any([options.abortSignal, this.#disposer.signal]) : this.#disposer.signal;
     // Every request in flight listens on these; a subscription audit has hundreds.
@@ -156,8 +165,54 @@ export class ArmReader {
   }
 
   /** Drops every cached read, so the next reads show Azure as it is now (after a fix changed it). */
+  /**
+   * From now on this reader's GET answers are shared with every inventory given the answer (as
+   * `sharedGets`): the live and the planned side of a what-if or Terraform audit read live state once.
+   */
+  shareGets(): SharedGets {
+    this.#shared ??= new Map() as SharedGets;
+    return this.#shared;
+  }
+
   forgetReads(): void {
     this.#cache.clear();
+    this.#primed.clear();
+    this.#shared?.clear();
+  }
+
+  /**
+   * A resource's body as ARM sent it (`GET {id}?api-version=…`, through the SDK pipeline: counted,
+   * paced, retried), read once; undefined when ARM answers 404. Every later GET of the same resource
+   * through this reader, typed or raw, is answered with that body instead of a second request, as
+   * Resource Graph's rows answer them: the live state a planned change is laid over and the live
+   * audit's reads are then one read.
+   */
+  rawResource(id: string, apiVersion: string, opts?: ReadOptions): Promise<Record<string, unknown> | undefined> {
+    const key = idKey(id);
+    return this.onceKey(`GET raw ${key}`, 'GET', id, undefined, opts, async (signal) => {
+      const client = await this.clients.tenant();
+      try {
+        const body = await getOne(client, `${this.connection.endpoint}${id}?api-version=${apiVersion}`, signal);
+        if (!body || typeof body !== 'object') return undefined;
+        this.#primed.set(key, body);
+        return body as Record<string, unknown>;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  #primedAnswer(method: string, url: string): { status: number; body: unknown } | undefined {
+    if (method !== 'GET' || this.#primed.size === 0) return undefined;
+    let key: string;
+    try {
+      key = idKey(decodeURIComponent(new URL(url).pathname));
+    } catch {
+      return undefined;
+    }
+    const body = this.#primed.get(key);
+    return body === undefined ? undefined : { status: 200, body };
   }
 
   /** Drops the cached key digests (workspace, storage account, registry) so the next read is fresh; nothing else. */

@@ -1,7 +1,7 @@
 /** What the inventory hands out: typed, read-only views, secrets as digests. */
 import type { Workspace } from '@azure/arm-machinelearning';
 import type { Registry } from '@azure/arm-containerregistry';
-import type { ClientHooks } from '../arm/connection.js';
+import type { ClientHooks, SharedGets } from '../arm/connection.js';
 import type { ManagedNetwork, ManagedNetworkKind } from '../network/managed.js';
 import { digestSecret, type SecretDigest } from '../secrets.js';
 
@@ -107,6 +107,8 @@ export interface InventoryOptions {
   concurrency?: number;
   /** Read a deployment's planned state instead of live ARM where the plan decides (`--what-if`). */
   plan?: ClientHooks['plan'];
+  /** Share GET answers with another inventory of the run ({@link Inventory.shareGets} of the live one). */
+  sharedGets?: SharedGets;
 }
 
 export interface ReadOptions {

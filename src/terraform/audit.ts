@@ -10,22 +10,18 @@
  * every planned verdict is then `error`, naming the addresses, never a verdict read from live ARM as
  * if the plan did not touch it.
  */
-import { createClients, type ArmConnection } from '../arm/connection.js';
-import { getOne } from '../arm/raw.js';
-import { ML_API_VERSION } from '../arm/connection.js';
+import { ML_API_VERSION, type ArmConnection } from '../arm/connection.js';
 import { idKey, tryParseResourceId } from '../base/resource-id.js';
 import type { AuditReport, CheckResult } from '../base/results.js';
 import { runAudit, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions } from '../inventory/index.js';
 import { summarize } from '../report/types.js';
-import { VERSION } from '../version.js';
 import { affectedWorkspaces, compareWithLive } from '../what-if/audit.js';
 import { serviceEffects } from '../what-if/effects.js';
 import { PlannedState } from '../what-if/plan.js';
 import { dirname, join } from 'node:path';
 import { mapTerraformPlan, plannedChanges, type MappingProblem, type TerraformChange } from './changes.js';
 import { configAddress, declarations } from './locate.js';
-import type { Json } from './mappings/types.js';
 import type { TerraformPlan } from './plan-file.js';
 
 export interface TerraformAuditOptions extends Omit<RunOptions, 'inventory' | 'workspaceIds'> {
@@ -42,12 +38,16 @@ export interface TerraformAuditOptions extends Omit<RunOptions, 'inventory' | 'w
   readonly inventoryOptions?: InventoryOptions;
 }
 
-/** The api-version a live body is read at, by resource provider (the versions the inventory reads). */
+/**
+ * The api-version a live body is read at, by resource provider: the versions the pinned SDK clients
+ * read (@azure/arm-network 36.0.0, arm-storage 20.0.0, arm-containerregistry 12.0.0), so the body
+ * that later answers the inventory's own GET of the resource is the one that GET would get.
+ */
 const API_VERSIONS: Record<string, string> = {
-  'microsoft.network': '2024-05-01',
+  'microsoft.network': '2025-05-01',
   'microsoft.machinelearningservices': ML_API_VERSION,
-  'microsoft.containerregistry': '2023-07-01',
-  'microsoft.storage': '2023-05-01',
+  'microsoft.containerregistry': '2025-11-01',
+  'microsoft.storage': '2025-08-01',
   'microsoft.keyvault': '2023-07-01',
   'microsoft.authorization': '2022-04-01',
 };
@@ -55,10 +55,20 @@ const API_VERSIONS: Record<string, string> = {
 export async function terraformAudit(options: TerraformAuditOptions): Promise<AuditReport> {
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const mapping = mapTerraformPlan(options.plan, options.subscriptionId ? { subscriptionId: options.subscriptionId } : {});
-  const { read, requests } = liveBodies(options.connection, options.abortSignal);
+  // Live state is read once, through the live inventory: the bodies updates are laid over, and
+  // every GET the planned side makes of what the plan leaves alone.
+  const read = (id: string) => {
+    const provider = tryParseResourceId(id)?.provider.toLowerCase() ?? '';
+    return options.live.rawResource(id, API_VERSIONS[provider] ?? '2024-05-01', signal);
+  };
   const changes = await plannedChanges(mapping, read);
   const plan = new PlannedState(changes, await serviceEffects(changes, options.live, signal));
-  const planned = new Inventory(options.connection, { ...options.inventoryOptions, ...signal, plan: withUnmapped(plan, mapping.problems) });
+  const planned = new Inventory(options.connection, {
+    ...options.inventoryOptions,
+    ...signal,
+    plan: withUnmapped(plan, mapping.problems),
+    sharedGets: options.live.shareGets(),
+  });
   try {
     const subscriptionId = options.subscriptionId ?? subscriptionOf(changes.map((c) => c.resourceId));
     // The scope the workspaces are looked for in: the plan's subscription (none known: only the
@@ -83,7 +93,7 @@ export async function terraformAudit(options: TerraformAuditOptions): Promise<Au
     const compared = compareWithLive(decided, live, changes, options.plan.file, terraformName(options.plan));
     // `terraform show -json tfplan > plan.json` runs in the root module: its .tf files sit beside the plan.
     const report = await located(compared, changes, options.plan, options.terraformDir ?? dirname(options.plan.file));
-    return { ...report, stats: { ...report.stats, armRequests: options.live.requestCount + planned.requestCount + requests() } };
+    return { ...report, stats: { ...report.stats, armRequests: options.live.requestCount + planned.requestCount } };
   } finally {
     planned.dispose();
   }
@@ -155,48 +165,4 @@ function subscriptionOf(ids: readonly string[]): string | undefined {
     if (sub) counts.set(sub, (counts.get(sub) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-}
-
-/**
- * Live ARM bodies as ARM sends them (the plan's updates and edits are laid over them), one GET per
- * resource, through the SDK pipeline (token, retries, pacing, CA). A 404 is "does not exist".
- */
-function liveBodies(
-  connection: ArmConnection,
-  abortSignal: AbortSignal | undefined,
-): { read: (id: string) => Promise<Json | undefined>; requests: () => number } {
-  let count = 0;
-  const clients = createClients(
-    {
-      ...connection,
-      onRequest: (m, u) => {
-        count++;
-        connection.onRequest?.(m, u);
-      },
-    },
-    `aml-preflight/${VERSION}`,
-  );
-  const cache = new Map<string, Promise<Json | undefined>>();
-  const signal = abortSignal ?? new AbortController().signal;
-  const read = (id: string): Promise<Json | undefined> => {
-    const key = idKey(id);
-    let p = cache.get(key);
-    if (!p) {
-      const provider = tryParseResourceId(id)?.provider.toLowerCase() ?? '';
-      const version = API_VERSIONS[provider] ?? '2024-05-01';
-      p = clients
-        .tenant()
-        .then((client) => getOne(client, `${connection.endpoint}${id}?api-version=${version}`, signal))
-        .then(
-          (body) => (body && typeof body === 'object' ? (body as Json) : undefined),
-          (err: unknown) => {
-            if ((err as { statusCode?: number }).statusCode === 404) return undefined;
-            throw err;
-          },
-        );
-      cache.set(key, p);
-    }
-    return p;
-  };
-  return { read, requests: () => count };
 }

@@ -35,7 +35,8 @@ export async function whatIfAudit(options: WhatIfAuditOptions): Promise<AuditRep
   const changes = await options.live.whatIf(options.request, signal);
   // What Azure then does on its own (a rule's status, a peering's state), read from the live state.
   const plan = new PlannedState(changes, await serviceEffects(changes, options.live, signal));
-  const planned = new Inventory(options.connection, { ...options.inventoryOptions, ...signal, plan });
+  // Live state the plan leaves alone is read once for both sides.
+  const planned = new Inventory(options.connection, { ...options.inventoryOptions, ...signal, plan, sharedGets: options.live.shareGets() });
   try {
     const targets = await affectedWorkspaces(planned, options.live, plan, options.request, options.workspaceIds, signal);
     const checkOptions = { ...options.checkOptions, whatIf: true };
