@@ -244,25 +244,15 @@ export function createClients(conn: ArmConnection, userAgent: string, hooks: Cli
           const key = request.url.toLowerCase();
           let p = map.get(key);
           if (!p) {
-            const sent = next(request).then((r) => ({
-              status: r.status,
-              headers: r.headers.toJSON(),
-              bodyAsText: r.bodyAsText ?? undefined,
-            }));
-            // Only final answers are shared: a throttled or failed one is retried by each caller.
-            p = sent.then((r) => {
-              if (r.status !== 200 && r.status !== 404) map.delete(key);
-              return r;
-            });
-            p.catch(() => map.delete(key));
+            p = next(request).then((r) => ({ status: r.status, headers: r.headers.toJSON(), bodyAsText: r.bodyAsText ?? undefined }));
             map.set(key, p);
-            const r = await sent;
-            return {
-              request,
-              status: r.status,
-              headers: createHttpHeaders(r.headers),
-              ...(r.bodyAsText !== undefined ? { bodyAsText: r.bodyAsText } : {}),
-            };
+            // Only final answers are shared: a throttled or failed one is retried by each caller.
+            p.then(
+              (r) => {
+                if (r.status !== 200 && r.status !== 404) map.delete(key);
+              },
+              () => map.delete(key),
+            );
           }
           const r = await p;
           return {
