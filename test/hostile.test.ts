@@ -72,6 +72,16 @@ const command = fc.constantFrom(
   ['audit', '--mock', '/nonexistent/w.json'],
 );
 
+describe('command lines, pinned', () => {
+  it('-V in an option value is a usage error, not the version: exit 2 (found by the property below, seed 132686449)', async () => {
+    const r = await runCli(['audit', '--workspace', '-V', '--format', '']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^aml-preflight: -V\/--version takes no other arguments/);
+    expect((await runCli(['-V'])).code).toBe(0);
+  });
+});
+
 describe('command lines, property-based', () => {
   it('any command line with an invalid part: exit 2, one line on stderr, nothing on stdout, no stack', async () => {
     await fc.assert(

@@ -34,6 +34,11 @@ const COMMANDS: readonly ((program: Command, ctx: CommandContext) => void)[] = [
 /** Runs the CLI; answers the exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<Exit> {
   let exit: Exit = 0;
+  // `-V` prints the version and stops wherever Commander meets it, even in an option's place
+  // (`--workspace -V`): only alone is it the version; anywhere else it is a mistake to name.
+  if (argv.length > 1 && argv.some((a) => a === '-V' || a === '--version')) {
+    return failure(new UsageError('-V/--version takes no other arguments (an option value cannot start with -V)'), io);
+  }
   const program = buildProgram(io, (code) => {
     exit = code;
   });
