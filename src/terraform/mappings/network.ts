@@ -11,7 +11,7 @@
  * `azurerm_subnet` instead. A created parent then gets an empty list, and PlannedState embeds the
  * children the plan creates on their own (as ARM will show them).
  */
-import { armId, childId, compact, ref, strings, type Family, type Json, type MapContext } from './types.js';
+import { armId, childId, compact, ref, strings, type Family, type Json, type MapContext, type Mapping } from './types.js';
 
 const NET = 'Microsoft.Network';
 
@@ -91,6 +91,29 @@ function delegations(c: MapContext, base: readonly (string | number)[]): Json[] 
   );
 }
 
+/**
+ * An association resource beside its subnet (`azurerm_subnet_network_security_group_association`,
+ * `azurerm_subnet_route_table_association`): it sets, or on delete removes, one reference in the
+ * subnet's planned body, as ARM shows it.
+ */
+function subnetAssociation(source: string, property: string, attribute: string): Mapping {
+  return {
+    source,
+    armType: `${NET}/virtualNetworks/subnets`,
+    id: (c) => c.str(['subnet_id']),
+    edits: (c, subnetId) => [
+      {
+        target: subnetId,
+        apply(body) {
+          const { [property]: _before, ...rest } = (body.properties as Json | undefined) ?? {};
+          body.properties = c.action === 'delete' ? rest : { ...rest, [property]: { id: c.str([attribute]) } };
+          return body;
+        },
+      },
+    ],
+  };
+}
+
 export const network: Family = {
   mappings: {
     azurerm_virtual_network: {
@@ -129,38 +152,16 @@ export const network: Family = {
       // or the write-only inputs), so they are not read: the association resources edit the subnet.
       body: (c) => ({ properties: subnetProperties(c, []) }),
     },
-    azurerm_subnet_network_security_group_association: {
-      source: 'internal/services/network/subnet_network_security_group_association_resource.go',
-      armType: `${NET}/virtualNetworks/subnets`,
-      id: (c) => c.str(['subnet_id']),
-      edits: (c, subnetId) => [
-        {
-          target: subnetId,
-          apply(body) {
-            const props = ((body.properties as Json | undefined) ??= {});
-            if (c.action === 'delete') delete props.networkSecurityGroup;
-            else props.networkSecurityGroup = { id: c.str(['network_security_group_id']) };
-            return body;
-          },
-        },
-      ],
-    },
-    azurerm_subnet_route_table_association: {
-      source: 'internal/services/network/subnet_route_table_association_resource.go',
-      armType: `${NET}/virtualNetworks/subnets`,
-      id: (c) => c.str(['subnet_id']),
-      edits: (c, subnetId) => [
-        {
-          target: subnetId,
-          apply(body) {
-            const props = ((body.properties as Json | undefined) ??= {});
-            if (c.action === 'delete') delete props.routeTable;
-            else props.routeTable = { id: c.str(['route_table_id']) };
-            return body;
-          },
-        },
-      ],
-    },
+    azurerm_subnet_network_security_group_association: subnetAssociation(
+      'internal/services/network/subnet_network_security_group_association_resource.go',
+      'networkSecurityGroup',
+      'network_security_group_id',
+    ),
+    azurerm_subnet_route_table_association: subnetAssociation(
+      'internal/services/network/subnet_route_table_association_resource.go',
+      'routeTable',
+      'route_table_id',
+    ),
     azurerm_network_security_group: {
       source: 'internal/services/network/network_security_group_resource.go',
       armType: `${NET}/networkSecurityGroups`,
