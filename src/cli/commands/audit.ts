@@ -23,7 +23,7 @@ import {
   workspaceArg,
   type DisplayCliOptions,
 } from '../options.js';
-import { writeFileAtomic } from '../write.js';
+import { writeFileAtomic } from '../../base/write.js';
 import type { TerraformPlan } from '../../terraform/plan-file.js';
 import { whatIfPlan } from './what-if-plan.js';
 

@@ -4,7 +4,7 @@ import { FORMATS, parseFormat } from '../../report/formats.js';
 import { exitCodeFor } from '../../report/types.js';
 import type { CommandContext } from '../io.js';
 import { parseFailOn } from '../options.js';
-import { writeFileAtomic } from '../write.js';
+import { writeFileAtomic } from '../../base/write.js';
 
 export function register(program: Command, { io, setExit }: CommandContext): void {
   program

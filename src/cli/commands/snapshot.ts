@@ -4,7 +4,7 @@ import { UsageError } from '../../base/errors.js';
 import { scrub } from '../../secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, collect, pick, workspaceArg, type AzureCliOptions } from '../options.js';
-import { writeFileAtomic } from '../write.js';
+import { writeFileAtomic } from '../../base/write.js';
 
 interface SnapshotCliOptions extends AzureCliOptions {
   workspace?: string[];
