@@ -19,15 +19,14 @@
  */
 import { defineCheck } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/base/resource-id.js';
-import { overlaps, sameFamilies } from '../../src/network/cidr.js';
-import { subnetEgress } from '../../src/network/egress.js';
-import { evaluateNsg, type Nsg } from '../../src/network/nsg.js';
-import { evaluateRoutes } from '../../src/network/routes.js';
+import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/egress-gather.js';
+import { evaluateEgressPath, prefixCount } from '../../src/network/egress-path.js';
+import type { Nsg } from '../../src/network/nsg.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/model.js';
-import { evaluateFirewall, type FirewallRuleRef } from '../../src/network/firewall.js';
-import { findAppliance, firewallContext, type Appliance } from '../../src/network/firewall-path.js';
+import type { FirewallRuleRef } from '../../src/network/firewall.js';
+import type { Appliance } from '../../src/network/firewall-path.js';
 
 const PORT = 443;
 const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];
@@ -47,29 +46,11 @@ export default defineCheck({
       'https://learn.microsoft.com/azure/firewall/rule-processing',
       'https://learn.microsoft.com/azure/machine-learning/how-to-access-azureml-behind-firewall',
     ],
-    reads: [
-      'workspace',
-      'workspace computes',
-      'virtual networks and subnets',
-      'network security groups',
-      'route tables',
-      'service tags of the workspace region',
-      'peered VNets, Azure Firewalls, firewall policies, rule collection groups and IP groups a route leads to',
-      'network interfaces of third-party appliances',
-    ],
+    reads: ['workspace', 'workspace computes', ...EGRESS_PATH_READS],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
-      'Microsoft.Network/virtualNetworks/read',
-      'Microsoft.Network/virtualNetworks/subnets/read',
-      'Microsoft.Network/networkSecurityGroups/read',
-      'Microsoft.Network/routeTables/read',
-      'Microsoft.Network/locations/serviceTags/read',
-      'Microsoft.Network/azureFirewalls/read',
-      'Microsoft.Network/firewallPolicies/read',
-      'Microsoft.Network/firewallPolicies/ruleCollectionGroups/read',
-      'Microsoft.Network/ipGroups/read',
-      'Microsoft.Network/networkInterfaces/read',
+      ...EGRESS_PATH_ACTIONS,
     ],
     messages: {
       denied:
@@ -137,8 +118,9 @@ export default defineCheck({
 
     for (const group of bySubnet.values()) {
       const subnetId = group[0]!.subnetId!;
-      const egress = await subnetEgress(ctx.inventory, subnetId, tags, opts);
-      const { source, virtualNetwork, routes } = egress;
+      const path = await gatherEgressPath(ctx.inventory, subnetId, tags, opts);
+      const { egress } = path;
+      const { source } = egress;
       const nsgView = egress.nsg;
       const nsg = egress.nsgId ? { id: egress.nsgId } : undefined;
       const routeTable = egress.routeTableId ? { id: egress.routeTableId } : undefined;
@@ -147,10 +129,15 @@ export default defineCheck({
       if (!nsg) ctx.note(`subnet ${subnetName} has no network security group: its egress is not filtered by an NSG`);
 
       for (const tag of targets) {
-        const destination = sameFamilies(tag.prefixes, source);
+        const isMcr = tag.name.toLowerCase().startsWith('microsoftcontainerregistry');
+        const verdict = evaluateEgressPath(
+          path,
+          { addresses: tag.prefixes, ...(isMcr ? { fqdns: MCR_FQDNS } : {}) },
+          { protocol: 'Tcp', port: PORT },
+        );
+        const destination = verdict.destination;
         const total = destination.length;
         if (total === 0) continue;
-        const evaluation = evaluateNsg(nsgView, { source, destination, protocol: 'Tcp', port: PORT }, { virtualNetwork, tags });
         const base = {
           subnetId,
           subnetPrefixes: source,
@@ -159,74 +146,60 @@ export default defineCheck({
           serviceTagsChangeNumber: tags.changeNumber ?? null,
           computes: group.map((c) => c.id),
         };
-        for (const d of evaluation.denied) {
-          const deniedTargets = destination.filter((p) => overlaps(d.destination, [p]));
-          ctx.report({
-            messageId: 'denied',
-            data: {
-              subnet: subnetName,
-              tag: tag.name,
-              deniedCount: deniedTargets.length,
-              total,
-              rule: d.rule.name,
-              priority: d.rule.priority,
-              nsg: nameOf(d.rule.nsgId),
-              computes: computeNames,
-            },
-            resourceId: d.rule.isDefault ? d.rule.nsgId : `${d.rule.nsgId}/securityRules/${d.rule.name}`,
-            evidence: {
-              ...base,
-              decidingRule: d.rule,
-              deniedPrefixes: summarise(d.destination),
-              deniedPrefixCount: d.destination.length,
-              ...(d.source.length !== source.length || d.source[0] !== source[0] ? { deniedFromSourcePrefixes: d.source } : {}),
-            },
-            remediation: allowRule(nsg!.id, nsgView!, tag.name, d.rule.priority, d.rule.isDefault ? undefined : d.rule.name),
-          });
-        }
-        for (const u of evaluation.undecidable) {
-          ctx.report({
-            messageId: 'undecidable',
-            data: {
-              subnet: subnetName,
-              tag: tag.name,
-              count: destination.filter((p) => overlaps(u.destination, [p])).length,
-              total,
-              why: u.why,
-            },
-            resourceId: `${u.rule.nsgId}/securityRules/${u.rule.name}`,
-            evidence: { ...base, rule: u.rule, prefixes: summarise(u.destination) },
-            remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id, nsgView!, tag.name, u.rule.priority)}`,
-            level: 'warning',
-          });
-        }
-        // Where the traffic goes once the NSG lets it out.
-        for (const seg of evaluateRoutes(destination, routes, tags)) {
-          if (!seg.route || /^internet$/i.test(seg.nextHopType)) continue;
-          const hop = seg.route.nextHopIpAddress ? `${seg.nextHopType} ${seg.route.nextHopIpAddress}` : seg.nextHopType;
-          const dropped = /^(none|vnetlocal)$/i.test(seg.nextHopType);
-          const ip = seg.route.nextHopIpAddress;
+        for (const seg of verdict.segments) {
+          if (seg.kind === 'nsg-denied') {
+            const d = seg;
+            ctx.report({
+              messageId: 'denied',
+              data: {
+                subnet: subnetName,
+                tag: tag.name,
+                deniedCount: prefixCount(destination, d.destination),
+                total,
+                rule: d.rule.name,
+                priority: d.rule.priority,
+                nsg: nameOf(d.rule.nsgId),
+                computes: computeNames,
+              },
+              resourceId: d.rule.isDefault ? d.rule.nsgId : `${d.rule.nsgId}/securityRules/${d.rule.name}`,
+              evidence: {
+                ...base,
+                decidingRule: d.rule,
+                deniedPrefixes: summarise(d.destination),
+                deniedPrefixCount: d.destination.length,
+                ...(d.source.length !== source.length || d.source[0] !== source[0] ? { deniedFromSourcePrefixes: d.source } : {}),
+              },
+              remediation: allowRule(nsg!.id, nsgView!, tag.name, d.rule.priority, d.rule.isDefault ? undefined : d.rule.name),
+            });
+            continue;
+          }
+          if (seg.kind === 'nsg-undecidable') {
+            const u = seg;
+            ctx.report({
+              messageId: 'undecidable',
+              data: { subnet: subnetName, tag: tag.name, count: prefixCount(destination, u.destination), total, why: u.why },
+              resourceId: `${u.rule.nsgId}/securityRules/${u.rule.name}`,
+              evidence: { ...base, rule: u.rule, prefixes: summarise(u.destination) },
+              remediation: `Confirm that the compute NICs are members of the application security group the rule names, or replace it with an explicit rule: ${allowRule(nsg!.id, nsgView!, tag.name, u.rule.priority)}`,
+              level: 'warning',
+            });
+            continue;
+          }
+          // Where the traffic goes once the NSG lets it out.
+          const route = seg.route;
+          const ip = route.nextHopIpAddress;
+          const hop = ip ? `${route.nextHopType} ${ip}` : route.nextHopType;
           const routeData = {
             subnet: subnetName,
             tag: tag.name,
             hop,
-            route: seg.route.name,
-            prefix: seg.route.addressPrefix,
+            route: route.name,
+            prefix: route.addressPrefix,
             routeTable: nameOf(routeTable!.id),
           };
-          const count = destination.filter((p) => overlaps(seg.destination, [p])).length;
-          const appliance: Appliance | undefined =
-            !dropped && /^virtualappliance$/i.test(seg.nextHopType) && ip
-              ? await findAppliance(ctx.inventory, vnetOf(subnetId), ip, opts)
-              : undefined;
-          if (appliance?.kind === 'firewall') {
-            const isMcr = tag.name.toLowerCase().startsWith('microsoftcontainerregistry');
-            const evaluation = evaluateFirewall(
-              appliance.rules,
-              { addresses: seg.destination, ...(isMcr ? { fqdns: MCR_FQDNS } : {}) },
-              { source, protocol: 'TCP', port: PORT, application: 'Https' },
-              firewallContext(appliance, tags),
-            );
+          const count = prefixCount(destination, seg.destination);
+          if (seg.kind === 'firewall') {
+            const { appliance, evaluation } = seg;
             const d = evaluation.deciding;
             if (evaluation.verdict === 'allow' || !d) {
               ctx.note(
@@ -238,7 +211,7 @@ export default defineCheck({
             const evidence = {
               ...base,
               routeTableId: routeTable!.id,
-              route: seg.route,
+              route,
               firewallId: appliance.firewallId,
               firewallPolicyIds: appliance.policyIds,
               hubVnetId: appliance.vnetId,
@@ -278,7 +251,8 @@ export default defineCheck({
               });
             continue;
           }
-          if (appliance?.kind === 'third-party') {
+          if (seg.kind === 'third-party' && seg.appliance.kind === 'third-party') {
+            const appliance = seg.appliance;
             ctx.report({
               messageId: 'thirdParty',
               data: { ...routeData, count, total, nic: nameOf(appliance.nicId), vm: appliance.vmId ? nameOf(appliance.vmId) : '(none)' },
@@ -286,7 +260,7 @@ export default defineCheck({
               evidence: {
                 ...base,
                 routeTableId: routeTable!.id,
-                route: seg.route,
+                route,
                 nicId: appliance.nicId,
                 vmId: appliance.vmId ?? null,
                 ipForwarding: appliance.ipForwarding,
@@ -296,7 +270,8 @@ export default defineCheck({
             });
             continue;
           }
-          if (appliance?.kind === 'unreadable') {
+          if (seg.kind === 'unreadable' && seg.appliance.kind === 'unreadable') {
+            const appliance = seg.appliance;
             ctx.report({
               messageId: 'applianceUnreadable',
               data: { ...routeData, action: appliance.action, subscription: appliance.subscriptionId, resource: appliance.resourceId },
@@ -304,7 +279,7 @@ export default defineCheck({
               evidence: {
                 ...base,
                 routeTableId: routeTable!.id,
-                route: seg.route,
+                route,
                 unreadable: appliance.resourceId,
                 missingAction: appliance.action,
               },
@@ -313,24 +288,15 @@ export default defineCheck({
             });
             continue;
           }
+          const dropped = seg.kind === 'dropped';
           ctx.report({
-            messageId: dropped ? 'dropped' : appliance ? 'appliance' : 'gateway',
-            data: {
-              subnet: subnetName,
-              tag: tag.name,
-              count: destination.filter((p) => overlaps(seg.destination, [p])).length,
-              total,
-              hop,
-              route: seg.route.name,
-              prefix: seg.route.addressPrefix,
-              routeTable: nameOf(routeTable!.id),
-              ip: ip ?? '(none)',
-            },
-            resourceId: `${routeTable!.id}/routes/${seg.route.name}`,
-            evidence: { ...base, routeTableId: routeTable!.id, route: seg.route, prefixes: summarise(seg.destination) },
+            messageId: dropped ? 'dropped' : seg.kind === 'unknown' ? 'appliance' : 'gateway',
+            data: { ...routeData, count, total, ip: ip ?? '(none)' },
+            resourceId: `${routeTable!.id}/routes/${route.name}`,
+            evidence: { ...base, routeTableId: routeTable!.id, route, prefixes: summarise(seg.destination) },
             remediation: dropped
               ? `Remove the route or send ${tag.name} to the Internet: az network route-table route create --resource-group ${parseResourceId(routeTable!.id).resourceGroup} --route-table-name ${nameOf(routeTable!.id)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`
-              : `Allow ${MCR_FQDNS.join(' and ')} (and the Front Door endpoints they redirect to) on TCP 443 in the appliance at ${seg.route.nextHopIpAddress ?? 'the next hop'}, or route the tag straight out: az network route-table route create --resource-group ${parseResourceId(routeTable!.id).resourceGroup} --route-table-name ${nameOf(routeTable!.id)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`,
+              : `Allow ${MCR_FQDNS.join(' and ')} (and the Front Door endpoints they redirect to) on TCP 443 in the appliance at ${route.nextHopIpAddress ?? 'the next hop'}, or route the tag straight out: az network route-table route create --resource-group ${parseResourceId(routeTable!.id).resourceGroup} --route-table-name ${nameOf(routeTable!.id)} --name to-${tag.name.replace(/\./g, '-')} --address-prefix ${tag.name} --next-hop-type Internet`,
             level: dropped ? 'error' : 'warning',
           });
         }
