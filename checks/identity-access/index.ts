@@ -30,6 +30,7 @@ import {
   STORAGE_DATA,
   VAULT_DATA,
 } from './needs.js';
+import { IMAGE_MESSAGES, imageRegistryNeeds } from './images.js';
 
 export default defineCheck<Messages>({
   meta: {
@@ -47,6 +48,7 @@ export default defineCheck<Messages>({
       'workspace (its identities, systemDatastoresAuthMode) and its computes (their identities)',
       'container registry, storage account, key vault (permission model, access policies)',
       'role assignments of each identity (assignedTo), the role definitions they name, deny assignments',
+      'with --image from another Azure registry: the subscriptions readable and their registries, to find it',
     ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
@@ -57,6 +59,8 @@ export default defineCheck<Messages>({
       'Microsoft.Authorization/roleAssignments/read',
       'Microsoft.Authorization/roleDefinitions/read',
       'Microsoft.Authorization/denyAssignments/read',
+      // --image from another registry: the subscriptions to search for it.
+      'Microsoft.Resources/subscriptions/read',
     ],
     messages: {
       missing: '{{who}} cannot {{permission}} on {{resource}} ({{why}}): {{decided}}.',
@@ -68,6 +72,7 @@ export default defineCheck<Messages>({
       keyBasedDatastores:
         'Storage account {{storage}} disallows shared keys, and workspace {{workspace}} reaches its system datastores with keys (systemDatastoresAuthMode: {{mode}}).',
       noAccessPolicy: 'Key vault {{vault}} uses access policies, and {{who}} {{what}}.',
+      ...IMAGE_MESSAGES,
     },
   },
   async run(ctx) {
@@ -228,6 +233,19 @@ export default defineCheck<Messages>({
             role: 'Contributor',
           });
       }
+    }
+
+    // Condition 5: --image references from another Azure registry.
+    const imageNeeds = await imageRegistryNeeds(ctx, {
+      wsName,
+      wsWho,
+      wsPrincipal,
+      ownLoginServer: registryId ? (await inv.registry(registryId, opts)).loginServer?.toLowerCase() : undefined,
+      imageBuildCompute: ws.imageBuildCompute,
+    });
+    if (imageNeeds) {
+      applicable = true;
+      needs.push(...imageNeeds);
     }
 
     for (const need of needs) await decideNeed(ctx, need);

@@ -8,7 +8,15 @@ import { decide, type Decision, type Permission } from '../../src/identity/rbac.
 import type { ComputeIdentityView } from '../../src/inventory/index.js';
 
 export type Messages =
-  'missing' | 'undecidable' | 'unreadable' | 'noWorkspaceIdentity' | 'computeNoIdentity' | 'keyBasedDatastores' | 'noAccessPolicy';
+  | 'missing'
+  | 'undecidable'
+  | 'unreadable'
+  | 'noWorkspaceIdentity'
+  | 'computeNoIdentity'
+  | 'keyBasedDatastores'
+  | 'noAccessPolicy'
+  | 'imageRegistryUnknown'
+  | 'imageComputeNoIdentity';
 
 export const action = (name: string): Permission => ({ kind: 'action', name });
 export const dataAction = (name: string): Permission => ({ kind: 'dataAction', name });
@@ -67,6 +75,8 @@ export interface Need {
   readonly why: string;
   /** The role to assign when it is missing. */
   readonly role?: string;
+  /** `warning` when the docs leave it open whether this identity is the one that needs it. */
+  readonly level?: 'warning';
 }
 
 export const nameOf = (id: string): string => id.split('/').pop() ?? id;
@@ -118,6 +128,7 @@ export async function decideNeed(ctx: CheckContext<Messages>, need: Need): Promi
         remediation: d.deniedBy
           ? `Deny assignment ${d.deniedBy.name ?? d.deniedBy.denyAssignmentId} at ${d.deniedBy.scope} must exclude ${need.principalId} (deny assignments are managed by Azure: change the deployment stack or managed application that owns it)`
           : remediation,
+        ...(need.level ? { level: need.level } : {}),
       });
     }
   }

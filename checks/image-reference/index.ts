@@ -57,7 +57,7 @@ export default defineCheck<M>({
       unpinned: 'Image reference "{{reference}}" names no tag or digest, so it means {{corrected}}, which changes under you.',
       notFound: 'Image {{reference}} does not exist in the workspace registry {{registry}}: no such {{missing}}.',
       otherRegistry:
-        'Image {{reference}} comes from registry {{host}}, not the workspace registry {{registry}}: the workspace identity needs AcrPull there, and the computes must reach it.',
+        'Image {{reference}} comes from registry {{host}}, not the workspace registry {{registry}}: the identities that pull it need AcrPull there (identity-access decides whether they hold it), and the computes must reach it.',
       unknownRegistry:
         'Image {{reference}} comes from {{host}}, which is neither the workspace registry {{registry}} nor a known public registry.',
       publicBlocked:
@@ -147,7 +147,7 @@ export default defineCheck<M>({
           messageId: 'otherRegistry',
           data: { reference: shown, host, registry: loginServer },
           evidence: { host, workspaceRegistry: loginServer },
-          remediation: `Import the image into the workspace registry (az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}), or grant the workspace identity AcrPull on ${host}.`,
+          remediation: `Import the image into the workspace registry (az acr import --name ${nameOf(registry?.id ?? '<registry>')} --source ${ref.canonical}), or grant the identities that pull it AcrPull on ${host} (identity-access names each one that lacks it, with the command).`,
           level: 'warning',
         });
       } else {

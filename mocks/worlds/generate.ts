@@ -13,6 +13,7 @@
 import { diagnoseWorlds } from './diagnose.js';
 import { dnsWorlds } from './dns.js';
 import { identityWorlds } from './identity.js';
+import { identityImageWorlds } from './identity-images.js';
 import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
@@ -41,6 +42,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...diagnoseWorlds(),
     ...quickstartWorlds(),
     ...identityWorlds(),
+    ...identityImageWorlds(),
   };
 }
 

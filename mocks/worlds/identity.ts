@@ -231,7 +231,7 @@ function keyVault(principalId: string): Json {
   };
 }
 
-const rid = (name: keyof typeof BUILT_IN): string => BUILT_IN[name]!.guid;
+export const rid = (name: keyof typeof BUILT_IN): string => BUILT_IN[name]!.guid;
 
 /**
  * The healthy workspace with its registry's admin user disabled: the workspace identity holds
@@ -261,7 +261,7 @@ export function healthyIdentity(): WorldInput {
   return w;
 }
 
-function mutateIdentity(description: string, change: (w: WorldInput) => void): WorldInput {
+export function mutateIdentity(description: string, change: (w: WorldInput) => void): WorldInput {
   const w = healthyIdentity();
   w.description = description;
   change(w);
@@ -279,7 +279,7 @@ function dropAssignment(w: WorldInput, principalId: string, roleGuid: string): v
   if (w.resources.length !== before - 1) throw new Error(`expected one assignment of ${roleGuid} to ${principalId}`);
 }
 
-const add = (w: WorldInput, ...r: Json[]): void => {
+export const add = (w: WorldInput, ...r: Json[]): void => {
   w.resources.push(...r.map(asResource));
 };
 

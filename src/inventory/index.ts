@@ -51,6 +51,7 @@ import type {
 export type * from './views.js';
 export type { ComputeIdentityView, ManagedIdentityView, WorkspaceIdentityView } from './authorization.js';
 export type { DescendantView, SubscriptionView } from './tenant.js';
+export type { RegistryLookupView } from './registry.js';
 export type { DeploymentScope, WhatIfChangeView, WhatIfRequest } from './deployments.js';
 export { computeView } from './ml.js';
 export { compactArrays, parseRetryAfter } from './reader.js';
@@ -368,6 +369,16 @@ export class Inventory {
     opts?: ReadOptions,
   ): Promise<ArtifactLookup> {
     return registry.registryArtifact(this.#r, loginServer, repository, reference, opts);
+  }
+
+  /**
+   * The container registry a login server names (an `--image` from another ACR): searched in
+   * `subscriptionId` first, then in every enabled subscription the identity can read, each list
+   * read once per run; subscriptions that answered an error are listed, not thrown.
+   */
+  registryByLoginServer(loginServer: string, subscriptionId: string, opts?: ReadOptions): Promise<registry.RegistryLookupView> {
+    const others = async () => (await this.subscriptions(opts)).filter((s) => /^enabled$/i.test(s.state)).map((s) => s.subscriptionId);
+    return registry.registryByLoginServer(this.#r, loginServer, subscriptionId, others, opts);
   }
 
   /**

@@ -1,5 +1,6 @@
 /** Microsoft.ContainerRegistry: registries, their credentials (digested), and the ACR data plane for images. */
 import type { ContainerRegistryClient } from '@azure/container-registry';
+import type { Registry } from '@azure/arm-containerregistry';
 import { parseResourceId } from '../base/resource-id.js';
 import type { ArmReader } from './reader.js';
 import { digestNamed, type ArtifactLookup, type ReadOptions, type RegistryCredentialDigests, type RegistryView } from './views.js';
@@ -107,4 +108,79 @@ function registryDataClient(r: ArmReader, loginServer: string): Promise<Containe
     dataClientsOf(r).set(key, p);
   }
   return p;
+}
+
+/** Where a registry named by its login server was found, and which subscriptions could not be searched. */
+export interface RegistryLookupView {
+  /** The registry whose `loginServer` is the host, as the subscription's list answers it; undefined when not found. */
+  readonly registry: Registry | undefined;
+  /** The subscriptions searched, in order. */
+  readonly searched: readonly string[];
+  /** Subscriptions (or the subscription list) that answered an error, with its status: the registry may sit there. */
+  readonly unreadable: readonly { readonly scope: string; readonly statusCode: number | undefined; readonly message: string }[];
+}
+
+/** The registries of a subscription (all pages), once per run. */
+export async function registriesOf(r: ArmReader, subscriptionId: string, opts?: ReadOptions): Promise<readonly Registry[]> {
+  const scope = `/subscriptions/${subscriptionId}`;
+  return r.onceKey(
+    `LIST registries ${scope.toLowerCase()}`,
+    'LIST registries',
+    `${scope}/providers/Microsoft.ContainerRegistry/registries`,
+    'Microsoft.ContainerRegistry/registries/read',
+    opts,
+    async (signal) => {
+      const cr = await r.clients.registry(subscriptionId);
+      const out: Registry[] = [];
+      for await (const item of cr.registries.list({ abortSignal: signal })) out.push(item);
+      return out;
+    },
+  );
+}
+
+/**
+ * The registry a login server (`crsharedimages.azurecr.io`) names: searched in `first` (the
+ * workspace's subscription), then in every other subscription `others` yields, until found. A
+ * subscription that answers an error is recorded, not thrown: the registry may be there, so the
+ * caller cannot decide, but the others can still be searched.
+ */
+export async function registryByLoginServer(
+  r: ArmReader,
+  loginServer: string,
+  first: string,
+  others: () => Promise<readonly string[]>,
+  opts?: ReadOptions,
+): Promise<RegistryLookupView> {
+  const host = loginServer.toLowerCase();
+  const searched: string[] = [];
+  const unreadable: { scope: string; statusCode: number | undefined; message: string }[] = [];
+  const failed = (scope: string, err: unknown): void => {
+    const e = err as { statusCode?: number; message?: string };
+    // Only an answer ARM gave is a subscription we could not read; anything else (abort, timeout) fails the read.
+    if (typeof e.statusCode !== 'number') throw err;
+    unreadable.push({ scope, statusCode: e.statusCode, message: e.message ?? String(err) });
+  };
+  const search = async (sub: string): Promise<Registry | undefined> => {
+    searched.push(sub);
+    try {
+      return (await registriesOf(r, sub, opts)).find((x) => x.loginServer?.toLowerCase() === host);
+    } catch (err) {
+      failed(`/subscriptions/${sub}`, err);
+      return undefined;
+    }
+  };
+  let found = await search(first);
+  if (!found) {
+    let subs: readonly string[] = [];
+    try {
+      subs = await others();
+    } catch (err) {
+      failed('/subscriptions', err);
+    }
+    for (const sub of subs.filter((s) => s.toLowerCase() !== first.toLowerCase())) {
+      found = await search(sub);
+      if (found) break;
+    }
+  }
+  return { registry: found, searched, unreadable };
 }

@@ -128,6 +128,10 @@ const EXPECTED: Record<string, Row> = {
   'identity-uai-missing-role': { 'identity-access': 'fail' },
   'identity-abac-condition': { 'identity-access': 'warn' },
   'identity-assignments-forbidden': { 'identity-access': 'warn' },
+  // Condition 5 needs --image (test/checks/identity-access-images.test.ts); without it they are the healthy identity world.
+  'identity-image-registry': { 'identity-access': 'pass' },
+  'identity-image-registry-no-pull': { 'identity-access': 'pass' },
+  'identity-image-registry-forbidden': { 'identity-access': 'pass' },
   // Managed virtual network worlds: no customer NSG and (but for managed-customer-pe) no customer
   // private endpoint, so those two checks are not applicable; managed-network-outbound decides.
   // Microsoft's machine-learning-end-to-end-secure quickstart: its NSG names AzureActiveDirectory,
