@@ -69,14 +69,3 @@ export function parseFailOn(v: string): FailOn {
   if (v === 'error' || v === 'warning' || v === 'never') return v;
   throw new UsageError(`--fail-on "${v}" is not one of error, warning, never`);
 }
-
-/** Ids in their first order, each once (ARM ids compare case-insensitively). */
-export function dedupe(ids: string[]): string[] {
-  const seen = new Set<string>();
-  return ids.filter((id) => {
-    const k = id.toLowerCase();
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}

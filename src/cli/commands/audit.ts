@@ -1,29 +1,12 @@
-/** `audit`: one workspace, a list, or every workspace of subscriptions; the report in any format. */
+/** `audit`: argv mapped to the library's audit (`src/pipeline/audit.ts`), which decides and writes; this prints the exit code. */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { randomUUID } from 'node:crypto';
-import type { AuditReport, TargetResult } from '../../base/results.js';
-import { ArmRequestError } from '../../arm/errors.js';
 import { logAnalyticsTarget } from '../../log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
-import { tryParseResourceId } from '../../base/resource-id.js';
-import { selectChecks } from '../../engine/run.js';
+import type { PlannedStateSource } from '../../pipeline/planned.js';
 import { parseFormat, type Format } from '../../report/formats.js';
-import { exitCodeFor } from '../../report/types.js';
-import { scrub } from '../../secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
-import {
-  azureOptions,
-  collect,
-  dedupe,
-  displayOptions,
-  parseFailOn,
-  pick,
-  seconds,
-  workspaceArg,
-  type DisplayCliOptions,
-} from '../options.js';
-import { writeFileAtomic } from '../../base/write.js';
+import { azureOptions, collect, displayOptions, parseFailOn, pick, seconds, workspaceArg, type DisplayCliOptions } from '../options.js';
 import type { TerraformPlan } from '../../terraform/plan-file.js';
 import { whatIfPlan } from './what-if-plan.js';
 
@@ -119,8 +102,8 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
 
 export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   const format: Format = opts.format ? parseFormat(opts.format) : io.isTTY && !opts.output ? 'table' : 'json';
-  const timeoutSeconds = seconds(opts.timeout, '--timeout');
-  const workspaceIds = (opts.workspace ?? []).map(workspaceArg);
+  const checkTimeoutInMs = seconds(opts.timeout, '--timeout') * 1000;
+  const workspaces = (opts.workspace ?? []).map(workspaceArg);
   if (opts.resourceGroup && !opts.subscription?.length) throw new UsageError('--resource-group needs --subscription');
   for (const group of opts.managementGroup ?? []) {
     if (!/^[\w().-]{1,90}$/.test(group)) {
@@ -134,230 +117,83 @@ export async function audit(opts: AuditOptions, io: CliIO): Promise<Exit> {
   });
   const logTarget = logAnalyticsTarget(opts.logAnalytics, opts.dcr, opts.logAnalytics ? opts.stream : undefined);
   if (typeof logTarget === 'string') throw new UsageError(logTarget);
-  const whatIf = opts.whatIf ? await whatIfPlan(opts) : undefined;
-  const terraform = opts.terraformPlan ? await terraformPlanOf(opts) : undefined;
-  if (!opts.whatIf && (opts.parameters !== undefined || opts.location !== undefined))
-    throw new UsageError('--parameters and --location go with --what-if <template.json>');
+  const planned = await plannedSource(opts);
+  // With a planned state, --subscription is where the deployment goes, not a scope to list.
   const tenantWide =
-    (!whatIf && !terraform && (opts.subscription?.length ?? 0) > 0) ||
-    (opts.managementGroup?.length ?? 0) > 0 ||
-    opts.allSubscriptions === true;
+    (!planned && (opts.subscription?.length ?? 0) > 0) || (opts.managementGroup?.length ?? 0) > 0 || opts.allSubscriptions === true;
   const concurrency = Number(opts.concurrency ?? '4');
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
     throw new UsageError(`--concurrency "${opts.concurrency}" is not a whole number from 1 to 64`);
   for (const sub of opts.subscription ?? []) {
     if (!/^[0-9a-fA-F-]{36}$/.test(sub)) throw new UsageError(`--subscription "${sub}" is not a subscription id (a GUID)`);
   }
-  if (workspaceIds.length === 0 && !tenantWide && !whatIf && !terraform && !opts.mock) {
+  if (workspaces.length === 0 && !tenantWide && !planned && !opts.mock) {
     throw new UsageError('say what to audit: --workspace <ARM id>, --subscription <id>, --management-group <id> or --all-subscriptions');
   }
-  const baseline = opts.baseline ? await (await import('../../baseline.js')).readBaseline(opts.baseline) : undefined;
-  const { allChecks } = await import('../../../checks/index.js');
-  const { loadConfig, disabledChecks, severityOverrides, applySuppressions } = await import('../../config.js');
-  const config = await loadConfig(opts.config, allChecks);
-  const failOn = parseFailOn(opts.failOn ?? config?.failOn ?? 'error');
-  // --check wins over the config; the config's "off" adds to --skip.
-  const checks = selectChecks(allChecks, opts.check ?? [], [...(opts.skip ?? []), ...(opts.check?.length ? [] : disabledChecks(config))]);
-  if (opts.withDiagnose && !checks.some((c) => c.meta.id === 'workspace-diagnose'))
-    checks.push(...selectChecks(allChecks, ['workspace-diagnose']));
-  if (opts.image?.length && !checks.some((c) => c.meta.id === 'image-reference'))
-    checks.push(...selectChecks(allChecks, ['image-reference']));
+  const failOn = opts.failOn !== undefined ? parseFailOn(opts.failOn) : undefined;
 
   const { openSession, worldWorkspaceIds } = await import('../session.js');
-  const { Inventory } = await import('../../inventory/index.js');
-  const { runAudit } = await import('../../engine/run.js');
-  const session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
-  const inventory = new Inventory(session.connection, io.abortSignal ? { abortSignal: io.abortSignal } : {});
+  const { audit: runPipeline } = await import('../../pipeline/audit.js');
+  let session: Awaited<ReturnType<typeof openSession>> | undefined;
+  const connect = async () => {
+    session = await openSession({ ...pick(opts), connection: io.connectionOverrides ?? {} });
+    // --mock alone audits every workspace of the world: the pipeline reads its targets after it connects.
+    if (workspaces.length === 0 && session.world && !tenantWide && !planned) workspaces.push(...worldWorkspaceIds(session.world));
+    return session.connection;
+  };
   try {
-    const signalOpts = io.abortSignal ? { abortSignal: io.abortSignal } : {};
-    // Markdown draws each workspace's network. Not for --what-if: the diagram would show live state.
-    const drawTopology = !whatIf && !terraform && (format === 'markdown' || also.some((a) => a.format === 'markdown'));
-    const { describeTopology } = drawTopology ? await import('../../topology.js') : { describeTopology: undefined };
-    const decorate = describeTopology
-      ? async (t: TargetResult): Promise<TargetResult> => {
-          const topology = await describeTopology(inventory, t.workspaceId);
-          return topology ? { ...t, topology } : t;
-        }
-      : undefined;
-    const live = async (): Promise<AuditReport> => {
-      const targets = [...workspaceIds];
-      if (targets.length === 0 && session.world && !tenantWide) targets.push(...worldWorkspaceIds(session.world));
-      const { resolveScope } = await import('../../scope.js');
-      const scope = tenantWide
-        ? await resolveScope(
-            inventory,
-            {
-              subscriptions: opts.subscription ?? [],
-              managementGroups: opts.managementGroup ?? [],
-              allSubscriptions: opts.allSubscriptions === true,
-              resourceGraph: opts.inventory === 'resource-graph',
-            },
-            signalOpts,
-          )
-        : undefined;
-      for (const note of scope?.notes ?? []) io.stderr(`aml-preflight: ${scrub(note)}\n`);
-      if (opts.inventory === 'resource-graph' && !scope?.graphLoaded) {
-        const subscriptions = [
-          ...(scope?.subscriptions ?? []),
-          ...targets.map((id) => tryParseResourceId(id)?.subscriptionId).filter((s): s is string => !!s),
-        ];
-        try {
-          await inventory.useResourceGraph(subscriptions, signalOpts);
-        } catch (err) {
-          // Interrupted: the audit below marks every result as not run.
-          if (!io.abortSignal?.aborted)
-            io.stderr(
-              `aml-preflight: Resource Graph inventory unavailable, reading every resource from ARM instead: ${scrub((err as Error).message)}\n`,
-            );
-        }
-      }
-      // Each subscription is listed on its own: one the identity cannot read is reported, the rest run.
-      const unreadable = [...(scope?.unreadable ?? [])];
-      const listed = await Promise.all(
-        (scope?.subscriptions ?? []).map(async (sub) => {
-          try {
-            return await inventory.workspaces(sub, opts.resourceGroup, signalOpts);
-          } catch (err) {
-            if (io.abortSignal?.aborted || !(err instanceof ArmRequestError)) throw err;
-            unreadable.push(`/subscriptions/${sub}`);
-            io.stderr(`aml-preflight: cannot list the workspaces of subscription ${sub}: ${scrub(err.message)}\n`);
-            return [];
-          }
-        }),
-      );
-      for (const found of listed) targets.push(...found.map((w) => w.id!).filter(Boolean));
-      if (targets.length === 0) {
-        io.stderr(`aml-preflight: no workspace found in ${scope ? `${scope.subscriptions.length} subscription(s)` : 'the world'}\n`);
-      }
-      const progress =
-        (io.stderrIsTTY || opts.progress) && !opts.quiet
-          ? progressLine(io, dedupe(targets).length * checks.length, io.stderrIsTTY === true)
-          : undefined;
-      let report: AuditReport = await runAudit({
-        inventory,
-        checks,
-        workspaceIds: dedupe(targets),
-        checkTimeoutInMs: timeoutSeconds * 1000,
-        severityOverrides: severityOverrides(config),
-        workspaceConcurrency: concurrency,
-        checkOptions: { images: opts.image ?? [] },
-        ...(decorate && !opts.fix ? { decorate } : {}),
-        ...(progress ? { onResult: progress.tick } : {}),
-        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-      });
-      progress?.done();
-      if (scope) {
-        const { managementGroups, subscriptions, skipped } = scope;
-        report = {
-          ...report,
-          scope: {
-            ...(managementGroups ? { managementGroups } : {}),
-            subscriptions,
-            ...(skipped ? { skipped } : {}),
-            ...(unreadable.length > 0 ? { unreadable } : {}),
-          },
-          ...(unreadable.length > 0 ? { incomplete: true } : {}),
-        };
-      }
-      return report;
-    };
-    const planned = async (plan: NonNullable<typeof whatIf>): Promise<AuditReport> => {
-      const { whatIfAudit } = await import('../../what-if/audit.js');
-      return whatIfAudit({
-        connection: session.connection,
-        live: inventory,
-        request: plan.request,
-        templateFile: plan.file,
-        templateText: plan.text,
-        workspaceIds,
-        checks,
-        checkTimeoutInMs: timeoutSeconds * 1000,
-        severityOverrides: severityOverrides(config),
-        workspaceConcurrency: concurrency,
-        checkOptions: { images: opts.image ?? [] },
-        ...signalOpts,
-      });
-    };
-    const terraformPlanned = async (plan: NonNullable<typeof terraform>): Promise<AuditReport> => {
-      const { terraformAudit } = await import('../../terraform/audit.js');
-      return terraformAudit({
-        connection: session.connection,
-        live: inventory,
-        plan,
-        ...(opts.terraformDir ? { terraformDir: opts.terraformDir } : {}),
-        ...(opts.subscription?.length === 1 ? { subscriptionId: opts.subscription[0]! } : {}),
-        workspaceIds,
-        checks,
-        checkTimeoutInMs: timeoutSeconds * 1000,
-        severityOverrides: severityOverrides(config),
-        workspaceConcurrency: concurrency,
-        checkOptions: { images: opts.image ?? [] },
-        ...signalOpts,
-      });
-    };
-    let report = whatIf ? await planned(whatIf) : terraform ? await terraformPlanned(terraform) : await live();
-    if (opts.fix) {
-      const { applyFixes } = await import('../../fix.js');
-      const rerun = async (workspaceId: string) =>
-        (
-          await runAudit({
-            inventory,
-            checks,
-            workspaceIds: [workspaceId],
-            checkTimeoutInMs: timeoutSeconds * 1000,
-            severityOverrides: severityOverrides(config),
-            checkOptions: { images: opts.image ?? [] },
-            ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-          })
-        ).targets[0]!.results;
-      report = await applyFixes(report, inventory, {
-        ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
-        rerun,
-        onProgress: (line) => {
-          io.stderr(`aml-preflight: ${scrub(line)}\n`);
-        },
-      });
-    }
-    report = applySuppressions(report, config, new Date().toISOString().slice(0, 10));
-    if (baseline && opts.baseline) report = (await import('../../baseline.js')).compareWithBaseline(report, baseline, opts.baseline);
-    // The diagram is drawn while each workspace's reads are held (decorate, above); with --fix,
-    // after the fixes, from Azure as they left it.
-    if (opts.fix && decorate) report = { ...report, targets: await Promise.all(report.targets.map(decorate)) };
-    const { render } = await import('../../report/index.js');
     const toTerminal = io.isTTY && !opts.output && format === 'table';
-    const text = render(report, format, {
-      color: toTerminal,
-      ...(toTerminal && io.columns ? { width: io.columns } : {}),
-      verbose: opts.verbose === true,
-      checks: checks.map((c) => c.meta),
+    let progress: ReturnType<typeof progressLine> | undefined;
+    const result = await runPipeline({
+      connection: connect,
+      targets: {
+        workspaces,
+        ...(tenantWide ? { subscriptions: opts.subscription ?? [], managementGroups: opts.managementGroup ?? [] } : {}),
+        ...(opts.allSubscriptions ? { allSubscriptions: true } : {}),
+        ...(opts.resourceGroup ? { resourceGroup: opts.resourceGroup } : {}),
+      },
+      ...(planned ? { planned } : {}),
+      ...(opts.baseline ? { baseline: opts.baseline } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
+      ...(opts.check ? { checks: opts.check } : {}),
+      ...(opts.skip ? { skip: opts.skip } : {}),
+      ...(opts.image ? { images: opts.image } : {}),
+      ...(opts.withDiagnose ? { withDiagnose: true } : {}),
+      ...(failOn ? { failOn } : {}),
+      ...(opts.fix ? { fix: true } : {}),
+      outputs: [
+        {
+          format,
+          ...(opts.output
+            ? { file: opts.output }
+            : {
+                write: (text: string) => {
+                  io.stdout(text);
+                },
+              }),
+          color: toTerminal,
+          ...(toTerminal && io.columns ? { width: io.columns } : {}),
+          verbose: opts.verbose === true,
+        },
+        ...also,
+      ],
+      ...(logTarget ? { logAnalytics: logTarget } : {}),
+      inventory: opts.inventory ?? 'arm',
+      concurrency,
+      checkTimeoutInMs,
+      ...(io.abortSignal ? { abortSignal: io.abortSignal } : {}),
+      onStart: ({ workspaces: n, checks }) => {
+        if ((io.stderrIsTTY || opts.progress) && !opts.quiet) progress = progressLine(io, n * checks, io.stderrIsTTY === true);
+      },
+      onResult: (workspaceId, r) => progress?.tick(workspaceId, r),
+      onNote: (line, kind) => {
+        if (kind === 'notice' || !opts.quiet) io.stderr(`aml-preflight: ${line}\n`);
+      },
     });
-    if (opts.output) await writeFileAtomic(opts.output, text);
-    else io.stdout(text);
-    for (const a of also) await writeFileAtomic(a.file, render(report, a.format, { color: false, checks: checks.map((c) => c.meta) }));
-    // The report is out first: a failed upload loses nothing but the rows.
-    if (logTarget) {
-      const { logRows, sendRows } = await import('../../log-analytics.js');
-      const runId = randomUUID();
-      const rows = logRows(report, runId, new Date());
-      try {
-        await sendRows(rows, logTarget, {
-          credential: session.connection.credential,
-          ...(session.connection.ca ? { ca: session.connection.ca } : {}),
-          ...(session.connection.retryDelayInMs !== undefined ? { retryDelayInMs: session.connection.retryDelayInMs } : {}),
-          ...signalOpts,
-        });
-        if (!opts.quiet) io.stderr(`aml-preflight: sent ${rows.length} rows to Log Analytics (${logTarget.stream}, run ${runId})\n`);
-      } catch (err) {
-        io.stderr(
-          `aml-preflight: could not send the results to Log Analytics (${logTarget.endpoint}, ${logTarget.dcr}, ${logTarget.stream}): ${scrub((err as Error).message)}; the report was written\n`,
-        );
-        return 3;
-      }
-    }
-    return exitCodeFor(report, failOn);
+    progress?.done();
+    return result.exitCode;
   } finally {
-    inventory.dispose();
-    await session.close();
+    await session?.close();
   }
 }
 
@@ -378,6 +214,21 @@ function progressLine(
       if (terminal) io.stderr('\r\u001b[2K');
     },
   };
+}
+
+/** `--what-if` or `--terraform-plan`: the planned state, read and validated before anything runs (exit 2 with the reason otherwise). */
+async function plannedSource(opts: AuditOptions): Promise<PlannedStateSource | undefined> {
+  const { whatIfSource, terraformSource } = await import('../../pipeline/planned.js');
+  const whatIf = opts.whatIf ? await whatIfPlan(opts) : undefined;
+  const terraform = opts.terraformPlan ? await terraformPlanOf(opts) : undefined;
+  if (!opts.whatIf && (opts.parameters !== undefined || opts.location !== undefined))
+    throw new UsageError('--parameters and --location go with --what-if <template.json>');
+  if (whatIf) return whatIfSource({ request: whatIf.request, templateFile: whatIf.file, templateText: whatIf.text });
+  if (!terraform) return undefined;
+  return terraformSource(terraform, {
+    ...(opts.terraformDir ? { terraformDir: opts.terraformDir } : {}),
+    ...(opts.subscription?.length === 1 ? { subscriptionId: opts.subscription[0]! } : {}),
+  });
 }
 
 /** `--terraform-plan`: the plan, read and validated before anything runs (exit 2 with the reason otherwise). */
