@@ -1,12 +1,16 @@
-/** `audit --what-if`: the template, parameters and deployment scope from the command line. */
+/** `audit --what-if` and `--terraform-plan`: the planned state from the command line, checked before anything runs. */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../base/errors.js';
-import { rememberSecret } from '../../secrets.js';
 import type { DeploymentScope, WhatIfRequest } from '../../inventory/index.js';
+import type { PlannedStateSource } from '../../pipeline/planned.js';
+import type { TerraformPlan } from '../../terraform/plan-file.js';
 
-/** The options of `audit` that --what-if reads. */
-export interface WhatIfCliOptions {
+/** The options of `audit` that --what-if and --terraform-plan read. */
+export interface PlannedCliOptions {
   whatIf?: string;
+  terraformPlan?: string;
+  terraformDir?: string;
   parameters?: string;
   location?: string;
   deploymentName?: string;
@@ -19,7 +23,7 @@ export interface WhatIfCliOptions {
 }
 
 /** `--what-if`: the template, its parameters and the deployment's scope, checked before anything runs. */
-export async function whatIfPlan(opts: WhatIfCliOptions): Promise<{ file: string; text: string; request: WhatIfRequest }> {
+async function whatIfPlan(opts: PlannedCliOptions): Promise<{ file: string; text: string; request: WhatIfRequest }> {
   const file = opts.whatIf!;
   for (const [flag, set] of [
     ['--baseline', opts.baseline !== undefined],
@@ -53,7 +57,6 @@ export async function whatIfPlan(opts: WhatIfCliOptions): Promise<{ file: string
     if (!p || typeof p !== 'object') throw new UsageError(`parameters file ${opts.parameters} is not a JSON object`);
     const inner = (p as { parameters?: unknown }).parameters;
     parameters = (inner && typeof inner === 'object' ? inner : p) as Record<string, unknown>;
-    rememberSecureParameters(template, parameters);
   }
   const subs = opts.subscription ?? [];
   const groups = opts.managementGroup ?? [];
@@ -86,21 +89,36 @@ export async function whatIfPlan(opts: WhatIfCliOptions): Promise<{ file: string
   };
 }
 
-/**
- * The values of the template's `securestring` and `secureObject` parameters are secrets: an ARM
- * error that quotes one (a validation message) must not print it.
- */
-function rememberSecureParameters(
-  template: { parameters?: Record<string, { type?: unknown } | null> },
-  parameters: Record<string, unknown>,
-): void {
-  const remember = (v: unknown): void => {
-    if (typeof v === 'string') rememberSecret(v);
-    else if (v && typeof v === 'object') for (const x of Object.values(v)) remember(x);
-  };
-  for (const [name, declared] of Object.entries(template.parameters ?? {})) {
-    if (typeof declared?.type !== 'string' || !/^secure(string|object)$/i.test(declared.type)) continue;
-    const given = Object.entries(parameters).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-    remember((given as { value?: unknown } | undefined)?.value);
+/** `--what-if` or `--terraform-plan`: the planned state, read and validated before anything runs (exit 2 with the reason otherwise). */
+export async function plannedSource(opts: PlannedCliOptions): Promise<PlannedStateSource | undefined> {
+  const { whatIfSource, terraformSource } = await import('../../pipeline/planned.js');
+  const whatIf = opts.whatIf ? await whatIfPlan(opts) : undefined;
+  const terraform = opts.terraformPlan ? await terraformPlanOf(opts) : undefined;
+  if (!opts.whatIf && (opts.parameters !== undefined || opts.location !== undefined))
+    throw new UsageError('--parameters and --location go with --what-if <template.json>');
+  if (whatIf) return whatIfSource({ request: whatIf.request, templateFile: whatIf.file, templateText: whatIf.text });
+  if (!terraform) return undefined;
+  return terraformSource(terraform, {
+    ...(opts.terraformDir ? { terraformDir: opts.terraformDir } : {}),
+    ...(opts.subscription?.length === 1 ? { subscriptionId: opts.subscription[0]! } : {}),
+  });
+}
+
+/** `--terraform-plan`: the plan, read and validated before anything runs (exit 2 with the reason otherwise). */
+async function terraformPlanOf(opts: PlannedCliOptions): Promise<TerraformPlan> {
+  if (opts.whatIf) throw new UsageError('--terraform-plan and --what-if are two planned states; give one');
+  if (opts.terraformDir && !existsSync(opts.terraformDir))
+    throw new UsageError(`--terraform-dir ${opts.terraformDir} does not exist: give the directory that holds the plan's .tf files`);
+  for (const [flag, set] of [
+    ['--baseline', opts.baseline !== undefined],
+    ['--all-subscriptions', opts.allSubscriptions === true],
+    ['--fix', opts.fix === true],
+    ['--parameters', opts.parameters !== undefined],
+  ] as const) {
+    if (set) throw new UsageError(`--terraform-plan compares the plan with live state; it does not combine with ${flag}`);
   }
+  if ((opts.subscription?.length ?? 0) > 1)
+    throw new UsageError('--terraform-plan takes one --subscription (where the plan creates its resources)');
+  const { loadTerraformPlan } = await import('../../terraform/plan-file.js');
+  return loadTerraformPlan(opts.terraformPlan!);
 }
