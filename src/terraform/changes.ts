@@ -22,7 +22,9 @@ import { idKey, tryParseResourceId } from '../base/resource-id.js';
 import type { PlannedChange } from '../what-if/plan.js';
 import { TABLE, type Table } from './mappings/index.js';
 import { isMarker, marker, type Edit, type Json, type MapContext } from './mappings/types.js';
-import type { ConfigModule, TerraformPlan, TerraformResourceChange } from './plan-file.js';
+import type { TerraformPlan, TerraformResourceChange } from './plan-file.js';
+import { merge, stripNulls } from './merge.js';
+import { configIndex, resolveReference, type ConfigIndex, type Path } from './references.js';
 
 /** A planned change with the Terraform resource it comes from. */
 export interface TerraformChange extends PlannedChange {
@@ -243,51 +245,6 @@ function missing(address: string, id: string): string {
   return `Terraform changes ${id} through ${address}, but ARM has no such resource (the Terraform state and Azure disagree; run terraform plan again)`;
 }
 
-/**
- * What Terraform sets laid over a live body: objects merge, `null` removes a field, an array is
- * Terraform's (it writes whole lists), each member merged over the live member of the same id or name.
- */
-export function merge(live: unknown, patch: unknown): unknown {
-  if (patch === undefined) return live;
-  if (Array.isArray(patch)) {
-    if (!Array.isArray(live)) return patch;
-    const keyOf = (x: unknown): string | undefined => {
-      const o = x as { id?: unknown; name?: unknown } | null;
-      return typeof o?.id === 'string' ? idKey(o.id) : typeof o?.name === 'string' ? `name:${o.name.toLowerCase()}` : undefined;
-    };
-    const members = live as unknown[];
-    return patch.map((p: unknown) => {
-      const k = keyOf(p);
-      const name = (p as { name?: unknown } | null)?.name;
-      const l = k
-        ? members.find((x) => keyOf(x) === k || (typeof name === 'string' && keyOf(x) === `name:${name.toLowerCase()}`))
-        : undefined;
-      return l === undefined ? p : merge(l, p);
-    });
-  }
-  if (patch && typeof patch === 'object') {
-    if (!live || typeof live !== 'object' || Array.isArray(live)) return stripNulls(patch);
-    const out = new Map(Object.entries(live));
-    for (const [k, v] of Object.entries(patch)) {
-      if (v === null) out.delete(k);
-      else out.set(k, merge(out.get(k), v));
-    }
-    return Object.fromEntries(out);
-  }
-  return patch;
-}
-
-function stripNulls(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(stripNulls);
-  if (v && typeof v === 'object')
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([, x]) => x !== null)
-        .map(([k, x]) => [k, stripNulls(x)]),
-    );
-  return v;
-}
-
 /** The change with its markers listed as values known only after apply (and null fields of a create dropped). */
 function withUnknown<T extends TerraformChange>(c: T): T {
   const after = c.patch ? c.after : (stripNulls(c.after) as Json | undefined);
@@ -307,8 +264,6 @@ function withUnknown<T extends TerraformChange>(c: T): T {
 }
 
 // ---- reading one change ----
-
-type Path = readonly (string | number)[];
 
 function at(v: unknown, path: Path): unknown {
   let cur = v;
@@ -360,57 +315,6 @@ function context(
       return Array.isArray(v) ? v.map((_, i) => i) : [];
     },
   };
-}
-
-// ---- the configuration section: references of unknown values ----
-
-interface ConfigIndex {
-  /** Config address (module path, no instance key) → expressions. */
-  readonly expressions: ReadonlyMap<string, Record<string, unknown>>;
-}
-
-function configIndex(root: ConfigModule | undefined): ConfigIndex {
-  const expressions = new Map<string, Record<string, unknown>>();
-  const visit = (m: ConfigModule | undefined, prefix: string): void => {
-    if (!m) return;
-    for (const r of m.resources ?? []) if (r.expressions) expressions.set(prefix + r.address, r.expressions);
-    for (const [name, call] of Object.entries(m.module_calls ?? {})) visit(call.module, `${prefix}module.${name}.`);
-  };
-  visit(root, '');
-  return { expressions };
-}
-
-/** `module.a["x"].azurerm_subnet.s[0]` → `module.a.azurerm_subnet.s` (the configuration's address). */
-function configAddress(address: string): string {
-  return address.replace(/\[[^\]]*\]/g, '');
-}
-
-/** The module path of an address, as a prefix of the addresses it references (`module.a["x"].`). */
-function modulePrefix(address: string): string {
-  const m = /^((?:module\.[^.[]+(?:\[[^\]]*\])?\.)*)/.exec(address);
-  return m?.[1] ?? '';
-}
-
-/**
- * An unknown value the configuration writes as `<resource>.id` of a resource whose ARM id this plan
- * knows (a create whose id the mapping built): that id. Undefined otherwise.
- */
-function resolveReference(address: string, path: Path, ids: ReadonlyMap<string, string>, config: ConfigIndex): string | undefined {
-  let expr: unknown = config.expressions.get(configAddress(address));
-  for (const p of path) {
-    if (!expr || typeof expr !== 'object') return undefined;
-    expr = (expr as Record<string | number, unknown>)[p];
-  }
-  const refs = (expr as { references?: unknown } | undefined)?.references;
-  if (!Array.isArray(refs) || typeof refs[0] !== 'string') return undefined;
-  const m = /^(.+)\.id$/.exec(refs[0]);
-  if (!m) return undefined;
-  const target = modulePrefix(address) + m[1]!;
-  const exact = ids.get(target);
-  if (exact) return exact;
-  // `azurerm_subnet.training.id` of a resource with one instance (count = 1) is that instance.
-  const instances = [...ids.keys()].filter((k) => k.startsWith(`${target}[`) && !k.slice(target.length).includes('.'));
-  return instances.length === 1 ? ids.get(instances[0]!) : undefined;
 }
 
 /** The subscription most of the plan's ids name: the one its creates go to when nothing else says. */

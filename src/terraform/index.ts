@@ -3,10 +3,10 @@ export { loadTerraformPlan, parseTerraformPlan, type TerraformPlan, type Terrafo
 export {
   mapTerraformPlan,
   plannedChanges,
-  merge,
   type MapOptions,
   type MappingProblem,
   type TerraformChange,
   type TerraformMapping,
 } from './changes.js';
+export { merge } from './merge.js';
 export { FAMILIES, TABLE, table, type Table } from './mappings/index.js';
