@@ -12,10 +12,12 @@ import { runAudit, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions, type WhatIfChangeView, type WhatIfRequest } from '../inventory/index.js';
 import type { ArmConnection } from '../arm/connection.js';
 import { networkModel } from '../network/model.js';
-import { applianceIds } from '../network/firewall-path.js';
+import { applianceIds, virtualHubIds } from '../network/firewall-path.js';
 import { summarize } from '../report/types.js';
 import { serviceEffects } from './effects.js';
 import { ancestors, PlannedState } from './plan.js';
+import { assignmentChanges, assignmentsTouch } from './role-assignments.js';
+import { workspacePrincipals } from './identities.js';
 
 export interface WhatIfAuditOptions extends Omit<RunOptions, 'inventory' | 'workspaceIds'> {
   readonly connection: ArmConnection;
@@ -107,6 +109,8 @@ export async function affectedWorkspaces(
   }
   if (request.scope.kind === 'managementGroup') return [...out.values()];
   const candidates = await planned.workspaces(request.scope.subscriptionId, undefined, signal);
+  // Role assignments are listed by scope and principal, not under the resources they cover.
+  const assigned = assignmentChanges(plan.changes);
   for (const ws of candidates) {
     if (!ws.id || out.has(idKey(ws.id))) continue;
     const related: (string | undefined)[] = [ws.id, ws.storageAccount, ws.containerRegistry, ws.keyVault];
@@ -116,6 +120,15 @@ export async function affectedWorkspaces(
     const owners = [ws.id, hub].filter((x): x is string => x !== undefined).map((x) => `${idKey(x)}/`);
     const touched = [...changed].some((id) => owners.some((own) => id.startsWith(own)));
     if (touched || related.some((id) => typeof id === 'string' && changed.has(idKey(id)))) add(ws.id);
+    else if (
+      assigned.length > 0 &&
+      assignmentsTouch(
+        assigned,
+        await workspacePrincipals([live, planned], ws.id, signal),
+        related.filter((id): id is string => typeof id === 'string'),
+      )
+    )
+      add(ws.id);
   }
   return [...out.values()];
 }
@@ -156,6 +169,8 @@ async function relatedIds(
       related.push(sn?.networkSecurityGroup?.id, sn?.routeTable?.id);
       // The hub firewall its routes lead to: the firewall, its policies (and so their rule collection groups), IP groups.
       if (sn?.routeTable?.id) related.push(...(await applianceIds(inventory, placement.vnetId, sn.routeTable.id, signal).catch(() => [])));
+      // The Virtual WAN hub it is connected to: routing intent, connection, route tables, the hub firewall and its policy.
+      related.push(...(await virtualHubIds(inventory, placement.vnetId, signal).catch(() => [])));
     }
     for (const target of [() => model.storage, () => model.registry]) {
       let t;

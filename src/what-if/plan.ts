@@ -24,6 +24,7 @@
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-what-if
  */
 import { idKey, tryParseResourceId } from '../base/resource-id.js';
+import { isRoleAssignment, joinsAssignmentList, withAssignmentScope } from './role-assignments.js';
 
 /** One change of ARM's what-if answer (`properties.changes[]`), or one Azure applies on its own. */
 export interface PlannedChange {
@@ -105,8 +106,9 @@ export class PlannedState {
    */
   constructor(changes: readonly PlannedChange[], effects: readonly PlannedChange[] = []) {
     this.changes = changes;
-    for (const c of [...changes, ...effects]) {
-      if (!decides(c.changeType)) continue;
+    for (const change of [...changes, ...effects]) {
+      if (!decides(change.changeType)) continue;
+      const c = withAssignmentScope(change);
       const key = idKey(c.resourceId);
       this.#changes.set(key, c);
       const endpoint = /\/providers\/microsoft\.network\/privateendpoints\/[^/]+$/.test(key);
@@ -298,7 +300,12 @@ export class PlannedState {
       const next = (body as { nextLink?: unknown }).nextLink;
       if (typeof next !== 'string' || next === '') {
         for (const [id, c] of this.#changes) {
-          if (seen.has(id) || !CREATES.test(c.changeType) || !isDirectChild(id, key)) continue;
+          if (seen.has(id) || !CREATES.test(c.changeType)) continue;
+          // A role assignment is listed by scope and principal, not under a parent (role-assignments.ts).
+          const joins = isRoleAssignment(id) ? joinsAssignmentList(url, c, value as Json[]) : isDirectChild(id, key);
+          if (typeof joins === 'object')
+            return { status: 400, bodyText: JSON.stringify({ error: { code: 'WhatIfUnevaluated', message: joins.error } }) };
+          if (!joins) continue;
           items.push(c);
           seen.add(id);
           changed = true;
