@@ -7,7 +7,8 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortError, waitFor } from '../abort.js';
-import { createClients, type ArmConnection, type Clients, type SharedGets } from '../arm/connection.js';
+import type { ArmConnection } from '../arm/connection.js';
+import { createClients, type Clients, type SharedGets } from '../arm/clients.js';
 import { getOne } from '../arm/raw.js';
 import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
 import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from '../arm/resource-graph.js';

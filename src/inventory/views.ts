@@ -1,7 +1,7 @@
 /** What the inventory hands out: typed, read-only views, secrets as digests. */
 import type { Workspace } from '@azure/arm-machinelearning';
 import type { Registry } from '@azure/arm-containerregistry';
-import type { ClientHooks, SharedGets } from '../arm/connection.js';
+import type { ClientHooks, SharedGets } from '../arm/clients.js';
 import type { ManagedNetwork, ManagedNetworkKind } from '../network/managed.js';
 import { digestSecret, type SecretDigest } from '../secrets.js';
 
