@@ -19,7 +19,8 @@ import type {
 } from '@azure/arm-network';
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-privatedns';
 import type { StorageAccount } from '@azure/arm-storage';
-import type { ArmConnection, SharedGets } from '../arm/connection.js';
+import type { ArmConnection } from '../arm/connection.js';
+import type { SharedGets } from '../arm/clients.js';
 import type { RbacFacts } from '../identity/rbac.js';
 import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
