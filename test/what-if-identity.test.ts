@@ -75,6 +75,32 @@ describe('audit --what-if: role assignments', () => {
     ]);
   });
 
+  it('disallowing shared keys on the storage account selects the workspace and introduces the key-based datastores finding', async () => {
+    const r = await whatIf('whatif-identity-disallows-shared-keys');
+    expect(r.code).toBe(1);
+    const ia = result(r.report)!;
+    expect(`${ia.liveStatus}→${ia.status}`).toBe('pass→fail');
+    expect(ia.findings.map((f) => [f.deploymentState, f.messageId])).toEqual([
+      ['introduced', 'keyBasedDatastores'],
+      ['introduced', 'missing'],
+      ['introduced', 'missing'],
+      ['introduced', 'missing'],
+      ['introduced', 'missing'],
+    ]);
+  });
+
+  it("an accessPolicies/remove on the vault takes the workspace identity's set and delete away: introduced", async () => {
+    const r = await whatIf('whatif-identity-vault-policy-removed');
+    expect(r.code).toBe(1);
+    const ia = result(r.report)!;
+    expect(ia.findings.map((f) => [f.deploymentState, f.message])).toEqual([
+      [
+        'introduced',
+        'Key vault kv-mlops-prod-weu uses access policies, and workspace mlw-mlops-prod-weu has an access policy without the secret permissions set, delete.',
+      ],
+    ]);
+  });
+
   it('a principal ARM cannot evaluate is never guessed: the reads it may join fail, the check errors naming it', async () => {
     const r = await whatIf('whatif-identity-unevaluated-principal');
     const ia = result(r.report)!;

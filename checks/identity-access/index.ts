@@ -197,7 +197,7 @@ export default defineCheck<Messages>({
             data: {
               vault: vault.name,
               who: wsWho,
-              what: policy ? `its access policy lacks the secret permissions ${lacking.join(', ')}` : 'has no access policy',
+              what: policy ? `has an access policy without the secret permissions ${lacking.join(', ')}` : 'has no access policy',
             },
             resourceId: vault.id,
             evidence: {

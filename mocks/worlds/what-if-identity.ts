@@ -7,8 +7,8 @@
  * `scope` says it).
  */
 import type { WorldInput } from '../../src/world/schema.js';
-import { ids, RG, SUB, type Json } from './base.js';
-import { COMPUTE_PRINCIPALS, healthyIdentity, rid } from './identity.js';
+import { ids, res, RG, SUB, type Json } from './base.js';
+import { COMPUTE_PRINCIPALS, healthyIdentity, rid, WS_PRINCIPAL } from './identity.js';
 import { DEPLOYMENT, type WhatIfCase } from './what-if.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -66,7 +66,56 @@ export function whatIfIdentityCases(): WhatIfCase[] {
   const buildPull = live.resources.find(
     (r) => r.type === 'Microsoft.Authorization/roleAssignments' && (r as Json).properties.principalId === BUILD,
   ) as Json;
+  const modified = (id: string, change: (after: Json) => void): Json => {
+    const before = structuredClone(res(live, id));
+    const after = structuredClone(before);
+    change(after);
+    return { resourceId: id, changeType: 'Modify', before, after };
+  };
+  const vault = res(live, ids.keyVault);
   return [
+    withWhatIf(
+      healthyIdentity(),
+      'whatif-identity-disallows-shared-keys: the template sets allowSharedKeyAccess false on the storage account, and the workspace still reaches its system datastores with keys.',
+      { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [] },
+      [modified(ids.storage, (a) => (a.properties.allowSharedKeyAccess = false))],
+    ),
+    withWhatIf(
+      healthyIdentity(),
+      "whatif-identity-vault-policy-removed: the template removes the workspace identity's secret permissions from the key vault (accessPolicies/remove).",
+      {
+        $schema: SCHEMA,
+        contentVersion: '1.0.0.0',
+        resources: [
+          {
+            type: 'Microsoft.KeyVault/vaults/accessPolicies',
+            apiVersion: '2023-07-01',
+            name: 'kv-mlops-prod-weu/remove',
+            properties: {
+              accessPolicies: [
+                { tenantId: vault.properties.tenantId, objectId: WS_PRINCIPAL, permissions: { secrets: ['set', 'delete'] } },
+              ],
+            },
+          },
+        ],
+      },
+      [
+        {
+          resourceId: `${ids.keyVault}/accessPolicies/remove`,
+          changeType: 'Create',
+          after: {
+            id: `${ids.keyVault}/accessPolicies/remove`,
+            name: 'remove',
+            type: 'Microsoft.KeyVault/vaults/accessPolicies',
+            properties: {
+              accessPolicies: [
+                { tenantId: vault.properties.tenantId, objectId: WS_PRINCIPAL, permissions: { secrets: ['set', 'delete'] } },
+              ],
+            },
+          },
+        },
+      ],
+    ),
     withWhatIf(
       gpuWithoutPull(),
       'whatif-identity-grants-acrpull: compute gpu-train-cluster lacks AcrPull on the registry without admin user; the template assigns it there.',

@@ -22,6 +22,7 @@ import { idKey, sameId, tryParseResourceId } from '../base/resource-id.js';
 import type { Inventory, ReadOptions } from '../inventory/index.js';
 import { parseManagedNetwork, parseManagedNetworkV2 } from '../network/managed-schema.js';
 import { decides, type PlannedChange } from './plan.js';
+import { accessPolicyEffects } from './vault-policies.js';
 
 type Json = Record<string, unknown>;
 type Mutable = { -readonly [K in keyof PlannedChange]: PlannedChange[K] } & { after: Json };
@@ -161,6 +162,8 @@ export async function serviceEffects(changes: readonly PlannedChange[], live: In
       // The remote side cannot be read: the audit of anything on it errors on its own.
     }
   }
+  // A key vault's accessPolicies/{add,replace,remove} operate on the vault's list (vault-policies.ts).
+  for (const c of await accessPolicyEffects([...byId.values()], live, opts)) put(c);
   return [...out.values()];
 }
 
