@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/identity-access/index.js';
+import { allChecks } from '../../checks/index.js';
 import { checkAuditor, loadWorldByName, startHarness } from '../helpers.js';
 import { ids, SUB } from '../../mocks/worlds/generate.js';
 import { runAudit } from '../../src/engine/run.js';
-import { COMPUTE_PRINCIPALS, WS_PRINCIPAL } from '../../mocks/worlds/identity.js';
+import { COMPUTE_PRINCIPALS, identityWorlds, WS_PRINCIPAL } from '../../mocks/worlds/identity.js';
+import { identityImageWorlds, SHARED_IMAGE } from '../../mocks/worlds/identity-images.js';
 
 const t = checkAuditor(check);
 const audit = t.audit;
@@ -162,17 +164,20 @@ describe('identity-access', () => {
   });
 
   it.each([
-    'identity-healthy-admin-disabled',
-    'identity-group-role',
-    'identity-deny-assignment',
-    'identity-vault-policy-lost',
-    'identity-abac-condition',
-  ])('Resource Graph mode decides %s as direct mode does (role assignments stay with ARM)', async (world) => {
-    const direct = await audit(world);
+    ...Object.keys(identityWorlds()).map((w): [string, string[] | undefined] => [w, undefined]),
+    ...Object.keys(identityImageWorlds()).map((w): [string, string[] | undefined] => [w, [SHARED_IMAGE]]),
+  ])('Resource Graph mode decides %s as direct mode does (role assignments stay with ARM)', async (world, images) => {
+    const direct = await audit(world, images);
     const h = await startHarness(world);
     try {
+      // The audit's scope: the shared subscription is read through ARM, as when it lies outside the audited ones.
       await h.inventory.useResourceGraph([SUB]);
-      const report = await runAudit({ inventory: h.inventory, checks: [check], workspaceIds: [ids.workspace] });
+      const report = await runAudit({
+        inventory: h.inventory,
+        checks: [check],
+        workspaceIds: [ids.workspace],
+        ...(images ? { checkOptions: { images } } : {}),
+      });
       const graph = report.targets[0]!.results[0]!;
       expect(graph.status).toBe(direct.status);
       expect(graph.findings.map((f) => f.message)).toEqual(direct.findings.map((f) => f.message));
@@ -180,6 +185,26 @@ describe('identity-access', () => {
     } finally {
       h.inventory.dispose();
       await h.close();
+    }
+  });
+
+  it('the key vault is read once per audit, though private-dns-zones and identity-access both use it', async () => {
+    for (const mode of ['arm', 'resource-graph'] as const) {
+      const h = await startHarness('identity-vault-rbac');
+      try {
+        if (mode === 'resource-graph') await h.inventory.useResourceGraph([SUB]);
+        const report = await runAudit({
+          inventory: h.inventory,
+          checks: allChecks.filter((c) => ['private-dns-zones', 'identity-access'].includes(c.meta.id)),
+          workspaceIds: [ids.workspace],
+        });
+        expect(report.targets[0]!.results.map((r) => r.status)).toEqual(['pass', 'pass']);
+        const vaultGets = h.server.handler.log.filter((e) => e.method === 'GET' && /\/vaults\/kv-mlops-prod-weu$/i.test(e.path));
+        expect(vaultGets, mode).toHaveLength(mode === 'arm' ? 1 : 0);
+      } finally {
+        h.inventory.dispose();
+        await h.close();
+      }
     }
   });
 });
