@@ -10,7 +10,7 @@
  * It understands the subset of the Kusto query language the tool sends, and says 400
  * `InvalidQuery` to anything else:
  *   Resources [| where COND [and COND]…]… [| order by COLUMN [asc|desc]] [| limit N]
- *   COND: COLUMN in~ ('a', …) | COLUMN in ('a', …) | COLUMN =~ 'a' | COLUMN == 'a'
+ *   COND: COLUMN in~ ('a', …) | COLUMN in ('a', …) | COLUMN =~ 'a' | COLUMN == 'a' | properties contains 'a'
  */
 import type { World } from '../src/world/schema.js';
 import { normaliseLocation } from '../src/arm/location.js';
@@ -112,6 +112,12 @@ function compileCondition(text: string): (row: Row) => boolean {
     const col = column(m[1]!);
     const value = literal(m[3]!);
     return m[2] === '=~' ? (row) => textOf(row[col]).toLowerCase() === value.toLowerCase() : (row) => textOf(row[col]) === value;
+  }
+  // `properties contains 'x'`: Resource Graph matches the dynamic column's JSON text (issue 21: the
+  // owner of a private IP); a substring, so callers match the hits exactly.
+  if ((m = /^properties\s+contains\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$/i.exec(t))) {
+    const value = literal(m[1]!).toLowerCase();
+    return (row) => JSON.stringify(row.properties ?? null).toLowerCase().includes(value);
   }
   throw new InvalidQuery(`unsupported condition "${t}"`);
 }

@@ -29,6 +29,7 @@ import * as ml from './ml.js';
 import * as network from './network.js';
 import * as authorization from './authorization.js';
 import * as firewall from './firewall.js';
+import * as vwan from './virtual-wan.js';
 import { ArmReader } from './reader.js';
 import * as registry from './registry.js';
 import * as storage from './storage.js';
@@ -309,6 +310,28 @@ export class Inventory {
 
   networkInterface(id: string, opts?: ReadOptions): ReturnType<typeof firewall.networkInterface> {
     return this.#unknown(id) ?? firewall.networkInterface(this.#r, id, opts);
+  }
+
+  /** The virtual hubs named `name` in these subscriptions (issue 21: the Virtual WAN hub a spoke is connected to). */
+  virtualHubsNamed(subscriptions: readonly string[], name: string, opts?: ReadOptions): ReturnType<typeof vwan.virtualHubsNamed> {
+    return vwan.virtualHubsNamed(this.#r, subscriptions, name, opts);
+  }
+
+  hubVirtualNetworkConnections(hubId: string, opts?: ReadOptions): ReturnType<typeof vwan.hubVirtualNetworkConnections> {
+    return this.#unknown(hubId) ?? vwan.hubVirtualNetworkConnections(this.#r, hubId, opts);
+  }
+
+  routingIntents(hubId: string, opts?: ReadOptions): ReturnType<typeof vwan.routingIntents> {
+    return this.#unknown(hubId) ?? vwan.routingIntents(this.#r, hubId, opts);
+  }
+
+  hubRouteTables(hubId: string, opts?: ReadOptions): ReturnType<typeof vwan.hubRouteTables> {
+    return this.#unknown(hubId) ?? vwan.hubRouteTables(this.#r, hubId, opts);
+  }
+
+  /** The firewalls and NICs of these subscriptions that may own a private IP (one query in Resource Graph mode). */
+  privateIpOwners(subscriptions: readonly string[], ip: string, opts?: ReadOptions): ReturnType<typeof vwan.privateIpOwners> {
+    return vwan.privateIpOwners(this.#r, subscriptions, ip, opts);
   }
 
   privateEndpoint(id: string, opts?: ReadOptions): Promise<PrivateEndpoint> {

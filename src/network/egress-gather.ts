@@ -28,6 +28,13 @@ export const EGRESS_PATH_ACTIONS = [
   'Microsoft.Network/firewallPolicies/ruleCollectionGroups/read',
   'Microsoft.Network/ipGroups/read',
   'Microsoft.Network/networkInterfaces/read',
+  // A spoke of a Virtual WAN hub (virtual-wan.ts), and the search of the readable subscriptions
+  // for a next hop no peering leads to (their hubs, firewalls and NICs).
+  'Microsoft.Resources/subscriptions/read',
+  'Microsoft.Network/virtualHubs/read',
+  'Microsoft.Network/virtualHubs/hubVirtualNetworkConnections/read',
+  'Microsoft.Network/virtualHubs/routingIntent/read',
+  'Microsoft.Network/virtualHubs/hubRouteTables/read',
 ] as const;
 
 /** What `meta.reads` says of the path. */
@@ -38,6 +45,8 @@ export const EGRESS_PATH_READS = [
   'service tags of the workspace region',
   'peered VNets, Azure Firewalls, firewall policies, rule collection groups and IP groups a route leads to',
   'network interfaces of third-party appliances',
+  'the Virtual WAN hub a VNet is connected to: its connections, routing intent, route tables and firewall',
+  'the readable subscriptions, their virtual hubs, Azure Firewalls and NICs, when no peering leads to a next hop',
 ] as const;
 
 /**

@@ -1,6 +1,7 @@
 /**
- * What decides a compute subnet's egress: its prefixes, its NSG, its route table, and what the
- * `VirtualNetwork` tag means there. Shared by the checks that evaluate outbound access.
+ * What decides a compute subnet's egress: its prefixes, its NSG, its route table, the routes a
+ * Virtual WAN hub injects (`virtual-wan.ts`), and what the `VirtualNetwork` tag means there. Shared
+ * by the checks that evaluate outbound access.
  */
 import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
 import type { Inventory, ReadOptions } from '../inventory/index.js';
@@ -9,14 +10,22 @@ import type { Nsg, NsgRule } from './nsg.js';
 import { routePrefixes, type Route } from './routes.js';
 import type { ServiceTagIndex } from './service-tags.js';
 import { vnetOf } from './exposure.js';
+import { virtualHubEgress, type HubEgress } from './virtual-wan.js';
 
 export interface SubnetEgress {
   readonly subnetId: string;
   readonly source: AddressSet;
   readonly nsg: Nsg | undefined;
   readonly nsgId: string | undefined;
+  /**
+   * The subnet's route table; when it has none and a Virtual WAN hub injects routes, the routing
+   * intent or hub route table they come from (each hub route also names it as `sourceId`).
+   */
   readonly routeTableId: string | undefined;
+  /** The route table's routes, then the hub's (a user-defined route wins a tie of prefixes). */
   readonly routes: readonly Route[];
+  /** The Virtual WAN hub the VNet is connected to, when it is: its routes and firewall, or why they are unknown. */
+  readonly hub?: HubEgress;
   /** The `VirtualNetwork` tag here: address space, connected peers, user-defined route prefixes. */
   readonly virtualNetwork: AddressSet;
 }
@@ -33,11 +42,14 @@ export async function subnetEgress(
   // Parse first: a malformed id must throw before any read starts, or that read's rejection goes unheard.
   const vnetId = vnetOf(subnetId);
   const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetId, opts)]);
-  const [nsg, routeTable] = await Promise.all([
+  const [nsg, routeTable, hub] = await Promise.all([
     subnet.networkSecurityGroup?.id ? inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
     subnet.routeTable?.id ? inventory.routeTable(subnet.routeTable.id, opts) : undefined,
+    virtualHubEgress(inventory, vnet, opts),
   ]);
-  const routes = (routeTable?.routes ?? []).map(toRoute);
+  // Hub routes last: on a tie of prefixes the evaluator keeps the first, and a user-defined route
+  // outranks a learned one (https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route).
+  const routes = [...(routeTable?.routes ?? []).map(toRoute), ...(hub?.routes ?? [])];
   const peered = (vnet.virtualNetworkPeerings ?? [])
     .filter((p) => /^connected$/i.test(p.peeringState ?? ''))
     .flatMap((p) => p.remoteAddressSpace?.addressPrefixes ?? []);
@@ -46,8 +58,9 @@ export async function subnetEgress(
     source: union([...(subnet.addressPrefixes ?? []), ...(subnet.addressPrefix ? [subnet.addressPrefix] : [])]),
     nsg: nsg ? toNsg(nsg) : undefined,
     nsgId: nsg?.id,
-    routeTableId: routeTable?.id,
+    routeTableId: routeTable?.id ?? hub?.routes[0]?.sourceId,
     routes,
+    ...(hub ? { hub } : {}),
     virtualNetwork: union(vnet.addressSpace?.addressPrefixes ?? [], peered, routePrefixes(routes, tags)),
   };
 }

@@ -11,13 +11,19 @@
  * `ipConfigurations[].privateIPAddress` is the next hop. Any other subnet's `ipConfigurations`
  * name NICs (`…/networkInterfaces/{nic}/ipConfigurations/{name}`).
  *
+ * A Virtual WAN secured hub (`virtual-wan.ts`) holds its firewall in a managed VNet no customer
+ * can read: an address the hub's routes name is its firewall's `hubIPAddresses.privateIPAddress`.
+ * When neither the hub nor the peered VNets hold the address, the readable subscriptions are
+ * searched: their firewalls and NICs (one list each; one Resource Graph query in Resource Graph
+ * mode).
+ *
  * Reads run as soon as their ids are known: the VNets together, then the firewalls of the subnet
  * that holds the address, then the policy and its rule collection groups together, then the IP
  * groups the rules name.
  */
-import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, Subnet } from '@azure/arm-network';
+import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, NetworkInterface, Subnet } from '@azure/arm-network';
 import { ArmRequestError } from '../arm/errors.js';
-import { idKey, parseResourceId } from '../base/resource-id.js';
+import { idKey } from '../base/resource-id.js';
 import type { Inventory, ReadOptions } from '../inventory/index.js';
 import { contains, isCidr, union, type AddressSet } from './cidr.js';
 import {
@@ -30,14 +36,17 @@ import {
   type FirewallRules,
 } from './firewall.js';
 import type { ServiceTagIndex } from './service-tags.js';
+import { isHubPeering, virtualHubEgress } from './virtual-wan.js';
 
 export type Appliance =
   | {
       readonly kind: 'firewall';
       readonly ip: string;
       readonly firewallId: string;
-      /** The VNet whose AzureFirewallSubnet holds it. */
+      /** The VNet whose AzureFirewallSubnet holds it; for a Virtual WAN hub's firewall, the hub. */
       readonly vnetId: string;
+      /** The Virtual WAN hub the firewall secures (SKU `AZFW_Hub`), when it is one. */
+      readonly virtualHubId?: string;
       readonly rules: FirewallRules;
       /** The policy chain, the firewall's own first; empty for classic rules. */
       readonly policyIds: readonly string[];
@@ -68,7 +77,8 @@ export async function findAppliance(inventory: Inventory, spokeVnetId: string, i
     return await find(inventory, spokeVnetId, ip, opts);
   } catch (err) {
     if (err instanceof ArmRequestError && (err.statusCode === 403 || err.statusCode === 401)) {
-      const sub = parseResourceId(err.resourceId).subscriptionId;
+      // A list's scope (`/subscriptions/{id}`) is no resource id: read the subscription off the path.
+      const sub = /^\/subscriptions\/([^/]+)/i.exec(err.resourceId)?.[1] ?? '';
       return {
         kind: 'unreadable',
         ip,
@@ -84,8 +94,22 @@ export async function findAppliance(inventory: Inventory, spokeVnetId: string, i
 
 async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts: ReadOptions): Promise<Appliance> {
   const spoke = await inventory.virtualNetwork(spokeVnetId, opts);
+  // The hub's reads are the ones subnetEgress made (cached): nothing more is read for it here.
+  const hub = await virtualHubEgress(inventory, spoke, opts);
+  if (hub?.kind === 'unreadable' && hub.ip === ip)
+    return {
+      kind: 'unreadable',
+      ip,
+      resourceId: hub.resourceId,
+      subscriptionId: hub.subscriptionId,
+      action: hub.action,
+      message: hub.message,
+    };
+  if (hub?.kind === 'hub' && hub.firewall && hub.firewallIp === ip)
+    return gatherFirewall(inventory, hub.firewall, hub.hubId, ip, opts, hub.hubId);
   const remote = (spoke.virtualNetworkPeerings ?? [])
-    .filter((p) => /^connected$/i.test(p.peeringState ?? ''))
+    // The hub's managed VNet sits in Microsoft's subscription: unreadable, and never the owner.
+    .filter((p) => /^connected$/i.test(p.peeringState ?? '') && !isHubPeering(p))
     .map((p) => p.remoteVirtualNetwork?.id)
     .filter((id): id is string => !!id);
   // Only a VNet whose address space holds the address can hold its owner.
@@ -95,7 +119,13 @@ async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts:
     candidates.map((id) => (idKey(id) === idKey(spokeVnetId) ? Promise.resolve(spoke) : inventory.virtualNetwork(id, opts))),
   );
   const holder = vnets.flatMap((v) => (v.subnets ?? []).map((s) => ({ v, s }))).find(({ s }) => contains(prefixesOf(s), address));
-  if (!holder) return { kind: 'unknown', ip, searched: vnets.map((v) => v.id ?? '') };
+  if (!holder)
+    return searchSubscriptions(
+      inventory,
+      ip,
+      vnets.map((v) => v.id ?? ''),
+      opts,
+    );
   const configs = (holder.s.ipConfigurations ?? []).map((c) => c.id ?? '');
   const firewallIds = unique(configs.map((id) => /^(.*\/providers\/microsoft\.network\/azurefirewalls\/[^/]+)\//i.exec(id)?.[1]));
   if (firewallIds.length > 0) {
@@ -106,15 +136,42 @@ async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts:
   const nicIds = unique(configs.map((id) => /^(.*\/providers\/microsoft\.network\/networkinterfaces\/[^/]+)\//i.exec(id)?.[1]));
   const nics = await Promise.all(nicIds.map((id) => inventory.networkInterface(id, opts)));
   const nic = nics.find((n) => (n.ipConfigurations ?? []).some((c) => c.privateIPAddress === ip));
-  if (nic)
-    return {
-      kind: 'third-party',
-      ip,
-      nicId: nic.id ?? '',
-      ...(nic.virtualMachine?.id ? { vmId: nic.virtualMachine.id } : {}),
-      ipForwarding: nic.enableIPForwarding === true,
-    };
-  return { kind: 'unknown', ip, searched: vnets.map((v) => v.id ?? '') };
+  if (nic) return thirdParty(nic, ip);
+  return searchSubscriptions(
+    inventory,
+    ip,
+    vnets.map((v) => v.id ?? ''),
+    opts,
+  );
+}
+
+/**
+ * When the peerings do not lead to the owner: the firewalls and NICs of every readable
+ * subscription (ARM mode lists them, Resource Graph mode asks one query), matched exactly.
+ */
+async function searchSubscriptions(inventory: Inventory, ip: string, searched: readonly string[], opts: ReadOptions): Promise<Appliance> {
+  const subscriptions = (await inventory.subscriptions(opts)).filter((s) => !/^deleted$/i.test(s.state)).map((s) => s.subscriptionId);
+  const owners = await inventory.privateIpOwners(subscriptions, ip, opts);
+  const fw = owners.firewalls.find((f) => firewallIps(f).includes(ip));
+  if (fw) {
+    const hubId = fw.virtualHub?.id;
+    const subnetId = fw.ipConfigurations?.find((c) => c.privateIPAddress === ip)?.subnet?.id;
+    const vnetId = hubId ?? (subnetId ? subnetId.replace(/\/subnets\/[^/]+$/i, '') : (fw.id ?? ''));
+    return gatherFirewall(inventory, fw, vnetId, ip, opts, hubId);
+  }
+  const nic = owners.nics.find((n) => (n.ipConfigurations ?? []).some((c) => c.privateIPAddress === ip));
+  if (nic) return thirdParty(nic, ip);
+  return { kind: 'unknown', ip, searched: [...searched, ...subscriptions.map((s) => `/subscriptions/${s}`)] };
+}
+
+function thirdParty(nic: NetworkInterface, ip: string): Appliance {
+  return {
+    kind: 'third-party',
+    ip,
+    nicId: nic.id ?? '',
+    ...(nic.virtualMachine?.id ? { vmId: nic.virtualMachine.id } : {}),
+    ipForwarding: nic.enableIPForwarding === true,
+  };
 }
 
 function prefixesOf(s: Subnet): AddressSet {
@@ -134,7 +191,14 @@ export function firewallIps(fw: AzureFirewall): string[] {
   );
 }
 
-async function gatherFirewall(inventory: Inventory, fw: AzureFirewall, vnetId: string, ip: string, opts: ReadOptions): Promise<Appliance> {
+async function gatherFirewall(
+  inventory: Inventory,
+  fw: AzureFirewall,
+  vnetId: string,
+  ip: string,
+  opts: ReadOptions,
+  virtualHubId?: string,
+): Promise<Appliance> {
   const firewallId = fw.id ?? '';
   let rules: FirewallRules;
   const policyIds: string[] = [];
@@ -174,7 +238,7 @@ async function gatherFirewall(inventory: Inventory, fw: AzureFirewall, vnetId: s
       }
     }),
   );
-  return { kind: 'firewall', ip, firewallId, vnetId, rules, policyIds, ipGroups };
+  return { kind: 'firewall', ip, firewallId, vnetId, ...(virtualHubId ? { virtualHubId } : {}), rules, policyIds, ipGroups };
 }
 
 /** The SDK flattens `properties`; the evaluator reads ARM's own shape. */
@@ -216,6 +280,24 @@ export async function applianceIds(inventory: Inventory, vnetId: string, routeTa
     const a = await findAppliance(inventory, vnetId, ip, opts).catch(() => undefined);
     if (a?.kind === 'firewall') out.push(a.firewallId, a.vnetId, ...a.policyIds, ...a.ipGroups.keys());
     if (a?.kind === 'third-party') out.push(a.nicId);
+  }
+  return out;
+}
+
+/**
+ * The Virtual WAN resources a VNet's egress crosses, for what-if: its hub (and so the hub's routing
+ * intent, connections and route tables, children of it), the connection, and the hub firewall with
+ * its policies and IP groups. What cannot be read is left out.
+ */
+export async function virtualHubIds(inventory: Inventory, vnetId: string, opts: ReadOptions): Promise<string[]> {
+  const hub = await virtualHubEgress(inventory, await inventory.virtualNetwork(vnetId, opts), opts);
+  if (!hub || hub.kind === 'not-found') return [];
+  if (hub.kind === 'unreadable') return hub.hubId ? [hub.hubId] : [];
+  const out = [hub.hubId, hub.connectionId, ...(hub.routingIntentId ? [hub.routingIntentId] : []), ...hub.routeTableIds];
+  if (hub.firewall?.id) out.push(hub.firewall.id);
+  if (hub.firewallIp) {
+    const a = await findAppliance(inventory, vnetId, hub.firewallIp, opts).catch(() => undefined);
+    if (a?.kind === 'firewall') out.push(...a.policyIds, ...a.ipGroups.keys());
   }
   return out;
 }
