@@ -6,7 +6,7 @@
  * (Workspace-get-managedNetwork.json, ManagedNetwork-listRule.json) at api-version 2025-12-01.
  */
 import type { WorldInput } from '../../src/world/schema.js';
-import { managedPrivateEndpointId } from '../handler.js';
+import { managedPrivateEndpointId } from '../services/machine-learning/index.js';
 import { computeOf, ids, res, RG, SUB } from './base.js';
 import { healthyPrivate } from './healthy.js';
 

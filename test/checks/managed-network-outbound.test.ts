@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import check from '../../checks/managed-network-outbound/index.js';
 import { allChecks } from '../../checks/index.js';
 import { createArmHandler } from '../../mocks/handler.js';
-import { MANAGED_NETWORK_SUBSCRIPTION } from '../../mocks/handler.js';
+import { MANAGED_NETWORK_SUBSCRIPTION } from '../../mocks/services/machine-learning/index.js';
 import { ids } from '../../mocks/worlds/generate.js';
 import { allWorlds } from '../../mocks/worlds/index.js';
 import { hubId, rules } from '../../mocks/worlds/managed.js';
