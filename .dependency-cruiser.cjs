@@ -50,6 +50,21 @@ module.exports = {
       to: { path: '^mocks/' },
     },
     {
+      name: 'mock-services-through-the-core',
+      severity: 'error',
+      comment:
+        'A mock service (mocks/services/<service>/) reaches the world store, paging, operations and the other services only through mocks/core: a new service never lengthens another.',
+      from: { path: '^mocks/services/([^/]+)/' },
+      to: { path: '^mocks/services/', pathNot: '^mocks/services/$1/' },
+    },
+    {
+      name: 'mock-core-not-services',
+      severity: 'error',
+      comment: "The mock's core knows no service: mocks/handler.ts registers them on it.",
+      from: { path: '^mocks/core/' },
+      to: { path: '^mocks/(services/|handler\\.|server\\.)' },
+    },
+    {
       name: 'not-to-tests',
       severity: 'error',
       comment: 'Shipped code never imports test code.',

@@ -26,6 +26,8 @@ describe('the layering and cycle rules', () => {
         'checks-not-cli-or-mock: checks/some-check/index.js -> mocks/server.js',
         'checks-not-cli-or-mock: checks/some-check/index.js -> src/cli/main.js',
         'engine-not-cli: src/engine/check.js -> src/cli/main.js',
+        'mock-core-not-services: mocks/core/index.js -> mocks/services/network/index.js',
+        'mock-services-through-the-core: mocks/services/storage/index.js -> mocks/services/network/index.js',
         // A cycle is reported once, at the module dependency-cruiser met first.
         'no-circular: src/engine/check.js -> src/report/types.js',
         'reports-not-inventory: src/report/types.js -> src/inventory/index.js',
