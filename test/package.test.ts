@@ -46,6 +46,10 @@ describe('the packed tarball', () => {
       'dist/bundle/aml-preflight.mjs',
       'dist/src/index.js',
       'dist/src/index.d.ts',
+      // What the library's --mock loads (src/cli/session.ts): the mock's core and its services.
+      'dist/mocks/server.js',
+      'dist/mocks/core/app.js',
+      'dist/mocks/services/machine-learning/index.js',
       'mocks/worlds/demo.json',
       'mocks/worlds/demo-managed.json',
       'schema/world.schema.json',
