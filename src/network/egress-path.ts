@@ -14,18 +14,21 @@
  *
  * A destination known by name only (a package index, a registry without its service tag) has no
  * addresses the NSG and the routes can be asked about. It stands for "somewhere on the public
- * Internet, in no Azure service tag the NSG names": the `Internet` tag as the NSG means it
- * (everything outside `VirtualNetwork`), less the prefixes of every service tag the NSG's outbound
- * rules name. A rule for a service tag is about that Azure service, and a host outside Azure is in
- * none; a rule for the Internet, `*` or an explicit range does apply to it. The firewall is asked
- * about it by name (application rules, DNS-proxied network rules) and by no address.
+ * Internet, in no Azure service tag": every public unicast address (not RFC 1918, RFC 6598,
+ * loopback, link-local, multicast or reserved; IPv6 global unicast) outside the VNet's own and
+ * peered address space, asked of the NSG and the route table without their service-tag entries. A rule
+ * or route for a service tag is about that Azure service, and a host outside Azure is in none; a
+ * rule for the Internet, `*` or an explicit range does apply to it. (Subtracting the tags' prefixes
+ * from the Internet instead says the same, but cuts it into tens of thousands of prefixes.) The
+ * firewall is asked about it by name (application rules, DNS-proxied network rules) and by no
+ * address.
  */
-import { ALL, minus, overlaps, sameFamilies, union, type AddressSet } from './cidr.js';
+import { isCidr, minus, overlaps, sameFamilies, union, type AddressSet } from './cidr.js';
 import type { SubnetEgress } from './egress.js';
 import type { Appliance } from './firewall-path.js';
 import { evaluateFirewall, type FirewallEvaluation, type FirewallFlow } from './firewall.js';
-import { evaluateNsg, outboundRules, type Evaluation, type RuleRef } from './nsg.js';
-import { evaluateRoutes, type Route } from './routes.js';
+import { evaluateNsg, type Evaluation, type Nsg, type NsgRule, type RuleRef } from './nsg.js';
+import { evaluateRoutes, routePrefixes, type Route } from './routes.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 /** What `egress-gather.ts` read for one compute subnet: its egress, and what owns each appliance address its routes name. */
@@ -99,15 +102,40 @@ export function applicationOf(flow: EgressFlow): FirewallFlow['application'] {
   return flow.port === 443 ? 'Https' : flow.port === 80 ? 'Http' : undefined;
 }
 
-/** The addresses a host known by name only stands for here (see the file's comment). */
-export function unknownHostAddresses(path: GatheredPath): AddressSet {
-  const { egress, tags } = path;
-  const named = (egress.nsg ? outboundRules(egress.nsg) : []).flatMap(({ rule }) =>
-    [...(rule.destinationAddressPrefixes ?? []), ...(rule.destinationAddressPrefix ? [rule.destinationAddressPrefix] : [])]
-      .filter((p) => !/^(\*|any|internet|virtualnetwork)$/i.test(p.trim()))
-      .map((p) => tags.get(p.trim())?.prefixes ?? []),
-  );
-  return minus(minus(ALL, egress.virtualNetwork), union(...named));
+/** Public unicast addresses (IANA special-purpose registries: https://www.iana.org/assignments/iana-ipv4-special-registry). */
+const PUBLIC = minus(
+  ['0.0.0.0/0', '2000::/3'],
+  union(
+    ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24'],
+    ['192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/3', '2001:db8::/32'],
+  ),
+);
+
+const TAGLESS = new WeakMap<GatheredPath, { nsg: Nsg | undefined; routes: readonly Route[]; internet: AddressSet }>();
+
+/** The path as a host known by name only meets it (see the file's comment): no service-tag entries, the Internet as destination. */
+export function taglessPath(path: GatheredPath): { nsg: Nsg | undefined; routes: readonly Route[]; internet: AddressSet } {
+  const hit = TAGLESS.get(path);
+  if (hit) return hit;
+  const { egress } = path;
+  const keep = (p: string) => /^(\*|any|internet|virtualnetwork)$/i.test(p.trim()) || isCidr(p.trim());
+  const strip = (r: NsgRule): NsgRule | undefined => {
+    if (!/^outbound$/i.test(r.direction)) return r;
+    const list = [...(r.destinationAddressPrefixes ?? []), ...(r.destinationAddressPrefix ? [r.destinationAddressPrefix] : [])];
+    const kept = list.filter(keep);
+    if (kept.length === 0 && (r.destinationApplicationSecurityGroups?.length ?? 0) === 0) return undefined;
+    return kept.length === list.length ? r : { ...r, destinationAddressPrefix: null, destinationAddressPrefixes: kept };
+  };
+  const nsg = egress.nsg && {
+    ...egress.nsg,
+    securityRules: egress.nsg.securityRules.map(strip).filter((r): r is NsgRule => !!r),
+    defaultSecurityRules: (egress.nsg.defaultSecurityRules ?? []).map(strip).filter((r): r is NsgRule => !!r),
+  };
+  // Not the NSG's `Internet` (outside `VirtualNetwork`, which holds every user-defined route's prefix, 0.0.0.0/0 too).
+  const own = minus(egress.virtualNetwork, routePrefixes(egress.routes, path.tags));
+  const out = { nsg, routes: egress.routes.filter((r) => isCidr(r.addressPrefix)), internet: minus(PUBLIC, own) };
+  TAGLESS.set(path, out);
+  return out;
 }
 
 /** Decides one destination over one path. Throws the read error of an appliance the traffic meets. */
@@ -115,8 +143,13 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
   const { egress, tags } = path;
   const { source, virtualNetwork, routes } = egress;
   const byAddress = to.addresses !== undefined;
-  const destination = sameFamilies(to.addresses ?? unknownHostAddresses(path), source);
-  const nsg = evaluateNsg(egress.nsg, { source, destination, protocol: flow.protocol, port: flow.port }, { virtualNetwork, tags });
+  const tagless = byAddress ? undefined : taglessPath(path);
+  const destination = sameFamilies(to.addresses ?? tagless!.internet, source);
+  const nsg = evaluateNsg(
+    tagless ? tagless.nsg : egress.nsg,
+    { source, destination, protocol: flow.protocol, port: flow.port },
+    { virtualNetwork, tags },
+  );
   const segments: EgressSegment[] = [
     ...nsg.denied.map((d) => ({ kind: 'nsg-denied' as const, rule: d.rule, destination: d.destination, source: d.source })),
     ...nsg.undecidable.map((u) => ({ kind: 'nsg-undecidable' as const, rule: u.rule, destination: u.destination, why: u.why })),
@@ -128,7 +161,7 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
     port: flow.port,
     ...(applicationOf(flow) ? { application: applicationOf(flow)! } : {}),
   };
-  for (const seg of evaluateRoutes(destination, routes, tags)) {
+  for (const seg of evaluateRoutes(destination, tagless ? tagless.routes : routes, tags)) {
     const route = seg.route;
     if (!route || /^internet$/i.test(seg.nextHopType)) continue;
     const part = seg.destination;

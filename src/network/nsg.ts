@@ -170,21 +170,53 @@ export function resolvePrefix(prefix: string, ctx: NsgContext): Resolved {
   return { unresolved: `"${p}" is neither an address, a CIDR nor a service tag in the serviceTags answer` };
 }
 
-function resolvePrefixes(single: string | null | undefined, plural: readonly string[] | null | undefined, ctx: NsgContext): Resolved {
-  const list = [...(plural ?? []), ...(single ? [single] : [])];
-  if (list.length === 0) return { unresolved: 'the rule names no address prefix' };
-  const sets: AddressSet[] = [];
-  for (const p of list) {
-    const r = resolvePrefix(p, ctx);
-    if ('unresolved' in r) return r;
-    sets.push(r.set);
-  }
-  return { set: union(...sets) };
-}
-
 interface Rect {
   source: RangeSet;
   destination: RangeSet;
+}
+
+type Resolver = (
+  single: string | null | undefined,
+  plural: readonly string[] | null | undefined,
+) => { set: RangeSet } | { unresolved: string };
+
+/**
+ * Resolved prefix sets repeat across rules (tags, Internet) and across evaluations of one NSG in one
+ * context (a check asks it about many tags and ports): resolve each text once, straight to ranges
+ * (rendering a tag of thousands of prefixes as CIDRs only to parse it again costs more than the cut).
+ */
+const resolvers = new WeakMap<Nsg, { virtualNetwork: AddressSet; tags: ServiceTagIndex; resolve: Resolver }[]>();
+
+function resolverFor(nsg: Nsg, ctx: NsgContext): Resolver {
+  const list = resolvers.get(nsg) ?? [];
+  const hit = list.find((x) => x.virtualNetwork === ctx.virtualNetwork && x.tags === ctx.tags);
+  if (hit) return hit.resolve;
+  const resolved = new Map<string, { set: RangeSet } | { unresolved: string }>();
+  const resolve: Resolver = (single, plural) => {
+    const key = JSON.stringify([single ?? null, plural ?? null]);
+    let r = resolved.get(key);
+    if (!r) {
+      const entries = [...(plural ?? []), ...(single ? [single] : [])];
+      if (entries.length === 0) r = { unresolved: 'the rule names no address prefix' };
+      else {
+        const sets: RangeSet[] = [];
+        for (const p of entries) {
+          const x = resolvePrefix(p, ctx);
+          if ('unresolved' in x) {
+            r = x;
+            break;
+          }
+          sets.push(RangeSet.of(x.set));
+        }
+        r ??= { set: RangeSet.union(...sets) };
+      }
+      resolved.set(key, r);
+    }
+    return r;
+  };
+  list.push({ virtualNetwork: ctx.virtualNetwork, tags: ctx.tags, resolve });
+  resolvers.set(nsg, list);
+  return resolve;
 }
 
 /** Evaluates a flow against an NSG (or none). */
@@ -195,18 +227,7 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
   if (!nsg) return summarise([{ source, destination, verdict: 'allow', why: 'no network security group on the subnet' }]);
   let open: Rect[] = [{ source: RangeSet.of(source), destination: RangeSet.of(destination) }];
   const decisions: Decision[] = [];
-  // Resolved prefix sets repeat across rules (tags, Internet): resolve each text once.
-  const resolved = new Map<string, { set: RangeSet } | { unresolved: string }>();
-  const resolve = (single: string | null | undefined, plural: readonly string[] | null | undefined) => {
-    const key = JSON.stringify([single ?? null, plural ?? null]);
-    let r = resolved.get(key);
-    if (!r) {
-      const x = resolvePrefixes(single, plural, ctx);
-      r = 'set' in x ? { set: RangeSet.of(x.set) } : x;
-      resolved.set(key, r);
-    }
-    return r;
-  };
+  const resolve = resolverFor(nsg, ctx);
   const all = RangeSet.of(ALL);
   for (const { rule, isDefault } of outboundRules(nsg)) {
     if (open.length === 0) break;
