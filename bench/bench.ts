@@ -13,6 +13,7 @@ import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import { healthyManaged } from '../mocks/worlds/managed.js';
 import { managedV2Worlds } from '../mocks/worlds/managed-v2.js';
 import { firewallWorlds } from '../mocks/worlds/firewall.js';
+import { virtualWanWorlds } from '../mocks/worlds/virtual-wan.js';
 import { startMockServer } from '../mocks/server.js';
 import { mockCredential } from '../src/arm/connection.js';
 import { runAudit } from '../src/engine/run.js';
@@ -131,6 +132,9 @@ async function oneWorkspace(): Promise<void> {
     ['healthy-managed-v2', () => managedV2Worlds()['healthy-managed-v2']!],
     // Issue 21: the spoke's egress through a hub firewall in another subscription.
     ['fw-hub-healthy', () => firewallWorlds()['fw-hub-healthy']!],
+    // The same through a Virtual WAN secured hub (routing intent), and a firewall only a subscription search finds.
+    ['vwan-hub-healthy', () => virtualWanWorlds()['vwan-hub-healthy']!],
+    ['fw-owner-outside-peerings', () => virtualWanWorlds()['fw-owner-outside-peerings']!],
   ] as const)
     await oneWorld(label, make);
 }

@@ -18,6 +18,7 @@ import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
 import { firewallWorlds } from './firewall.js';
+import { virtualWanWorlds } from './virtual-wan.js';
 import { placementWorlds } from './placement.js';
 import { quirkWorlds } from './quirks.js';
 import { quickstartWorlds } from './quickstart.js';
@@ -35,6 +36,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...imageBuildWorlds(),
     ...nsgWorlds(),
     ...firewallWorlds(),
+    ...virtualWanWorlds(),
     ...keyWorlds(),
     ...placementWorlds(),
     ...dnsWorlds(),

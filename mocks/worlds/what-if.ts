@@ -11,6 +11,7 @@ import { buildWorlds } from './generate.js';
 import { hubId, managedWorlds } from './managed.js';
 import { managedNetworkV2Id, managedV2Worlds } from './managed-v2.js';
 import { hub } from './firewall.js';
+import { vwan } from './virtual-wan.js';
 
 export const DEPLOYMENT = 'aml-preflight-what-if';
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -553,6 +554,11 @@ export function whatIfChildCases(): (WhatIfCase & { readonly child: string })[] 
     ['firewall rule collection group', 'fw-hub-healthy', hub.group],
     ['firewall IP group', 'fw-hub-healthy', hub.ipGroup],
     ['hub firewall', 'fw-hub-healthy', hub.firewall],
+    // A Virtual WAN secured hub: its routing intent, the spoke's connection, the connection's route table, the hub firewall.
+    ['routing intent', 'vwan-hub-healthy', vwan.routingIntent],
+    ['hub virtual network connection', 'vwan-hub-healthy', vwan.connection],
+    ['hub route table', 'vwan-route-table-default', vwan.spokesRouteTable],
+    ['secured hub firewall', 'vwan-hub-healthy', vwan.firewall],
   ];
   return cases.map(([child, base, id]) => {
     const world = buildWorlds()[base] ?? managedWorlds()[base] ?? managedV2Worlds()[base]!;

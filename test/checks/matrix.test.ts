@@ -78,6 +78,12 @@ const EXPECTED: Record<string, Row> = {
   'fw-ip-group-forbidden': { 'nsg-outbound-service-tags': 'warn' },
   'fw-hub-forbidden': { 'nsg-outbound-service-tags': 'warn' },
   'fw-third-party-nva': { 'nsg-outbound-service-tags': 'warn' },
+  // Issue 21: a Virtual WAN secured hub, and a firewall no peering leads to.
+  'vwan-hub-healthy': {},
+  'vwan-route-table-default': {},
+  'vwan-mcr-data-denied': { 'nsg-outbound-service-tags': 'fail' },
+  'vwan-routing-intent-forbidden': { 'nsg-outbound-service-tags': 'warn' },
+  'fw-owner-outside-peerings': {},
   'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
   'keys-storage-rotated': { 'workspace-keys-in-sync': 'fail' },
   'keys-registry-rotated': { 'workspace-keys-in-sync': 'fail' },
