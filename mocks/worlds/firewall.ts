@@ -60,6 +60,47 @@ function amlEgressCollections(): Json[] {
   ];
 }
 
+const SPOKE = ['10.20.0.0/16'];
+const net = (name: string, protocols: string[], destination: string, ports: string[]): Json => ({
+  ruleType: 'NetworkRule',
+  name,
+  ipProtocols: protocols,
+  sourceAddresses: SPOKE,
+  destinationAddresses: [destination],
+  destinationPorts: ports,
+});
+const app = (name: string, fqdns: string[]): Json => ({
+  ruleType: 'ApplicationRule',
+  name,
+  protocols: [{ protocolType: 'Https', port: 443 }],
+  sourceAddresses: SPOKE,
+  targetFqdns: fqdns,
+});
+
+/**
+ * The rest of what Microsoft's firewall page lists for compute (checks/compute-outbound): the
+ * service tags as network rules, the workspace registry's hosts and the package sources by name.
+ */
+export function computeEgressCollections(): Json[] {
+  return [
+    ruleCollection('allow-aml-compute', 150, 'Allow', [
+      net('allow-entra-id', ['TCP'], 'AzureActiveDirectory', ['80', '443']),
+      net('allow-azureml', ['TCP'], 'AzureMachineLearning', ['443', '8787', '18881']),
+      net('allow-azureml-udp', ['UDP'], 'AzureMachineLearning', ['5831']),
+      net('allow-batch', ['TCP'], `BatchNodeManagement.${LOCATION}`, ['443']),
+      net('allow-arm', ['TCP'], 'AzureResourceManager', ['443']),
+      net('allow-storage', ['TCP'], `Storage.${LOCATION}`, ['443']),
+      net('allow-frontdoor-frontend', ['TCP'], 'AzureFrontDoor.FrontEnd', ['443']),
+      net('allow-azure-monitor', ['TCP'], 'AzureMonitor', ['443']),
+    ]),
+    ruleCollection('allow-aml-hosts', 300, 'Allow', [
+      app('allow-workspace-registry', ['crmlopsprodweu.azurecr.io', `crmlopsprodweu.${LOCATION}.data.azurecr.io`]),
+      app('allow-pypi', ['pypi.org', '*.pythonhosted.org']),
+      app('allow-conda', ['anaconda.com', '*.anaconda.com', '*.anaconda.org']),
+    ]),
+  ];
+}
+
 /** The healthy world plus a hub in the connectivity subscription whose firewall allows MCR and Front Door. */
 export function hubAndSpoke(w: WorldInput): void {
   addRouteTable(w, [['default-via-hub-firewall', '0.0.0.0/0', FIREWALL_IP]]);
@@ -129,7 +170,11 @@ export function hubAndSpoke(w: WorldInput): void {
       name: 'rcg-aml-egress',
       id: hub.group,
       type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups',
-      properties: { provisioningState: 'Succeeded', priority: 200, ruleCollections: amlEgressCollections() },
+      properties: {
+        provisioningState: 'Succeeded',
+        priority: 200,
+        ruleCollections: [...amlEgressCollections(), ...computeEgressCollections()],
+      },
     }),
     asResource({
       name: 'ipg-ml-spokes',
@@ -156,7 +201,7 @@ function hubWorld(description: string, change: (w: WorldInput) => void = () => u
 export function firewallWorlds(): Record<string, WorldInput> {
   return {
     'fw-hub-healthy': hubWorld(
-      'fw-hub-healthy: the spoke routes 0.0.0.0/0 to Azure Firewall afw-hub-weu in a peered hub of the connectivity subscription; its policy allows AzureFrontDoor.FirstParty (network rule) and MCR by name (application rule).',
+      'fw-hub-healthy: the spoke routes 0.0.0.0/0 to Azure Firewall afw-hub-weu in a peered hub of the connectivity subscription; its policy allows AzureFrontDoor.FirstParty (network rule) and MCR by name (application rule), and every other dependency compute-outbound checks.',
     ),
     'fw-frontdoor-denied': hubWorld(
       'fw-frontdoor-denied: the hub firewall policy has no rule for AzureFrontDoor.FirstParty, so the firewall denies it by default.',
@@ -214,10 +259,11 @@ export function firewallWorlds(): Record<string, WorldInput> {
       },
     ),
     'fw-classic-rules': hubWorld(
-      'fw-classic-rules: the hub firewall has no policy; its classic network and application rule collections allow Front Door and MCR.',
+      'fw-classic-rules: the hub firewall has no policy; its classic network and application rule collections allow Front Door and MCR, and what compute-outbound checks.',
       (w) => {
         const fw = res(w, hub.firewall).properties;
         delete fw.firewallPolicy;
+        const classicApp: Json[] = [];
         fw.networkRuleCollections = [
           {
             name: 'allow-aml-network',
@@ -237,7 +283,23 @@ export function firewallWorlds(): Record<string, WorldInput> {
             },
           },
         ];
+        // The rest of what compute needs, as classic collections (`protocols`, where policies name `ipProtocols`).
+        for (const c of computeEgressCollections()) {
+          const classic = {
+            name: c.name,
+            id: `${hub.firewall}/${c.name === 'allow-aml-compute' ? 'network' : 'application'}RuleCollections/${c.name}`,
+            properties: {
+              priority: c.priority,
+              action: c.action,
+              rules: (c.rules as Json[]).map(({ ruleType, ipProtocols, ...r }) =>
+                ruleType === 'NetworkRule' ? { ...r, protocols: ipProtocols } : r,
+              ),
+            },
+          };
+          (c.name === 'allow-aml-compute' ? fw.networkRuleCollections : classicApp).push(classic);
+        }
         fw.applicationRuleCollections = [
+          ...classicApp,
           {
             name: 'allow-aml-fqdns',
             id: `${hub.firewall}/applicationRuleCollections/allow-aml-fqdns`,

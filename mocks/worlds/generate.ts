@@ -17,8 +17,8 @@ import { identityImageWorlds } from './identity-images.js';
 import { imageBuildWorlds } from './image-build.js';
 import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
+import { outboundWorlds } from './outbound.js';
 import { firewallWorlds } from './firewall.js';
-import { virtualWanWorlds } from './virtual-wan.js';
 import { placementWorlds } from './placement.js';
 import { quirkWorlds } from './quirks.js';
 import { quickstartWorlds } from './quickstart.js';
@@ -36,7 +36,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...imageBuildWorlds(),
     ...nsgWorlds(),
     ...firewallWorlds(),
-    ...virtualWanWorlds(),
+    ...outboundWorlds(),
     ...keyWorlds(),
     ...placementWorlds(),
     ...dnsWorlds(),

@@ -9,6 +9,7 @@ import {
   diagnoseAnswer,
   dnsZone,
   ids,
+  type Json,
   LOCATION,
   privateEndpoint,
   rule,
@@ -69,6 +70,9 @@ export function healthyPrivate(): WorldInput {
       priority: 120,
       direction: 'Outbound',
     }),
+    // What Microsoft's "Configure inbound and outbound network traffic" page lists for compute in a
+    // customer VNet (checks/compute-outbound/README.md), each as its service tag.
+    ...computeOutboundRules(),
     rule(ids.nsg, 'DenyInternetOutbound', {
       protocol: '*',
       destinationPortRange: '*',
@@ -311,6 +315,29 @@ export function healthyPrivate(): WorldInput {
       },
     },
   };
+}
+
+/** The outbound allows compute-outbound decides, at priorities 130–190 (after MCR, Front Door and Azure ML). */
+export function computeOutboundRules(): Json[] {
+  const allow = (name: string, protocol: string, ports: string[], destination: string, priority: number): Json =>
+    rule(ids.nsg, name, {
+      protocol,
+      ...(ports.length === 1 ? { destinationPortRange: ports[0] } : { destinationPortRanges: ports }),
+      sourceAddressPrefix: 'VirtualNetwork',
+      destinationAddressPrefix: destination,
+      access: 'Allow',
+      priority,
+      direction: 'Outbound',
+    });
+  return [
+    allow('AllowEntraIdOutbound', 'Tcp', ['80', '443'], 'AzureActiveDirectory', 130),
+    allow('AllowBatchNodeManagementOutbound', 'Tcp', ['443'], `BatchNodeManagement.${LOCATION}`, 140),
+    allow('AllowAzureResourceManagerOutbound', 'Tcp', ['443'], 'AzureResourceManager', 150),
+    allow('AllowStorageOutbound', 'Tcp', ['443'], `Storage.${LOCATION}`, 160),
+    allow('AllowFrontDoorFrontEndOutbound', 'Tcp', ['443'], 'AzureFrontDoor.FrontEnd', 170),
+    allow('AllowAzureMonitorOutbound', 'Tcp', ['443'], 'AzureMonitor', 180),
+    allow('AllowAzureMLUdpOutbound', 'Udp', ['5831'], 'AzureMachineLearning', 190),
+  ];
 }
 
 export function digestOf(label: string): string {

@@ -192,7 +192,7 @@ function quickstart(description: string, vaultZone: string): WorldInput {
 export function quickstartWorlds(): Record<string, WorldInput> {
   return {
     'quickstart-e2e-secure': quickstart(
-      'quickstart-e2e-secure: the state machine-learning-end-to-end-secure leaves, with the key vault zone named privatelink.vaultcore.azure.net; an attached AKS cluster in the scoring subnet. Its NSG names service tags the mock tag data lacks (AzureActiveDirectory), so nsg-outbound-service-tags is undecided; every other check passes.',
+      'quickstart-e2e-secure: the state machine-learning-end-to-end-secure leaves, with the key vault zone named privatelink.vaultcore.azure.net; an attached AKS cluster in the scoring subnet. Its NSG names a service tag the mock tag data lacks (AzureContainerRegistry.westeurope), so nsg-outbound-service-tags is undecided; every other check passes.',
       'privatelink.vaultcore.azure.net',
     ),
     'quickstart-e2e-secure-vault-zone': quickstart(
