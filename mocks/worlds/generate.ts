@@ -19,6 +19,7 @@ import { keyWorlds } from './keys.js';
 import { nsgWorlds } from './nsg.js';
 import { outboundWorlds } from './outbound.js';
 import { firewallWorlds } from './firewall.js';
+import { virtualWanWorlds } from './virtual-wan.js';
 import { placementWorlds } from './placement.js';
 import { quirkWorlds } from './quirks.js';
 import { quickstartWorlds } from './quickstart.js';
@@ -36,6 +37,7 @@ export function buildWorlds(): Record<string, WorldInput> {
     ...imageBuildWorlds(),
     ...nsgWorlds(),
     ...firewallWorlds(),
+    ...virtualWanWorlds(),
     ...outboundWorlds(),
     ...keyWorlds(),
     ...placementWorlds(),
