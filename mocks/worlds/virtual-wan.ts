@@ -13,7 +13,7 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { asResource, ids, type Json, LOCATION, res } from './base.js';
-import { hub as peeredHub, hubAndSpoke, HUB_SUB } from './firewall.js';
+import { computeEgressCollections, hub as peeredHub, hubAndSpoke, HUB_SUB } from './firewall.js';
 import { mutate } from './healthy.js';
 
 const HP = `/subscriptions/${HUB_SUB}/resourceGroups/rg-connectivity-weu/providers`;
@@ -53,7 +53,10 @@ const mcrRule = (name: string, fqdns: string[]): Json => ({
   targetFqdns: fqdns,
 });
 
-/** What Microsoft lists for image builds: Front Door by tag (network rule), MCR by name (application rule). */
+/**
+ * What Microsoft lists: for image builds, Front Door by tag (network rule) and MCR by name
+ * (application rule); then the rest compute needs (checks/compute-outbound), as the peered hub has it.
+ */
 function egressCollections(): Json[] {
   return [
     collection('allow-aml-network', 100, 'Allow', [
@@ -67,6 +70,7 @@ function egressCollections(): Json[] {
       },
     ]),
     collection('allow-aml-fqdns', 200, 'Allow', [mcrRule('allow-mcr', ['mcr.microsoft.com', '*.data.mcr.microsoft.com'])]),
+    ...computeEgressCollections(),
   ];
 }
 
