@@ -26,7 +26,7 @@ import { parseWorld, ARM_THROTTLING, type WorldInput } from '../src/world/schema
 import { evaluateNsg, type NsgRule } from '../src/network/nsg.js';
 import { evaluateFirewall, policyRules, type ArmRuleCollectionGroup } from '../src/network/firewall.js';
 import { indexServiceTags } from '../src/network/service-tags.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 
 interface Row {
   figure: string;

@@ -9,7 +9,7 @@
 import { build } from 'esbuild';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 
 const out = join(packageRoot, 'dist', 'bundle');
 await rm(out, { recursive: true, force: true });

@@ -17,7 +17,7 @@ export {
   type TerraformSourceOptions,
 } from './pipeline/planned.js';
 export { loadTerraformPlan, type TerraformPlan } from './terraform/plan-file.js';
-export { logAnalyticsTarget, type LogAnalyticsTarget } from './log-analytics-options.js';
+export { logAnalyticsTarget, type LogAnalyticsTarget } from './report/log-analytics-options.js';
 export type { DeploymentScope, WhatIfRequest } from './inventory/index.js';
 export { exitCodeFor, type AuditReport, type CheckResult, type Finding } from './report/types.js';
 export { render, type Format } from './report/index.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { worldPath } from './helpers.js';
 import { RG, SUB } from '../mocks/worlds/generate.js';
 import { whatIfCases } from '../mocks/worlds/what-if.js';

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { cruise, type IConfiguration, type IViolation } from 'dependency-cruiser';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 
 // The rules `npm test` enforces on the tree (the `lint` script runs dependency-cruiser with them).
 const config = createRequire(import.meta.url)(join(packageRoot, '.dependency-cruiser.cjs')) as IConfiguration;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
 import { startMockServer } from '../mocks/server.js';
 import { main } from '../src/cli/main.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { fastRetries, loadWorldByName, runCli, worldPath } from './helpers.js';
 
 const run = promisify(execFile);

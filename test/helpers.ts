@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mockCredential, type ArmConnection } from '../src/arm/connection.js';
 import { Inventory } from '../src/inventory/index.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
 import { startMockServer, type MockServer, type MockServerOptions } from '../mocks/server.js';
 import { main } from '../src/cli/main.js';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { healthyPrivate, ids } from '../mocks/worlds/generate.js';
 import { loadWorld } from '../src/world/schema.js';
 import { UsageError } from '../src/base/errors.js';
-import { parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/pipeline/config.js';
 import { allChecks } from '../checks/index.js';
 import { runCli } from './helpers.js';
 import { jsonValue, mutateAt, PINNED_MUTATIONS } from './mutate.js';

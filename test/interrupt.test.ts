@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildWorlds, healthyPrivate, ids } from '../mocks/worlds/generate.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 
 const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
 

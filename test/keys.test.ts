@@ -8,7 +8,7 @@ import { ids, secrets } from '../mocks/worlds/generate.js';
 import { resyncIfDrifted } from '../src/keys/resync.js';
 import { withKeyResync, isUnauthorized } from '../src/keys/with-key-resync.js';
 import { findUnauthorizedSignature, UNAUTHORIZED_SIGNATURES } from '../src/keys/signatures.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { runCli, startHarness, worldPath, type MockHarness } from './helpers.js';
 
 const bin = join(packageRoot, 'dist', 'src', 'cli', 'bin.js');
@@ -109,7 +109,7 @@ describe('resync', () => {
       JSON.stringify({ workspaceId: ids.workspace, lastResyncAt: Date.now() }),
     );
     const { runAudit } = await import('../src/engine/run.js');
-    const { applyFixes } = await import('../src/fix.js');
+    const { applyFixes } = await import('../src/pipeline/fix.js');
     const keys = (await import('../checks/workspace-keys-in-sync/index.js')).default;
     const report = await runAudit({ inventory: harness.inventory, checks: [keys], workspaceIds: [ids.workspace] });
     expect(report.summary.fail).toBe(1);

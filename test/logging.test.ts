@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AzureLogger } from '@azure/logger';
-import { installScrubbingLogger } from '../src/logging.js';
-import { digestSecret, redactSecrets, scrub } from '../src/secrets.js';
+import { installScrubbingLogger } from '../src/base/logging.js';
+import { digestSecret, redactSecrets, scrub } from '../src/base/secrets.js';
 
 describe('scrubbing', () => {
   it('removes bearer tokens, token fields and every secret seen, wherever they appear', () => {

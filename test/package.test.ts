@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../src/paths.js';
-import { VERSION } from '../src/version.js';
+import { packageRoot } from '../src/base/paths.js';
+import { VERSION } from '../src/base/version.js';
 
 const run = promisify(execFile);
 let dir: string;

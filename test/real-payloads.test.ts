@@ -11,7 +11,7 @@ import { allChecks } from '../checks/index.js';
 import { healthyPrivate, ids, LOCATION, SUB } from '../mocks/worlds/generate.js';
 import { healthyManaged } from '../mocks/worlds/managed.js';
 import { runAudit } from '../src/engine/run.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import type { WorldInput } from '../src/world/schema.js';
 import { startHarness, type MockHarness } from './helpers.js';
 

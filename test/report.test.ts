@@ -10,10 +10,10 @@ import { allChecks } from '../checks/index.js';
 import { ids } from '../mocks/worlds/generate.js';
 import { runAudit } from '../src/engine/run.js';
 import { render, FORMATS } from '../src/report/index.js';
-import { describeTopology } from '../src/topology.js';
-import { applySuppressions, parseConfig } from '../src/config.js';
+import { describeTopology } from '../src/network/topology.js';
+import { applySuppressions, parseConfig } from '../src/pipeline/config.js';
 import { describeCommands } from '../src/cli/main.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import type { AuditReport } from '../src/report/types.js';
 import { runCli, startHarness, worldPath, type MockHarness } from './helpers.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { runAudit, selectChecks } from '../src/engine/run.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { Inventory } from '../src/inventory/index.js';
 import { createArmHandler } from '../mocks/handler.js';
 import { compileQuery, resourceGraphRows } from '../mocks/resource-graph.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWorlds, ids, secrets } from '../mocks/worlds/generate.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { runCli, worldPath } from './helpers.js';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { secrets } from '../mocks/worlds/generate.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { loadWorld } from '../src/world/schema.js';
 import { runCli, worldPath } from './helpers.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/report/types.js';
 import { PlannedState } from '../src/what-if/plan.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
 import { microsoftExampleCase, templateDigest, whatIfCases, type WhatIfCase } from '../mocks/worlds/what-if.js';
 import { runCli } from './helpers.js';

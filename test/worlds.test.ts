@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, serialiseWorld, worldJsonSchema } from '../mocks/worlds/generate.js';
 import { allWorlds } from '../mocks/worlds/index.js';
-import { packageRoot } from '../src/paths.js';
+import { packageRoot } from '../src/base/paths.js';
 import { parseWorld } from '../src/world/schema.js';
 
 const dir = join(packageRoot, 'mocks', 'worlds');

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorldInput } from '../../src/world/schema.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 
 export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
 

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 import type { WorldInput } from '../../src/world/schema.js';
 import { buildWorlds } from './generate.js';
 import { configJsonSchema, serialiseWorld, worldJsonSchema } from './serialise.js';

@@ -1,7 +1,7 @@
 /** The committed forms: world files and the world and config JSON Schemas. */
 import { z } from 'zod';
 import { worldSchema, type WorldInput } from '../../src/world/schema.js';
-import { configSchema } from '../../src/config.js';
+import { configSchema } from '../../src/pipeline/config.js';
 
 /** The config file as JSON Schema, for editor completion (`"$schema": "node_modules/aml-preflight/schema/config.schema.json"`). */
 export function configJsonSchema(): string {

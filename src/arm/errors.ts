@@ -2,7 +2,7 @@
  * The few error types of aml-preflight. Each says what happened and what to do next, names the
  * resource, and keeps the cause.
  */
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import { tryParseResourceId, resourceType } from '../base/resource-id.js';
 
 /**

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `aml-preflight` executable: process wiring around `main`. */
-import { installScrubbingLogger } from '../logging.js';
-import { scrub } from '../secrets.js';
+import { installScrubbingLogger } from '../base/logging.js';
+import { scrub } from '../base/secrets.js';
 import { main } from './main.js';
 
 installScrubbingLogger();

@@ -5,8 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../base/errors.js';
-import { scrub } from '../secrets.js';
-import { VERSION } from '../version.js';
+import { scrub } from '../base/secrets.js';
+import { VERSION } from '../base/version.js';
 import { register as registerAudit } from './commands/audit.js';
 import { registerChecks, registerExplain, registerPermissions } from './commands/info.js';
 import { register as registerExec } from './commands/exec.js';

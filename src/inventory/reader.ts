@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { abortError, waitFor } from '../abort.js';
+import { abortError, waitFor } from '../base/abort.js';
 import type { ArmConnection } from '../arm/connection.js';
 import { createClients, type Clients, type SharedGets } from '../arm/clients.js';
 import { getOne } from '../arm/raw.js';
@@ -14,7 +14,7 @@ import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
 import { isResourceGraphUrl, queryResources, ResourceGraphInventory } from '../arm/resource-graph.js';
 import { idKey, type ResourceId } from '../base/resource-id.js';
 import { workspaceScope } from '../base/workspace-scope.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../base/version.js';
 import type { InventoryOptions, ReadOptions } from './views.js';
 
 export class ArmReader {

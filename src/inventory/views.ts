@@ -3,7 +3,7 @@ import type { Workspace } from '@azure/arm-machinelearning';
 import type { Registry } from '@azure/arm-containerregistry';
 import type { ClientHooks, SharedGets } from '../arm/clients.js';
 import type { ManagedNetwork, ManagedNetworkKind } from '../network/managed.js';
-import { digestSecret, type SecretDigest } from '../secrets.js';
+import { digestSecret, type SecretDigest } from '../base/secrets.js';
 
 /** Whether an image exists in a registry. */
 export type ArtifactLookup =

@@ -17,7 +17,7 @@
  *
  * A project workspace (`kind: Project`) uses its hub's managed network and outbound rules.
  */
-import { abortError, waitFor } from '../abort.js';
+import { abortError, waitFor } from '../base/abort.js';
 import { toArmRequestError } from '../arm/errors.js';
 import { idKey, parseResourceId } from '../base/resource-id.js';
 import type { Inventory, ReadOptions, WorkspaceView } from '../inventory/index.js';

@@ -14,10 +14,10 @@ import type { AuditReport, FailOn, TargetResult } from '../base/results.js';
 import type { Check, CheckMeta } from '../engine/check.js';
 import { runAudit, selectChecks, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions } from '../inventory/index.js';
-import type { LogAnalyticsTarget } from '../log-analytics-options.js';
+import type { LogAnalyticsTarget } from '../report/log-analytics-options.js';
 import type { Format } from '../report/formats.js';
 import { exitCodeFor } from '../report/types.js';
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import type { PlannedStateSource } from './planned.js';
 import { resolveTargets, type AuditTargets } from './targets.js';
 
@@ -95,9 +95,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     throw new UsageError(
       `a planned audit (${options.planned.kind}) compares the plan with live state; it does not combine with fix, a baseline or every subscription`,
     );
-  const baseline = options.baseline ? await (await import('../baseline.js')).readBaseline(options.baseline) : undefined;
+  const baseline = options.baseline ? await (await import('./baseline.js')).readBaseline(options.baseline) : undefined;
   const { allChecks } = await import('../../checks/index.js');
-  const { loadConfig, disabledChecks, severityOverrides, applySuppressions } = await import('../config.js');
+  const { loadConfig, disabledChecks, severityOverrides, applySuppressions } = await import('./config.js');
   const config = await loadConfig(options.config, allChecks);
   const failOn = options.failOn ?? config?.failOn ?? 'error';
   const checks = chooseChecks(allChecks, options, disabledChecks(config));
@@ -107,7 +107,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   try {
     const outputs = options.outputs ?? [];
     const drawTopology = options.topology ?? (!options.planned && outputs.some((o) => o.format === 'markdown'));
-    const { describeTopology } = drawTopology ? await import('../topology.js') : { describeTopology: undefined };
+    const { describeTopology } = drawTopology ? await import('../network/topology.js') : { describeTopology: undefined };
     const decorate = describeTopology
       ? async (t: TargetResult): Promise<TargetResult> => {
           const topology = await describeTopology(inventory, t.workspaceId);
@@ -143,7 +143,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       if (scope) report = { ...report, scope, ...(scope.unreadable ? { incomplete: true } : {}) };
     }
     if (options.fix) {
-      const { applyFixes } = await import('../fix.js');
+      const { applyFixes } = await import('./fix.js');
       const rerun = async (workspaceId: string) => (await runAudit({ ...run, inventory, workspaceIds: [workspaceId] })).targets[0]!.results;
       report = await applyFixes(report, inventory, {
         ...signal,
@@ -154,7 +154,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
       });
     }
     report = applySuppressions(report, config, options.today ?? new Date().toISOString().slice(0, 10));
-    if (baseline && options.baseline) report = (await import('../baseline.js')).compareWithBaseline(report, baseline, options.baseline);
+    if (baseline && options.baseline) report = (await import('./baseline.js')).compareWithBaseline(report, baseline, options.baseline);
     // The diagram is drawn while each workspace's reads are held (decorate, above); after fixes, from Azure as they left them.
     if (options.fix && decorate) report = { ...report, targets: await Promise.all(report.targets.map(decorate)) };
     await writeOutputs(report, outputs, checks);
@@ -210,7 +210,7 @@ async function upload(
   connection: ArmConnection,
   signal: { abortSignal?: AbortSignal },
 ): Promise<{ rows: number; runId: string; error?: string }> {
-  const { logRows, sendRows } = await import('../log-analytics.js');
+  const { logRows, sendRows } = await import('../report/log-analytics.js');
   const runId = randomUUID();
   const rows = logRows(report, runId, new Date());
   try {

@@ -7,7 +7,7 @@ import type { ArmConnection } from '../arm/connection.js';
 import type { AuditReport } from '../base/results.js';
 import type { RunOptions } from '../engine/run.js';
 import type { Inventory, WhatIfRequest } from '../inventory/index.js';
-import { rememberSecret } from '../secrets.js';
+import { rememberSecret } from '../base/secrets.js';
 import type { TerraformPlan } from '../terraform/plan-file.js';
 
 /** What a planned audit is given: the live inventory it compares with, and how to run the checks. */

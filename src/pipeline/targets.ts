@@ -8,7 +8,7 @@ import { ArmRequestError } from '../arm/errors.js';
 import { tryParseResourceId } from '../base/resource-id.js';
 import type { ScopeReport } from '../base/results.js';
 import type { Inventory } from '../inventory/index.js';
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 
 /** What to audit. Subscriptions, management groups and `allSubscriptions` widen it to every workspace there. */
 export interface AuditTargets {
@@ -40,7 +40,7 @@ export async function resolveTargets(
 ): Promise<LiveTargets> {
   const signal = options.abortSignal ? { abortSignal: options.abortSignal } : {};
   const ids = dedupe([...(targets.workspaces ?? [])]);
-  const { resolveScope } = await import('../scope.js');
+  const { resolveScope } = await import('./scope.js');
   const scope = isTenantWide(targets)
     ? await resolveScope(
         inventory,

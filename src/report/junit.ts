@@ -5,7 +5,7 @@
  * which escapes what XML needs escaped.
  */
 import XMLBuilder from 'fast-xml-builder';
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import type { AuditReport, CheckResult } from './types.js';
 
 function findingsText(r: CheckResult): string {

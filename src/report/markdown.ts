@@ -2,9 +2,9 @@
  * Markdown for humans and $GITHUB_STEP_SUMMARY: a summary table, a Mermaid diagram of each
  * workspace's network topology with failing links marked, then the findings with evidence and fix.
  */
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import { idKey } from '../base/resource-id.js';
-import type { Topology } from '../topology.js';
+import type { Topology } from '../network/topology.js';
 import type { AuditReport, CheckResult, TargetResult } from './types.js';
 
 /** The compute types whose reach the checks decide (same-vnet-placement, nsg-outbound-service-tags). */

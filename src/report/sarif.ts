@@ -5,7 +5,7 @@
  * https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
 import type { CheckMeta } from '../engine/check.js';
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import type { AuditReport, CheckResult, Finding } from './types.js';
 
 export const INFORMATION_URI = 'https://www.npmjs.com/package/aml-preflight';

@@ -7,7 +7,7 @@
  */
 import { stripVTControlCharacters } from 'node:util';
 import pc from 'picocolors';
-import { scrub } from '../secrets.js';
+import { scrub } from '../base/secrets.js';
 import type { Status } from '../engine/check.js';
 import type { AuditReport, CheckResult, Finding } from './types.js';
 

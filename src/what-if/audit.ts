@@ -7,7 +7,7 @@
  */
 import { idKey, parseResourceId, tryParseResourceId } from '../base/resource-id.js';
 import type { AuditReport, CheckResult, FixedFinding, TargetResult } from '../base/results.js';
-import { compareFindings } from '../compare.js';
+import { compareFindings } from '../pipeline/compare.js';
 import { runAudit, type RunOptions } from '../engine/run.js';
 import { Inventory, type InventoryOptions, type WhatIfChangeView, type WhatIfRequest } from '../inventory/index.js';
 import type { ArmConnection } from '../arm/connection.js';

@@ -15,7 +15,7 @@ import { allWorlds } from '../../mocks/worlds/index.js';
 import { hubId, rules } from '../../mocks/worlds/managed.js';
 import { ML_API_VERSION } from '../../src/arm/connection.js';
 import { runAudit } from '../../src/engine/run.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 import { parseWorld, type WorldInput } from '../../src/world/schema.js';
 import { checkAuditor, runCli, startHarness, type MockHarness } from '../helpers.js';
 

@@ -16,7 +16,7 @@ import { allWorlds } from '../../mocks/worlds/index.js';
 import { rules } from '../../mocks/worlds/managed.js';
 import { managedNetworkV2Id } from '../../mocks/worlds/managed-v2.js';
 import { runAudit } from '../../src/engine/run.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 import { parseWorld, type WorldInput } from '../../src/world/schema.js';
 import { checkAuditor, runCli, startHarness, type MockHarness } from '../helpers.js';
 

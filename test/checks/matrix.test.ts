@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allChecks } from '../../checks/index.js';
 import { runAudit } from '../../src/engine/run.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 import type { Status } from '../../src/engine/check.js';
 import { ids } from '../../mocks/worlds/generate.js';
 import { startHarness, type MockHarness } from '../helpers.js';

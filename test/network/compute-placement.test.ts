@@ -11,7 +11,7 @@ import { scoringSubnet } from '../../mocks/worlds/quickstart.js';
 import { runAudit } from '../../src/engine/run.js';
 import { networkModel } from '../../src/network/model.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { describeTopology } from '../../src/topology.js';
+import { describeTopology } from '../../src/network/topology.js';
 import { startHarness, type MockHarness } from '../helpers.js';
 
 let h: MockHarness | undefined;

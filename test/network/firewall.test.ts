@@ -20,7 +20,7 @@ import {
   type FirewallRules,
 } from '../../src/network/firewall.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 
 /** Microsoft's public tag data (mocks/fixtures/SOURCES.md), as serviceTags.list answers it. */
 const tags = indexServiceTags({

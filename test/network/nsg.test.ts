@@ -14,7 +14,7 @@ import {
   type NsgContext,
 } from '../../src/network/nsg.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 
 /** Microsoft's public tag data (mocks/fixtures/SOURCES.md), as serviceTags.list answers it. */
 function realTags() {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AzureFirewall, HubRouteTable, HubVirtualNetworkConnection, RoutingIntent, VirtualNetworkPeering } from '@azure/arm-network';
 import { allChecks } from '../../checks/index.js';
 import { runAudit } from '../../src/engine/run.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/base/paths.js';
 import { subnetEgress } from '../../src/network/egress.js';
 import { findAppliance } from '../../src/network/firewall-path.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/base/errors.js';
-import { scrub } from '../../src/secrets.js';
+import { scrub } from '../../src/base/secrets.js';
 import { loadTerraformPlan, parseTerraformPlan } from '../../src/terraform/index.js';
 import { fixture } from './plans.js';
 

@@ -1,6 +1,6 @@
 /** `audit`: argv mapped to the library's audit (`src/pipeline/audit.ts`), which decides and writes; this prints the exit code. */
 import type { Command } from 'commander';
-import { logAnalyticsTarget } from '../../log-analytics-options.js';
+import { logAnalyticsTarget } from '../../report/log-analytics-options.js';
 import { UsageError } from '../../base/errors.js';
 import { parseFormat, type Format } from '../../report/formats.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';

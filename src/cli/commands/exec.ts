@@ -1,6 +1,6 @@
 /** `exec`: run a command; on a registry or storage 401, resync the keys once and rerun it. */
 import type { Command } from 'commander';
-import { scrub } from '../../secrets.js';
+import { scrub } from '../../base/secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, pick, seconds, workspaceArg, type AzureCliOptions } from '../options.js';
 

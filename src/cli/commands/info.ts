@@ -35,7 +35,7 @@ export function registerPermissions(program: Command, { io }: CommandContext): v
     .option('--scope <scope>', 'assignable scope', '/subscriptions/<subscription-id>')
     .action(async (opts: { check?: string[]; scope: string; withoutKeys?: boolean }) => {
       const { allChecks } = await import('../../../checks/index.js');
-      const { customRole, isKeyAction } = await import('../../permissions.js');
+      const { customRole, isKeyAction } = await import('../../engine/permissions.js');
       let chosen = selectChecks(allChecks, opts.check ?? []);
       if (opts.withoutKeys) chosen = chosen.filter((c) => !c.meta.actions.some(isKeyAction));
       io.stdout(`${JSON.stringify(customRole(chosen, opts.scope), null, 2)}\n`);
@@ -50,7 +50,7 @@ export function registerExplain(program: Command, { io }: CommandContext): void 
     .action(async (id: string) => {
       const { allChecks } = await import('../../../checks/index.js');
       selectChecks(allChecks, [id]);
-      const { packageRoot } = await import('../../paths.js');
+      const { packageRoot } = await import('../../base/paths.js');
       io.stdout(await readFile(join(packageRoot, 'checks', id, 'README.md'), 'utf8'));
     });
 }

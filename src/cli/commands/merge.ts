@@ -17,7 +17,7 @@ export function register(program: Command, { io, setExit }: CommandContext): voi
     .action(async (files: string[], opts: { format: string; output?: string; failOn: string }) => {
       const format = parseFormat(opts.format);
       const failOn = parseFailOn(opts.failOn);
-      const { readReport, mergeReports } = await import('../../merge.js');
+      const { readReport, mergeReports } = await import('../../pipeline/merge.js');
       const { allChecks } = await import('../../../checks/index.js');
       const merged = mergeReports(await Promise.all(files.map((f) => readReport(f))));
       const { render } = await import('../../report/index.js');

@@ -25,7 +25,7 @@ export function registerDemo(program: Command, { io, setExit }: CommandContext):
     program.command('demo').description('audit the bundled demo world on the embedded mock (no Azure account needed)'),
     'table',
   ).action(async (opts: DisplayCliOptions) => {
-    const { packageRoot } = await import('../../paths.js');
+    const { packageRoot } = await import('../../base/paths.js');
     // The demo's custom images: one malformed, one missing from the registry, one from a public registry the NSG blocks.
     const image = [
       'crmlopsprodweu.azurecr.io//azureml/Training/pytorch:2.3-cuda12.1',

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../base/errors.js';
 import type { CheckResult } from '../../base/results.js';
-import { scrub } from '../../secrets.js';
+import { scrub } from '../../base/secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, pick, seconds, workspaceArg, type AzureCliOptions } from '../options.js';
 

@@ -1,7 +1,7 @@
 /** `snapshot`: write the ARM state an audit reads as a world file, secrets replaced by digests. */
 import type { Command } from 'commander';
 import { UsageError } from '../../base/errors.js';
-import { scrub } from '../../secrets.js';
+import { scrub } from '../../base/secrets.js';
 import type { CliIO, CommandContext, Exit } from '../io.js';
 import { azureOptions, collect, pick, workspaceArg, type AzureCliOptions } from '../options.js';
 import { writeFileAtomic } from '../../base/write.js';
@@ -29,7 +29,7 @@ async function snapshot(opts: SnapshotCliOptions, io: CliIO): Promise<Exit> {
   const { openSession, worldWorkspaceIds } = await import('../session.js');
   const { Inventory } = await import('../../inventory/index.js');
   const { runAudit } = await import('../../engine/run.js');
-  const { createRecorder, snapshotDescription } = await import('../../snapshot.js');
+  const { createRecorder, snapshotDescription } = await import('../../world/snapshot.js');
   const { allChecks } = await import('../../../checks/index.js');
   const recorder = createRecorder();
   const session = await openSession({ ...pick(opts), connection: { ...(io.connectionOverrides ?? {}), onResponse: recorder.onResponse } });

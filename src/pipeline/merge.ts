@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { UsageError } from './base/errors.js';
-import { summarize, type AuditReport, type TargetResult } from './report/types.js';
-import { jsonPath } from './world/schema.js';
-import { VERSION } from './version.js';
+import { UsageError } from '../base/errors.js';
+import { summarize, type AuditReport, type TargetResult } from '../report/types.js';
+import { jsonPath } from '../world/schema.js';
+import { VERSION } from '../base/version.js';
 
 const reportSchema = z
   .object({

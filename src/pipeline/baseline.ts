@@ -3,11 +3,11 @@
  * is `new` or `unchanged` by its fingerprint (per workspace); the baseline's findings this run no
  * longer has are listed as `absent`. With a baseline, `--fail-on` counts only `new` findings.
  */
-import { UsageError } from './base/errors.js';
-import type { AbsentFinding, AuditReport, Finding } from './base/results.js';
+import { UsageError } from '../base/errors.js';
+import type { AbsentFinding, AuditReport, Finding } from '../base/results.js';
 import { compareFindings } from './compare.js';
 import { readReport } from './merge.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../base/version.js';
 
 /** Reads a baseline: an aml-preflight JSON report of this very version, whose findings carry fingerprints. */
 export async function readBaseline(file: string): Promise<AuditReport> {

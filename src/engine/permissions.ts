@@ -3,7 +3,7 @@
  * --role-definition @role.json` takes.
  * https://learn.microsoft.com/azure/role-based-access-control/custom-roles-cli
  */
-import type { Check } from './engine/check.js';
+import type { Check } from './check.js';
 
 export interface RoleDefinition {
   Name: string;

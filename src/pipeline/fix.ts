@@ -5,11 +5,11 @@
  *   (a long-running operation, waited for), then every check of that workspace is read again;
  * - `workspace-keys-in-sync` → resync the keys, then read them again.
  */
-import type { Inventory } from './inventory/index.js';
-import { resyncIfDrifted, type ResyncOptions } from './keys/resync.js';
-import { forgetNetworkModels } from './network/model.js';
-import { nameOf } from './network/exposure.js';
-import { summarize, type AuditReport, type CheckResult, type TargetResult } from './report/types.js';
+import type { Inventory } from '../inventory/index.js';
+import { resyncIfDrifted, type ResyncOptions } from '../keys/resync.js';
+import { forgetNetworkModels } from '../network/model.js';
+import { nameOf } from '../network/exposure.js';
+import { summarize, type AuditReport, type CheckResult, type TargetResult } from '../report/types.js';
 
 const KEYS = 'workspace-keys-in-sync';
 const MANAGED = 'managed-network-outbound';

@@ -7,9 +7,9 @@
  * The table and data collection rule: examples/log-analytics/.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { tryParseResourceId } from './base/resource-id.js';
-import type { AuditReport } from './base/results.js';
-import { scrub } from './secrets.js';
+import { tryParseResourceId } from '../base/resource-id.js';
+import type { AuditReport } from '../base/results.js';
+import { scrub } from '../base/secrets.js';
 
 export { DEFAULT_STREAM, type LogAnalyticsTarget } from './log-analytics-options.js';
 import type { LogAnalyticsTarget } from './log-analytics-options.js';

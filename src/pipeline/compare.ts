@@ -2,8 +2,8 @@
  * Findings of one report against another's, by workspace and fingerprint: the comparison behind
  * `--baseline` (new, unchanged, absent) and `--what-if` (introduced, unchanged, fixed).
  */
-import { idKey } from './base/resource-id.js';
-import type { AuditReport, Finding, TargetResult } from './base/results.js';
+import { idKey } from '../base/resource-id.js';
+import type { AuditReport, Finding, TargetResult } from '../base/results.js';
 
 /** A finding of the earlier report that the later one no longer has. */
 export interface GoneFinding {

@@ -5,8 +5,8 @@
  * runs there. A part of the scope that cannot be listed is reported, and the rest still runs.
  * https://learn.microsoft.com/azure/cost-management-billing/manage/subscription-states
  */
-import type { ScopeReport, SkippedSubscription } from './base/results.js';
-import type { Inventory, ReadOptions, SubscriptionView } from './inventory/index.js';
+import type { ScopeReport, SkippedSubscription } from '../base/results.js';
+import type { Inventory, ReadOptions, SubscriptionView } from '../inventory/index.js';
 
 export interface ScopeRequest {
   readonly subscriptions: readonly string[];

@@ -6,9 +6,9 @@
  * snapshot (equal secrets give equal digests) and no secret is ever written. A 403 is recorded as a
  * fault of the same request.
  */
-import { redactSecrets } from './secrets.js';
-import { VERSION } from './version.js';
-import type { WorldInput } from './world/schema.js';
+import { redactSecrets } from '../base/secrets.js';
+import { VERSION } from '../base/version.js';
+import type { WorldInput } from './schema.js';
 
 type Json = Record<string, unknown>;
 
