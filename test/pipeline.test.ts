@@ -114,6 +114,7 @@ describe('audit() with a planned state', () => {
       const r = await audit({
         connection: h.connection,
         targets: {},
+        checks: ['nsg-outbound-service-tags', 'same-vnet-placement'],
         planned: whatIfSource({
           request: {
             scope: { kind: 'resourceGroup', subscriptionId: SUB, resourceGroup: RG },
@@ -124,6 +125,7 @@ describe('audit() with a planned state', () => {
         }),
       });
       expect(r.exitCode).toBe(1);
+      expect(r.report.targets[0]!.results.map((x) => x.checkId)).toEqual(['nsg-outbound-service-tags', 'same-vnet-placement']);
       expect(r.report.whatIf).toMatchObject({
         deployment: DEPLOYMENT,
         template: 'main.json',
