@@ -6,6 +6,7 @@ import imageBuildCompute from './image-build-compute/index.js';
 import acrWorkspaceAccess from './acr-workspace-access/index.js';
 import privateDnsZones from './private-dns-zones/index.js';
 import nsgOutboundServiceTags from './nsg-outbound-service-tags/index.js';
+import computeOutbound from './compute-outbound/index.js';
 import managedNetworkOutbound from './managed-network-outbound/index.js';
 import workspaceKeysInSync from './workspace-keys-in-sync/index.js';
 import workspaceDiagnose from './workspace-diagnose/index.js';
@@ -19,6 +20,7 @@ export const allChecks: readonly Check[] = [
   acrWorkspaceAccess,
   privateDnsZones,
   nsgOutboundServiceTags,
+  computeOutbound,
   managedNetworkOutbound,
   workspaceKeysInSync,
   workspaceDiagnose,

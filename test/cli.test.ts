@@ -128,7 +128,7 @@ describe('aml-preflight audit', () => {
     [['audit', '--workspace', ids.vnet], /not an Azure ML workspace id/],
     [
       ['audit', '--mock', 'x.json', '--check', 'no-such-check'],
-      /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference, identity-access$/m,
+      /unknown check "no-such-check"; known checks: same-vnet-placement, acr-private-endpoint-region, image-build-compute, acr-workspace-access, private-dns-zones, nsg-outbound-service-tags, compute-outbound, managed-network-outbound, workspace-keys-in-sync, workspace-diagnose, image-reference, identity-access$/m,
     ],
     [['audit', '--mock', '/nonexistent/world.json'], /cannot read world file \/nonexistent\/world.json: ENOENT/],
     [['audit', '--workspace', ids.workspace, '--format', 'yaml'], /--format "yaml" is not one of table, json/],

@@ -20,6 +20,7 @@ const HEALTHY: Record<string, Status> = {
   'acr-workspace-access': 'pass',
   'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
+  'compute-outbound': 'pass',
   // A customer-VNet workspace has no managed network.
   'managed-network-outbound': 'skip',
   'workspace-keys-in-sync': 'pass',
@@ -30,7 +31,12 @@ const HEALTHY: Record<string, Status> = {
   'identity-access': 'skip',
 };
 /** A healthy managed-network workspace, as deviations from HEALTHY. */
-const MANAGED: Row = { 'private-dns-zones': 'skip', 'nsg-outbound-service-tags': 'skip', 'managed-network-outbound': 'pass' };
+const MANAGED: Row = {
+  'private-dns-zones': 'skip',
+  'nsg-outbound-service-tags': 'skip',
+  'compute-outbound': 'skip',
+  'managed-network-outbound': 'pass',
+};
 /** Deviations from HEALTHY, per world. A defect's consequences count: a Pending registry endpoint
  * also leaves the registry unreachable for placement and the build cluster. */
 const EXPECTED: Record<string, Row> = {
@@ -45,7 +51,13 @@ const EXPECTED: Record<string, Row> = {
     'workspace-keys-in-sync': 'fail',
     'workspace-diagnose': 'fail',
   },
-  'public-registry': { 'acr-private-endpoint-region': 'skip', 'image-build-compute': 'skip', 'acr-workspace-access': 'skip' },
+  // Its NSG denies the Internet, and the public registry is reached there: compute-outbound fails on its hosts.
+  'public-registry': {
+    'acr-private-endpoint-region': 'skip',
+    'image-build-compute': 'skip',
+    'acr-workspace-access': 'skip',
+    'compute-outbound': 'fail',
+  },
   'ibc-missing': { 'image-build-compute': 'fail' },
   'ibc-not-found': { 'image-build-compute': 'fail' },
   'ibc-compute-instance': { 'image-build-compute': 'fail' },
@@ -56,7 +68,7 @@ const EXPECTED: Record<string, Row> = {
   'ibc-peering-disconnected': { 'image-build-compute': 'fail', 'same-vnet-placement': 'fail' },
   'ibc-peered-vnet': {},
   'ibc-mixed-case-ids': {},
-  'nsg-deny-before-allow': { 'nsg-outbound-service-tags': 'fail' },
+  'nsg-deny-before-allow': { 'nsg-outbound-service-tags': 'fail', 'compute-outbound': 'fail' },
   'nsg-frontdoor-missing': { 'nsg-outbound-service-tags': 'fail' },
   'nsg-explicit-cidrs': {},
   'nsg-explicit-cidrs-one-missing': { 'nsg-outbound-service-tags': 'fail' },
@@ -66,8 +78,9 @@ const EXPECTED: Record<string, Row> = {
   'nsg-deny-other-subnet': {},
   'nsg-no-nsg': {},
   'nsg-asg-rule': { 'nsg-outbound-service-tags': 'warn' },
-  'nsg-forced-tunnel': { 'nsg-outbound-service-tags': 'warn' },
-  'nsg-forced-tunnel-tag-routes': {},
+  'nsg-forced-tunnel': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn' },
+  // Only MCR and Front Door are routed straight out; the rest goes to an appliance nothing readable owns.
+  'nsg-forced-tunnel-tag-routes': { 'compute-outbound': 'warn' },
   // Issue 21: hub and spoke through an Azure Firewall in the connectivity subscription.
   'fw-hub-healthy': {},
   'fw-classic-rules': {},
@@ -76,8 +89,18 @@ const EXPECTED: Record<string, Row> = {
   'fw-parent-policy-deny': { 'nsg-outbound-service-tags': 'fail' },
   'fw-dns-proxy-off': { 'nsg-outbound-service-tags': 'warn' },
   'fw-ip-group-forbidden': { 'nsg-outbound-service-tags': 'warn' },
-  'fw-hub-forbidden': { 'nsg-outbound-service-tags': 'warn' },
-  'fw-third-party-nva': { 'nsg-outbound-service-tags': 'warn' },
+  'fw-hub-forbidden': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn' },
+  'fw-third-party-nva': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn' },
+  // compute-outbound (mocks/worlds/outbound.ts): one missing dependency each.
+  'outbound-nsg-entra-denied': { 'compute-outbound': 'fail' },
+  'outbound-fw-batch-denied': { 'compute-outbound': 'fail' },
+  'outbound-fw-registry-no-pe': {
+    'acr-private-endpoint-region': 'skip',
+    'image-build-compute': 'skip',
+    'acr-workspace-access': 'skip',
+    'compute-outbound': 'fail',
+  },
+  'outbound-fw-package-denied': { 'compute-outbound': 'warn' },
   // Issue 21: a Virtual WAN secured hub, and a firewall no peering leads to.
   'vwan-hub-healthy': {},
   'vwan-route-table-default': {},
@@ -99,7 +122,12 @@ const EXPECTED: Record<string, Row> = {
   'placement-peered-endpoint-vnet': {},
   'placement-mixed-case-ids': {},
   // The subnet's 404 leaves the NSG undecidable; placement and the build cluster fail on it.
-  'placement-subnet-deleted': { 'same-vnet-placement': 'fail', 'image-build-compute': 'fail', 'nsg-outbound-service-tags': 'error' },
+  'placement-subnet-deleted': {
+    'same-vnet-placement': 'fail',
+    'image-build-compute': 'fail',
+    'nsg-outbound-service-tags': 'error',
+    'compute-outbound': 'error',
+  },
   'acr-pe-pending': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
   'acr-pe-rejected': { 'acr-private-endpoint-region': 'fail', 'same-vnet-placement': 'fail', 'image-build-compute': 'fail' },
   'acr-pe-unsupported-region': { 'acr-private-endpoint-region': 'fail' },
@@ -140,13 +168,18 @@ const EXPECTED: Record<string, Row> = {
   'identity-image-registry-forbidden': { 'identity-access': 'pass' },
   // Managed virtual network worlds: no customer NSG and (but for managed-customer-pe) no customer
   // private endpoint, so those two checks are not applicable; managed-network-outbound decides.
-  // Microsoft's machine-learning-end-to-end-secure quickstart: its NSG names AzureActiveDirectory,
-  // which the mock's service-tag data (mocks/fixtures/service-tags) lacks, so the NSG check warns.
+  // Microsoft's machine-learning-end-to-end-secure quickstart: its NSG names AzureContainerRegistry.westeurope,
+  // which the mock's service-tag data (mocks/fixtures/service-tags) lacks, so both NSG checks warn.
   // Its key vault uses Azure RBAC, and the world holds no role assignment for the workspace
   // identity (the one Azure ML makes at creation), so identity-access fails on the vault.
-  'quickstart-e2e-secure': { 'nsg-outbound-service-tags': 'warn', 'identity-access': 'fail' },
-  'quickstart-e2e-secure-vault-zone': { 'nsg-outbound-service-tags': 'warn', 'private-dns-zones': 'fail', 'identity-access': 'fail' },
-  'quickstart-attached-kubernetes': { 'nsg-outbound-service-tags': 'warn', 'identity-access': 'fail' },
+  'quickstart-e2e-secure': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn', 'identity-access': 'fail' },
+  'quickstart-e2e-secure-vault-zone': {
+    'nsg-outbound-service-tags': 'warn',
+    'compute-outbound': 'warn',
+    'private-dns-zones': 'fail',
+    'identity-access': 'fail',
+  },
+  'quickstart-attached-kubernetes': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn', 'identity-access': 'fail' },
   'dns-custom-servers-unlinked': { 'private-dns-zones': 'warn' },
   'dns-workspace-zone-not-linked': { 'private-dns-zones': 'fail' },
   'healthy-managed': MANAGED,
