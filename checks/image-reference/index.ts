@@ -9,16 +9,27 @@
  */
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
-import { ALL, minus, size } from '../../src/network/cidr.js';
-import { subnetEgress } from '../../src/network/egress.js';
+import { size } from '../../src/network/cidr.js';
+import { EGRESS_PATH_ACTIONS, gatherEgressPath } from '../../src/network/egress-gather.js';
+import { evaluateEgressPath, taglessPath } from '../../src/network/egress-path.js';
 import { nameOf } from '../../src/network/exposure.js';
-import { evaluateNsg } from '../../src/network/nsg.js';
+import { describeRule } from '../nsg-outbound-service-tags/index.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
 import { parseImageReference, PUBLIC_REGISTRIES, registryHosts, type ReferenceProblem } from '../../src/images/reference.js';
 import { fqdnCovers, isActive, type OutboundRule } from '../../src/network/managed.js';
 import { networkModel } from '../../src/network/model.js';
 
-type M = 'invalid' | 'malformed' | 'unpinned' | 'notFound' | 'otherRegistry' | 'unknownRegistry' | 'publicBlocked' | 'publicNoFqdnRule';
+type M =
+  | 'invalid'
+  | 'malformed'
+  | 'unpinned'
+  | 'notFound'
+  | 'otherRegistry'
+  | 'unknownRegistry'
+  | 'publicBlocked'
+  | 'publicPathBlocked'
+  | 'publicPathUnverified'
+  | 'publicNoFqdnRule';
 
 const PROBLEM_WORDS: Record<Exclude<ReferenceProblem, 'invalid' | 'missing-tag-or-digest'>, string> = {
   'double-slash': 'a double slash',
@@ -40,16 +51,14 @@ export default defineCheck<M>({
       'workspace',
       'container registry',
       'repositories and tags (ACR data plane)',
-      'compute subnets, NSGs and service tags (for public registries)',
+      'compute subnets, NSGs, routes and the Azure Firewall they lead to (for public registries)',
     ],
     actions: [
       'Microsoft.MachineLearningServices/workspaces/read',
       'Microsoft.MachineLearningServices/workspaces/computes/read',
       'Microsoft.ContainerRegistry/registries/read',
       'Microsoft.ContainerRegistry/registries/pull/read',
-      'Microsoft.Network/virtualNetworks/read',
-      'Microsoft.Network/networkSecurityGroups/read',
-      'Microsoft.Network/locations/serviceTags/read',
+      ...EGRESS_PATH_ACTIONS,
     ],
     messages: {
       invalid: 'Image reference "{{reference}}" is not valid: {{why}}.',
@@ -62,6 +71,10 @@ export default defineCheck<M>({
         'Image {{reference}} comes from {{host}}, which is neither the workspace registry {{registry}} nor a known public registry.',
       publicBlocked:
         'Image {{reference}} comes from the public registry {{host}}, but outbound TCP 443 to the Internet from subnet {{subnet}} is denied by rule {{rule}} (priority {{priority}}) of NSG {{nsg}}.',
+      publicPathBlocked:
+        'Image {{reference}} comes from the public registry {{host}}, but egress from subnet {{subnet}} to {{fqdn}} {{why}}.',
+      publicPathUnverified:
+        'Image {{reference}} comes from the public registry {{host}}; egress from subnet {{subnet}} to it cannot be verified: {{why}}.',
       publicNoFqdnRule:
         'Image {{reference}} comes from the public registry {{host}}, but the managed network of {{workspace}} allows only approved outbound and no Active FQDN rule covers {{hosts}}.',
     },
@@ -186,7 +199,11 @@ async function checkManagedFqdn(ctx: CheckContext<M>, reference: string, host: s
   });
 }
 
-/** Public registries other than MCR have no service tag: the computes need TCP 443 to the Internet. */
+/**
+ * Public registries other than MCR have no service tag: the computes need TCP 443 to their hosts,
+ * through the whole egress path (src/network/egress-path.ts): the NSG (which meets a host as the
+ * public Internet), the routes, and the Azure Firewall a route leads to (which matches the names).
+ */
 async function checkPublicReachable(
   ctx: CheckContext<M>,
   reference: string,
@@ -197,30 +214,102 @@ async function checkPublicReachable(
   if (computes.length === 0) return;
   const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
   const tags = indexServiceTags(await ctx.inventory.serviceTags(parseResourceId(ctx.workspaceId).subscriptionId, ws.location ?? '', opts));
+  const fqdns = registryHosts(host);
   const seen = new Set<string>();
   for (const c of computes) {
     const key = c.subnetId!.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const egress = await subnetEgress(ctx.inventory, c.subnetId!, tags, opts);
-    const internet = minus(ALL, egress.virtualNetwork).filter((p) => !p.includes(':'));
-    const e = evaluateNsg(
-      egress.nsg,
-      { source: egress.source, destination: internet, protocol: 'Tcp', port: 443 },
-      { virtualNetwork: egress.virtualNetwork, tags },
-    );
+    const path = await gatherEgressPath(ctx.inventory, c.subnetId!, tags, opts);
+    const v = evaluateEgressPath(path, { fqdns }, { protocol: 'Tcp', port: 443 });
+    const subnet = nameOf(c.subnetId!);
     // The registry's addresses are not a service tag. If the NSG allows only slivers of the Internet
-    // (service tags such as MCR), an arbitrary public address falls to the rule denying the rest.
-    const total = size(internet);
-    const widest = [...e.denied].sort((a, b) => (size(b.destination) > size(a.destination) ? 1 : -1))[0];
-    if (!widest || size(widest.destination) * 100n < total * 99n) continue;
-    const rule = widest.rule;
-    ctx.report({
-      messageId: 'publicBlocked',
-      data: { reference, host, subnet: nameOf(c.subnetId!), rule: rule.name, priority: rule.priority, nsg: nameOf(rule.nsgId) },
-      resourceId: `${rule.nsgId}/securityRules/${rule.name}`,
-      evidence: { host, subnetId: c.subnetId, decidingRule: rule },
-      remediation: `Import the image into the workspace registry (az acr import --name <workspace-registry> --source ${reference}), or allow TCP 443 to ${host} (through the firewall: an NSG cannot name a host).`,
-    });
+    // (explicit ranges), an arbitrary public address falls to the rule denying the rest.
+    const total = size(taglessPath(path).internet.filter((p) => !p.includes(':')));
+    const widest = v.nsg.denied.toSorted((a, b) => (size(b.destination) > size(a.destination) ? 1 : -1))[0];
+    if (widest && size(widest.destination) * 100n >= total * 99n) {
+      const rule = widest.rule;
+      ctx.report({
+        messageId: 'publicBlocked',
+        data: { reference, host, subnet, rule: rule.name, priority: rule.priority, nsg: nameOf(rule.nsgId) },
+        resourceId: `${rule.nsgId}/securityRules/${rule.name}`,
+        evidence: { host, subnetId: c.subnetId, decidingRule: rule },
+        remediation: `Import the image into the workspace registry (az acr import --name <workspace-registry> --source ${reference}), or allow TCP 443 to ${host} (through the firewall: an NSG cannot name a host).`,
+      });
+      continue;
+    }
+    const base = { host, hosts: fqdns, subnetId: c.subnetId, routeTableId: path.egress.routeTableId ?? null };
+    const importFix = `Import the image into the workspace registry (az acr import --name <workspace-registry> --source ${reference})`;
+    for (const seg of v.segments) {
+      if (seg.kind === 'nsg-denied' || seg.kind === 'nsg-undecidable') continue;
+      const hop = seg.route.nextHopIpAddress ? `${seg.route.nextHopType} ${seg.route.nextHopIpAddress}` : seg.route.nextHopType;
+      if (seg.kind === 'firewall') {
+        const d = seg.evaluation.deciding;
+        if (seg.evaluation.verdict === 'allow' || !d) continue;
+        const fw = nameOf(seg.appliance.firewallId);
+        const decider = d.rule ? describeRule(d.rule) : (d.why ?? 'no rule matches');
+        const evidence = {
+          ...base,
+          route: seg.route,
+          firewallId: seg.appliance.firewallId,
+          decidingRule: d.rule ?? null,
+          why: d.why ?? null,
+        };
+        const resourceId = d.rule?.group
+          ? `${d.rule.ownerId}/ruleCollectionGroups/${d.rule.group.name}`
+          : (d.rule?.ownerId ?? seg.appliance.firewallId);
+        if (seg.evaluation.verdict === 'deny')
+          ctx.report({
+            messageId: 'publicPathBlocked',
+            data: {
+              reference,
+              host,
+              subnet,
+              fqdn: d.fqdn ?? host,
+              why: `goes through Azure Firewall ${fw} (${hop}), which denies it: ${decider}`,
+            },
+            resourceId,
+            evidence,
+            remediation: `${importFix}, or allow ${fqdns.join(' ')} on HTTPS 443 in an application rule of ${fw} before ${d.rule ? d.rule.collection.name : 'the default deny'}.`,
+          });
+        else
+          ctx.report({
+            messageId: 'publicPathUnverified',
+            data: { reference, host, subnet, why: `Azure Firewall ${fw}: ${d.why ?? 'a rule cannot be resolved'}` },
+            resourceId,
+            evidence,
+            remediation: `${importFix}, or make the firewall rule explicit for ${fqdns.join(' ')}.`,
+            level: 'warning',
+          });
+        continue;
+      }
+      if (seg.kind === 'dropped') {
+        ctx.report({
+          messageId: 'publicPathBlocked',
+          data: {
+            reference,
+            host,
+            subnet,
+            fqdn: host,
+            why: `is dropped by route ${seg.route.name} (${seg.route.addressPrefix}), next hop ${hop}`,
+          },
+          resourceId: `${path.egress.routeTableId!}/routes/${seg.route.name}`,
+          evidence: { ...base, route: seg.route },
+          remediation: `${importFix}, or remove route ${seg.route.name}.`,
+        });
+        continue;
+      }
+      ctx.report({
+        messageId: 'publicPathUnverified',
+        data: { reference, host, subnet, why: `it goes through ${hop} by route ${seg.route.name}, whose rules ARM does not show` },
+        resourceId:
+          seg.kind === 'third-party' && seg.appliance.kind === 'third-party'
+            ? seg.appliance.nicId
+            : `${path.egress.routeTableId!}/routes/${seg.route.name}`,
+        evidence: { ...base, route: seg.route, next: seg.kind },
+        remediation: `${importFix}, or allow ${fqdns.join(' ')} on HTTPS 443 in the appliance at ${seg.route.nextHopIpAddress ?? 'the next hop'}.`,
+        level: 'warning',
+      });
+    }
   }
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import check from '../../checks/image-reference/index.js';
 import { checkAuditor, runCli, worldPath } from '../helpers.js';
+import { hub, hubAndSpoke } from '../../mocks/worlds/firewall.js';
+import { mutate } from '../../mocks/worlds/healthy.js';
+import { res } from '../../mocks/worlds/generate.js';
 
 const t = checkAuditor(check);
 const audit = t.audit;
@@ -59,6 +62,29 @@ describe('image-reference', () => {
     ]);
     expect(blocked.findings[2]!.message).toContain('denied by rule DenyInternetOutbound (priority 4000)');
     expect((await audit('nsg-no-nsg', ['docker.io/pytorch/pytorch:2.3.1'])).status).toBe('pass');
+  });
+
+  it('behind a hub firewall, the firewall decides a public registry: its application rules name the hosts or deny them', async () => {
+    const denied = await audit('fw-hub-healthy', ['docker.io/pytorch/pytorch:2.3.1']);
+    expect(denied.status).toBe('fail');
+    expect(denied.findings.map((f) => f.message)).toEqual([
+      'Image docker.io/pytorch/pytorch:2.3.1 comes from the public registry docker.io, but egress from subnet snet-training to registry-1.docker.io goes through Azure Firewall afw-hub-weu (VirtualAppliance 10.100.0.4), which denies it: no rule matches: the firewall denies by default.',
+    ]);
+    expect(denied.findings[0]!.resourceId).toBe(hub.firewall);
+    const allowed = mutate('fw-hub-healthy with Docker Hub allowed', (w) => {
+      hubAndSpoke(w);
+      const hosts = (res(w, hub.group).properties.ruleCollections as { name: string; rules: unknown[] }[]).find(
+        (c) => c.name === 'allow-aml-hosts',
+      )!;
+      hosts.rules.push({
+        ruleType: 'ApplicationRule',
+        name: 'allow-docker-hub',
+        protocols: [{ protocolType: 'Https', port: 443 }],
+        sourceAddresses: ['10.20.0.0/16'],
+        targetFqdns: ['registry-1.docker.io', 'auth.docker.io', '*.docker.com'],
+      });
+    });
+    expect((await audit(allowed, ['docker.io/pytorch/pytorch:2.3.1'])).status).toBe('pass');
   });
 
   it('is opt-in: --image adds it; without images a selected check skips', async () => {
