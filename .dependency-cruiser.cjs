@@ -43,6 +43,14 @@ module.exports = {
       to: { path: '^src/(inventory|arm)(/|\\.ts$)' },
     },
     {
+      name: 'network-evaluators-pure',
+      severity: 'error',
+      comment:
+        "src/network's evaluators decide from the data they are given: they import neither the inventory, nor src/arm, nor the gathering in src/network/gather/. Allowed: the inventory's view types (the shapes a read returns) and ARM's error values (src/arm/errors), which the model carries as data.",
+      from: { path: '^src/network/', pathNot: '^src/network/gather/' },
+      to: { path: '^src/(inventory|arm)/|^src/network/gather/', pathNot: '^src/(inventory/views|arm/errors)\\.[jt]s$' },
+    },
+    {
       name: 'src-not-mocks',
       severity: 'error',
       comment: "The library never depends on the mock; only the CLI's --mock, mock and demo serve a world.",

@@ -10,7 +10,7 @@ import { allChecks } from '../checks/index.js';
 import { ids } from '../mocks/worlds/generate.js';
 import { runAudit } from '../src/engine/run.js';
 import { render, FORMATS } from '../src/report/index.js';
-import { describeTopology } from '../src/network/topology.js';
+import { describeTopology } from '../src/network/gather/topology.js';
 import { applySuppressions, parseConfig } from '../src/pipeline/config.js';
 import { describeCommands } from '../src/cli/main.js';
 import { packageRoot } from '../src/base/paths.js';

@@ -18,7 +18,7 @@ import { ArmRequestError } from '../../src/arm/errors.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { nameOf, registryExposure } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 
 const TYPE = 'microsoft.containerregistry/registries';
 

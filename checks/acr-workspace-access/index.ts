@@ -13,7 +13,7 @@
 import { defineCheck } from '../../src/engine/check.js';
 import { nameOf, registryExposure, vnetOf } from '../../src/network/exposure.js';
 import { isActive } from '../../src/network/managed.js';
-import { networkModel, withVnets } from '../../src/network/model.js';
+import { networkModel, withVnets } from '../../src/network/gather/model.js';
 import { privateEndpointRule, reachEndpoints } from '../../src/network/reach.js';
 
 export default defineCheck({

@@ -1,7 +1,7 @@
 /** The `az` commands compute-outbound's findings offer: an NSG allow, a firewall allow, a route straight out. */
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf } from '../../src/network/exposure.js';
-import type { Appliance } from '../../src/network/firewall-path.js';
+import type { Appliance } from '../../src/network/egress-types.js';
 import type { FirewallRuleRef } from '../../src/network/firewall.js';
 import type { Nsg } from '../../src/network/nsg.js';
 import type { RowPort } from './rows.js';

@@ -14,10 +14,10 @@
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/base/resource-id.js';
 import type { AddressSet } from '../../src/network/cidr.js';
-import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/egress-gather.js';
+import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, prefixCount, type EgressSegment, type GatheredPath } from '../../src/network/egress-path.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 import { registryHostsToCheck } from './registry.js';
 import { indexServiceTags, type ServiceTagIndex } from '../../src/network/service-tags.js';
 import { describeRule } from '../nsg-outbound-service-tags/index.js';

@@ -1,7 +1,7 @@
 /** Which compute subnets reach the workspace registry through its public endpoint, and its hosts there. */
 import type { CheckContext } from '../../src/engine/check.js';
 import { idKey, sameId } from '../../src/base/resource-id.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 import { reach } from '../../src/network/reach.js';
 
 /**

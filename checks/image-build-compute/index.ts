@@ -17,7 +17,7 @@
 import { defineCheck } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 import { closedToPublic, reach } from '../../src/network/reach.js';
 import { managedFix, managedWhy } from '../../src/network/managed-words.js';
 

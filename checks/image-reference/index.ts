@@ -10,14 +10,14 @@
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { size } from '../../src/network/cidr.js';
-import { EGRESS_PATH_ACTIONS, gatherEgressPath } from '../../src/network/egress-gather.js';
+import { EGRESS_PATH_ACTIONS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, taglessPath } from '../../src/network/egress-path.js';
 import { nameOf } from '../../src/network/exposure.js';
 import { describeRule } from '../nsg-outbound-service-tags/index.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
 import { parseImageReference, PUBLIC_REGISTRIES, registryHosts, type ReferenceProblem } from '../../src/images/reference.js';
 import { fqdnCovers, isActive, type OutboundRule } from '../../src/network/managed.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 
 type M =
   | 'invalid'

@@ -19,7 +19,7 @@ import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { normaliseLocation } from '../../src/arm/location.js';
 import { fqdnCovers, isActive, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
-import { networkModel, type NetworkModel } from '../../src/network/model.js';
+import { networkModel, type NetworkModel } from '../../src/network/gather/model.js';
 import { closedToPublic, privateEndpointRule } from '../../src/network/reach.js';
 import { nameOf } from '../../src/network/exposure.js';
 

@@ -19,14 +19,14 @@
  */
 import { defineCheck } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/base/resource-id.js';
-import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/egress-gather.js';
+import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, prefixCount } from '../../src/network/egress-path.js';
 import type { Nsg } from '../../src/network/nsg.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 import type { FirewallRuleRef } from '../../src/network/firewall.js';
-import type { Appliance } from '../../src/network/firewall-path.js';
+import type { Appliance } from '../../src/network/egress-types.js';
 
 const PORT = 443;
 const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];

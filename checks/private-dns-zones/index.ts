@@ -25,8 +25,8 @@ import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { idKey, parseResourceId, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
 import type { Inventory, ReadOptions } from '../../src/inventory/index.js';
 import { nameOf, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/model.js';
-import { isManagedEndpoint } from '../../src/network/nodes.js';
+import { networkModel } from '../../src/network/gather/model.js';
+import { isManagedEndpoint } from '../../src/network/gather/nodes.js';
 import { cloudOf, isNearMiss, STORAGE_GROUPS, ZONES, type Group } from './zones.js';
 
 type M = 'noZoneGroup' | 'wrongZone' | 'nearMissZone' | 'zoneMissing' | 'missingRecord' | 'notLinked' | 'customDns' | 'customDnsUndecided';

@@ -22,7 +22,7 @@
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf, serviceEndpointsApply, vnetOf } from '../../src/network/exposure.js';
-import { networkModel, type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
+import { networkModel, type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/gather/model.js';
 import { closedToPublic, reach, type Link, type Unreachable } from '../../src/network/reach.js';
 import { managedFix, managedWhy } from '../../src/network/managed-words.js';
 

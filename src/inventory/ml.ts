@@ -6,7 +6,7 @@ import { rbacActionFor, toArmRequestError } from '../arm/errors.js';
 import { beginPost, getOne, listAll } from '../arm/raw.js';
 import { idKey, parseResourceId } from '../base/resource-id.js';
 import { outboundRulesCollectionId, type ManagedNetwork, type ManagedNetworkKind, type OutboundRule } from '../network/managed.js';
-import { managedNetworkKindOf, parseManagedNetwork, parseManagedNetworkV2, parseOutboundRule } from '../network/managed-schema.js';
+import { managedNetworkKindOf, parseManagedNetwork, parseManagedNetworkV2, parseOutboundRule } from '../network/gather/managed-schema.js';
 import { digestSecret } from '../base/secrets.js';
 import type { ArmReader } from './reader.js';
 import { digestNamed, type ComputeView, type ReadOptions, type WorkspaceKeyDigests, type WorkspaceView } from './views.js';

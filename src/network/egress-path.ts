@@ -24,8 +24,7 @@
  * address.
  */
 import { isCidr, minus, overlaps, sameFamilies, union, type AddressSet } from './cidr.js';
-import type { SubnetEgress } from './egress.js';
-import type { Appliance } from './firewall-path.js';
+import type { Appliance, SubnetEgress } from './egress-types.js';
 import { evaluateFirewall, type FirewallEvaluation, type FirewallFlow } from './firewall.js';
 import { evaluateNsg, type Evaluation, type Nsg, type NsgRule, type RuleRef } from './nsg.js';
 import { evaluateRoutes, routePrefixes, type Route } from './routes.js';

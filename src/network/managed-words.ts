@@ -5,7 +5,7 @@
  */
 import { parseResourceId } from '../base/resource-id.js';
 import { nameOf } from './exposure.js';
-import type { NetworkModel, TargetNode } from './model.js';
+import type { NetworkModel, TargetNode } from './model-types.js';
 import type { Unreachable } from './reach.js';
 
 /** Why a managed compute cannot reach a resource, in words. */

@@ -7,7 +7,7 @@ import { ArmRequestError } from '../arm/errors.js';
 import { idKey, sameId } from '../base/resource-id.js';
 import { isOpenToAll, nameOf, serviceEndpointsApply, type EndpointConnection, type EndpointPlacement } from './exposure.js';
 import { isActive } from './managed.js';
-import type { ComputeNode, ManagedNetworkNode, NetworkModel, PrivateEndpointRule, TargetNode, VnetNode } from './model.js';
+import type { ComputeNode, ManagedNetworkNode, NetworkModel, PrivateEndpointRule, TargetNode, VnetNode } from './model-types.js';
 
 export type Link =
   | { readonly kind: 'same-vnet' }

@@ -107,7 +107,7 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   try {
     const outputs = options.outputs ?? [];
     const drawTopology = options.topology ?? (!options.planned && outputs.some((o) => o.format === 'markdown'));
-    const { describeTopology } = drawTopology ? await import('../network/topology.js') : { describeTopology: undefined };
+    const { describeTopology } = drawTopology ? await import('../network/gather/topology.js') : { describeTopology: undefined };
     const decorate = describeTopology
       ? async (t: TargetResult): Promise<TargetResult> => {
           const topology = await describeTopology(inventory, t.workspaceId);

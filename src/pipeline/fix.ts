@@ -7,7 +7,7 @@
  */
 import type { Inventory } from '../inventory/index.js';
 import { resyncIfDrifted, type ResyncOptions } from '../keys/resync.js';
-import { forgetNetworkModels } from '../network/model.js';
+import { forgetNetworkModels } from '../network/gather/model.js';
 import { nameOf } from '../network/exposure.js';
 import { summarize, type AuditReport, type CheckResult, type TargetResult } from '../report/types.js';
 

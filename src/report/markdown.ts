@@ -4,7 +4,7 @@
  */
 import { scrub } from '../base/secrets.js';
 import { idKey } from '../base/resource-id.js';
-import type { Topology } from '../network/topology.js';
+import type { Topology } from '../network/gather/topology.js';
 import type { AuditReport, CheckResult, TargetResult } from './types.js';
 
 /** The compute types whose reach the checks decide (same-vnet-placement, nsg-outbound-service-tags). */

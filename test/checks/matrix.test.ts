@@ -105,7 +105,7 @@ const EXPECTED: Record<string, Row> = {
   'vwan-hub-healthy': {},
   'vwan-route-table-default': {},
   'vwan-mcr-data-denied': { 'nsg-outbound-service-tags': 'fail' },
-  'vwan-routing-intent-forbidden': { 'nsg-outbound-service-tags': 'warn' },
+  'vwan-routing-intent-forbidden': { 'nsg-outbound-service-tags': 'warn', 'compute-outbound': 'warn' },
   'fw-owner-outside-peerings': {},
   'nsg-route-none': { 'nsg-outbound-service-tags': 'fail' },
   'keys-storage-rotated': { 'workspace-keys-in-sync': 'fail' },

@@ -4,7 +4,7 @@ import { HUB_SUB } from '../../mocks/worlds/firewall.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
 import { checkAuditor, startHarness } from '../helpers.js';
 import { runAudit } from '../../src/engine/run.js';
-import { describeTopology } from '../../src/network/topology.js';
+import { describeTopology } from '../../src/network/gather/topology.js';
 import { mermaid } from '../../src/report/markdown.js';
 
 const t = checkAuditor(check);

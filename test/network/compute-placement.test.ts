@@ -9,9 +9,9 @@ import { allChecks } from '../../checks/index.js';
 import { ids } from '../../mocks/worlds/generate.js';
 import { scoringSubnet } from '../../mocks/worlds/quickstart.js';
 import { runAudit } from '../../src/engine/run.js';
-import { networkModel } from '../../src/network/model.js';
+import { networkModel } from '../../src/network/gather/model.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { describeTopology } from '../../src/network/topology.js';
+import { describeTopology } from '../../src/network/gather/topology.js';
 import { startHarness, type MockHarness } from '../helpers.js';
 
 let h: MockHarness | undefined;

@@ -1,8 +1,8 @@
 /** The managed network's pure parts: FQDN wildcards, port ranges, service-tag rules, reachability. */
 import { describe, expect, it } from 'vitest';
 import { fqdnCovers, portRangesInclude, serviceTagRuleAllows, type OutboundRule } from '../../src/network/managed.js';
-import { parseManagedNetwork, parseOutboundRule } from '../../src/network/managed-schema.js';
-import { type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/model.js';
+import { parseManagedNetwork, parseOutboundRule } from '../../src/network/gather/managed-schema.js';
+import { type ComputeNode, type NetworkModel, type TargetNode } from '../../src/network/gather/model.js';
 import { reach } from '../../src/network/reach.js';
 import type { Exposure } from '../../src/network/exposure.js';
 

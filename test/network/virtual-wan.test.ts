@@ -11,10 +11,10 @@ import type { AzureFirewall, HubRouteTable, HubVirtualNetworkConnection, Routing
 import { allChecks } from '../../checks/index.js';
 import { runAudit } from '../../src/engine/run.js';
 import { packageRoot } from '../../src/base/paths.js';
-import { subnetEgress } from '../../src/network/egress.js';
-import { findAppliance } from '../../src/network/firewall-path.js';
+import { subnetEgress } from '../../src/network/gather/egress.js';
+import { findAppliance } from '../../src/network/gather/firewall.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
-import { hubNameOf, hubRoutes, isHubPeering, PRIVATE_TRAFFIC_PREFIXES } from '../../src/network/virtual-wan.js';
+import { hubNameOf, hubRoutes, isHubPeering, PRIVATE_TRAFFIC_PREFIXES } from '../../src/network/gather/virtual-wan.js';
 import { Inventory } from '../../src/inventory/index.js';
 import { ids } from '../../mocks/worlds/generate.js';
 import { HUB_SUB } from '../../mocks/worlds/firewall.js';

@@ -4,7 +4,7 @@
  * does not define becomes an {@link UnexpectedShapeError} naming its JSON path.
  */
 import { z } from 'zod';
-import { jsonPath } from '../arm/shapes.js';
+import { jsonPath } from '../../arm/shapes.js';
 import {
   UnexpectedShapeError,
   type IsolationMode,
@@ -12,7 +12,7 @@ import {
   type ManagedNetworkKind,
   type OutboundRule,
   type RuleBase,
-} from './managed.js';
+} from '../managed.js';
 
 /** A string enum that ARM may extend: known values are checked case-insensitively, others kept. */
 const loose = z.string();

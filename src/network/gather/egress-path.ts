@@ -4,12 +4,13 @@
  * each `VirtualAppliance` address its routes name (`firewall-path.ts`: an Azure Firewall with its
  * policies, rule collection groups and IP groups, a third-party NIC, nothing readable, a 403).
  */
-import type { Inventory, ReadOptions } from '../inventory/index.js';
+import type { Inventory, ReadOptions } from '../../inventory/index.js';
 import { subnetEgress } from './egress.js';
-import type { GatheredPath } from './egress-path.js';
-import { vnetOf } from './exposure.js';
-import { findAppliance, type Appliance } from './firewall-path.js';
-import type { ServiceTagIndex } from './service-tags.js';
+import type { GatheredPath } from '../egress-path.js';
+import { vnetOf } from '../exposure.js';
+import { findAppliance } from './firewall.js';
+import type { Appliance } from '../egress-types.js';
+import type { ServiceTagIndex } from '../service-tags.js';
 
 /**
  * The RBAC read actions the path needs, beside the workspace and compute reads of the check that

@@ -4,31 +4,14 @@
  * by the checks that evaluate outbound access.
  */
 import type { NetworkSecurityGroup, SecurityRule, Route as SdkRoute } from '@azure/arm-network';
-import type { Inventory, ReadOptions } from '../inventory/index.js';
-import { union, type AddressSet } from './cidr.js';
-import type { Nsg, NsgRule } from './nsg.js';
-import { routePrefixes, type Route } from './routes.js';
-import type { ServiceTagIndex } from './service-tags.js';
-import { vnetOf } from './exposure.js';
-import { virtualHubEgress, type HubEgress } from './virtual-wan.js';
-
-export interface SubnetEgress {
-  readonly subnetId: string;
-  readonly source: AddressSet;
-  readonly nsg: Nsg | undefined;
-  readonly nsgId: string | undefined;
-  /**
-   * The subnet's route table; when it has none and a Virtual WAN hub injects routes, the routing
-   * intent or hub route table they come from (each hub route also names it as `sourceId`).
-   */
-  readonly routeTableId: string | undefined;
-  /** The route table's routes, then the hub's (a user-defined route wins a tie of prefixes). */
-  readonly routes: readonly Route[];
-  /** The Virtual WAN hub the VNet is connected to, when it is: its routes and firewall, or why they are unknown. */
-  readonly hub?: HubEgress;
-  /** The `VirtualNetwork` tag here: address space, connected peers, user-defined route prefixes. */
-  readonly virtualNetwork: AddressSet;
-}
+import type { Inventory, ReadOptions } from '../../inventory/index.js';
+import { union } from '../cidr.js';
+import type { Nsg, NsgRule } from '../nsg.js';
+import { routePrefixes, type Route } from '../routes.js';
+import type { ServiceTagIndex } from '../service-tags.js';
+import { vnetOf } from '../exposure.js';
+import { virtualHubEgress } from './virtual-wan.js';
+import type { SubnetEgress } from '../egress-types.js';
 
 export async function subnetEgress(
   inventory: Inventory,

@@ -17,33 +17,23 @@
  *
  * A project workspace (`kind: Project`) uses its hub's managed network and outbound rules.
  */
-import { abortError, waitFor } from '../base/abort.js';
-import { toArmRequestError } from '../arm/errors.js';
-import { idKey, parseResourceId } from '../base/resource-id.js';
-import type { Inventory, ReadOptions, WorkspaceView } from '../inventory/index.js';
-import { nameOf, registryExposure, storageExposure } from './exposure.js';
-import {
-  computeNode,
-  managedNetworkOf,
-  readVnets,
-  RulesReadError,
-  targetNode,
-  type ComputeNode,
-  type ManagedNetworkNode,
-  type TargetNode,
-  type VnetNode,
-} from './nodes.js';
+import { abortError, waitFor } from '../../base/abort.js';
+import { toArmRequestError } from '../../arm/errors.js';
+import { idKey, parseResourceId } from '../../base/resource-id.js';
+import type { Inventory, ReadOptions, WorkspaceView } from '../../inventory/index.js';
+import { nameOf, registryExposure, storageExposure } from '../exposure.js';
+import { computeNode, managedNetworkOf, readVnets, RulesReadError, targetNode } from './nodes.js';
 
-export type { ComputeNode, ManagedNetworkNode, Placement, PrivateEndpointRule, TargetNode, VnetNode } from './nodes.js';
-
-export interface NetworkModel {
-  readonly workspace: WorkspaceView & { readonly id: string; readonly name: string };
-  readonly managed: ManagedNetworkNode | undefined;
-  readonly computes: readonly ComputeNode[];
-  readonly storage: TargetNode | undefined;
-  readonly registry: TargetNode | undefined;
-  readonly vnets: ReadonlyMap<string, VnetNode>;
-}
+export type {
+  ComputeNode,
+  ManagedNetworkNode,
+  NetworkModel,
+  Placement,
+  PrivateEndpointRule,
+  TargetNode,
+  VnetNode,
+} from '../model-types.js';
+import type { NetworkModel } from '../model-types.js';
 
 const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
 

@@ -22,10 +22,10 @@
  * groups the rules name.
  */
 import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, NetworkInterface, Subnet } from '@azure/arm-network';
-import { ArmRequestError } from '../arm/errors.js';
-import { idKey } from '../base/resource-id.js';
-import type { Inventory, ReadOptions } from '../inventory/index.js';
-import { contains, isCidr, union, type AddressSet } from './cidr.js';
+import { ArmRequestError } from '../../arm/errors.js';
+import { idKey } from '../../base/resource-id.js';
+import type { Inventory, ReadOptions } from '../../inventory/index.js';
+import { contains, isCidr, union, type AddressSet } from '../cidr.js';
 import {
   classicRules,
   policyRules,
@@ -34,34 +34,10 @@ import {
   type ArmRuleCollectionGroup,
   type FirewallContext,
   type FirewallRules,
-} from './firewall.js';
-import type { ServiceTagIndex } from './service-tags.js';
+} from '../firewall.js';
+import type { ServiceTagIndex } from '../service-tags.js';
 import { isHubPeering, virtualHubEgress } from './virtual-wan.js';
-
-export type Appliance =
-  | {
-      readonly kind: 'firewall';
-      readonly ip: string;
-      readonly firewallId: string;
-      /** The VNet whose AzureFirewallSubnet holds it; for a Virtual WAN hub's firewall, the hub. */
-      readonly vnetId: string;
-      /** The Virtual WAN hub the firewall secures (SKU `AZFW_Hub`), when it is one. */
-      readonly virtualHubId?: string;
-      readonly rules: FirewallRules;
-      /** The policy chain, the firewall's own first; empty for classic rules. */
-      readonly policyIds: readonly string[];
-      readonly ipGroups: ReadonlyMap<string, AddressSet | { readonly unreadable: string }>;
-    }
-  | { readonly kind: 'third-party'; readonly ip: string; readonly nicId: string; readonly vmId?: string; readonly ipForwarding: boolean }
-  | { readonly kind: 'unknown'; readonly ip: string; readonly searched: readonly string[] }
-  | {
-      readonly kind: 'unreadable';
-      readonly ip: string;
-      readonly resourceId: string;
-      readonly subscriptionId: string;
-      readonly action: string;
-      readonly message: string;
-    };
+import type { Appliance } from '../egress-types.js';
 
 /** How deep `basePolicy` is followed; Azure allows one parent per policy, chains stay short. */
 const MAX_INHERITANCE = 8;

@@ -4,10 +4,10 @@
  * inventory, whose cache already holds what the checks read; anything that cannot be read is left
  * out (a diagram must never fail a report).
  */
-import type { Topology, TopologyNode } from '../base/results.js';
-import type { Inventory } from '../inventory/index.js';
-import { nameOf, registryExposure, storageExposure, vnetOf } from './exposure.js';
-import { idKey } from '../base/resource-id.js';
+import type { Topology, TopologyNode } from '../../base/results.js';
+import type { Inventory } from '../../inventory/index.js';
+import { nameOf, registryExposure, storageExposure, vnetOf } from '../exposure.js';
+import { idKey } from '../../base/resource-id.js';
 import { networkModel } from './model.js';
 
 async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
@@ -138,4 +138,4 @@ export async function describeTopology(inventory: Inventory, workspaceId: string
   };
 }
 
-export type { Topology, TopologyNode } from '../base/results.js';
+export type { Topology, TopologyNode } from '../../base/results.js';

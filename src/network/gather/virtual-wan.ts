@@ -31,47 +31,11 @@ import type {
   VirtualNetwork,
   VirtualNetworkPeering,
 } from '@azure/arm-network';
-import { ArmRequestError } from '../arm/errors.js';
-import { idKey, sameId } from '../base/resource-id.js';
-import type { Inventory, ReadOptions } from '../inventory/index.js';
-import type { Route } from './routes.js';
-
-/** A route the hub injects: `sourceId` is the routing intent or hub route table that defines it. */
-export interface HubRoute extends Route {
-  readonly sourceId: string;
-}
-
-export type HubEgress =
-  | {
-      readonly kind: 'hub';
-      readonly hubId: string;
-      readonly connectionId: string;
-      readonly routingIntentId: string | undefined;
-      /** The hub route tables the connection's routes came from (none under routing intent). */
-      readonly routeTableIds: readonly string[];
-      readonly firewall: AzureFirewall | undefined;
-      readonly firewallIp: string | undefined;
-      readonly routes: readonly HubRoute[];
-    }
-  | {
-      /** A read on the way was refused: the hub's routes are unknown. */
-      readonly kind: 'unreadable';
-      readonly hubId: string | undefined;
-      readonly resourceId: string;
-      readonly subscriptionId: string;
-      readonly action: string;
-      readonly message: string;
-      /** The hub firewall's address, when it was read: the next hop the unknown routes most likely name. */
-      readonly ip: string | undefined;
-      readonly routes: readonly HubRoute[];
-    }
-  | {
-      /** The spoke is peered with a hub's managed VNet, but no readable subscription holds that hub. */
-      readonly kind: 'not-found';
-      readonly hubName: string;
-      readonly peeringId: string;
-      readonly routes: readonly HubRoute[];
-    };
+import { ArmRequestError } from '../../arm/errors.js';
+import { idKey, sameId } from '../../base/resource-id.js';
+import type { Inventory, ReadOptions } from '../../inventory/index.js';
+import type { Route } from '../routes.js';
+import type { HubEgress, HubRoute } from '../egress-types.js';
 
 /** The RFC 1918 aggregates a private traffic routing policy advertises by default. */
 export const PRIVATE_TRAFFIC_PREFIXES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
