@@ -24,7 +24,8 @@ import { Inventory } from '../src/inventory/index.js';
 import type { AuditReport } from '../src/report/types.js';
 import { parseWorld, ARM_THROTTLING, type WorldInput } from '../src/world/schema.js';
 import { evaluateNsg, type NsgRule } from '../src/network/nsg.js';
-import { evaluateFirewall, policyRules, type ArmRuleCollectionGroup } from '../src/network/firewall.js';
+import { evaluateFirewall } from '../src/network/firewall.js';
+import { policyRules, type ArmRuleCollectionGroup } from '../src/network/firewall-rules.js';
 import { indexServiceTags } from '../src/network/service-tags.js';
 import { packageRoot } from '../src/base/paths.js';
 

@@ -2,7 +2,7 @@
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf } from '../../src/network/exposure.js';
 import type { Appliance } from '../../src/network/egress-types.js';
-import type { FirewallRuleRef } from '../../src/network/firewall.js';
+import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
 import type { Nsg } from '../../src/network/nsg.js';
 import type { RowPort } from './rows.js';
 

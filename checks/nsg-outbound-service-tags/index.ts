@@ -25,7 +25,7 @@ import type { Nsg } from '../../src/network/nsg.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/gather/model.js';
-import type { FirewallRuleRef } from '../../src/network/firewall.js';
+import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
 import type { Appliance } from '../../src/network/egress-types.js';
 
 const PORT = 443;

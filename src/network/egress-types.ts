@@ -6,7 +6,7 @@
  */
 import type { AzureFirewall } from '@azure/arm-network';
 import type { AddressSet } from './cidr.js';
-import type { FirewallRules } from './firewall.js';
+import type { FirewallRules } from './firewall-rules.js';
 import type { Nsg } from './nsg.js';
 import type { Route } from './routes.js';
 

@@ -9,214 +9,23 @@
  *   are applied before application rules, whatever their priorities; if no network rule matches
  *   and the protocol is HTTP, HTTPS or MSSQL, application rules evaluate the packet; if still
  *   nothing matches, the packet is denied. DNAT rules apply to inbound traffic only.
- * - https://learn.microsoft.com/azure/firewall/policy-rule-sets: within a rule type, the parent
- *   policy's rule collection groups come before the child's whatever their priority, then rule
- *   collection group priority, then rule collection priority (100 highest, 65,000 lowest), then the
- *   rules in order. Each rule collection is Allow or Deny.
  * - https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules: FQDNs in network rules
  *   are resolved by the firewall's DNS proxy; without it (`dnsSettings.enableProxy`, and
  *   `requireProxyForNetworkRules` not false) such a rule cannot be relied on, so what it would
  *   decide is undecidable.
- * - https://learn.microsoft.com/azure/firewall/firewall-faq: a target FQDN `*.contoso.com` matches
- *   every name under contoso.com but not contoso.com itself; HTTPS is matched by SNI.
  *
  * Network rules run over address sets, as the NSG evaluator does: the state is a list of (source ×
  * destination) rectangles not yet decided, and each rule cuts what it matches out of them.
  * Application rules run per name, over source sets. Web categories, FQDN tags and target URLs name
  * members ARM does not list: what such a rule would decide is undecidable, never guessed.
+ *
+ * The rules come normalised and ordered from firewall-rules.ts; how one rule's fields meet the
+ * traffic is firewall-match.ts.
  */
-import { ALL, RangeSet, addressRange, isCidr, union, type AddressSet } from './cidr.js';
+import { ALL, RangeSet, union, type AddressSet } from './cidr.js';
+import type { FirewallRuleRef, FirewallRules } from './firewall-rules.js';
+import { fqdnRelation, nameMatch, portCovers, resolveAddress } from './firewall-match.js';
 import type { ServiceTagIndex } from './service-tags.js';
-
-/** One rule as ARM answers it, policy (`ruleType`) or classic (no `ruleType`), normalised. */
-export interface FirewallNetworkRule {
-  readonly name: string;
-  readonly sourceAddresses?: readonly string[] | null;
-  readonly sourceIpGroups?: readonly string[] | null;
-  readonly destinationAddresses?: readonly string[] | null;
-  readonly destinationIpGroups?: readonly string[] | null;
-  readonly destinationFqdns?: readonly string[] | null;
-  readonly destinationPorts?: readonly string[] | null;
-  /** Policy network rules name `ipProtocols`, classic ones `protocols`; both land here. */
-  readonly ipProtocols?: readonly string[] | null;
-}
-
-export interface FirewallApplicationRule {
-  readonly name: string;
-  readonly sourceAddresses?: readonly string[] | null;
-  readonly sourceIpGroups?: readonly string[] | null;
-  readonly protocols?: readonly { readonly protocolType?: string | null; readonly port?: number | null }[] | null;
-  readonly targetFqdns?: readonly string[] | null;
-  readonly targetUrls?: readonly string[] | null;
-  readonly fqdnTags?: readonly string[] | null;
-  readonly webCategories?: readonly string[] | null;
-}
-
-/** Where a rule sits: enough to name it in a finding and to fix it with `az`. */
-export interface FirewallRuleRef {
-  readonly kind: 'network' | 'application';
-  /** The policy (or, for classic rules, the firewall) that holds the rule. */
-  readonly ownerId: string;
-  /** Rule collection group, for policy rules. */
-  readonly group?: { readonly name: string; readonly priority: number };
-  readonly collection: { readonly name: string; readonly priority: number };
-  readonly action: 'Allow' | 'Deny';
-  readonly rule: string;
-  /** 0 for the firewall's own policy, 1 for its parent, and so on. */
-  readonly inheritance: number;
-}
-
-export interface OrderedCollection<R> {
-  readonly ref: Omit<FirewallRuleRef, 'rule' | 'kind'>;
-  readonly rules: readonly R[];
-}
-
-/** A firewall's outbound rules in processing order, by type. */
-export interface FirewallRules {
-  /** The firewall, for findings. */
-  readonly firewallId: string;
-  readonly network: readonly OrderedCollection<FirewallNetworkRule>[];
-  readonly application: readonly OrderedCollection<FirewallApplicationRule>[];
-  /** Whether FQDNs in network rules are resolved (DNS proxy on). */
-  readonly dnsProxy: boolean;
-}
-
-/** The ARM shapes this module reads; extra properties are ignored. */
-interface ArmRule extends FirewallNetworkRule, Omit<FirewallApplicationRule, 'protocols'> {
-  readonly ruleType?: string | null;
-  readonly protocols?: readonly (string | { readonly protocolType?: string | null; readonly port?: number | null })[] | null;
-}
-interface ArmRuleCollection {
-  readonly name?: string | null;
-  readonly priority?: number | null;
-  readonly ruleCollectionType?: string | null;
-  readonly action?: { readonly type?: string | null } | null;
-  readonly rules?: readonly ArmRule[] | null;
-}
-export interface ArmRuleCollectionGroup {
-  readonly id?: string | null;
-  readonly name?: string | null;
-  readonly properties?: { readonly priority?: number | null; readonly ruleCollections?: readonly ArmRuleCollection[] | null } | null;
-}
-export interface ArmFirewallPolicy {
-  readonly id?: string | null;
-  readonly properties?: {
-    readonly basePolicy?: { readonly id?: string | null } | null;
-    readonly dnsSettings?: { readonly enableProxy?: boolean | null; readonly requireProxyForNetworkRules?: boolean | null } | null;
-    readonly ruleCollectionGroups?: readonly { readonly id?: string | null }[] | null;
-  } | null;
-}
-interface ArmClassicCollection {
-  readonly name?: string | null;
-  readonly properties?: {
-    readonly priority?: number | null;
-    readonly action?: { readonly type?: string | null } | null;
-    readonly rules?: readonly ArmRule[] | null;
-  } | null;
-}
-export interface ArmAzureFirewall {
-  readonly id?: string | null;
-  readonly properties?: {
-    readonly firewallPolicy?: { readonly id?: string | null } | null;
-    readonly networkRuleCollections?: readonly ArmClassicCollection[] | null;
-    readonly applicationRuleCollections?: readonly ArmClassicCollection[] | null;
-    readonly additionalProperties?: Readonly<Record<string, string>> | null;
-  } | null;
-}
-
-const action = (t: string | null | undefined): 'Allow' | 'Deny' => (/^allow$/i.test(t ?? '') ? 'Allow' : 'Deny');
-
-function networkRule(r: ArmRule): FirewallNetworkRule {
-  const classic = (r.protocols ?? []).filter((p): p is string => typeof p === 'string');
-  return {
-    name: r.name,
-    sourceAddresses: r.sourceAddresses ?? null,
-    sourceIpGroups: r.sourceIpGroups ?? null,
-    destinationAddresses: r.destinationAddresses ?? null,
-    destinationIpGroups: r.destinationIpGroups ?? null,
-    destinationFqdns: r.destinationFqdns ?? null,
-    destinationPorts: r.destinationPorts ?? null,
-    ipProtocols: r.ipProtocols ?? (classic.length > 0 ? classic : null),
-  };
-}
-
-function applicationRule(r: ArmRule): FirewallApplicationRule {
-  return {
-    name: r.name,
-    sourceAddresses: r.sourceAddresses ?? null,
-    sourceIpGroups: r.sourceIpGroups ?? null,
-    protocols: (r.protocols ?? []).filter((p): p is { protocolType?: string | null; port?: number | null } => typeof p !== 'string'),
-    targetFqdns: r.targetFqdns ?? null,
-    targetUrls: r.targetUrls ?? null,
-    fqdnTags: r.fqdnTags ?? null,
-    webCategories: r.webCategories ?? null,
-  };
-}
-
-/**
- * The rules of a firewall governed by a policy. `chain` is the firewall's own policy first, then
- * its `basePolicy`, recursively, each with its rule collection groups.
- */
-export function policyRules(
-  firewallId: string,
-  chain: readonly { readonly policy: ArmFirewallPolicy; readonly groups: readonly ArmRuleCollectionGroup[] }[],
-): FirewallRules {
-  const network: OrderedCollection<FirewallNetworkRule>[] = [];
-  const application: OrderedCollection<FirewallApplicationRule>[] = [];
-  // The root of the inheritance chain is processed first.
-  for (let depth = chain.length - 1; depth >= 0; depth--) {
-    const { policy, groups } = chain[depth]!;
-    const ordered = [...groups].sort((a, b) => (a.properties?.priority ?? 0) - (b.properties?.priority ?? 0));
-    for (const g of ordered) {
-      const group = { name: g.name ?? '(unnamed)', priority: g.properties?.priority ?? 0 };
-      const collections = (g.properties?.ruleCollections ?? [])
-        // NAT collections translate inbound traffic; they never decide egress.
-        .filter((c) => /^FirewallPolicyFilterRuleCollection$/i.test(c.ruleCollectionType ?? ''))
-        .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0));
-      for (const c of collections) {
-        const ref = {
-          ownerId: policy.id ?? '',
-          group,
-          collection: { name: c.name ?? '(unnamed)', priority: c.priority ?? 0 },
-          action: action(c.action?.type),
-          inheritance: depth,
-        };
-        const rules = c.rules ?? [];
-        const net = rules.filter((r) => /^NetworkRule$/i.test(r.ruleType ?? ''));
-        const app = rules.filter((r) => /^ApplicationRule$/i.test(r.ruleType ?? ''));
-        if (net.length > 0) network.push({ ref, rules: net.map(networkRule) });
-        if (app.length > 0) application.push({ ref, rules: app.map(applicationRule) });
-      }
-    }
-  }
-  const dns = chain.map((c) => c.policy.properties?.dnsSettings).find((d) => d?.enableProxy != null);
-  return { firewallId, network, application, dnsProxy: dns?.enableProxy === true && dns.requireProxyForNetworkRules !== false };
-}
-
-/** The rules of a firewall without a policy (classic rules). */
-export function classicRules(firewall: ArmAzureFirewall): FirewallRules {
-  const id = firewall.id ?? '';
-  const collect = <R>(list: readonly ArmClassicCollection[] | null | undefined, map: (r: ArmRule) => R): OrderedCollection<R>[] =>
-    [...(list ?? [])]
-      .sort((a, b) => (a.properties?.priority ?? 0) - (b.properties?.priority ?? 0))
-      .map((c) => ({
-        ref: {
-          ownerId: id,
-          collection: { name: c.name ?? '(unnamed)', priority: c.properties?.priority ?? 0 },
-          action: action(c.properties?.action?.type),
-          inheritance: 0,
-        },
-        rules: (c.properties?.rules ?? []).map(map),
-      }));
-  const extra = firewall.properties?.additionalProperties ?? {};
-  const proxy = Object.entries(extra).find(([k]) => k.toLowerCase() === 'network.dns.enableproxy')?.[1];
-  return {
-    firewallId: id,
-    network: collect(firewall.properties?.networkRuleCollections, networkRule),
-    application: collect(firewall.properties?.applicationRuleCollections, applicationRule),
-    dnsProxy: /^true$/i.test(proxy ?? ''),
-  };
-}
 
 /** What the rules refer to and the firewall does not hold. */
 export interface FirewallContext {
@@ -268,54 +77,6 @@ export interface FirewallEvaluation {
 }
 
 type Resolved = { set: RangeSet; all: boolean } | { unresolved: string };
-
-/** Resolves one address entry of a rule: `*`, an address, a CIDR, a range or a service tag. */
-export function resolveAddress(entry: string, tags: ServiceTagIndex): AddressSet | undefined {
-  const e = entry.trim();
-  if (e === '*') return ALL;
-  if (isCidr(e)) return union([e]);
-  const range = /^([0-9a-fA-F:.]+)\s*-\s*([0-9a-fA-F:.]+)$/.exec(e);
-  if (range) return addressRange(range[1]!, range[2]!);
-  return tags.get(e)?.prefixes;
-}
-
-/** Whether a port entry (`443`, `8000-8999`, `*`) covers `port`; malformed entries cover nothing. */
-export function portCovers(entry: string, port: number): boolean {
-  const t = entry.trim();
-  if (t === '*') return true;
-  const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
-  if (!m) return false;
-  const lo = Number(m[1]);
-  const hi = m[2] === undefined ? lo : Number(m[2]);
-  return port >= lo && port <= hi;
-}
-
-/** Whether a name pattern matches one name, Azure Firewall's way (`*.x` is every name under x). */
-export function fqdnMatches(pattern: string, name: string): boolean {
-  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
-  const n = name.trim().toLowerCase().replace(/\.$/, '');
-  if (p === '*') return true;
-  if (p.startsWith('*')) return n.endsWith(p.slice(1)) && n.length > p.length - 1;
-  return p === n;
-}
-
-/**
- * How a rule's pattern relates to a destination pattern: `cover` when it matches every name the
- * destination stands for, `overlap` when it matches some, `none` otherwise.
- */
-export function fqdnRelation(pattern: string, destination: string): 'cover' | 'overlap' | 'none' {
-  const d = destination.trim().toLowerCase();
-  if (!d.startsWith('*')) return fqdnMatches(pattern, d) ? 'cover' : 'none';
-  const p = pattern.trim().toLowerCase();
-  if (p === '*') return 'cover';
-  const dSuffix = d.slice(1);
-  if (p.startsWith('*')) {
-    const pSuffix = p.slice(1);
-    if (dSuffix.endsWith(pSuffix)) return 'cover';
-    return pSuffix.endsWith(dSuffix) ? 'overlap' : 'none';
-  }
-  return fqdnMatches(d, p) ? 'overlap' : 'none';
-}
 
 interface Rect {
   source: RangeSet;
@@ -532,22 +293,4 @@ function applicationPhase(
           ? 'no network rule matches, and application rules only see HTTP, HTTPS and MSSQL: the firewall denies by default'
           : 'no rule matches: the firewall denies by default',
     });
-}
-
-/** Whether an application rule matches a name: by target FQDN, or undecidably by tag, category or URL. */
-function nameMatch(rule: FirewallApplicationRule, fqdn: string | undefined, act: 'Allow' | 'Deny'): 'cover' | 'none' | { why: string } {
-  const targets = rule.targetFqdns ?? [];
-  if (fqdn === undefined) {
-    if (targets.some((t) => t.trim() === '*')) return 'cover';
-  } else {
-    const rel = targets.map((t) => fqdnRelation(t, fqdn));
-    if (rel.includes('cover')) return 'cover';
-    // A Deny for some of the names a pattern stands for denies that pattern's traffic.
-    if (act === 'Deny' && rel.includes('overlap')) return 'cover';
-  }
-  if ((rule.fqdnTags?.length ?? 0) > 0) return { why: `FQDN tags (${rule.fqdnTags!.join(', ')}) list no members in ARM` };
-  if ((rule.webCategories?.length ?? 0) > 0) return { why: `web categories (${rule.webCategories!.join(', ')}) list no members in ARM` };
-  if (fqdn !== undefined && (rule.targetUrls ?? []).some((u) => fqdnRelation(u.split('/')[0] ?? '', fqdn) !== 'none'))
-    return { why: 'target URLs are matched on the decrypted path, which is not knowable from ARM' };
-  return 'none';
 }

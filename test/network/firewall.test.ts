@@ -3,22 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { contains, overlaps, size, union } from '../../src/network/cidr.js';
+import { evaluateFirewall, type FirewallContext, type FirewallDestination, type FirewallFlow } from '../../src/network/firewall.js';
+import { fqdnMatches, fqdnRelation, portCovers, resolveAddress } from '../../src/network/firewall-match.js';
 import {
   classicRules,
-  evaluateFirewall,
-  fqdnMatches,
-  fqdnRelation,
   policyRules,
-  portCovers,
-  resolveAddress,
   type ArmAzureFirewall,
   type ArmFirewallPolicy,
   type ArmRuleCollectionGroup,
-  type FirewallContext,
-  type FirewallDestination,
-  type FirewallFlow,
   type FirewallRules,
-} from '../../src/network/firewall.js';
+} from '../../src/network/firewall-rules.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
 import { packageRoot } from '../../src/base/paths.js';
 

@@ -26,15 +26,15 @@ import { ArmRequestError } from '../../arm/errors.js';
 import { idKey } from '../../base/resource-id.js';
 import type { Inventory, ReadOptions } from '../../inventory/index.js';
 import { contains, isCidr, union, type AddressSet } from '../cidr.js';
+import type { FirewallContext } from '../firewall.js';
 import {
   classicRules,
   policyRules,
   type ArmAzureFirewall,
   type ArmFirewallPolicy,
   type ArmRuleCollectionGroup,
-  type FirewallContext,
   type FirewallRules,
-} from '../firewall.js';
+} from '../firewall-rules.js';
 import type { ServiceTagIndex } from '../service-tags.js';
 import { isHubPeering, virtualHubEgress } from './virtual-wan.js';
 import type { Appliance } from '../egress-types.js';

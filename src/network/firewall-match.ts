@@ -1,0 +1,82 @@
+/**
+ * How one Azure Firewall rule's fields meet the traffic: address entries (addresses, CIDRs, ranges,
+ * service tags), ports, FQDN patterns, and an application rule's targets. Pure.
+ *
+ * From https://learn.microsoft.com/azure/firewall/firewall-faq: a target FQDN `*.contoso.com`
+ * matches every name under contoso.com but not contoso.com itself; HTTPS is matched by SNI. Web
+ * categories, FQDN tags and target URLs name members ARM does not list: what such a rule would
+ * decide is undecidable, never guessed.
+ */
+import { ALL, addressRange, isCidr, union, type AddressSet } from './cidr.js';
+import type { FirewallApplicationRule } from './firewall-rules.js';
+import type { ServiceTagIndex } from './service-tags.js';
+
+/** Resolves one address entry of a rule: `*`, an address, a CIDR, a range or a service tag. */
+export function resolveAddress(entry: string, tags: ServiceTagIndex): AddressSet | undefined {
+  const e = entry.trim();
+  if (e === '*') return ALL;
+  if (isCidr(e)) return union([e]);
+  const range = /^([0-9a-fA-F:.]+)\s*-\s*([0-9a-fA-F:.]+)$/.exec(e);
+  if (range) return addressRange(range[1]!, range[2]!);
+  return tags.get(e)?.prefixes;
+}
+
+/** Whether a port entry (`443`, `8000-8999`, `*`) covers `port`; malformed entries cover nothing. */
+export function portCovers(entry: string, port: number): boolean {
+  const t = entry.trim();
+  if (t === '*') return true;
+  const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
+  if (!m) return false;
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  return port >= lo && port <= hi;
+}
+
+/** Whether a name pattern matches one name, Azure Firewall's way (`*.x` is every name under x). */
+export function fqdnMatches(pattern: string, name: string): boolean {
+  const p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  const n = name.trim().toLowerCase().replace(/\.$/, '');
+  if (p === '*') return true;
+  if (p.startsWith('*')) return n.endsWith(p.slice(1)) && n.length > p.length - 1;
+  return p === n;
+}
+
+/**
+ * How a rule's pattern relates to a destination pattern: `cover` when it matches every name the
+ * destination stands for, `overlap` when it matches some, `none` otherwise.
+ */
+export function fqdnRelation(pattern: string, destination: string): 'cover' | 'overlap' | 'none' {
+  const d = destination.trim().toLowerCase();
+  if (!d.startsWith('*')) return fqdnMatches(pattern, d) ? 'cover' : 'none';
+  const p = pattern.trim().toLowerCase();
+  if (p === '*') return 'cover';
+  const dSuffix = d.slice(1);
+  if (p.startsWith('*')) {
+    const pSuffix = p.slice(1);
+    if (dSuffix.endsWith(pSuffix)) return 'cover';
+    return pSuffix.endsWith(dSuffix) ? 'overlap' : 'none';
+  }
+  return fqdnMatches(d, p) ? 'overlap' : 'none';
+}
+
+/** Whether an application rule matches a name: by target FQDN, or undecidably by tag, category or URL. */
+export function nameMatch(
+  rule: FirewallApplicationRule,
+  fqdn: string | undefined,
+  act: 'Allow' | 'Deny',
+): 'cover' | 'none' | { why: string } {
+  const targets = rule.targetFqdns ?? [];
+  if (fqdn === undefined) {
+    if (targets.some((t) => t.trim() === '*')) return 'cover';
+  } else {
+    const rel = targets.map((t) => fqdnRelation(t, fqdn));
+    if (rel.includes('cover')) return 'cover';
+    // A Deny for some of the names a pattern stands for denies that pattern's traffic.
+    if (act === 'Deny' && rel.includes('overlap')) return 'cover';
+  }
+  if ((rule.fqdnTags?.length ?? 0) > 0) return { why: `FQDN tags (${rule.fqdnTags!.join(', ')}) list no members in ARM` };
+  if ((rule.webCategories?.length ?? 0) > 0) return { why: `web categories (${rule.webCategories!.join(', ')}) list no members in ARM` };
+  if (fqdn !== undefined && (rule.targetUrls ?? []).some((u) => fqdnRelation(u.split('/')[0] ?? '', fqdn) !== 'none'))
+    return { why: 'target URLs are matched on the decrypted path, which is not knowable from ARM' };
+  return 'none';
+}
