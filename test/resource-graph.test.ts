@@ -13,7 +13,7 @@ import { runAudit, selectChecks } from '../src/engine/run.js';
 import { packageRoot } from '../src/base/paths.js';
 import { Inventory } from '../src/inventory/index.js';
 import { createArmHandler } from '../mocks/handler.js';
-import { compileQuery, resourceGraphRows } from '../mocks/resource-graph.js';
+import { compileQuery, resourceGraphRows } from '../mocks/services/resource-graph/query.js';
 import { ids, SUB } from '../mocks/worlds/generate.js';
 import { subscriptionWorld } from '../mocks/worlds/subscription.js';
 import {

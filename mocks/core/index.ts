@@ -6,4 +6,5 @@ export type { OperationSpec, Operations } from './operations.js';
 export { notFound, type CannedResponse, type ChildResources, type ResourceStore } from './resources.js';
 export type { ApiVersionGate, FrontDoor, MockApp, MockService, ResponseShape, Route, RouteRequest } from './routes.js';
 export type { ArmHandlerOptions, ArmObject, MockRequest, MockRequestLogEntry, MockResponse } from './types.js';
-export { text } from '../text.js';
+export { text } from './text.js';
+export { descendantItems, subscriptionItems, subscriptionsOf, subscriptionsUnder, type TenantSubscription } from './tenant.js';

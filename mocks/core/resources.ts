@@ -4,7 +4,7 @@
  * (`…/parent/childType`, `/subscriptions/{s}/providers/{NS}/{type}`), paged with `nextLink`.
  */
 import type { World } from '../../src/world/schema.js';
-import { text } from '../text.js';
+import { text } from './text.js';
 import { envelope, json, normaliseKey } from './http.js';
 import { paged } from './paging.js';
 import type { ArmObject, MockResponse } from './types.js';

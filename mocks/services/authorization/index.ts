@@ -1,11 +1,11 @@
 /**
- * Microsoft.Authorization in the mock: registers `mocks/authorization.ts` (role assignments, role
+ * Microsoft.Authorization in the mock: registers `answer.ts` (role assignments, role
  * definitions and deny assignments, filtered by scope and principal as ARM filters them) with the
  * core. It answers after the world's canned answers, which a snapshot may hold for these lists.
  */
 import type { MockService } from '../../core/index.js';
 import { json } from '../../core/index.js';
-import { createAuthorizationMock } from '../../authorization.js';
+import { createAuthorizationMock } from './answer.js';
 
 export const authorization: MockService = {
   name: 'authorization',

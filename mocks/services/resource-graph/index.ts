@@ -1,11 +1,11 @@
 /**
- * Azure Resource Graph in the mock: registers `mocks/resource-graph.ts` (the query subset the tool
+ * Azure Resource Graph in the mock: registers `query.ts` (the query subset the tool
  * sends, paging and the per-user quota) with the core, behind ARM's rules but metered by its own
  * quota instead of ARM's subscription throttling.
  * https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests
  */
 import { json, normaliseKey, type ArmObject, type MockService } from '../../core/index.js';
-import { createResourceGraphMock } from '../../resource-graph.js';
+import { createResourceGraphMock } from './query.js';
 
 export interface ResourceGraphState {
   /** Queries answered, 429s included. */

@@ -1,11 +1,10 @@
 /**
  * The tenant around the world's subscriptions: `GET /subscriptions` (what the caller can read) and
- * a management group's descendants, from `mocks/tenant.ts`; a group the world lacks answers 403,
+ * a management group's descendants, from `mocks/core/tenant.ts`; a group the world lacks answers 403,
  * as ARM answers a caller without access to it.
  * https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants
  */
-import { envelope, json, type MockService } from '../../core/index.js';
-import { descendantItems, subscriptionItems } from '../../tenant.js';
+import { descendantItems, envelope, json, subscriptionItems, type MockService } from '../../core/index.js';
 
 export const tenant: MockService = {
   name: 'tenant',

@@ -12,11 +12,10 @@
  *   Resources [| where COND [and COND]…]… [| order by COLUMN [asc|desc]] [| limit N]
  *   COND: COLUMN in~ ('a', …) | COLUMN in ('a', …) | COLUMN =~ 'a' | COLUMN == 'a' | properties contains 'a'
  */
-import type { World } from '../src/world/schema.js';
-import { normaliseLocation } from '../src/arm/location.js';
-import { idKey, resourceName, resourceType, tryParseResourceId } from '../src/base/resource-id.js';
-import { text as textOf } from './text.js';
-import { subscriptionsUnder } from './tenant.js';
+import type { World } from '../../../src/world/schema.js';
+import { normaliseLocation } from '../../../src/arm/location.js';
+import { idKey, resourceName, resourceType, tryParseResourceId } from '../../../src/base/resource-id.js';
+import { subscriptionsUnder, text as textOf } from '../../core/index.js';
 
 export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);

@@ -3,7 +3,7 @@
  * caller can read, with states) and a management group's descendants (child groups and
  * subscriptions, recursively). https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants
  */
-import type { World } from '../src/world/schema.js';
+import type { World } from '../../src/world/schema.js';
 
 export interface TenantSubscription {
   readonly subscriptionId: string;

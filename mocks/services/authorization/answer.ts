@@ -17,7 +17,7 @@
  *
  * A filter ARM does not accept answers 400 `InvalidFilter`, as ARM does.
  */
-import type { World } from '../src/world/schema.js';
+import type { World } from '../../../src/world/schema.js';
 
 export interface AuthorizationAnswer {
   status: number;
