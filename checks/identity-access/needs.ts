@@ -4,7 +4,8 @@
  */
 import type { CheckContext } from '../../src/engine/check.js';
 import { parseResourceId } from '../../src/base/resource-id.js';
-import { decide, type Decision, type Permission } from '../../src/identity/rbac.js';
+import { decide } from '../../src/identity/rbac.js';
+import type { Decision, Permission } from '../../src/identity/rbac-types.js';
 import type { ComputeIdentityView } from '../../src/inventory/index.js';
 
 export type Messages =

@@ -7,7 +7,7 @@
  * https://learn.microsoft.com/rest/api/authorization/deny-assignments/list-for-scope
  */
 import { z } from 'zod';
-import type { DenyAssignment, RoleAssignment, RoleDefinition } from './rbac.js';
+import type { DenyAssignment, RoleAssignment, RoleDefinition } from './rbac-types.js';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 

@@ -17,7 +17,7 @@ import { getOne, listAll } from '../arm/raw.js';
 import { ML_API_VERSION } from '../arm/connection.js';
 import { parseResourceId } from '../base/resource-id.js';
 import { AUTHORIZATION_API_VERSION, denyAssignmentFromArm, roleAssignmentFromArm, roleDefinitionFromArm } from '../identity/arm.js';
-import type { DenyAssignment, RbacFacts, RoleAssignment, RoleDefinition } from '../identity/rbac.js';
+import type { DenyAssignment, RbacFacts, RoleAssignment, RoleDefinition } from '../identity/rbac-types.js';
 import type { ArmReader } from './reader.js';
 import type { ReadOptions } from './views.js';
 

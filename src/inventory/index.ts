@@ -21,7 +21,7 @@ import type { PrivateZone, RecordSet, VirtualNetworkLink } from '@azure/arm-priv
 import type { StorageAccount } from '@azure/arm-storage';
 import type { ArmConnection } from '../arm/connection.js';
 import type { SharedGets } from '../arm/clients.js';
-import type { RbacFacts } from '../identity/rbac.js';
+import type { RbacFacts } from '../identity/rbac-types.js';
 import { ArmRequestError } from '../arm/errors.js';
 import type { ManagedNetwork, ManagedNetworkKind, OutboundRule } from '../network/managed.js';
 import * as keyvault from './keyvault.js';

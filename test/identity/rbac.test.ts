@@ -2,19 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  blocksCover,
-  decide,
-  evaluateCondition,
-  EVERYONE,
-  operationMatches,
-  scopeContains,
-  type DenyAssignment,
-  type Permission,
-  type RbacFacts,
-  type RoleAssignment,
-  type RoleDefinition,
-} from '../../src/identity/rbac.js';
+import { evaluateCondition } from '../../src/identity/conditions.js';
+import { blocksCover, operationMatches } from '../../src/identity/definitions.js';
+import { decide, EVERYONE, scopeContains } from '../../src/identity/rbac.js';
+import type { DenyAssignment, Permission, RbacFacts, RoleAssignment, RoleDefinition } from '../../src/identity/rbac-types.js';
 import { AuthorizationShapeError, denyAssignmentFromArm, roleAssignmentFromArm, roleDefinitionFromArm } from '../../src/identity/arm.js';
 
 const fixture = (name: string): { responses: { '200': { body: unknown } } } =>
