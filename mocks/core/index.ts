@@ -7,4 +7,12 @@ export { notFound, type CannedResponse, type ChildResources, type ResourceStore 
 export type { ApiVersionGate, FrontDoor, MockApp, MockService, ResponseShape, Route, RouteRequest } from './routes.js';
 export type { ArmHandlerOptions, ArmObject, MockRequest, MockRequestLogEntry, MockResponse } from './types.js';
 export { text } from './text.js';
-export { descendantItems, subscriptionItems, subscriptionsOf, subscriptionsUnder, type TenantSubscription } from './tenant.js';
+export {
+  childGroups,
+  groupsUnder,
+  MOCK_TENANT_ID,
+  subscriptionsOf,
+  subscriptionsUnder,
+  type ManagementGroup,
+  type TenantSubscription,
+} from './tenant.js';

@@ -1,15 +1,23 @@
 /**
- * The tenant around a world's subscriptions, as ARM answers it: `GET /subscriptions` (what the
- * caller can read, with states) and a management group's descendants (child groups and
- * subscriptions, recursively). https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants
+ * The tenant around a world's subscriptions, as every service sees it: which subscriptions exist
+ * (declared, with states, or those the world holds resources in) and which fall under a management
+ * group, recursively. The tenant service answers the listings from it; Resource Graph scopes a
+ * management group's query by it.
+ * https://learn.microsoft.com/rest/api/managementgroups/management-groups/get-descendants
  */
 import type { World } from '../../src/world/schema.js';
+
+/** The tenant id the mock answers in `GET /subscriptions` and Resource Graph rows. */
+export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 export interface TenantSubscription {
   readonly subscriptionId: string;
   readonly displayName: string;
   readonly state: string;
 }
+
+/** A management group of the world. */
+export type ManagementGroup = NonNullable<World['managementGroups']>[number];
 
 /** The world's subscriptions: declared, else every one it holds resources in (Enabled). */
 export function subscriptionsOf(world: World): TenantSubscription[] {
@@ -28,61 +36,27 @@ export function subscriptionsOf(world: World): TenantSubscription[] {
   return [...seen.values()].sort().map((s) => ({ subscriptionId: s, displayName: s, state: 'Enabled' }));
 }
 
-/** `GET /subscriptions` items. */
-export function subscriptionItems(world: World): Record<string, unknown>[] {
-  return subscriptionsOf(world).map((s) => ({
-    id: `/subscriptions/${s.subscriptionId}`,
-    authorizationSource: 'RoleBased',
-    managedByTenants: [],
-    subscriptionId: s.subscriptionId,
-    tenantId: MOCK_TENANT,
-    displayName: s.displayName,
-    state: s.state,
-    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'EnterpriseAgreement_2014-09-01', spendingLimit: 'Off' },
-  }));
+/** The groups whose parent is `group`, in the world's order. */
+export function childGroups(world: World, group: ManagementGroup): ManagementGroup[] {
+  return (world.managementGroups ?? []).filter((c) => c.parent?.toLowerCase() === group.name.toLowerCase());
 }
 
-const MOCK_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-
-/**
- * The descendants of a management group, breadth first (groups before their subscriptions), in
- * the shape of Microsoft's GetDescendants example; undefined when the world has no such group.
- */
-export function descendantItems(world: World, group: string): Record<string, unknown>[] | undefined {
-  const groups = world.managementGroups ?? [];
-  const root = groups.find((g) => g.name.toLowerCase() === group.toLowerCase());
+/** A management group and every group under it, breadth first (the group itself first); undefined when the world has no such group. */
+export function groupsUnder(world: World, group: string): ManagementGroup[] | undefined {
+  const root = (world.managementGroups ?? []).find((g) => g.name.toLowerCase() === group.toLowerCase());
   if (!root) return undefined;
-  const names = new Map(subscriptionsOf(world).map((s) => [s.subscriptionId.toLowerCase(), s.displayName]));
-  const out: Record<string, unknown>[] = [];
+  const out: ManagementGroup[] = [];
   const queue = [root];
   for (let g = queue.shift(); g; g = queue.shift()) {
-    const parent = { id: `/providers/Microsoft.Management/managementGroups/${g.name}` };
-    for (const child of groups.filter((c) => c.parent?.toLowerCase() === g.name.toLowerCase())) {
-      out.push({
-        id: `/providers/Microsoft.Management/managementGroups/${child.name}`,
-        type: 'Microsoft.Management/managementGroups',
-        name: child.name,
-        properties: { displayName: child.displayName ?? child.name, parent },
-      });
-      queue.push(child);
-    }
-    for (const sub of g.subscriptions ?? []) {
-      out.push({
-        id: `/subscriptions/${sub}`,
-        type: 'Microsoft.Management/managementGroups/subscriptions',
-        name: sub,
-        properties: { displayName: names.get(sub.toLowerCase()) ?? sub, parent },
-      });
-    }
+    out.push(g);
+    queue.push(...childGroups(world, g));
   }
   return out;
 }
 
 /** The subscriptions under a management group, recursively (lower case). */
 export function subscriptionsUnder(world: World, group: string): Set<string> | undefined {
-  const items = descendantItems(world, group);
-  if (!items) return undefined;
-  return new Set(
-    items.filter((i) => i.type === 'Microsoft.Management/managementGroups/subscriptions').map((i) => String(i.name).toLowerCase()),
-  );
+  const groups = groupsUnder(world, group);
+  if (!groups) return undefined;
+  return new Set(groups.flatMap((g) => (g.subscriptions ?? []).map((s) => s.toLowerCase())));
 }

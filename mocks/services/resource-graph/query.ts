@@ -15,9 +15,8 @@
 import type { World } from '../../../src/world/schema.js';
 import { normaliseLocation } from '../../../src/arm/location.js';
 import { idKey, resourceName, resourceType, tryParseResourceId } from '../../../src/base/resource-id.js';
-import { subscriptionsUnder, text as textOf } from '../../core/index.js';
+import { MOCK_TENANT_ID, subscriptionsUnder, text as textOf } from '../../core/index.js';
 
-export const MOCK_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const COLUMNS = new Set(['id', 'name', 'type', 'tenantid', 'kind', 'location', 'resourcegroup', 'subscriptionid', 'managedby']);
 
 export interface GraphAnswer {
@@ -116,7 +115,10 @@ function compileCondition(text: string): (row: Row) => boolean {
   // owner of a private IP); a substring, so callers match the hits exactly.
   if ((m = /^properties\s+contains\s+('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")$/i.exec(t))) {
     const value = literal(m[1]!).toLowerCase();
-    return (row) => JSON.stringify(row.properties ?? null).toLowerCase().includes(value);
+    return (row) =>
+      JSON.stringify(row.properties ?? null)
+        .toLowerCase()
+        .includes(value);
   }
   throw new InvalidQuery(`unsupported condition "${t}"`);
 }
