@@ -54,6 +54,15 @@ const KINDS: Record<string, { match: string; names: RegExp }> = {
   },
 };
 
+/**
+ * A slow answer is one that never comes within the request timeout: the mock holds it until the
+ * client gives up. The timeout is far above what any other request takes on a loaded machine, so
+ * only the faulted read times out, whatever the machine's speed (a 300 ms budget against an 800 ms
+ * answer also timed out unrelated reads under load).
+ */
+const NEVER_MS = 600_000;
+const SLOW_TIMEOUT_MS = 3_000;
+
 /** Fault kinds: transient ones clear within the retry budget; persistent ones do not. */
 const FAULTS: Record<string, { fault: Omit<WorldFault, 'match'>; transient: boolean; status?: RegExp }> = {
   '429 with Retry-After, then answers': { fault: { status: 429, headers: { 'Retry-After': '1' }, times: 1 }, transient: true },
@@ -61,7 +70,11 @@ const FAULTS: Record<string, { fault: Omit<WorldFault, 'match'>; transient: bool
   '503 twice, then answers': { fault: { status: 503, times: 2 }, transient: true },
   'connection reset, then answers': { fault: { reset: true, times: 1 }, transient: true },
   '503 always': { fault: { status: 503 }, transient: false, status: /failed: 503 ServiceUnavailable; ARM failed on its side/ },
-  'slower than the request timeout': { fault: { latencyMs: 800 }, transient: false, status: /failed: Timeout.*ARM did not answer in time/ },
+  'slower than the request timeout': {
+    fault: { latencyMs: NEVER_MS },
+    transient: false,
+    status: /failed: Timeout.*ARM did not answer in time/,
+  },
   'truncated JSON': { fault: { truncate: true }, transient: false, status: /failed: 200 PARSE_ERROR; ARM's answer was not valid JSON/ },
   'malformed JSON (an HTML page)': {
     fault: { rawBody: '<html><body><h1>502 Bad Gateway</h1></body></html>' },
@@ -104,7 +117,7 @@ describe('fault table', () => {
   it.concurrent.each(cases)('%s × %s', async (_kind, faultName, k, f) => {
     const world = healthyPrivate();
     world.faults = [{ match: k.match, ...f.fault }];
-    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? 300 : 30_000);
+    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? SLOW_TIMEOUT_MS : 30_000);
     // The fault really hit a request the audit makes.
     expect(log.some((e) => new RegExp(k.match, 'i').test(`${e.method} ${e.path}`))).toBe(true);
     expect(report.incomplete).toBeUndefined();
@@ -188,7 +201,7 @@ describe('fault table, hub-and-spoke reads', () => {
   it.concurrent.each(hubCases)('%s × %s', async (_kind, faultName, k, f) => {
     const world = firewallWorlds()['fw-hub-healthy']!;
     world.faults = [{ match: k.match, ...f.fault }];
-    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? 300 : 30_000);
+    const { report, log } = await auditWith(world, faultName.startsWith('slower') ? SLOW_TIMEOUT_MS : 30_000);
     expect(log.some((e) => new RegExp(k.match, 'i').test(`${e.method} ${e.path}`))).toBe(true);
     const results = report.targets[0]!.results;
     // Only the egress checks read the hub: every other verdict stays what it is without the fault.
