@@ -11,7 +11,14 @@ import { z } from 'zod';
 import { UsageError } from '../base/errors.js';
 import { idKey } from '../base/resource-id.js';
 import type { Check, Severity } from '../engine/check.js';
-import { summarize, type AuditReport, type CheckResult, type ExpiredSuppression, type Finding, type TargetResult } from '../report/types.js';
+import {
+  summarize,
+  type AuditReport,
+  type CheckResult,
+  type ExpiredSuppression,
+  type Finding,
+  type TargetResult,
+} from '../report/types.js';
 import { jsonPath } from '../world/schema.js';
 
 export const CONFIG_FILE = 'aml-preflight.config.json';
