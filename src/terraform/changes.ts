@@ -19,7 +19,7 @@
  * https://developer.hashicorp.com/terraform/internals/json-format#change-representation
  */
 import { idKey, tryParseResourceId } from '../base/resource-id.js';
-import type { PlannedChange } from '../what-if/plan.js';
+import type { PlannedChange } from '../what-if/changes.js';
 import { TABLE, type Table } from './mappings/index.js';
 import { isMarker, marker, type Edit, type Json, type MapContext } from './mappings/types.js';
 import type { TerraformPlan, TerraformResourceChange } from './plan-file.js';

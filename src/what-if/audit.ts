@@ -15,7 +15,8 @@ import { networkModel } from '../network/gather/model.js';
 import { applianceIds, virtualHubIds } from '../network/gather/firewall.js';
 import { summarize } from '../report/types.js';
 import { serviceEffects } from './effects.js';
-import { ancestors, PlannedState } from './plan.js';
+import { ancestors } from './embedding.js';
+import { PlannedState } from './plan.js';
 import { assignmentChanges, assignmentsTouch } from './role-assignments.js';
 import { workspacePrincipals } from './identities.js';
 

@@ -21,7 +21,7 @@ import { ArmRequestError } from '../arm/errors.js';
 import { idKey, sameId, tryParseResourceId } from '../base/resource-id.js';
 import type { Inventory, ReadOptions } from '../inventory/index.js';
 import { parseManagedNetwork, parseManagedNetworkV2 } from '../network/gather/managed-schema.js';
-import { decides, type PlannedChange } from './plan.js';
+import { decides, type PlannedChange } from './changes.js';
 import { accessPolicyEffects } from './vault-policies.js';
 
 type Json = Record<string, unknown>;

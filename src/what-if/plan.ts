@@ -23,69 +23,25 @@
  * {@link PlannedState.describe}), any other unevaluated value fails the list.
  * https://learn.microsoft.com/azure/azure-resource-manager/templates/deploy-what-if
  */
-import { idKey, tryParseResourceId } from '../base/resource-id.js';
+import { idKey } from '../base/resource-id.js';
+import { notFound, parentNotFound, unknownOf, type Answer } from './answers.js';
+import {
+  CREATES,
+  DELETES,
+  decides,
+  ID_PATH,
+  isChange,
+  isTemplateExpression,
+  SET,
+  UNSUPPORTED,
+  unevaluated,
+  WRITES,
+  type Json,
+  type PlannedChange,
+} from './changes.js';
+import { joinConnections, plannedConnections, type NewConnection } from './connections.js';
+import { ancestors, childType, EMBEDDED_ARRAYS, embedded, embeds, isCollection, isDirectChild, keyOf, merge } from './embedding.js';
 import { isRoleAssignment, joinsAssignmentList, withAssignmentScope } from './role-assignments.js';
-
-/** One change of ARM's what-if answer (`properties.changes[]`), or one Azure applies on its own. */
-export interface PlannedChange {
-  readonly resourceId: string;
-  /** Create, Delete, Modify, Deploy, NoChange, Ignore, Unsupported. */
-  readonly changeType: string;
-  readonly before?: Record<string, unknown>;
-  readonly after?: Record<string, unknown>;
-  /** Why ARM cannot predict the change (`Unsupported`). */
-  readonly unsupportedReason?: string;
-  /** Values of `after` that Azure sets when the change applies and the docs leave open: their paths, and why. */
-  readonly unknown?: readonly { readonly path: string; readonly why: string }[];
-}
-
-const WRITES = /^(create|modify|deploy)$/i;
-/** Changes that may bring a resource into being (`Deploy`: what-if cannot tell create from update). */
-const CREATES = /^(create|deploy)$/i;
-const DELETES = /^delete$/i;
-const UNSUPPORTED = /^unsupported$/i;
-/** A change Azure makes on its own to a live resource (`effects.ts`): the live body with `after`'s values set. */
-const SET = /^set$/i;
-
-/** The changes that decide a resource: writes, deletes, and the ones ARM cannot predict. */
-export function decides(changeType: string): boolean {
-  return WRITES.test(changeType) || DELETES.test(changeType) || UNSUPPORTED.test(changeType) || SET.test(changeType);
-}
-
-/** An ARM template expression left unevaluated: a whole string in square brackets (not `[[`). */
-export function isTemplateExpression(value: unknown): value is string {
-  return typeof value === 'string' && /^\[(?!\[)[\s\S]*\]$/.test(value.trim());
-}
-
-/** Every value of `value` ARM left unevaluated, with its JSON path. */
-function unevaluated(value: unknown, path: string, out: { path: string; value: string }[] = []): { path: string; value: string }[] {
-  if (isTemplateExpression(value)) out.push({ path, value });
-  else if (Array.isArray(value)) for (const [i, v] of value.entries()) unevaluated(v, `${path}[${i}]`, out);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) unevaluated(v, path ? `${path}.${k}` : k, out);
-  return out;
-}
-
-/** A path whose value is a resource id (`….id`, `…Id`, `…ResourceId`): unevaluated, it fails where it is used as one. */
-const ID_PATH = /(^|\.)(id|\w*Id)$/;
-
-/**
- * Where a parent's body embeds its children of a type (the last type segment, lower case): a
- * `properties.<field>` array of bodies with ids, or the managed network's `outboundRules` map of
- * rule properties by name (V1 in the workspace, V2 in `managedNetworks/default`).
- */
-const EMBEDDED_ARRAYS: Record<string, string> = {
-  subnets: 'subnets',
-  virtualnetworkpeerings: 'virtualNetworkPeerings',
-  securityrules: 'securityRules',
-  routes: 'routes',
-  privateendpointconnections: 'privateEndpointConnections',
-};
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-type Json = Record<string, unknown>;
 
 export class PlannedState {
   /** idKey → the change that decides it. */
@@ -93,7 +49,7 @@ export class PlannedState {
   /** The private endpoints the plan deletes (idKey). */
   readonly #deletedEndpoints = new Set<string>();
   /** Target idKey → the connections of the private endpoints the plan creates on it (with their planned state, or why it is open). */
-  readonly #newConnections = new Map<string, { body: Json; undecided?: string }[]>();
+  readonly #newConnections = new Map<string, NewConnection[]>();
   /** Unevaluated values → where they are (resource, path). */
   readonly #expressions = new Map<string, { resourceId: string; path: string }>();
   /** ARM's answer, as it came (reports count and list these). */
@@ -113,52 +69,10 @@ export class PlannedState {
       this.#changes.set(key, c);
       const endpoint = /\/providers\/microsoft\.network\/privateendpoints\/[^/]+$/.test(key);
       if (DELETES.test(c.changeType) && endpoint) this.#deletedEndpoints.add(key);
-      if (/^create$/i.test(c.changeType) && endpoint && c.after) this.#connect(c.resourceId, c.after);
+      if (/^create$/i.test(c.changeType) && endpoint && c.after)
+        for (const { target, connection } of plannedConnections(c.resourceId, c.after))
+          this.#newConnections.set(target, [...(this.#newConnections.get(target) ?? []), connection]);
       for (const u of unevaluated(c.after ?? {}, '')) this.#expressions.set(u.value.trim(), { resourceId: c.resourceId, path: u.path });
-    }
-  }
-
-  /**
-   * A new private endpoint's connection appears on its target. A manual request (`manualPrivateLinkServiceConnections`)
-   * is `Pending` until the target's owner approves it; an automatic one is `Approved` only when the
-   * identity that deploys may approve connections on the target, which the plan cannot know: open,
-   * unless ARM's answer says the state.
-   * https://learn.microsoft.com/azure/private-link/private-endpoint-overview#access-to-a-private-link-resource-using-approval-workflow
-   */
-  #connect(endpointId: string, after: Json): void {
-    const props = (after.properties ?? {}) as Json;
-    for (const [field, manual] of [
-      ['privateLinkServiceConnections', false],
-      ['manualPrivateLinkServiceConnections', true],
-    ] as const) {
-      const list = props[field];
-      for (const plsc of Array.isArray(list) ? (list as unknown[]) : []) {
-        const p = ((plsc as Json | null)?.properties ?? {}) as {
-          privateLinkServiceId?: unknown;
-          privateLinkServiceConnectionState?: { status?: unknown };
-        };
-        const target = tryParseResourceId(p.privateLinkServiceId);
-        if (!target) continue;
-        const said =
-          typeof p.privateLinkServiceConnectionState?.status === 'string' ? p.privateLinkServiceConnectionState.status : undefined;
-        const status = said ?? (manual ? 'Pending' : undefined);
-        const name = endpointId.split('/').pop()!;
-        const body: Json = {
-          id: `${target.id}/privateEndpointConnections/${name}`,
-          name,
-          type: `${[target.provider, ...target.types].join('/')}/privateEndpointConnections`,
-          properties: {
-            provisioningState: 'Succeeded',
-            privateEndpoint: { id: endpointId },
-            privateLinkServiceConnectionState: { status: status ?? 'Unknown', description: '', actionsRequired: 'None' },
-          },
-        };
-        const undecided = status
-          ? undefined
-          : `the connection of ${name} is Approved only if the identity that deploys it may approve connections on ${target.names.at(-1)!}`;
-        const key = idKey(target.id);
-        this.#newConnections.set(key, [...(this.#newConnections.get(key) ?? []), { body, ...(undecided ? { undecided } : {}) }]);
-      }
     }
   }
 
@@ -380,30 +294,9 @@ export class PlannedState {
     // The connections of the endpoints the plan creates on this resource join its list.
     const joining = this.#newConnections.get(key);
     if (joining && Array.isArray(props.privateEndpointConnections)) {
-      const list = [...(((out?.properties as Json | undefined) ?? props).privateEndpointConnections as Json[])];
-      for (const c of joining) {
-        const pe = ((c.body.properties as Json).privateEndpoint as { id: string }).id;
-        if (
-          list.some(
-            (x) => idKey(String(((x.properties as Json | undefined)?.privateEndpoint as { id?: unknown } | undefined)?.id)) === idKey(pe),
-          )
-        )
-          continue;
-        if (c.undecided) {
-          const path = `properties.privateEndpointConnections[${list.length}].properties.privateLinkServiceConnectionState.status`;
-          return {
-            answer: {
-              status: 400,
-              body: {
-                error: { code: 'WhatIfUndecided', message: `what-if cannot tell ${path} of ${key.split('/').pop()!} yet: ${c.undecided}` },
-              },
-            },
-            changed: true,
-          };
-        }
-        list.push(c.body);
-      }
-      (edit().properties as Json).privateEndpointConnections = list;
+      const joined = joinConnections(key, ((out?.properties as Json | undefined) ?? props).privateEndpointConnections as Json[], joining);
+      if (!Array.isArray(joined)) return { answer: joined, changed: true };
+      (edit().properties as Json).privateEndpointConnections = joined;
     }
     return { answer: { status: 200, body: out ?? body }, changed: out !== undefined };
   }
@@ -433,7 +326,7 @@ export class PlannedState {
   /** A list member: its body, undefined when deleted, or the error of a body the plan cannot say. */
   #member(c: PlannedChange): Answer | undefined {
     if (DELETES.test(c.changeType)) return undefined;
-    const unknown = this.#unknown(c);
+    const unknown = unknownOf(c);
     // An unevaluated id stays in place: it fails where it is used as an id, not the whole list.
     if (unknown && !(unknown.kind === 'unevaluated' && unknown.paths.every((p) => ID_PATH.test(p)))) return unknown.answer;
     return this.#withChildren(c);
@@ -441,7 +334,7 @@ export class PlannedState {
 
   #body(c: PlannedChange): Answer {
     if (DELETES.test(c.changeType)) return notFound(c.resourceId);
-    const unknown = this.#unknown(c);
+    const unknown = unknownOf(c);
     if (unknown) return unknown.answer;
     return this.#withChildren(c);
   }
@@ -452,146 +345,4 @@ export class PlannedState {
     const { answer } = this.#live(idKey(c.resourceId), body);
     return answer.status === 200 && this.#gone(answer.body) ? notFound(c.resourceId) : answer;
   }
-
-  /** Why the plan cannot say this change's body, if it cannot. */
-  #unknown(c: PlannedChange): { kind: 'unevaluated' | 'other'; paths: string[]; answer: Answer } | undefined {
-    const fail = (code: string, message: string): Answer => ({ status: 400, body: { error: { code, message } } });
-    if (UNSUPPORTED.test(c.changeType)) {
-      return {
-        kind: 'other',
-        paths: [],
-        answer: fail(
-          'WhatIfUnsupported',
-          `what-if cannot predict the change of ${c.resourceId} (changeType Unsupported: ${c.unsupportedReason ?? 'ARM gave no reason'}); its planned state is unknown`,
-        ),
-      };
-    }
-    if (!c.after) {
-      return {
-        kind: 'other',
-        paths: [],
-        answer: fail(
-          'WhatIfNoBody',
-          `what-if gave no planned body for ${c.resourceId} (changeType ${c.changeType}; run what-if with the full resource payloads); its planned state is unknown`,
-        ),
-      };
-    }
-    const set = c.unknown?.[0];
-    if (set) {
-      return {
-        kind: 'other',
-        paths: [set.path],
-        answer: fail('WhatIfUndecided', `what-if cannot tell ${set.path} of ${c.resourceId} yet: ${set.why}`),
-      };
-    }
-    const values = unevaluated(c.after, '');
-    if (values.length === 0) return undefined;
-    return {
-      kind: 'unevaluated',
-      paths: values.map((v) => v.path),
-      answer: fail(
-        'WhatIfUnevaluated',
-        `what-if could not evaluate ${values[0]!.path || 'the body'} of ${c.resourceId} (a template expression left unevaluated); the planned state of this resource is unknown`,
-      ),
-    };
-  }
-}
-
-/** `body` with `set`'s values laid over it, objects merged at every depth (a copy; `body` is not changed). */
-function merge(body: Json, set: Json | undefined): Json {
-  if (!set) return body;
-  const out: Json = { ...body };
-  for (const [k, v] of Object.entries(set)) {
-    const was = out[k];
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && was && typeof was === 'object' && !Array.isArray(was)
-        ? merge(was as Json, v as Json)
-        : v;
-  }
-  return out;
-}
-
-/** The embedded children of `type` in a parent body, or undefined when the body does not carry the field. */
-function embedded(parent: Json, type: string): Json[] | undefined {
-  const props = parent.properties as Json | undefined;
-  if (!props || typeof props !== 'object') return undefined;
-  if (type === 'outboundrules') {
-    // The managed network's rules map: V1 in the workspace, V2 in `managedNetworks/default`.
-    const map = (props.managedNetwork as { outboundRules?: unknown } | undefined)?.outboundRules;
-    if (!map || typeof map !== 'object') return undefined;
-    const parentId = String(parent.id);
-    return Object.entries(map as Json).map(([name, rule]) => ({ id: `${parentId}/outboundRules/${name}`, name, properties: rule }));
-  }
-  const field = EMBEDDED_ARRAYS[type];
-  const list = field ? props[field] : undefined;
-  return Array.isArray(list)
-    ? (list as unknown[]).filter((x): x is Json => x !== null && typeof x === 'object' && typeof (x as Json).id === 'string')
-    : undefined;
-}
-
-function embeds(type: string): boolean {
-  return type === 'outboundrules' || type in EMBEDDED_ARRAYS;
-}
-
-function isChange(x: PlannedChange | Json): x is PlannedChange {
-  return typeof (x as PlannedChange).changeType === 'string' && typeof (x as PlannedChange).resourceId === 'string';
-}
-
-/** The last type segment of a child resource id (lower case), undefined for a top-level resource. */
-function childType(key: string): string | undefined {
-  const rid = tryParseResourceId(key);
-  return rid && rid.types.length > 1 ? rid.types.at(-1)!.toLowerCase() : undefined;
-}
-
-/** The resource ids above a resource id, nearest first (`…/vnet/subnets/s` → `…/vnet`). */
-export function ancestors(key: string): string[] {
-  const out: string[] = [];
-  const rid = tryParseResourceId(key);
-  if (!rid) return out;
-  let id = rid.id;
-  for (let depth = rid.types.length; depth > 1; depth--) {
-    id = id.slice(0, id.lastIndexOf('/', id.lastIndexOf('/') - 1));
-    out.push(idKey(id));
-  }
-  return out;
-}
-
-/** Whether a path names a collection: `…/providers/NS/type[/name/childType]`, an odd number of segments after the namespace. */
-function isCollection(key: string): boolean {
-  const parts = key.split('/').filter(Boolean);
-  const p = parts.lastIndexOf('providers');
-  return p >= 0 && (parts.length - (p + 2)) % 2 === 1;
-}
-
-function isDirectChild(id: string, collection: string): boolean {
-  return id.startsWith(`${collection}/`) && !id.slice(collection.length + 1).includes('/');
-}
-
-function keyOf(url: string): string | undefined {
-  try {
-    return idKey(decodeURIComponent(new URL(url).pathname));
-  } catch {
-    return undefined;
-  }
-}
-
-function notFound(id: string, deletedAncestor?: string): Answer {
-  return {
-    status: 404,
-    body: {
-      error: {
-        code: 'ResourceNotFound',
-        message: deletedAncestor
-          ? `The deployment deletes ${deletedAncestor} (what-if), and ${id} with it: it will not exist.`
-          : `The deployment deletes ${id} (what-if), or it is not in the planned state: it will not exist.`,
-      },
-    },
-  };
-}
-
-function parentNotFound(parent: string): Answer {
-  return {
-    status: 404,
-    body: { error: { code: 'ParentResourceNotFound', message: `The deployment deletes ${parent} (what-if): it will not exist.` } },
-  };
 }
