@@ -6,7 +6,7 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { ids, type Json, LOCATION, res, rule } from './base.js';
-import { hub, hubAndSpoke } from './firewall.js';
+import { hub, hubAndSpoke } from './firewall-hub.js';
 import { mutate } from './healthy.js';
 import { nsgRules } from './nsg.js';
 

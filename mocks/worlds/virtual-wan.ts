@@ -13,7 +13,7 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { asResource, ids, type Json, LOCATION, res } from './base.js';
-import { computeEgressCollections, hub as peeredHub, hubAndSpoke, HUB_SUB } from './firewall.js';
+import { computeEgressCollections, hub as peeredHub, hubAndSpoke, HUB_SUB } from './firewall-hub.js';
 import { mutate } from './healthy.js';
 
 const HP = `/subscriptions/${HUB_SUB}/resourceGroups/rg-connectivity-weu/providers`;

@@ -10,7 +10,7 @@ import { computeOf, ids, LOCATION, privateEndpoint, res, RG, subnet, SUB, vnetPe
 import { buildWorlds } from './generate.js';
 import { hubId, managedWorlds } from './managed.js';
 import { managedNetworkV2Id, managedV2Worlds } from './managed-v2.js';
-import { hub } from './firewall.js';
+import { hub } from './firewall-hub.js';
 import { vwan } from './virtual-wan.js';
 
 export const DEPLOYMENT = 'aml-preflight-what-if';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/compute-outbound/index.js';
 import { ids, LOCATION, res, SUB } from '../../mocks/worlds/generate.js';
-import { hub, hubAndSpoke } from '../../mocks/worlds/firewall.js';
+import { hub, hubAndSpoke } from '../../mocks/worlds/firewall-hub.js';
 import { mutate } from '../../mocks/worlds/healthy.js';
 import type { WorldInput } from '../../src/world/schema.js';
 import { checkAuditor } from '../helpers.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import check from '../../checks/image-reference/index.js';
 import { checkAuditor, runCli, worldPath } from '../helpers.js';
-import { hub, hubAndSpoke } from '../../mocks/worlds/firewall.js';
+import { hub, hubAndSpoke } from '../../mocks/worlds/firewall-hub.js';
 import { mutate } from '../../mocks/worlds/healthy.js';
 import { res } from '../../mocks/worlds/generate.js';
 

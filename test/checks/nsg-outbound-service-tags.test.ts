@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
-import { HUB_SUB } from '../../mocks/worlds/firewall.js';
+import { HUB_SUB } from '../../mocks/worlds/firewall-hub.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
 import { checkAuditor, startHarness } from '../helpers.js';
 import { runAudit } from '../../src/engine/run.js';

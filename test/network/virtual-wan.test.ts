@@ -17,7 +17,7 @@ import { indexServiceTags } from '../../src/network/service-tags.js';
 import { hubNameOf, hubRoutes, isHubPeering, PRIVATE_TRAFFIC_PREFIXES } from '../../src/network/gather/virtual-wan.js';
 import { Inventory } from '../../src/inventory/index.js';
 import { ids } from '../../mocks/worlds/generate.js';
-import { HUB_SUB } from '../../mocks/worlds/firewall.js';
+import { HUB_SUB } from '../../mocks/worlds/firewall-hub.js';
 import { HUB_FIREWALL_IP, vwan } from '../../mocks/worlds/virtual-wan.js';
 import { loadWorldByName, startHarness, type MockHarness } from '../helpers.js';
 
