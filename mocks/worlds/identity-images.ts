@@ -6,7 +6,8 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { type Json } from './base.js';
-import { add, COMPUTE_PRINCIPALS, mutateIdentity, rid, roleAssignment } from './identity.js';
+import { add, COMPUTE_PRINCIPALS, mutateIdentity } from './identity.js';
+import { rid, roleAssignment } from './identity-roles.js';
 
 /** The platform team's subscription, holding the registry every workspace takes its base images from. */
 export const SHARED_SUB = '9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';

@@ -8,6 +8,7 @@
 import type { WorldInput } from '../../src/world/schema.js';
 import { asResource, computeOf, ids, type Json, P, RG, res, SUB } from './base.js';
 import { healthyPrivate } from './healthy.js';
+import { BUILT_IN, REPO, resetAssignmentNames, rid, roleAssignment, roleDefinition } from './identity-roles.js';
 
 export const WS_PRINCIPAL = '7d1c6a0e-52b4-4f0b-9a55-1c8e2f4b3a90';
 const TENANT = '0b4c5a3e-8d2f-4e61-b7a9-3c1d2e5f6a70';
@@ -21,183 +22,6 @@ const UAI = `${P}/Microsoft.ManagedIdentity/userAssignedIdentities/id-mlw-mlops-
 const UAI_PRINCIPAL = '4e6f8a0b-2c3d-4e5f-8a9b-1c2d3e4f5a66';
 const GROUP = '9b1d3f5a-7c9e-4b1d-8f3a-5c7e9b1d3f70';
 const vaultId = ids.keyVault;
-
-const BLOB = 'Microsoft.Storage/storageAccounts/blobServices/containers';
-const FILES = 'Microsoft.Storage/storageAccounts/fileServices/fileshares/files';
-const REPO = 'Microsoft.ContainerRegistry/registries/repositories';
-
-/** Built-in roles the worlds use: id → name and permissions, as Microsoft's built-in roles page lists them. */
-export const BUILT_IN: Record<string, { guid: string; roleName: string; description: string; permissions: Json[] }> = {
-  Owner: {
-    guid: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
-    roleName: 'Owner',
-    description: 'Grants full access to manage all resources.',
-    permissions: [{ actions: ['*'] }],
-  },
-  Contributor: {
-    guid: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
-    roleName: 'Contributor',
-    description: 'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.',
-    permissions: [
-      {
-        actions: ['*'],
-        notActions: [
-          'Microsoft.Authorization/*/Delete',
-          'Microsoft.Authorization/*/Write',
-          'Microsoft.Authorization/elevateAccess/Action',
-          'Microsoft.Blueprint/blueprintAssignments/write',
-          'Microsoft.Blueprint/blueprintAssignments/delete',
-          'Microsoft.Compute/galleries/share/action',
-          'Microsoft.Purview/consents/write',
-          'Microsoft.Purview/consents/delete',
-          'Microsoft.Resources/deploymentStacks/manageDenySetting/action',
-          'Microsoft.Subscription/cancel/action',
-          'Microsoft.Subscription/enable/action',
-        ],
-      },
-    ],
-  },
-  AcrPull: {
-    guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
-    roleName: 'AcrPull',
-    description: 'acr pull',
-    permissions: [{ actions: ['Microsoft.ContainerRegistry/registries/pull/read'] }],
-  },
-  AcrPush: {
-    guid: '8311e382-0749-4cb8-b61a-304f252e45ec',
-    roleName: 'AcrPush',
-    description: 'acr push',
-    permissions: [{ actions: ['Microsoft.ContainerRegistry/registries/pull/read', 'Microsoft.ContainerRegistry/registries/push/write'] }],
-  },
-  RepositoryReader: {
-    guid: 'b93aa761-3e63-49ed-ac28-beffa264f7ac',
-    roleName: 'Container Registry Repository Reader',
-    description: 'Allows read access to Azure Container Registry repositories.',
-    permissions: [{ dataActions: [`${REPO}/metadata/read`, `${REPO}/content/read`] }],
-  },
-  RepositoryWriter: {
-    guid: '2a1e307c-b015-4ebd-883e-5b7698a07328',
-    roleName: 'Container Registry Repository Writer',
-    description: 'Allows read, write, and update access to Azure Container Registry repositories.',
-    permissions: [{ dataActions: [`${REPO}/metadata/read`, `${REPO}/metadata/write`, `${REPO}/content/read`, `${REPO}/content/write`] }],
-  },
-  BlobContributor: {
-    guid: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
-    roleName: 'Storage Blob Data Contributor',
-    description: 'Allows for read, write and delete access to Azure Storage blob containers and data',
-    permissions: [
-      {
-        actions: [
-          `${BLOB}/delete`,
-          `${BLOB}/read`,
-          `${BLOB}/write`,
-          'Microsoft.Storage/storageAccounts/blobServices/generateUserDelegationKey/action',
-        ],
-        dataActions: [
-          `${BLOB}/blobs/delete`,
-          `${BLOB}/blobs/read`,
-          `${BLOB}/blobs/write`,
-          `${BLOB}/blobs/move/action`,
-          `${BLOB}/blobs/add/action`,
-        ],
-      },
-    ],
-  },
-  FilePrivilegedContributor: {
-    guid: '69566ab7-960f-475b-8e7c-b3118f30c6bd',
-    roleName: 'Storage File Data Privileged Contributor',
-    description: 'Customer has read, write, delete and modify NTFS permission access on Azure Storage file shares.',
-    permissions: [
-      {
-        dataActions: [
-          `${FILES}/read`,
-          `${FILES}/write`,
-          `${FILES}/delete`,
-          `${FILES}/modifypermissions/action`,
-          `${FILES}/readFileBackupSemantics/action`,
-          `${FILES}/writeFileBackupSemantics/action`,
-        ],
-      },
-    ],
-  },
-  KeyVaultAdministrator: {
-    guid: '00482a5a-887f-4fb3-b363-3b7fe8e74483',
-    roleName: 'Key Vault Administrator',
-    description: 'Perform all data plane operations on a key vault and all objects in it, including certificates, keys, and secrets.',
-    permissions: [
-      {
-        actions: [
-          'Microsoft.Authorization/*/read',
-          'Microsoft.Insights/alertRules/*',
-          'Microsoft.Resources/deployments/*',
-          'Microsoft.Resources/subscriptions/resourceGroups/read',
-          'Microsoft.Support/*',
-          'Microsoft.KeyVault/checkNameAvailability/read',
-          'Microsoft.KeyVault/deletedVaults/read',
-          'Microsoft.KeyVault/locations/*/read',
-          'Microsoft.KeyVault/vaults/*/read',
-          'Microsoft.KeyVault/operations/read',
-        ],
-        dataActions: ['Microsoft.KeyVault/vaults/*'],
-      },
-    ],
-  },
-};
-
-/** A role definition as `GET …/roleDefinitions/{id}` answers it (GetRoleDefinitionById's shape). */
-export function roleDefinition(
-  guid: string,
-  roleName: string,
-  permissions: Json[],
-  extra: { type?: string; description?: string; assignableScopes?: string[] } = {},
-): Json {
-  return {
-    id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
-    type: 'Microsoft.Authorization/roleDefinitions',
-    name: guid,
-    properties: {
-      roleName,
-      type: extra.type ?? 'BuiltInRole',
-      description: extra.description ?? roleName,
-      assignableScopes: extra.assignableScopes ?? ['/'],
-      permissions: permissions.map((p) => ({ actions: [], notActions: [], dataActions: [], notDataActions: [], ...p })),
-      createdOn: '2018-02-26T18:43:41.4556322Z',
-      updatedOn: '2026-04-10T15:21:07.6371512Z',
-      createdBy: null,
-      updatedBy: null,
-    },
-  };
-}
-
-let counter = 0;
-/** A role assignment as ARM answers it (RoleAssignments_Get's shape), with a deterministic GUID. */
-export function roleAssignment(
-  scope: string,
-  roleGuid: string,
-  principalId: string,
-  extra: { principalType?: string; condition?: string; name?: string } = {},
-): Json {
-  const name = extra.name ?? `a1b2c3d4-0000-4000-8000-${String(++counter).padStart(12, '0')}`;
-  return {
-    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
-    type: 'Microsoft.Authorization/roleAssignments',
-    name,
-    properties: {
-      roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`,
-      principalId,
-      principalType: extra.principalType ?? 'ServicePrincipal',
-      scope,
-      condition: extra.condition ?? null,
-      conditionVersion: extra.condition ? '2.0' : null,
-      createdOn: '2026-10-12T09:31:12.0000000Z',
-      updatedOn: '2026-10-12T09:31:12.0000000Z',
-      createdBy: '6f1e2d3c-4b5a-4968-8776-655443322110',
-      updatedBy: '6f1e2d3c-4b5a-4968-8776-655443322110',
-      delegatedManagedIdentityResourceId: null,
-      description: null,
-    },
-  };
-}
 
 /** The workspace's key vault, in access-policy mode with the policy Azure ML gives the workspace identity. */
 function keyVault(principalId: string): Json {
@@ -231,15 +55,13 @@ function keyVault(principalId: string): Json {
   };
 }
 
-export const rid = (name: keyof typeof BUILT_IN): string => BUILT_IN[name]!.guid;
-
 /**
  * The healthy workspace with its registry's admin user disabled: the workspace identity holds
  * AcrPush on the registry, each compute has a system-assigned identity holding AcrPull (Azure ML
  * grants it), the key vault has the workspace's access policy. Every check passes.
  */
 export function healthyIdentity(): WorldInput {
-  counter = 0;
+  resetAssignmentNames();
   const w = healthyPrivate();
   w.description =
     'identity-healthy-admin-disabled: the registry admin user is disabled; the workspace identity holds AcrPush and each compute identity AcrPull on it.';

@@ -8,7 +8,8 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { ids, res, RG, SUB, type Json } from './base.js';
-import { COMPUTE_PRINCIPALS, healthyIdentity, rid, WS_PRINCIPAL } from './identity.js';
+import { COMPUTE_PRINCIPALS, healthyIdentity, WS_PRINCIPAL } from './identity.js';
+import { rid } from './identity-roles.js';
 import { DEPLOYMENT, type WhatIfCase } from './what-if.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createArmHandler } from '../../mocks/handler.js';
 import { ids, SUB } from '../../mocks/worlds/generate.js';
-import { BUILT_IN, COMPUTE_PRINCIPALS, healthyIdentity, roleAssignment, WS_PRINCIPAL } from '../../mocks/worlds/identity.js';
+import { COMPUTE_PRINCIPALS, healthyIdentity, WS_PRINCIPAL } from '../../mocks/worlds/identity.js';
+import { BUILT_IN, roleAssignment } from '../../mocks/worlds/identity-roles.js';
 import { parseWorld } from '../../src/world/schema.js';
 
 const ORIGIN = 'https://mock.example';
