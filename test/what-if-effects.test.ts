@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport, TargetResult } from '../src/report/types.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
-import { whatIfChildCases, whatIfEffectCases } from '../mocks/worlds/what-if.js';
+import { whatIfChildCases } from '../mocks/worlds/what-if.js';
+import { whatIfEffectCases } from '../mocks/worlds/what-if-effects.js';
 import { PlannedState } from '../src/what-if/plan.js';
 import { runCli } from './helpers.js';
 
