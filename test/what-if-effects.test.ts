@@ -58,6 +58,7 @@ const PRIVATE = {
   'acr-workspace-access': 'pass',
   'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
+  'compute-outbound': 'pass',
   'managed-network-outbound': 'skip',
   'workspace-keys-in-sync': 'skip',
   // Nothing here needs a role: admin user enabled, shared keys allowed, no key vault read.
@@ -67,6 +68,7 @@ const MANAGED = {
   ...PRIVATE,
   'private-dns-zones': 'skip',
   'nsg-outbound-service-tags': 'skip',
+  'compute-outbound': 'skip',
 };
 
 describe('a deleted private endpoint', () => {
@@ -127,7 +129,7 @@ describe('changeType Unsupported', () => {
     for (const args of [[], ['--workspace', ids.workspace]]) {
       const r = await whatIf('whatif-unsupported-nsg', ...args);
       const t = target(r.report);
-      expect(verdicts(t)).toEqual({ ...PRIVATE, 'nsg-outbound-service-tags': 'pass→error' });
+      expect(verdicts(t)).toEqual({ ...PRIVATE, 'nsg-outbound-service-tags': 'pass→error', 'compute-outbound': 'pass→error' });
       expect(result(t, 'nsg-outbound-service-tags').reason).toMatch(
         /what-if cannot predict the change of .*networkSecurityGroups\/nsg-mlops-training-weu \(changeType Unsupported: Changes to the resource declared at 'resources\[0\]'/,
       );
@@ -194,6 +196,7 @@ describe('an unevaluated value', () => {
       'same-vnet-placement': 'pass→error',
       'private-dns-zones': 'pass→error',
       'nsg-outbound-service-tags': 'pass→error',
+      'compute-outbound': 'pass→error',
     });
     for (const x of t.results.filter((y) => y.status === 'error'))
       expect(x.reason).toMatch(/what-if could not evaluate properties\.properties\.subnet\.id of .*computes\/cpu-batch-cluster/);

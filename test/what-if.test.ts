@@ -60,6 +60,7 @@ const UNTOUCHED = {
   'acr-workspace-access': 'pass',
   'private-dns-zones': 'pass',
   'nsg-outbound-service-tags': 'pass',
+  'compute-outbound': 'pass',
   'managed-network-outbound': 'skip',
   // Secrets are not planned: the key check skips on both sides of a what-if.
   'workspace-keys-in-sync': 'skip',
@@ -99,12 +100,13 @@ describe('audit --what-if', () => {
   it('a deny rule above the MCR allow: introduced failures, through the NSG the rule is a child of', async () => {
     const r = await whatIf('whatif-deny-above-mcr');
     expect(r.code).toBe(1);
-    expect(verdicts(r.report)).toEqual({ ...UNTOUCHED, 'nsg-outbound-service-tags': 'pass→fail' });
+    expect(verdicts(r.report)).toEqual({ ...UNTOUCHED, 'nsg-outbound-service-tags': 'pass→fail', 'compute-outbound': 'pass→fail' });
     expect(states(r.report, 'nsg-outbound-service-tags')).toEqual(['introduced', 'introduced']);
     expect(r.report.whatIf).toMatchObject({
       deployment: 'aml-preflight-what-if',
       changes: { Create: 1 },
-      introduced: 2,
+      // MCR and Front Door (nsg-outbound-service-tags), and the seven tags compute itself needs (compute-outbound).
+      introduced: 9,
       unchanged: 0,
       fixed: [],
     });
@@ -116,7 +118,7 @@ describe('audit --what-if', () => {
   it('the same deployment at subscription scope (--location) gives the same verdicts', async () => {
     const r = await whatIfAt('whatif-deny-above-mcr', ['--location', 'westeurope'], []);
     expect(r.code).toBe(1);
-    expect(verdicts(r.report)).toEqual({ ...UNTOUCHED, 'nsg-outbound-service-tags': 'pass→fail' });
+    expect(verdicts(r.report)).toEqual({ ...UNTOUCHED, 'nsg-outbound-service-tags': 'pass→fail', 'compute-outbound': 'pass→fail' });
   });
 
   it('a template that fixes the Front Door rule: the finding is fixed, nothing introduced, exit 0', async () => {
@@ -188,7 +190,7 @@ describe('audit --what-if', () => {
   it('markdown says what the deployment would do; SARIF locates introduced findings on the template', async () => {
     const md = await whatIf('whatif-deny-above-mcr', '--format', 'markdown');
     expect(md.stdout).toContain('## This deployment would');
-    expect(md.stdout).toMatch(/introduce 2 findings, fix 0, leave 0 unchanged/);
+    expect(md.stdout).toMatch(/introduce 9 findings, fix 0, leave 0 unchanged/);
     const sarif = JSON.parse((await whatIf('whatif-deny-above-mcr', '--format', 'sarif')).stdout) as {
       runs: {
         results: {
@@ -198,7 +200,7 @@ describe('audit --what-if', () => {
       }[];
     };
     const results = sarif.runs[0]!.results;
-    expect(results.map((x) => x.baselineState)).toEqual(['new', 'new']);
+    expect(results.map((x) => x.baselineState)).toEqual(Array<string>(9).fill('new'));
     for (const x of results) {
       expect(x.locations[0]!.physicalLocation?.artifactLocation.uri).toMatch(/whatif-deny-above-mcr\.template\.json$/);
       expect(x.locations[0]!.physicalLocation?.region.startLine).toBeGreaterThan(1);
