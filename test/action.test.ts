@@ -242,7 +242,8 @@ describe('action.yml', () => {
       'pull_request',
     );
     expect(r.outputs['exit-code']).toBe('1');
-    expect(r.outputs['new-findings']).toBe('2');
+    // MCR and Front Door, and the seven tags compute needs (compute-outbound).
+    expect(r.outputs['new-findings']).toBe('9');
     expect(await readFile(join(dir, 'what-if.md'), 'utf8')).toContain('## This deployment would…');
     expect(r.failed).toMatchObject({ step: 'Fail on findings', code: 1 });
   });
