@@ -6,6 +6,11 @@
  * own excludeCidr re-parses every string of both sides on every call). Each set's ranges are cached
  * by array identity, so a set is parsed once however often the evaluator cuts it. A property test
  * holds these operations to cidr-tools' mergeCidr/excludeCidr on random inputs.
+ *
+ * Rendering ranges back as CIDR strings costs more than cutting them (a regional Storage tag is
+ * thousands of blocks), so the evaluators cut `RangeSet`s and hand out answers whose address sets
+ * render only when read (`withCidrs`); a caller that passes one on takes its ranges (`rangesAt`).
+ * compute-outbound asks about a dozen tags and ports per subnet and renders the few a finding shows.
  */
 import { normalizeCidr, parseCidr } from 'cidr-tools';
 
@@ -154,33 +159,68 @@ function freeze(list: string[], r: Ranges): AddressSet {
 }
 
 /**
- * An address set kept as ranges, for hot loops: cut it many times, render it as CIDRs once.
+ * An address set kept as ranges, for hot loops: cut it many times, render it as CIDRs once, and
+ * only when something reads it (`toCidrs` remembers its answer, and `withCidrs` defers it).
  */
 export class RangeSet {
+  private rendered: AddressSet | undefined;
   private constructor(private readonly r: Ranges) {}
-  static of(set: AddressSet): RangeSet {
-    return new RangeSet(rangesOf(set));
+  static readonly EMPTY = new RangeSet({ v4: [], v6: [] });
+  static of(set: AddressSet | RangeSet): RangeSet {
+    return set instanceof RangeSet ? set : new RangeSet(rangesOf(set));
   }
   get empty(): boolean {
     return this.r.v4.length === 0 && this.r.v6.length === 0;
   }
   minus(other: RangeSet): RangeSet {
+    if (this.empty || other.empty) return this;
     return new RangeSet({ v4: subtract(this.r.v4, other.r.v4), v6: subtract(this.r.v6, other.r.v6) });
   }
   intersect(other: RangeSet): RangeSet {
+    if (other === this) return this;
     return new RangeSet({ v4: overlapping(this.r.v4, other.r.v4), v6: overlapping(this.r.v6, other.r.v6) });
   }
+  overlaps(other: RangeSet): boolean {
+    return overlapping(this.r.v4, other.r.v4).length > 0 || overlapping(this.r.v6, other.r.v6).length > 0;
+  }
+  /** Only the address families (IPv4, IPv6) that `like` holds any address of. */
+  sameFamilies(like: RangeSet): RangeSet {
+    const v4 = like.r.v4.length > 0;
+    const v6 = like.r.v6.length > 0;
+    if ((v4 || this.r.v4.length === 0) && (v6 || this.r.v6.length === 0)) return this;
+    return new RangeSet({ v4: v4 ? this.r.v4 : [], v6: v6 ? this.r.v6 : [] });
+  }
+  /** The set as merged CIDR blocks, rendered once. */
   toCidrs(): AddressSet {
-    return toSet(this.r);
+    return (this.rendered ??= toSet(this.r));
   }
   static union(...sets: readonly RangeSet[]): RangeSet {
-    if (sets.length === 1) return sets[0]!;
-    return new RangeSet({ v4: normalise(sets.flatMap((s) => s.r.v4)), v6: normalise(sets.flatMap((s) => s.r.v6)) });
+    const some = sets.filter((s) => !s.empty);
+    if (some.length <= 1) return some[0] ?? RangeSet.EMPTY;
+    return new RangeSet({ v4: normalise(some.flatMap((s) => s.r.v4)), v6: normalise(some.flatMap((s) => s.r.v6)) });
   }
   /** Whether this set holds every address of `other`. */
   contains(other: RangeSet): boolean {
     return subtract(other.r.v4, this.r.v4).length === 0 && subtract(other.r.v6, this.r.v6).length === 0;
   }
+}
+
+/**
+ * `target` with each of `sets` as an enumerable property that renders the ranges as CIDRs when
+ * first read: an evaluator's answer names many address sets, and a caller reads few of them.
+ */
+export function withCidrs<T extends object, K extends string>(target: T, sets: Record<K, RangeSet>): T & Readonly<Record<K, AddressSet>> {
+  for (const [key, set] of Object.entries(sets) as [K, RangeSet][])
+    Object.defineProperty(target, key, { enumerable: true, configurable: true, get: () => set.toCidrs() });
+  behind.set(target, sets);
+  return target as T & Readonly<Record<K, AddressSet>>;
+}
+
+const behind = new WeakMap<object, Record<string, RangeSet>>();
+
+/** The ranges of an address-set property, without rendering it when `withCidrs` defined it. */
+export function rangesAt<T extends object>(target: T, key: keyof T & string): RangeSet {
+  return behind.get(target)?.[key] ?? RangeSet.of(target[key] as AddressSet);
 }
 
 export function union(...sets: AddressSet[]): AddressSet {
@@ -235,7 +275,8 @@ export function addressRange(first: string, last: string): AddressSet | undefine
 /** Keeps only the address families (4, 6) present in `like`. */
 export function sameFamilies(set: AddressSet, like: AddressSet): AddressSet {
   const families = new Set(like.map(family));
-  return set.filter((c) => families.has(family(c)));
+  // The set itself when nothing is dropped: its ranges stay cached by identity.
+  return set.every((c) => families.has(family(c))) ? set : set.filter((c) => families.has(family(c)));
 }
 
 export function family(cidr: string): 4 | 6 {

@@ -3,7 +3,7 @@
  * service tag's addresses, host names, or both) on one protocol and port, what the subnet's NSG
  * decides, where its route table sends the traffic, and what owns the next hop and decides there
  * (an Azure Firewall's rules, a third-party appliance, nothing readable, a 403). The gathering is
- * `egress-gather.ts`; this file reads nothing.
+ * `gather/egress-path.ts`; this file reads nothing.
  *
  * - NSG: https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview
  *   (`nsg.ts`, over the destination's prefixes from the subnet's prefixes).
@@ -23,14 +23,14 @@
  * firewall is asked about it by name (application rules, DNS-proxied network rules) and by no
  * address.
  */
-import { isCidr, minus, overlaps, sameFamilies, union, type AddressSet } from './cidr.js';
+import { RangeSet, isCidr, minus, overlaps, rangesAt, union, withCidrs, type AddressSet } from './cidr.js';
 import type { Appliance, SubnetEgress } from './egress-types.js';
 import { evaluateFirewall, type FirewallEvaluation, type FirewallFlow } from './firewall.js';
 import { evaluateNsg, type Evaluation, type Nsg, type NsgRule, type RuleRef } from './nsg.js';
 import { evaluateRoutes, routePrefixes, type Route } from './routes.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
-/** What `egress-gather.ts` read for one compute subnet: its egress, and what owns each appliance address its routes name. */
+/** What `gather/egress-path.ts` read for one compute subnet: its egress, and what owns each appliance address its routes name. */
 export interface GatheredPath {
   readonly egress: SubnetEgress;
   readonly tags: ServiceTagIndex;
@@ -143,17 +143,23 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
   const { source, virtualNetwork, routes } = egress;
   const byAddress = to.addresses !== undefined;
   const tagless = byAddress ? undefined : taglessPath(path);
-  const destination = sameFamilies(to.addresses ?? tagless!.internet, source);
+  // Kept as ranges: a tag's thousands of prefixes are rendered as CIDRs only where a finding shows them.
+  const destination = RangeSet.of(to.addresses ?? tagless!.internet).sameFamilies(RangeSet.of(source));
   const nsg = evaluateNsg(
     tagless ? tagless.nsg : egress.nsg,
     { source, destination, protocol: flow.protocol, port: flow.port },
     { virtualNetwork, tags },
   );
   const segments: EgressSegment[] = [
-    ...nsg.denied.map((d) => ({ kind: 'nsg-denied' as const, rule: d.rule, destination: d.destination, source: d.source })),
-    ...nsg.undecidable.map((u) => ({ kind: 'nsg-undecidable' as const, rule: u.rule, destination: u.destination, why: u.why })),
+    ...nsg.denied.map((d) =>
+      withCidrs({ kind: 'nsg-denied' as const, rule: d.rule }, { destination: rangesAt(d, 'destination'), source: rangesAt(d, 'source') }),
+    ),
+    ...nsg.undecidable.map((u) =>
+      withCidrs({ kind: 'nsg-undecidable' as const, rule: u.rule, why: u.why }, { destination: rangesAt(u, 'destination') }),
+    ),
   ];
-  if (destination.length === 0) return { destination, byAddress, nsg, segments };
+  const verdict = (): EgressVerdict => withCidrs({ byAddress, nsg, segments }, { destination });
+  if (destination.empty) return verdict();
   const firewallFlow: FirewallFlow = {
     source,
     protocol: flow.protocol === 'Tcp' ? 'TCP' : 'UDP',
@@ -163,14 +169,14 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
   for (const seg of evaluateRoutes(destination, tagless ? tagless.routes : routes, tags)) {
     const route = seg.route;
     if (!route || /^internet$/i.test(seg.nextHopType)) continue;
-    const part = seg.destination;
+    const part = rangesAt(seg, 'destination');
     if (/^(none|vnetlocal)$/i.test(seg.nextHopType)) {
-      segments.push({ kind: 'dropped', route, destination: part });
+      segments.push(withCidrs({ kind: 'dropped' as const, route }, { destination: part }));
       continue;
     }
     const ip = route.nextHopIpAddress;
     if (!/^virtualappliance$/i.test(seg.nextHopType) || !ip) {
-      segments.push({ kind: 'gateway', route, destination: part });
+      segments.push(withCidrs({ kind: 'gateway' as const, route }, { destination: part }));
       continue;
     }
     const appliance = path.appliances.get(ip);
@@ -178,7 +184,7 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
     if (!appliance) throw new Error(`the appliance at ${ip} (route ${route.name}) was not gathered`);
     if ('error' in appliance) throw appliance.error;
     if (appliance.kind !== 'firewall') {
-      segments.push({ kind: appliance.kind, route, destination: part, appliance });
+      segments.push(withCidrs({ kind: appliance.kind, route, appliance }, { destination: part }));
       continue;
     }
     const evaluation = evaluateFirewall(
@@ -187,9 +193,9 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
       firewallFlow,
       { tags, ipGroups: appliance.ipGroups },
     );
-    segments.push({ kind: 'firewall', route, destination: part, appliance, evaluation });
+    segments.push(withCidrs({ kind: 'firewall' as const, route, appliance, evaluation }, { destination: part }));
   }
-  return { destination, byAddress, nsg, segments };
+  return verdict();
 }
 
 /** Whether a segment lets the traffic through: a firewall that allows it. */

@@ -22,7 +22,7 @@
  * The rules come normalised and ordered from firewall-rules.ts; how one rule's fields meet the
  * traffic is firewall-match.ts.
  */
-import { ALL, RangeSet, union, type AddressSet } from './cidr.js';
+import { ALL, RangeSet, rangesAt, withCidrs, type AddressSet } from './cidr.js';
 import type { FirewallRuleRef, FirewallRules } from './firewall-rules.js';
 import { fqdnRelation, nameMatch, portCovers, resolveAddress } from './firewall-match.js';
 import type { ServiceTagIndex } from './service-tags.js';
@@ -39,8 +39,8 @@ export interface FirewallContext {
 
 /** A destination as Azure ML's docs list it: addresses (a service tag's), names, or both. */
 export interface FirewallDestination {
-  /** Addresses; undefined when only names are known (PyPI). */
-  readonly addresses?: AddressSet;
+  /** Addresses (as CIDRs or ranges); undefined when only names are known (PyPI). */
+  readonly addresses?: AddressSet | RangeSet;
   /** Names, wildcards allowed (`*.data.mcr.microsoft.com` stands for every name under it). */
   readonly fqdns?: readonly string[];
 }
@@ -95,10 +95,10 @@ export function evaluateFirewall(
   flow: FirewallFlow,
   ctx: FirewallContext,
 ): FirewallEvaluation {
-  const source = RangeSet.of(union([...flow.source]));
+  const source = RangeSet.of(flow.source);
   // Addresses unknown: only a rule for every address decides them by address.
   const known = destination.addresses !== undefined;
-  const addresses = RangeSet.of(destination.addresses ? union([...destination.addresses]) : ALL);
+  const addresses = RangeSet.of(destination.addresses ?? ALL);
   const resolve = resolver(ctx);
   const names = destination.fqdns ?? [];
   const decisions: FirewallDecision[] = [];
@@ -113,7 +113,7 @@ export function evaluateFirewall(
         const own: FirewallDecision[] = [];
         byAddress = { decisions: own, open: networkPhase(rules, { source, addresses, known, fqdn: undefined }, flow, resolve, own) };
       }
-      decisions.push(...(fqdn === undefined ? byAddress.decisions : byAddress.decisions.map((d) => ({ ...d, fqdn }))));
+      decisions.push(...(fqdn === undefined ? byAddress.decisions : byAddress.decisions.map((d) => named(d, fqdn))));
       open = byAddress.open;
     }
     if (open.empty) continue;
@@ -122,6 +122,13 @@ export function evaluateFirewall(
   const first = (v: FirewallVerdict) => decisions.find((d) => d.verdict === v);
   const deciding = first('deny') ?? first('undecidable') ?? first('allow');
   return { verdict: deciding?.verdict ?? 'allow', decisions, deciding };
+}
+
+/** A decision made by address, as it applies to traffic addressed to `fqdn`; its sets stay unrendered. */
+function named(d: FirewallDecision, fqdn: string): FirewallDecision {
+  const plain = { verdict: d.verdict, fqdn, ...(d.rule ? { rule: d.rule } : {}), ...(d.why !== undefined ? { why: d.why } : {}) };
+  const source = rangesAt(d, 'source');
+  return 'destination' in d ? withCidrs(plain, { source, destination: rangesAt(d, 'destination') }) : withCidrs(plain, { source });
 }
 
 /** Whether some network rule names (or, denying, meets) `fqdn` among its destination FQDNs. */
@@ -223,14 +230,13 @@ function networkPhase(
           next.push(r);
           continue;
         }
-        decisions.push({
+        const decided = {
           verdict: why ? 'undecidable' : c.ref.action === 'Allow' ? 'allow' : 'deny',
           ...(target.fqdn !== undefined ? { fqdn: target.fqdn } : {}),
-          source: s.toCidrs(),
-          ...(target.known ? { destination: d.toCidrs() } : {}),
           rule: ref,
           ...(why ? { why: `rule ${rule.name}: ${why}` } : {}),
-        });
+        } as const;
+        decisions.push(target.known ? withCidrs(decided, { source: s, destination: d }) : withCidrs(decided, { source: s }));
         const restDst = r.destination.minus(d);
         if (!restDst.empty) next.push({ source: s, destination: restDst });
         const restSrc = r.source.minus(s);
@@ -254,7 +260,7 @@ function applicationPhase(
 ): void {
   let open = sources;
   const all = RangeSet.of(ALL);
-  const named = fqdn !== undefined ? { fqdn } : {};
+  const name = fqdn !== undefined ? { fqdn } : {};
   if (flow.application !== undefined && flow.protocol === 'TCP') {
     for (const c of rules.application) {
       for (const rule of c.rules) {
@@ -272,25 +278,33 @@ function applicationPhase(
         }
         const s = open.intersect(src.set);
         if (s.empty) continue;
-        decisions.push({
-          verdict: why ? 'undecidable' : c.ref.action === 'Allow' ? 'allow' : 'deny',
-          ...named,
-          source: s.toCidrs(),
-          rule: { ...c.ref, kind: 'application', rule: rule.name },
-          ...(why ? { why: `rule ${rule.name}: ${why}` } : {}),
-        });
+        decisions.push(
+          withCidrs(
+            {
+              verdict: why ? 'undecidable' : c.ref.action === 'Allow' ? 'allow' : 'deny',
+              ...name,
+              rule: { ...c.ref, kind: 'application', rule: rule.name },
+              ...(why ? { why: `rule ${rule.name}: ${why}` } : {}),
+            } as const,
+            { source: s },
+          ),
+        );
         open = open.minus(s);
       }
     }
   }
   if (!open.empty)
-    decisions.push({
-      verdict: 'deny',
-      ...named,
-      source: open.toCidrs(),
-      why:
-        flow.application === undefined
-          ? 'no network rule matches, and application rules only see HTTP, HTTPS and MSSQL: the firewall denies by default'
-          : 'no rule matches: the firewall denies by default',
-    });
+    decisions.push(
+      withCidrs(
+        {
+          verdict: 'deny',
+          ...name,
+          why:
+            flow.application === undefined
+              ? 'no network rule matches, and application rules only see HTTP, HTTPS and MSSQL: the firewall denies by default'
+              : 'no rule matches: the firewall denies by default',
+        } as const,
+        { source: open },
+      ),
+    );
 }

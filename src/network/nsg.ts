@@ -20,7 +20,7 @@
  * the part it matches out of every rectangle; what it cuts gets the rule's verdict. Exact, because
  * the cuts are CIDR set arithmetic, and complete, because DenyAllOutBound matches everything.
  */
-import { ALL, RangeSet, intersect, isCidr, minus, union, type AddressSet } from './cidr.js';
+import { ALL, RangeSet, intersect, isCidr, minus, union, withCidrs, type AddressSet } from './cidr.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 export interface NsgRule {
@@ -65,8 +65,9 @@ export interface Decision {
 
 export interface Flow {
   /** The source subnet's prefixes. */
-  readonly source: AddressSet;
-  readonly destination: AddressSet;
+  readonly source: AddressSet | RangeSet;
+  /** As CIDRs, or as ranges (a hot caller's, not to be rendered). */
+  readonly destination: AddressSet | RangeSet;
   readonly protocol: 'Tcp' | 'Udp';
   readonly port: number;
 }
@@ -219,14 +220,23 @@ function resolverFor(nsg: Nsg, ctx: NsgContext): Resolver {
   return resolve;
 }
 
+/** One decided rectangle, as ranges; rendered as a `Decision` only when read. */
+interface Cut {
+  readonly source: RangeSet;
+  readonly destination: RangeSet;
+  readonly verdict: Decision['verdict'];
+  readonly rule?: RuleRef;
+  readonly why?: string;
+}
+
 /** Evaluates a flow against an NSG (or none). */
 export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): Evaluation {
-  const source = union([...flow.source]);
-  const destination = union([...flow.destination]);
-  if (source.length === 0 || destination.length === 0) return summarise([]);
+  const source = RangeSet.of(flow.source);
+  const destination = RangeSet.of(flow.destination);
+  if (source.empty || destination.empty) return summarise([]);
   if (!nsg) return summarise([{ source, destination, verdict: 'allow', why: 'no network security group on the subnet' }]);
-  let open: Rect[] = [{ source: RangeSet.of(source), destination: RangeSet.of(destination) }];
-  const decisions: Decision[] = [];
+  let open: Rect[] = [{ source, destination }];
+  const cuts: Cut[] = [];
   const resolve = resolverFor(nsg, ctx);
   const all = RangeSet.of(ALL);
   for (const { rule, isDefault } of outboundRules(nsg)) {
@@ -260,9 +270,9 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
         next.push(r);
         continue;
       }
-      decisions.push({
-        source: s.toCidrs(),
-        destination: d.toCidrs(),
+      cuts.push({
+        source: s,
+        destination: d,
         verdict: undecidableWhy ? 'undecidable' : ref.access === 'Allow' ? 'allow' : 'deny',
         rule: ref,
         ...(undecidableWhy ? { why: undecidableWhy } : {}),
@@ -275,38 +285,44 @@ export function evaluateNsg(nsg: Nsg | undefined, flow: Flow, ctx: NsgContext): 
     open = next;
   }
   // DenyAllOutBound matches everything, so nothing stays open; kept for an NSG answer that overrides it.
-  for (const r of open)
-    decisions.push({ source: r.source.toCidrs(), destination: r.destination.toCidrs(), verdict: 'deny', why: 'no rule matched' });
-  return summarise(decisions);
+  for (const r of open) cuts.push({ source: r.source, destination: r.destination, verdict: 'deny', why: 'no rule matched' });
+  return summarise(cuts);
 }
 
-function summarise(decisions: Decision[]): Evaluation {
-  const allowedAll = union(...decisions.filter((d) => d.verdict === 'allow').map((d) => d.destination));
-  const notAllowed = union(...decisions.filter((d) => d.verdict !== 'allow').map((d) => d.destination));
-  const byRule = new Map<string, { rule: RuleRef; destination: AddressSet; source: AddressSet }>();
-  const undecidable = new Map<string, { rule: RuleRef; destination: AddressSet; why: string }>();
-  for (const d of decisions) {
+/** The evaluation, its address sets rendered as CIDRs only when read. */
+function summarise(cuts: readonly Cut[]): Evaluation {
+  const allowedAll = RangeSet.union(...cuts.filter((d) => d.verdict === 'allow').map((d) => d.destination));
+  const notAllowed = RangeSet.union(...cuts.filter((d) => d.verdict !== 'allow').map((d) => d.destination));
+  const byRule = new Map<string, { rule: RuleRef; destination: RangeSet[]; source: RangeSet[] }>();
+  const undecidable = new Map<string, { rule: RuleRef; destination: RangeSet[]; why: string }>();
+  for (const d of cuts) {
     if (!d.rule) continue;
     const key = `${d.rule.priority}:${d.rule.name}`;
     if (d.verdict === 'deny') {
-      const prev = byRule.get(key);
-      byRule.set(key, {
-        rule: d.rule,
-        destination: union(prev?.destination ?? [], d.destination),
-        source: union(prev?.source ?? [], d.source),
-      });
+      const entry = byRule.get(key) ?? { rule: d.rule, destination: [], source: [] };
+      entry.destination.push(d.destination);
+      entry.source.push(d.source);
+      byRule.set(key, entry);
     } else if (d.verdict === 'undecidable') {
-      const prev = undecidable.get(key);
-      undecidable.set(key, { rule: d.rule, destination: union(prev?.destination ?? [], d.destination), why: d.why ?? '' });
+      const entry = undecidable.get(key) ?? { rule: d.rule, destination: [], why: d.why ?? '' };
+      entry.destination.push(d.destination);
+      undecidable.set(key, entry);
     }
   }
-  return {
-    decisions,
+  const byPriority = (a: { rule: RuleRef }, b: { rule: RuleRef }) => a.rule.priority - b.rule.priority;
+  return withCidrs(
+    {
+      decisions: cuts.map(({ source, destination, ...rest }) => withCidrs({ ...rest }, { source, destination })),
+      denied: [...byRule.values()]
+        .sort(byPriority)
+        .map((e) => withCidrs({ rule: e.rule }, { destination: RangeSet.union(...e.destination), source: RangeSet.union(...e.source) })),
+      undecidable: [...undecidable.values()]
+        .sort(byPriority)
+        .map((e) => withCidrs({ rule: e.rule, why: e.why }, { destination: RangeSet.union(...e.destination) })),
+    },
     // Allowed means allowed from every source address of the subnet.
-    allowed: minus(allowedAll, notAllowed),
-    denied: [...byRule.values()].sort((a, b) => a.rule.priority - b.rule.priority),
-    undecidable: [...undecidable.values()].sort((a, b) => a.rule.priority - b.rule.priority),
-  };
+    { allowed: allowedAll.minus(notAllowed) },
+  );
 }
 
 /** The verdict of the evaluation for one (source address, destination address) pair. */

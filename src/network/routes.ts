@@ -10,7 +10,7 @@
  *   the NSG cannot vouch for; `VirtualNetworkGateway` forces it on-premises.
  */
 import { parseCidr } from 'cidr-tools';
-import { ALL, intersect, isCidr, minus, union, type AddressSet } from './cidr.js';
+import { RangeSet, isCidr, union, withCidrs, type AddressSet } from './cidr.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 export interface Route {
@@ -39,26 +39,40 @@ export function routePrefixes(routes: readonly Route[], tags: ServiceTagIndex): 
   return union(...routes.map((r) => (isCidr(r.addressPrefix) ? [r.addressPrefix] : [...(tags.get(r.addressPrefix)?.prefixes ?? [])])));
 }
 
-export function evaluateRoutes(destination: AddressSet, routes: readonly Route[], tags: ServiceTagIndex): RouteSegment[] {
-  const entries: Entry[] = [];
+/** The routes' prefixes, longest first, per route list and tag answer: a subnet's routes are asked many destinations. */
+const tables = new WeakMap<readonly Route[], WeakMap<ServiceTagIndex, readonly (Entry & { readonly set: RangeSet })[]>>();
+
+function entriesOf(routes: readonly Route[], tags: ServiceTagIndex): readonly (Entry & { readonly set: RangeSet })[] {
+  let byTags = tables.get(routes);
+  if (!byTags) tables.set(routes, (byTags = new WeakMap()));
+  const hit = byTags.get(tags);
+  if (hit) return hit;
+  const entries: (Entry & { set: RangeSet })[] = [];
   for (const route of routes) {
     const explicit = isCidr(route.addressPrefix);
     const prefixes = explicit ? [route.addressPrefix] : [...(tags.get(route.addressPrefix)?.prefixes ?? [])];
-    for (const prefix of prefixes) entries.push({ prefix, length: Number(parseCidr(prefix).prefix), explicit, route });
+    for (const prefix of prefixes)
+      entries.push({ prefix, length: Number(parseCidr(prefix).prefix), explicit, route, set: RangeSet.of([prefix]) });
   }
   // Longest prefix first; on a tie the explicit prefix wins over the service tag.
   entries.sort((a, b) => b.length - a.length || Number(b.explicit) - Number(a.explicit));
-  const byRoute = new Map<Route, AddressSet>();
-  let rest = union([...destination]);
-  for (const e of entries) {
-    if (rest.length === 0) break;
-    const part = intersect(rest, [e.prefix]);
-    if (part.length === 0) continue;
-    byRoute.set(e.route, union(byRoute.get(e.route) ?? [], part));
-    rest = minus(rest, part);
+  byTags.set(tags, entries);
+  return entries;
+}
+
+export function evaluateRoutes(destination: AddressSet | RangeSet, routes: readonly Route[], tags: ServiceTagIndex): RouteSegment[] {
+  const byRoute = new Map<Route, RangeSet[]>();
+  let rest = RangeSet.of(destination);
+  for (const e of entriesOf(routes, tags)) {
+    if (rest.empty) break;
+    const part = rest.intersect(e.set);
+    if (part.empty) continue;
+    byRoute.set(e.route, [...(byRoute.get(e.route) ?? []), part]);
+    rest = rest.minus(part);
   }
-  const segments: RouteSegment[] = [...byRoute].map(([route, dst]) => ({ destination: dst, route, nextHopType: route.nextHopType }));
-  const system = intersect(rest, ALL);
-  if (system.length > 0) segments.push({ destination: system, nextHopType: 'Internet' });
+  const segments: RouteSegment[] = [...byRoute].map(([route, parts]) =>
+    withCidrs({ route, nextHopType: route.nextHopType }, { destination: RangeSet.union(...parts) }),
+  );
+  if (!rest.empty) segments.push(withCidrs({ nextHopType: 'Internet' }, { destination: rest }));
   return segments;
 }

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { excludeCidr, mergeCidr, overlapCidr, containsCidr } from 'cidr-tools';
-import { ALL, contains, intersect, isCidr, minus, overlaps, size, union } from '../../src/network/cidr.js';
+import {
+  ALL,
+  RangeSet,
+  contains,
+  intersect,
+  isCidr,
+  minus,
+  overlaps,
+  rangesAt,
+  sameFamilies,
+  size,
+  union,
+  withCidrs,
+} from '../../src/network/cidr.js';
 
 const v4cidr = fc
   .tuple(
@@ -88,6 +101,42 @@ describe('address set algebra agrees with cidr-tools', () => {
     expect(size(ALL)).toBe(2n ** 32n + 2n ** 128n);
     expect(['10.0.0.0/8', '10.0.0.1', '2603:1020::/48', '::1'].every(isCidr)).toBe(true);
     expect(['Internet', 'MicrosoftContainerRegistry.WestEurope', 'AzureCloud', '10.0.0.0/33', '*'].some(isCidr)).toBe(false);
+  });
+});
+
+describe('range sets rendered when read', () => {
+  it('RangeSet operations render to what the CIDR-list operations answer', () => {
+    fc.assert(
+      fc.property(set, set, (a, b) => {
+        const [ra, rb] = [RangeSet.of(a), RangeSet.of(b)];
+        expect(ra.minus(rb).toCidrs()).toEqual(minus(a, b));
+        expect(ra.intersect(rb).toCidrs()).toEqual(intersect(a, b));
+        expect(RangeSet.union(ra, rb).toCidrs()).toEqual(union(a, b));
+        expect(ra.overlaps(rb)).toBe(overlaps(a, b));
+        expect(ra.sameFamilies(rb).toCidrs()).toEqual(union(sameFamilies(a, b)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+  it('withCidrs defers rendering until a property is read, renders once, and hands its ranges on unrendered', () => {
+    const ranges = RangeSet.of(['10.0.0.0/25', '10.0.0.128/25', '2603:1020::/48']);
+    const calls: number[] = [];
+    const render = ranges.toCidrs.bind(ranges);
+    ranges.toCidrs = () => (calls.push(1), render());
+    const obj = withCidrs({ verdict: 'deny' as const }, { destination: ranges });
+    expect(rangesAt(obj, 'destination')).toBe(ranges);
+    expect(calls).toHaveLength(0);
+    expect(Object.keys(obj)).toEqual(['verdict', 'destination']);
+    expect(JSON.parse(JSON.stringify(obj))).toEqual({ verdict: 'deny', destination: ['10.0.0.0/24', '2603:1020::/48'] });
+    expect(obj.destination).toBe(obj.destination);
+    expect(calls.length).toBeGreaterThan(0);
+    // A plain object's set is parsed (once, by identity) instead.
+    expect(rangesAt({ destination: ['10.0.0.0/24'] }, 'destination').toCidrs()).toEqual(['10.0.0.0/24']);
+  });
+  it('sameFamilies keeps the same array when nothing is dropped, so its parsed ranges stay cached', () => {
+    const tag = ['10.0.0.0/24', '2603:1020::/48'];
+    expect(sameFamilies(tag, ['10.1.0.0/24', 'fd00::/64'])).toBe(tag);
+    expect(sameFamilies(tag, ['10.1.0.0/24'])).toEqual(['10.0.0.0/24']);
   });
 });
 
