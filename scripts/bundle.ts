@@ -46,8 +46,15 @@ await writeFile(
 // The aml-preflight executable: the bundled CLI, with source maps for stack traces and, where the
 // running Node has it, its compile cache (in the user's cache folder, shared across runs).
 import module from 'node:module';
+import v8 from 'node:v8';
 process.setSourceMapsEnabled(true);
 module.enableCompileCache?.();
+// A tenant audit keeps about 80 MB live at 2,000 workspaces, and allocates fast; while major GCs
+// are cheap V8 lets the heap grow to four times the live set before the next one (460 MB of RSS).
+// Growing it by half instead holds that run near 300 MB for the same CPU. A --heap-growing-percent
+// given to node wins.
+if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent')))
+  v8.setFlagsFromString('--heap-growing-percent=50');
 await import('./cli.mjs');
 `,
 );
