@@ -1,12 +1,10 @@
 /** The `az` commands compute-outbound's findings offer: an NSG allow, a firewall allow, a route straight out. */
 import { parseResourceId } from '../../src/base/resource-id.js';
 import { nameOf } from '../../src/network/exposure.js';
-import type { Appliance } from '../../src/network/egress-types.js';
+import { firewallAllowCommand, type FirewallAllowTarget, type FirewallToFix } from '../../src/network/firewall-fix.js';
 import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
 import type { Nsg } from '../../src/network/nsg.js';
 import type { RowPort } from './rows.js';
-
-type Firewall = Extract<Appliance, { kind: 'firewall' }>;
 
 /** What the allow names: a service tag's addresses, or host names (which an NSG can only cover as `Internet`). */
 export interface AllowTarget {
@@ -53,35 +51,27 @@ export function nsgAllow(nsgId: string, nsg: Nsg, target: AllowTarget, denyPrior
  * The firewall allow, before the rule that decides: a network rule for a tag's addresses (TCP and
  * UDP as the ports need), an application rule for host names (HTTPS 443).
  */
-export function firewallAllow(fw: Firewall, rule: FirewallRuleRef | undefined, target: AllowTarget, source: readonly string[]): string {
-  const byName = !target.tag && target.hosts !== undefined;
-  const protocols = [...new Set(target.ports.map((p) => p.protocol.toUpperCase()))].join(' ');
-  const what = byName
-    ? `--rule-type ApplicationRule --protocols Https=443 --target-fqdns ${target.hosts.join(' ')}`
-    : `--rule-type NetworkRule --ip-protocols ${protocols} --destination-addresses ${target.tag} --destination-ports ${portList(target.ports)}`;
-  const src = `--source-addresses ${source.join(' ')}`;
-  const name = `allow-${slug(target.label)}`;
-  const priority = Math.max(100, (rule?.collection.priority ?? 65000) - 1);
-  if (fw.policyIds.length === 0) {
-    const rid = parseResourceId(fw.firewallId);
-    const base = `--resource-group ${rid.resourceGroup} --firewall-name ${nameOf(fw.firewallId)} --collection-name allow-aml-compute-egress --priority ${priority} --action Allow --name ${name}`;
-    return byName
-      ? `az network firewall application-rule create ${base} --protocols Https=443 --target-fqdns ${target.hosts.join(' ')} ${src}`
-      : `az network firewall network-rule create ${base} --protocols ${protocols} --destination-addresses ${target.tag} --destination-ports ${portList(target.ports)} ${src}`;
-  }
-  const policyId = rule?.inheritance === 0 ? rule.ownerId : fw.policyIds[0]!;
-  const rid = parseResourceId(policyId);
-  // Else the firewall's own policy's first group: a child's rules never precede its parent's.
-  const own = [...fw.rules.network, ...fw.rules.application].find((c) => c.ref.inheritance === 0 && c.ref.group)?.ref.group;
-  const group = rule?.group && rule.inheritance === 0 ? rule.group.name : (own?.name ?? '<rule-collection-group>');
-  const base = `--resource-group ${rid.resourceGroup} --policy-name ${nameOf(policyId)} --rule-collection-group-name ${group}`;
-  const inherited =
-    (rule?.inheritance ?? 0) > 0
-      ? `The deciding rule is in parent policy ${nameOf(rule!.ownerId)}, which is processed before ${nameOf(policyId)}: change it there, or `
-      : '';
-  if (rule?.action === 'Allow' && rule.group)
-    return `${inherited}az network firewall policy rule-collection-group collection rule add ${base} --collection-name ${rule.collection.name} --name ${name} ${what} ${src}`;
-  return `${inherited}az network firewall policy rule-collection-group collection add-filter-collection ${base} --name allow-aml-compute-egress --collection-priority ${priority} --action Allow --rule-name ${name} ${what} ${src}`;
+export function firewallAllow(
+  fw: FirewallToFix,
+  rule: FirewallRuleRef | undefined,
+  target: AllowTarget,
+  source: readonly string[],
+): string {
+  const allow: FirewallAllowTarget =
+    !target.tag && target.hosts !== undefined
+      ? { kind: 'application', fqdns: target.hosts }
+      : {
+          kind: 'network',
+          protocols: [...new Set(target.ports.map((p) => p.protocol.toUpperCase()))],
+          addresses: target.tag!,
+          ports: [...new Set(target.ports.map((p) => String(p.port)))],
+        };
+  return firewallAllowCommand(fw, rule, {
+    target: allow,
+    source,
+    ruleName: `allow-${slug(target.label)}`,
+    collectionName: 'allow-aml-compute-egress',
+  });
 }
 
 /** A service-tag route straight to the Internet, past the route that drops or detours the traffic. */

@@ -26,7 +26,7 @@ import { indexServiceTags, type ServiceTag } from '../../src/network/service-tag
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/gather/model.js';
 import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
-import type { Appliance } from '../../src/network/egress-types.js';
+import { firewallAllowCommand, type FirewallToFix } from '../../src/network/firewall-fix.js';
 
 const PORT = 443;
 const MCR_FQDNS = ['mcr.microsoft.com', '*.data.mcr.microsoft.com'];
@@ -313,38 +313,14 @@ export function describeRule(r: FirewallRuleRef): string {
   return `${r.kind} rule ${r.rule} of ${r.action} collection ${r.collection.name} (priority ${r.collection.priority})${where}`;
 }
 
-/** The `az` command that adds the missing allow, before the rule that decides. */
-function firewallFix(
-  fw: Extract<Appliance, { kind: 'firewall' }>,
-  rule: FirewallRuleRef | undefined,
-  isMcr: boolean,
-  tag: string,
-  source: readonly string[],
-): string {
-  const what = isMcr
-    ? `--rule-type ApplicationRule --protocols Https=443 --target-fqdns ${MCR_FQDNS.join(' ')}`
-    : `--rule-type NetworkRule --ip-protocols TCP --destination-addresses ${tag} --destination-ports ${PORT}`;
-  const src = `--source-addresses ${source.join(' ')}`;
-  if (fw.policyIds.length === 0) {
-    const rid = parseResourceId(fw.firewallId);
-    return isMcr
-      ? `az network firewall application-rule create --resource-group ${rid.resourceGroup} --firewall-name ${nameOf(fw.firewallId)} --collection-name allow-aml-egress --priority ${Math.max(100, (rule?.collection.priority ?? 65000) - 1)} --action Allow --name allow-mcr --protocols Https=443 --target-fqdns ${MCR_FQDNS.join(' ')} ${src}`
-      : `az network firewall network-rule create --resource-group ${rid.resourceGroup} --firewall-name ${nameOf(fw.firewallId)} --collection-name allow-aml-egress --priority ${Math.max(100, (rule?.collection.priority ?? 65000) - 1)} --action Allow --name allow-${tag.replace(/\./g, '-')} --protocols TCP --destination-addresses ${tag} --destination-ports ${PORT} ${src}`;
-  }
-  const policyId = rule?.inheritance === 0 ? rule.ownerId : fw.policyIds[0]!;
-  const rid = parseResourceId(policyId);
-  // Else the firewall's own policy's first group: a child's rules never precede its parent's.
-  const own = [...fw.rules.network, ...fw.rules.application].find((c) => c.ref.inheritance === 0 && c.ref.group)?.ref.group;
-  const group = rule?.group && rule.inheritance === 0 ? rule.group.name : (own?.name ?? '<rule-collection-group>');
-  const base = `--resource-group ${rid.resourceGroup} --policy-name ${nameOf(policyId)} --rule-collection-group-name ${group}`;
-  const inherited =
-    (rule?.inheritance ?? 0) > 0
-      ? `The deciding rule is in parent policy ${nameOf(rule!.ownerId)}, which is processed before ${nameOf(policyId)}: change it there, or `
-      : '';
-  if (rule?.action === 'Allow' && rule.group)
-    return `${inherited}az network firewall policy rule-collection-group collection rule add ${base} --collection-name ${rule.collection.name} --name allow-${isMcr ? 'mcr' : tag.replace(/\./g, '-')} ${what} ${src}`;
-  const priority = Math.max(100, (rule?.collection.priority ?? 65000) - 1);
-  return `${inherited}az network firewall policy rule-collection-group collection add-filter-collection ${base} --name allow-aml-egress --collection-priority ${priority} --action Allow --rule-name allow-${isMcr ? 'mcr' : tag.replace(/\./g, '-')} ${what} ${src}`;
+/** The `az` command that adds the missing allow, before the rule that decides: MCR by name, Front Door by its tag. */
+function firewallFix(fw: FirewallToFix, rule: FirewallRuleRef | undefined, isMcr: boolean, tag: string, source: readonly string[]): string {
+  return firewallAllowCommand(fw, rule, {
+    target: isMcr ? { kind: 'application', fqdns: MCR_FQDNS } : { kind: 'network', protocols: ['TCP'], addresses: tag, ports: [PORT] },
+    source,
+    ruleName: `allow-${isMcr ? 'mcr' : tag.replace(/\./g, '-')}`,
+    collectionName: 'allow-aml-egress',
+  });
 }
 
 function summarise(set: readonly string[]): string[] {
