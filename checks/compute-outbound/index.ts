@@ -17,7 +17,7 @@ import type { AddressSet } from '../../src/network/cidr.js';
 import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, prefixCount, type EgressSegment, type GatheredPath } from '../../src/network/egress-path.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/gather/model.js';
+import { customerComputes } from '../../src/network/gather/customer-computes.js';
 import { registryHostsToCheck } from './registry.js';
 import { indexServiceTags, type ServiceTagIndex } from '../../src/network/service-tags.js';
 import { describeRule } from '../nsg-outbound-service-tags/index.js';
@@ -67,20 +67,16 @@ export default defineCheck<M>({
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
     const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter(
-      (c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId,
-    );
-    if (computes.length === 0 && (ws.managedNetwork || ws.managedNetworkKind === 'V2' || ws.hubResourceId)) {
-      const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
-      if (model.managed)
-        return ctx.skip(
-          `the computes sit in the managed virtual network (${model.managed.isolationMode}), whose outbound rules managed-network-outbound decides`,
-        );
-    }
-    if (computes.length === 0)
+    const placed = await customerComputes(ctx.inventory, ctx.workspaceId, opts);
+    if (placed.kind === 'managed')
+      return ctx.skip(
+        `the computes sit in the managed virtual network (${placed.isolationMode}), whose outbound rules managed-network-outbound decides`,
+      );
+    if (placed.kind === 'none')
       return ctx.skip(
         'no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG, route or firewall of yours filters its egress',
       );
+    const { computes } = placed;
     const region = ws.location ?? 'unknown';
     const tags = indexServiceTags(await ctx.inventory.serviceTags(parseResourceId(ctx.workspaceId).subscriptionId, region, opts));
     const rows = ROWS.filter((r) => !(r.notInChina && region.toLowerCase().startsWith('china')));

@@ -24,7 +24,7 @@ import { evaluateEgressPath, prefixCount } from '../../src/network/egress-path.j
 import type { Nsg } from '../../src/network/nsg.js';
 import { indexServiceTags, type ServiceTag } from '../../src/network/service-tags.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
-import { networkModel } from '../../src/network/gather/model.js';
+import { customerComputes } from '../../src/network/gather/customer-computes.js';
 import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
 import { firewallAllowCommand, type FirewallToFix } from '../../src/network/firewall-fix.js';
 
@@ -76,21 +76,16 @@ export default defineCheck({
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
     const ws = await ctx.inventory.workspace(ctx.workspaceId, opts);
-    const computes = (await ctx.inventory.computes(ctx.workspaceId, opts)).filter(
-      (c) => (c.computeType === 'AmlCompute' || c.computeType === 'ComputeInstance') && c.subnetId,
-    );
-    if (computes.length === 0 && (ws.managedNetwork || ws.managedNetworkKind === 'V2' || ws.hubResourceId)) {
-      const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
-      if (model.managed)
-        return ctx.skip(
-          `the computes sit in the managed virtual network (${model.managed.isolationMode}), which no customer NSG filters: managed-network-outbound decides its egress`,
-        );
-    }
-    if (computes.length === 0) {
+    const placed = await customerComputes(ctx.inventory, ctx.workspaceId, opts);
+    if (placed.kind === 'managed')
+      return ctx.skip(
+        `the computes sit in the managed virtual network (${placed.isolationMode}), which no customer NSG filters: managed-network-outbound decides its egress`,
+      );
+    if (placed.kind === 'none')
       return ctx.skip(
         'no compute cluster or instance of the workspace sits in a customer virtual network, so no NSG of yours filters its egress',
       );
-    }
+    const { computes } = placed;
     const region = ws.location ?? 'unknown';
     const sub = parseResourceId(ctx.workspaceId).subscriptionId;
     const tags = indexServiceTags(await ctx.inventory.serviceTags(sub, region, opts));
