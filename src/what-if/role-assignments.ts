@@ -19,7 +19,7 @@ import { idKey } from '../base/resource-id.js';
 
 type Json = Record<string, unknown>;
 
-/** The part of a planned change this module reads (plan.ts's `PlannedChange`; not imported, plan.ts imports this). */
+/** The part of a planned change this module reads (a narrower copy of `PlannedChange`, which lives in changes.ts). */
 interface PlannedChange {
   readonly resourceId: string;
   readonly changeType: string;
@@ -27,7 +27,7 @@ interface PlannedChange {
   readonly after?: Json;
 }
 
-/** An ARM template expression left unevaluated (as plan.ts tells them): a whole string in square brackets, not `[[`. */
+/** An ARM template expression left unevaluated (as changes.ts's `isTemplateExpression` tells them): a whole string in square brackets, not `[[`. */
 const isTemplateExpression = (value: unknown): boolean => typeof value === 'string' && /^\[(?!\[)[\s\S]*\]$/.test(value.trim());
 
 const ASSIGNMENT = /^(.*)\/providers\/microsoft\.authorization\/roleassignments\/[^/]+$/;
