@@ -70,7 +70,8 @@ export function firewallAllowCommand(fw: FirewallToFix, deciding: FirewallRuleRe
     deciding && deciding.inheritance > 0
       ? `The deciding rule is in parent policy ${nameOf(deciding.ownerId)}, which is processed before ${nameOf(policyId)}: change it there, or `
       : '';
-  if (deciding?.action === 'Allow' && deciding.group)
+  // Into the deciding Allow collection only when it is the firewall's own policy's: a parent's collection is not in the child.
+  if (deciding?.action === 'Allow' && deciding.group && deciding.inheritance === 0)
     return `${inherited}az network firewall policy rule-collection-group collection rule add ${base} --collection-name ${deciding.collection.name} --name ${ruleName} ${what} ${src}`;
   return `${inherited}az network firewall policy rule-collection-group collection add-filter-collection ${base} --name ${allow.collectionName} --collection-priority ${priority} --action Allow --rule-name ${ruleName} ${what} ${src}`;
 }

@@ -102,6 +102,21 @@ describe('firewallAllowCommand', () => {
     );
   });
 
+  it("a parent policy's Allow collection decides (undecidable): the allow goes in a new collection of the firewall's own policy, not into the parent's collection", () => {
+    const deciding = ref({
+      ownerId: BASE,
+      inheritance: 1,
+      action: 'Allow',
+      group: { name: 'rcg-org', priority: 100 },
+      collection: { name: 'allow-org-web', priority: 300 },
+    });
+    const command = firewallAllowCommand(policy, deciding, mcr);
+    expect(command).toMatch(/^The deciding rule is in parent policy fwp-org-base, /);
+    expect(command).toContain(
+      'collection add-filter-collection --resource-group rg-connectivity-weu --policy-name fwp-hub-weu --rule-collection-group-name rcg-platform',
+    );
+    expect(command).not.toContain('allow-org-web');
+  });
   it("the deciding rule is a parent policy's: the sentence first, then the allow in the firewall's own policy", () => {
     const deciding = ref({ ownerId: BASE, inheritance: 1, group: { name: 'rcg-org', priority: 100 } });
     expect(firewallAllowCommand(policy, deciding, mcr)).toBe(
