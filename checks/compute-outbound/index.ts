@@ -13,7 +13,7 @@
  */
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { idKey, parseResourceId } from '../../src/base/resource-id.js';
-import type { AddressSet } from '../../src/network/cidr.js';
+import type { AddressSet, RangeSet } from '../../src/network/cidr.js';
 import { EGRESS_PATH_ACTIONS, EGRESS_PATH_READS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, prefixCount, type EgressSegment, type GatheredPath } from '../../src/network/egress-path.js';
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
@@ -119,7 +119,7 @@ export default defineCheck<M>({
         if (!tagName && !hosts) continue;
         const ports = row.ports.filter((p) => hasInstance || !p.computeInstanceOnly);
         const target: AllowTarget = { label: row.name, ...(tagName ? { tag: tagName } : {}), ...(hosts ? { hosts } : {}), ports };
-        const addresses = tagName ? tags.get(tagName)!.prefixes : undefined;
+        const addresses = tagName ? tags.get(tagName)!.ranges : undefined;
         const outcomes = ports.map((port) => ({ port, ...firstBlock(path, addresses, hosts, port, allowedBy) }));
         const denied = outcomes.filter((o) => o.verdict === 'denied');
         const unsure = outcomes.filter((o) => o.verdict === 'unsure');
@@ -157,7 +157,7 @@ interface SubnetCtx {
 /** The first thing on the path that stops (or cannot vouch for) one port: denied, undecidable, or a hop ARM says nothing past. */
 function firstBlock(
   path: GatheredPath,
-  addresses: AddressSet | undefined,
+  addresses: AddressSet | RangeSet | undefined,
   hosts: readonly string[] | undefined,
   port: RowPort,
   allowedBy: Set<string>,

@@ -127,7 +127,7 @@ export default defineCheck({
         const isMcr = tag.name.toLowerCase().startsWith('microsoftcontainerregistry');
         const verdict = evaluateEgressPath(
           path,
-          { addresses: tag.prefixes, ...(isMcr ? { fqdns: MCR_FQDNS } : {}) },
+          { addresses: tag.ranges, ...(isMcr ? { fqdns: MCR_FQDNS } : {}) },
           { protocol: 'Tcp', port: PORT },
         );
         const destination = verdict.destination;

@@ -25,7 +25,7 @@
  */
 import { RangeSet, isCidr, minus, overlaps, rangesAt, union, withCidrs, type AddressSet } from './cidr.js';
 import type { Appliance, SubnetEgress } from './egress-types.js';
-import { evaluateFirewall, type FirewallEvaluation, type FirewallFlow } from './firewall.js';
+import { evaluateFirewall, type FirewallContext, type FirewallEvaluation, type FirewallFlow } from './firewall.js';
 import { evaluateNsg, type Evaluation, type Nsg, type NsgRule, type RuleRef } from './nsg.js';
 import { evaluateRoutes, routePrefixes, type Route } from './routes.js';
 import type { ServiceTagIndex } from './service-tags.js';
@@ -43,8 +43,8 @@ export interface GatheredPath {
 
 /** Where the traffic goes. At least one of `addresses` and `fqdns`. */
 export interface EgressDestination {
-  /** Addresses, e.g. a service tag's prefixes; absent when only names are known. */
-  readonly addresses?: AddressSet;
+  /** Addresses, e.g. a service tag's prefixes (or its `ranges`, left unrendered); absent when only names are known. */
+  readonly addresses?: AddressSet | RangeSet;
   /** Names, wildcards allowed; the firewall's application rules and DNS-proxied network rules match them. */
   readonly fqdns?: readonly string[];
 }
@@ -137,6 +137,17 @@ export function taglessPath(path: GatheredPath): { nsg: Nsg | undefined; routes:
   return out;
 }
 
+const contexts = new WeakMap<FirewallAppliance, WeakMap<ServiceTagIndex, FirewallContext>>();
+
+/** One context per firewall and tag answer: the firewall evaluator resolves a policy's fields once per context. */
+function firewallContext(appliance: FirewallAppliance, tags: ServiceTagIndex): FirewallContext {
+  let byTags = contexts.get(appliance);
+  if (!byTags) contexts.set(appliance, (byTags = new WeakMap()));
+  let ctx = byTags.get(tags);
+  if (!ctx) byTags.set(tags, (ctx = { tags, ipGroups: appliance.ipGroups }));
+  return ctx;
+}
+
 /** Decides one destination over one path. Throws the read error of an appliance the traffic meets. */
 export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, flow: EgressFlow): EgressVerdict {
   const { egress, tags } = path;
@@ -191,7 +202,7 @@ export function evaluateEgressPath(path: GatheredPath, to: EgressDestination, fl
       appliance.rules,
       { ...(byAddress ? { addresses: part } : {}), ...(to.fqdns && to.fqdns.length > 0 ? { fqdns: to.fqdns } : {}) },
       firewallFlow,
-      { tags, ipGroups: appliance.ipGroups },
+      firewallContext(appliance, tags),
     );
     segments.push(withCidrs({ kind: 'firewall' as const, route, appliance, evaluation }, { destination: part }));
   }

@@ -7,18 +7,26 @@
  * categories, FQDN tags and target URLs name members ARM does not list: what such a rule would
  * decide is undecidable, never guessed.
  */
-import { ALL, addressRange, isCidr, union, type AddressSet } from './cidr.js';
+import { ALL, RangeSet, addressRange, isCidr, type AddressSet } from './cidr.js';
 import type { FirewallApplicationRule } from './firewall-rules.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 /** Resolves one address entry of a rule: `*`, an address, a CIDR, a range or a service tag. */
 export function resolveAddress(entry: string, tags: ServiceTagIndex): AddressSet | undefined {
+  return resolveAddressRanges(entry, tags)?.toCidrs();
+}
+
+/** The same as ranges: a tag's thousands of prefixes are not rendered as CIDRs to be parsed again. */
+export function resolveAddressRanges(entry: string, tags: ServiceTagIndex): RangeSet | undefined {
   const e = entry.trim();
-  if (e === '*') return ALL;
-  if (isCidr(e)) return union([e]);
+  if (e === '*') return RangeSet.of(ALL);
+  if (isCidr(e)) return RangeSet.of([e]);
   const range = /^([0-9a-fA-F:.]+)\s*-\s*([0-9a-fA-F:.]+)$/.exec(e);
-  if (range) return addressRange(range[1]!, range[2]!);
-  return tags.get(e)?.prefixes;
+  if (range) {
+    const set = addressRange(range[1]!, range[2]!);
+    return set && RangeSet.of(set);
+  }
+  return tags.get(e)?.ranges;
 }
 
 /** Whether a port entry (`443`, `8000-8999`, `*`) covers `port`; malformed entries cover nothing. */

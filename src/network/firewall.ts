@@ -24,7 +24,7 @@
  */
 import { ALL, RangeSet, rangesAt, withCidrs, type AddressSet } from './cidr.js';
 import type { FirewallRuleRef, FirewallRules } from './firewall-rules.js';
-import { fqdnRelation, nameMatch, portCovers, resolveAddress } from './firewall-match.js';
+import { fqdnRelation, nameMatch, portCovers, resolveAddressRanges } from './firewall-match.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 /** What the rules refer to and the firewall does not hold. */
@@ -161,9 +161,9 @@ function resolver(ctx: FirewallContext): Resolve {
 function resolveAll(entries: readonly string[], groups: readonly string[], ctx: FirewallContext): Resolved {
   const sets: RangeSet[] = [];
   for (const e of entries) {
-    const s = resolveAddress(e, ctx.tags);
+    const s = resolveAddressRanges(e, ctx.tags);
     if (!s) return { unresolved: `"${e}" is neither an address, a range, a CIDR nor a service tag in the serviceTags answer` };
-    sets.push(RangeSet.of(s));
+    sets.push(s);
   }
   for (const g of groups) {
     const s = ctx.ipGroups.get(g.toLowerCase());

@@ -156,7 +156,7 @@ export function portMatches(rule: Pick<NsgRule, 'destinationPortRange' | 'destin
   });
 }
 
-type Resolved = { set: AddressSet } | { unresolved: string };
+type Resolved = { set: AddressSet | RangeSet } | { unresolved: string };
 
 /** Resolves one address prefix of a rule (`*`, `Internet`, `VirtualNetwork`, a tag, a CIDR). */
 export function resolvePrefix(prefix: string, ctx: NsgContext): Resolved {
@@ -167,7 +167,7 @@ export function resolvePrefix(prefix: string, ctx: NsgContext): Resolved {
   if (lower === 'internet') return { set: minus(ALL, ctx.virtualNetwork) };
   if (isCidr(p)) return { set: union([p]) };
   const tag = ctx.tags.get(p);
-  if (tag) return { set: tag.prefixes };
+  if (tag) return { set: tag.ranges };
   return { unresolved: `"${p}" is neither an address, a CIDR nor a service tag in the serviceTags answer` };
 }
 

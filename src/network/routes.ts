@@ -9,8 +9,7 @@
  * - Next hop `None` drops the traffic; `VirtualAppliance` sends it through a firewall or appliance
  *   the NSG cannot vouch for; `VirtualNetworkGateway` forces it on-premises.
  */
-import { parseCidr } from 'cidr-tools';
-import { RangeSet, isCidr, union, withCidrs, type AddressSet } from './cidr.js';
+import { RangeSet, isCidr, parse, union, withCidrs, type AddressSet } from './cidr.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 export interface Route {
@@ -51,8 +50,7 @@ function entriesOf(routes: readonly Route[], tags: ServiceTagIndex): readonly (E
   for (const route of routes) {
     const explicit = isCidr(route.addressPrefix);
     const prefixes = explicit ? [route.addressPrefix] : [...(tags.get(route.addressPrefix)?.prefixes ?? [])];
-    for (const prefix of prefixes)
-      entries.push({ prefix, length: Number(parseCidr(prefix).prefix), explicit, route, set: RangeSet.of([prefix]) });
+    for (const prefix of prefixes) entries.push({ prefix, length: parse(prefix)!.prefix, explicit, route, set: RangeSet.of([prefix]) });
   }
   // Longest prefix first; on a tie the explicit prefix wins over the service tag.
   entries.sort((a, b) => b.length - a.length || Number(b.explicit) - Number(a.explicit));

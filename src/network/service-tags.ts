@@ -5,14 +5,17 @@
  * Tag names match case-insensitively. A regional tag (`MicrosoftContainerRegistry.WestEurope`) is
  * its own entry in the answer; the global tag (`MicrosoftContainerRegistry`) contains every region's.
  */
-import { union, type AddressSet } from './cidr.js';
+import { RangeSet, type AddressSet } from './cidr.js';
 
 export interface ServiceTag {
   readonly name: string;
   /** ARM location name (`westeurope`), empty for global tags. */
   readonly region: string;
   readonly systemService: string;
+  /** The tag's addresses as merged CIDRs, rendered when first read. */
   readonly prefixes: AddressSet;
+  /** The same addresses as ranges, parsed when first read: what the evaluators cut, unrendered. */
+  readonly ranges: RangeSet;
 }
 
 export interface ServiceTagIndex {
@@ -37,8 +40,9 @@ interface TagAnswer {
 const indexes = new WeakMap<object, ServiceTagIndex>();
 
 /**
- * Indexes the answer once; a tag's prefixes are merged when first asked for. A real answer holds
- * thousands of tags, and a check asks for two or three.
+ * Indexes the answer once; a tag's prefixes are parsed when first asked for, and rendered as CIDRs
+ * only when something reads them as such. A real answer holds thousands of tags, and a check asks
+ * for a dozen.
  */
 export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
   const hit = indexes.get(answer);
@@ -47,14 +51,17 @@ export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
   for (const v of answer.values ?? []) {
     const name = v.name ?? v.id;
     if (!name) continue;
-    let prefixes: AddressSet | undefined;
+    let ranges: RangeSet | undefined;
     byName.set(name.toLowerCase(), {
       name,
       region: (v.properties?.region ?? '').toLowerCase(),
       systemService: v.properties?.systemService ?? '',
+      get ranges() {
+        ranges ??= RangeSet.of([...(v.properties?.addressPrefixes ?? [])]);
+        return ranges;
+      },
       get prefixes() {
-        prefixes ??= union([...(v.properties?.addressPrefixes ?? [])]);
-        return prefixes;
+        return this.ranges.toCidrs();
       },
     });
   }

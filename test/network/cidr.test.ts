@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { excludeCidr, mergeCidr, overlapCidr, containsCidr } from 'cidr-tools';
+import { excludeCidr, mergeCidr, overlapCidr, containsCidr, parseCidr } from 'cidr-tools';
 import {
   ALL,
   RangeSet,
@@ -9,6 +9,7 @@ import {
   isCidr,
   minus,
   overlaps,
+  parse,
   rangesAt,
   sameFamilies,
   size,
@@ -101,6 +102,69 @@ describe('address set algebra agrees with cidr-tools', () => {
     expect(size(ALL)).toBe(2n ** 32n + 2n ** 128n);
     expect(['10.0.0.0/8', '10.0.0.1', '2603:1020::/48', '::1'].every(isCidr)).toBe(true);
     expect(['Internet', 'MicrosoftContainerRegistry.WestEurope', 'AzureCloud', '10.0.0.0/33', '*'].some(isCidr)).toBe(false);
+  });
+});
+
+describe('the address parser agrees with cidr-tools', () => {
+  const compressed = fc
+    .tuple(
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }),
+      fc.integer({ min: 0, max: 7 }),
+      fc.integer({ min: 1, max: 8 }),
+    )
+    .map(([g, at, run]) => {
+      const zeroed = g.map((x, i) => (i >= at && i < at + run ? 0 : x));
+      const hex = zeroed.map((x) => x.toString(16));
+      // Compress the zero run by hand, as a person writes it.
+      return `${hex.slice(0, at).join(':')}::${hex.slice(Math.min(8, at + run)).join(':')}`;
+    })
+    .filter((t) => t.split(':').length <= 9);
+  const address = fc.oneof(
+    v4cidr,
+    v6cidr,
+    compressed,
+    compressed.map((a) => `${a}/64`),
+    fc.constant('::ffff:10.1.2.3'),
+    fc.constant('::'),
+  );
+  it('on addresses and CIDRs, full and compressed: family, prefix, start and end', () => {
+    fc.assert(
+      fc.property(address, (text) => {
+        const ours = parse(text);
+        const theirs = parseCidr(text);
+        expect(ours).toEqual({ version: theirs.version, prefix: Number(theirs.prefix), start: theirs.start, end: theirs.end });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('rejects what ARM rejects, cidr-tools or not', () => {
+    for (const bad of [
+      '10.0.0.0/33',
+      '256.0.0.1',
+      '10.0.0',
+      '10.0.0.0.0',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8::',
+      ':1:2',
+      '12345::',
+      '::1/129',
+      '10.0.0.0/',
+      '10.0.0.0/ 8',
+      'Internet',
+      '*',
+      '',
+      ' 10.0.0.0/8',
+      '1.2.3.4::',
+    ])
+      expect(parse(bad), bad).toBeUndefined();
+    expect(parse('10.0.0.5/24')).toEqual({ version: 4, prefix: 24, start: 0x0a000000n, end: 0x0a0000ffn });
+  });
+  it('renders IPv6 in RFC 5952 form: one zero group stays, the longest run (the first of equals) becomes ::', () => {
+    expect(union(['2001:db8:0:1:1:1:1:1/128'])).toEqual(['2001:db8:0:1:1:1:1:1/128']);
+    expect(union(['2001:0:0:1:0:0:0:1/128'])).toEqual(['2001:0:0:1::1/128']);
+    expect(union(['2001:db8:0:0:1:0:0:1/128'])).toEqual(['2001:db8::1:0:0:1/128']);
+    expect(union(['0:0:0:0:0:0:0:0/0'])).toEqual(['::/0']);
+    expect(union(['2603:1020:0:0:0:0:0:0/48'])).toEqual(['2603:1020::/48']);
   });
 });
 
