@@ -9,7 +9,8 @@
  * - Next hop `None` drops the traffic; `VirtualAppliance` sends it through a firewall or appliance
  *   the NSG cannot vouch for; `VirtualNetworkGateway` forces it on-premises.
  */
-import { RangeSet, isCidr, parse, union, withCidrs, type AddressSet } from './cidr.js';
+import { parse } from './address.js';
+import { RangeSet, isCidr, union, withCidrs, type AddressSet } from './cidr.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 export interface Route {

@@ -51,17 +51,17 @@ export function indexServiceTags(answer: TagAnswer): ServiceTagIndex {
   for (const v of answer.values ?? []) {
     const name = v.name ?? v.id;
     if (!name) continue;
-    let ranges: RangeSet | undefined;
+    let parsed: RangeSet | undefined;
+    const ranges = (): RangeSet => (parsed ??= RangeSet.of([...(v.properties?.addressPrefixes ?? [])]));
     byName.set(name.toLowerCase(), {
       name,
       region: (v.properties?.region ?? '').toLowerCase(),
       systemService: v.properties?.systemService ?? '',
       get ranges() {
-        ranges ??= RangeSet.of([...(v.properties?.addressPrefixes ?? [])]);
-        return ranges;
+        return ranges();
       },
       get prefixes() {
-        return this.ranges.toCidrs();
+        return ranges().toCidrs();
       },
     });
   }

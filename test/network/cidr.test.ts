@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parse } from '../../src/network/address.js';
 import { excludeCidr, mergeCidr, overlapCidr, containsCidr, parseCidr } from 'cidr-tools';
 import {
   ALL,
@@ -9,7 +10,6 @@ import {
   isCidr,
   minus,
   overlaps,
-  parse,
   rangesAt,
   sameFamilies,
   size,
