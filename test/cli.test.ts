@@ -241,10 +241,10 @@ describe("the bundled executable (the package's bin)", () => {
     }
   });
 
-  it('maps stack locations to the TypeScript sources and turns source maps on', async () => {
+  it('maps stack locations to the TypeScript sources under --enable-source-maps, and does not parse the maps at every start', async () => {
     const map = JSON.parse(await readFile(join(packageRoot, 'dist', 'bundle', 'cli.mjs.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('src/cli/main.ts'))).toBe(true);
-    expect(await readFile(bundle, 'utf8')).toContain('process.setSourceMapsEnabled(true)');
+    expect(await readFile(bundle, 'utf8')).not.toContain('setSourceMapsEnabled');
     // An error thrown in bundled code shows the .ts file and line: the chunk that holds parseResourceId
     // (minified, with its name kept: esbuild's keepNames).
     const chunks = join(packageRoot, 'dist', 'bundle', 'chunks');
@@ -253,8 +253,8 @@ describe("the bundled executable (the package's bin)", () => {
     for (const f of files.filter((x) => x.endsWith('.mjs')))
       if ((await readFile(join(chunks, f), 'utf8')).includes('"parseResourceId"')) chunk = join(chunks, f);
     expect(chunk).toBeDefined();
-    const probe = `process.setSourceMapsEnabled(true); const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { Object.values(m).find((v) => typeof v === 'function' && v.name === 'parseResourceId')('not an id'); } catch (e) { console.log(e.stack); }`;
-    const r = await run(process.execPath, ['--input-type=module', '-e', probe]);
+    const probe = `const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { Object.values(m).find((v) => typeof v === 'function' && v.name === 'parseResourceId')('not an id'); } catch (e) { console.log(e.stack); }`;
+    const r = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe]);
     expect(r.stdout).toMatch(/^UsageError|^TypeError|^Error/);
     expect(r.stdout).toMatch(/at parseResourceId \(.*src\/base\/resource-id\.ts:\d+:\d+\)/);
   });
