@@ -5,7 +5,7 @@
 import type { ArmConnection } from '../arm/connection.js';
 import { mockCredential, resolveEndpoint } from '../arm/connection.js';
 import { UsageError } from '../base/errors.js';
-import { loadWorld, type World } from '../world/schema.js';
+import type { World } from '../world/schema.js';
 
 export interface SessionOptions {
   mock?: string;
@@ -27,7 +27,8 @@ export interface Session {
 
 export async function openSession(options: SessionOptions): Promise<Session> {
   if (options.mock && (options.endpoint || options.cloud)) throw new UsageError('--mock serves its own endpoint; drop --endpoint/--cloud');
-  const world = options.world ?? (options.mock ? await loadWorld(options.mock) : undefined);
+  // The world schema loads only for --mock.
+  const world = options.world ?? (options.mock ? await (await import('../world/schema.js')).loadWorld(options.mock) : undefined);
   if (world) {
     const { startMockServer } = await import('../../mocks/server.js');
     const server = await startMockServer(world);

@@ -19,7 +19,7 @@ import {
   type Finding,
   type TargetResult,
 } from '../report/types.js';
-import { jsonPath } from '../world/schema.js';
+import { jsonPath } from '../base/json-path.js';
 
 export const CONFIG_FILE = 'aml-preflight.config.json';
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../base/errors.js';
 import { summarize, type AuditReport, type TargetResult } from '../report/types.js';
-import { jsonPath } from '../world/schema.js';
+import { jsonPath } from '../base/json-path.js';
 import { VERSION } from '../base/version.js';
 
 const reportSchema = z

@@ -19,7 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../base/errors.js';
 import { rememberSecret } from '../base/secrets.js';
-import { jsonPath } from '../world/schema.js';
+import { jsonPath } from '../base/json-path.js';
 
 const actions = z.array(z.enum(['no-op', 'create', 'read', 'update', 'delete', 'forget'])).min(1);
 

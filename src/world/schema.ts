@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { jsonPath } from '../base/json-path.js';
 import { UsageError } from '../base/errors.js';
 
 const armResource = z
@@ -225,12 +226,4 @@ export async function loadWorld(file: string): Promise<World> {
     throw new UsageError(`invalid world file ${file}: not JSON (${(err as Error).message})`);
   }
   return parseWorld(data, file);
-}
-
-/** `$.resources[3].id` */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  let out = '$';
-  for (const p of path)
-    out += typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `.${String(p)}` : `[${JSON.stringify(String(p))}]`;
-  return out;
 }
