@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { DenyAssignment, RoleAssignment, RoleDefinition } from './rbac-types.js';
+import { PARSE } from '../arm/shapes.js';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 
@@ -71,7 +72,7 @@ export class AuthorizationShapeError extends Error {
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const r = schema.safeParse(body);
+  const r = schema.safeParse(body, PARSE);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   throw new AuthorizationShapeError(`ARM answered a ${what} without ${issue.path.join('.') || 'a body'} (${issue.message})`);

@@ -4,7 +4,7 @@
  * does not define becomes an {@link UnexpectedShapeError} naming its JSON path.
  */
 import { z } from 'zod';
-import { jsonPath } from '../../arm/shapes.js';
+import { PARSE, jsonPath } from '../../arm/shapes.js';
 import {
   UnexpectedShapeError,
   type IsolationMode,
@@ -94,7 +94,7 @@ export const managedNetworkV2Schema = z
  */
 export function parseManagedNetwork(raw: unknown, resourceId: string): ManagedNetwork | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const parsed = managedNetworkSchema.safeParse(raw);
+  const parsed = managedNetworkSchema.safeParse(raw, PARSE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UnexpectedShapeError(
@@ -130,7 +130,7 @@ export function managedNetworkKindOf(raw: unknown): ManagedNetworkKind {
  * Throws {@link UnexpectedShapeError} naming the JSON path when it is not the shape the spec defines.
  */
 export function parseManagedNetworkV2(raw: unknown, resourceId: string): ManagedNetwork | undefined {
-  const parsed = managedNetworkV2Schema.safeParse(raw);
+  const parsed = managedNetworkV2Schema.safeParse(raw, PARSE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UnexpectedShapeError(`ARM answered an unexpected shape at ${jsonPath(issue.path, '')} of ${resourceId}: ${issue.message}`);
@@ -168,7 +168,7 @@ function isolationMode(value: string | null | undefined): IsolationMode {
  * throws {@link UnexpectedShapeError} with the path.
  */
 export function parseOutboundRule(raw: unknown, index: number, collectionId: string): OutboundRule {
-  const parsed = outboundRuleResourceSchema.safeParse(raw);
+  const parsed = outboundRuleResourceSchema.safeParse(raw, PARSE);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UnexpectedShapeError(
