@@ -39,7 +39,7 @@ export type { DescendantView, SubscriptionView } from './tenant.js';
 export type { RegistryLookupView } from './registry.js';
 export type { DeploymentScope, WhatIfChangeView, WhatIfRequest } from './deployments.js';
 export { computeView } from './ml.js';
-export { compactArrays, parseRetryAfter } from './reader.js';
+export { compactArrays, parseRetryAfter } from './read-utils.js';
 export { normaliseLocation } from '../arm/location.js';
 
 /** Read-only, typed access to the ARM state of one run. */
