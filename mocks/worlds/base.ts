@@ -1,52 +1,12 @@
 /** The shared parts of every world: ids, secrets, and builders of ARM resources in the shapes Microsoft documents. */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorldInput } from '../../src/world/schema.js';
 import { packageRoot } from '../../src/base/paths.js';
 
-export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
-
-export const RG = 'rg-mlops-prod-weu';
-
-export const LOCATION = 'westeurope';
-
-/** The workspace's `workspaceId`: the GUID its private endpoint's DNS records are named after. */
-export const WORKSPACE_GUID = '5b0f8c21-9d3e-4a7f-8e61-2c4d7a9b3e10';
-
-export const P = `/subscriptions/${SUB}/resourceGroups/${RG}/providers`;
-
-export const ids = {
-  workspace: `${P}/Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu`,
-  storage: `${P}/Microsoft.Storage/storageAccounts/stmlopsprodweu`,
-  registry: `${P}/Microsoft.ContainerRegistry/registries/crmlopsprodweu`,
-  keyVault: `${P}/Microsoft.KeyVault/vaults/kv-mlops-prod-weu`,
-  appInsights: `${P}/Microsoft.Insights/components/appi-mlops-prod-weu`,
-  vnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu`,
-  trainingSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu/subnets/snet-training`,
-  endpointsSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-prod-weu/subnets/snet-endpoints`,
-  buildVnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-build-weu`,
-  buildSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-build-weu/subnets/snet-build`,
-  nsg: `${P}/Microsoft.Network/networkSecurityGroups/nsg-mlops-training-weu`,
-  routeTable: `${P}/Microsoft.Network/routeTables/rt-mlops-training-weu`,
-  peRegistry: `${P}/Microsoft.Network/privateEndpoints/pe-crmlopsprodweu-registry`,
-  peBlob: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-blob`,
-  peFile: `${P}/Microsoft.Network/privateEndpoints/pe-stmlopsprodweu-file`,
-  computes: `${P}/Microsoft.MachineLearningServices/workspaces/mlw-mlops-prod-weu/computes`,
-  peWorkspace: `${P}/Microsoft.Network/privateEndpoints/pe-mlw-mlops-prod-weu`,
-  zoneAcr: `${P}/Microsoft.Network/privateDnsZones/privatelink.azurecr.io`,
-  zoneBlob: `${P}/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
-  zoneFile: `${P}/Microsoft.Network/privateDnsZones/privatelink.file.core.windows.net`,
-  zoneApi: `${P}/Microsoft.Network/privateDnsZones/privatelink.api.azureml.ms`,
-  zoneNotebooks: `${P}/Microsoft.Network/privateDnsZones/privatelink.notebooks.azure.net`,
-  dataVnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu`,
-  dataSubnet: `${P}/Microsoft.Network/virtualNetworks/vnet-mlops-data-weu/subnets/snet-data`,
-} as const;
-
-/** Deterministic, realistic-looking secrets: distinct per label, so a leak test can grep for each. */
-export function fakeSecret(label: string, length = 88): string {
-  return createHash('sha512').update(`aml-preflight-world:${label}`).digest('base64').slice(0, length);
-}
+export * from './ids.js';
+export * from './private-link.js';
+import { LOCATION, SUB, fakeSecret, ids } from './ids.js';
 
 export const secrets = {
   storageKey1: fakeSecret('stmlopsprodweu/key1'),
@@ -130,123 +90,6 @@ export function subnet(id: string, addressPrefix: string, extra: Json = {}): Jso
       privateEndpointNetworkPolicies: 'Disabled',
       privateLinkServiceNetworkPolicies: 'Enabled',
       ...extra,
-    },
-  };
-}
-
-export function privateEndpoint(id: string, targetId: string, groupId: string, subnetId: string, status = 'Approved'): Json {
-  const name = id.split('/').pop();
-  return {
-    name,
-    id,
-    type: 'Microsoft.Network/privateEndpoints',
-    location: LOCATION,
-    properties: {
-      provisioningState: 'Succeeded',
-      privateLinkServiceConnections: [
-        {
-          name: `${name}-connection`,
-          id: `${id}/privateLinkServiceConnections/${name}-connection`,
-          properties: {
-            provisioningState: 'Succeeded',
-            privateLinkServiceId: targetId,
-            groupIds: [groupId],
-            privateLinkServiceConnectionState: {
-              status,
-              description: status === 'Approved' ? 'Auto-Approved' : 'Awaiting approval',
-              actionsRequired: 'None',
-            },
-          },
-        },
-      ],
-      manualPrivateLinkServiceConnections: [],
-      subnet: { id: subnetId },
-      networkInterfaces: [
-        {
-          id: `${P}/Microsoft.Network/networkInterfaces/${name}.nic.${fakeSecret(String(name), 8)
-            .replace(/[^a-z0-9]/gi, 'a')
-            .toLowerCase()}`,
-        },
-      ],
-      customDnsConfigs: [],
-    },
-  };
-}
-
-export function dnsZone(id: string): Json {
-  return {
-    id,
-    name: id.split('/').pop(),
-    type: 'Microsoft.Network/privateDnsZones',
-    location: 'global',
-    etag: '00000000-0000-0000-0000-000000000000',
-    properties: {
-      maxNumberOfRecordSets: 25000,
-      numberOfRecordSets: 3,
-      numberOfVirtualNetworkLinks: 1,
-      numberOfVirtualNetworkLinksWithRegistration: 0,
-      provisioningState: 'Succeeded',
-    },
-  };
-}
-
-export function zoneLink(zoneId: string, vnetId: string, state = 'Completed'): Json {
-  const name = `link-${vnetId.split('/').pop()}`;
-  return {
-    id: `${zoneId}/virtualNetworkLinks/${name}`,
-    name,
-    type: 'Microsoft.Network/privateDnsZones/virtualNetworkLinks',
-    location: 'global',
-    properties: {
-      virtualNetwork: { id: vnetId },
-      registrationEnabled: false,
-      virtualNetworkLinkState: state,
-      provisioningState: 'Succeeded',
-    },
-  };
-}
-
-/**
- * A private endpoint's DNS zone group, shaped like Microsoft's PrivateEndpointDnsZoneGroupGet
- * example: one zone config, or several (`more`, the workspace's two zones).
- */
-export function zoneGroup(peId: string, zoneId: string, records: [string, string][], ...more: [string, [string, string][]][]): Json {
-  return {
-    id: `${peId}/privateDnsZoneGroups/default`,
-    name: 'default',
-    type: 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups',
-    properties: {
-      provisioningState: 'Succeeded',
-      privateDnsZoneConfigs: [[zoneId, records] as [string, [string, string][]], ...more].map(([zone, sets]) => ({
-        name: zone.split('/').pop()!.replace(/\./g, '-'),
-        properties: {
-          privateDnsZoneId: zone,
-          recordSets: sets.map(([name, ip]) => ({
-            recordType: 'A',
-            recordSetName: name,
-            fqdn: `${name}.${zone.split('/').pop()}`,
-            provisioningState: 'Succeeded',
-            ttl: 10,
-            ipAddresses: [ip],
-          })),
-        },
-      })),
-    },
-  };
-}
-
-export function connection(targetId: string, peId: string, status = 'Approved', description = 'Auto-Approved'): Json {
-  const name = `${peId.split('/').pop()}.${fakeSecret(peId, 8)
-    .replace(/[^a-z0-9]/gi, '0')
-    .toLowerCase()}`;
-  return {
-    id: `${targetId}/privateEndpointConnections/${name}`,
-    name,
-    type: `${targetId.split('/providers/')[1]!.split('/').slice(0, 2).join('/')}/privateEndpointConnections`,
-    properties: {
-      provisioningState: 'Succeeded',
-      privateEndpoint: { id: peId },
-      privateLinkServiceConnectionState: { status, description, actionsRequired: 'None' },
     },
   };
 }
