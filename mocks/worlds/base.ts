@@ -6,7 +6,7 @@ import { packageRoot } from '../../src/base/paths.js';
 
 export * from './ids.js';
 export * from './private-link.js';
-import { LOCATION, SUB, fakeSecret, ids } from './ids.js';
+import { LOCATION, SUB, fakeSecret, ids, type Json } from './ids.js';
 
 export const secrets = {
   storageKey1: fakeSecret('stmlopsprodweu/key1'),
@@ -17,9 +17,6 @@ export const secrets = {
   registryPasswordRotated: fakeSecret('crmlopsprodweu/password-after-rotation', 52),
   appInsightsKey: fakeSecret('appi-mlops-prod-weu/instrumentation', 36),
 };
-
-// Free-form ARM JSON: the world schema validates every world built from it.
-export type Json = Record<string, any>;
 
 export function asResource(r: Json): WorldInput['resources'][number] {
   return r as WorldInput['resources'][number];

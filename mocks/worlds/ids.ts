@@ -1,6 +1,9 @@
 /** The ids every world shares (the production workspace of the fictional MLOps team, and its resources), and its fake secrets. */
 import { createHash } from 'node:crypto';
 
+// Free-form ARM JSON: the world schema validates every world built from it.
+export type Json = Record<string, any>;
+
 export const SUB = '3f2e4d5c-6b7a-4988-9a1b-2c3d4e5f6a7b';
 
 export const RG = 'rg-mlops-prod-weu';

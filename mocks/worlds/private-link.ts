@@ -1,6 +1,5 @@
 /** Builders of private endpoints, their connections, private DNS zones, VNet links and zone groups, in the shapes Microsoft documents. */
-import type { Json } from './base.js';
-import { LOCATION, P, fakeSecret } from './ids.js';
+import { LOCATION, P, fakeSecret, type Json } from './ids.js';
 
 export function privateEndpoint(id: string, targetId: string, groupId: string, subnetId: string, status = 'Approved'): Json {
   const name = id.split('/').pop();
