@@ -39,16 +39,25 @@ export function parse(text: string): ParsedCidr | undefined {
 }
 
 function ipv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // By character codes: a service tag's thousands of prefixes are parsed at every start.
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const octet = Number(p);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      if (octet > 255) return undefined;
+      n = n * 256 + octet;
+      [octet, digits] = [0, 0];
+      dots++;
+    } else return undefined;
   }
-  return n;
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined;
+  return n * 256 + octet;
 }
 
 function ipv6(text: string): bigint | undefined {
@@ -77,9 +86,9 @@ function ipv6(text: string): bigint | undefined {
   if (halves.length === 2 && halves[0]!.includes('.')) return undefined;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  let n = 0n;
-  for (const g of [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail]) n = (n << 16n) | BigInt(g);
-  return n;
+  // One BigInt from 32 hex digits: cheaper than eight shifts.
+  const all = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  return BigInt(`0x${all.map((g) => g.toString(16).padStart(4, '0')).join('')}`);
 }
 
 /** The same in IEEE doubles, which hold every IPv4 address exactly: most sets are IPv4, and BigInt costs. */

@@ -155,6 +155,10 @@ describe('the address parser agrees with cidr-tools', () => {
       '',
       ' 10.0.0.0/8',
       '1.2.3.4::',
+      '1..2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '1.2.3.0004',
     ])
       expect(parse(bad), bad).toBeUndefined();
     expect(parse('10.0.0.5/24')).toEqual({ version: 4, prefix: 24, start: 0x0a000000n, end: 0x0a0000ffn });
