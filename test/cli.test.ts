@@ -241,6 +241,17 @@ describe("the bundled executable (the package's bin)", () => {
     }
   });
 
+  it("loads no undici during an audit (neither the SDK's FormData test nor an ESM facade of node:http)", async () => {
+    // Node loads undici lazily, for fetch, FormData and (Node 22+) http's WebSocket getters: ~45-90 ms of a start.
+    const probe = `process.on('exit', () => console.error('undici:' + process.moduleLoadList.some((m) => m.includes('undici')))); process.argv = [process.argv[0], 'aml-preflight', 'audit', '--mock', ${JSON.stringify(worldPath('healthy-private'))}, '--format', 'json']; await import(${JSON.stringify(`file://${bundle}`)});`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', probe]).then(
+      (x) => x,
+      (e: { stdout: string; stderr: string }) => e,
+    );
+    expect(r.stdout).toContain('"checkId"');
+    expect(r.stderr).toContain('undici:false');
+  });
+
   it('maps stack locations to the TypeScript sources under --enable-source-maps, and does not parse the maps at every start', async () => {
     const map = JSON.parse(await readFile(join(packageRoot, 'dist', 'bundle', 'cli.mjs.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('src/cli/main.ts'))).toBe(true);
