@@ -10,77 +10,74 @@
  * Shapes follow Microsoft's REST API specs (Microsoft.Network 2024-05-01, Microsoft.Storage
  * 2024-01-01, Microsoft.ContainerRegistry 2025-04-01, Microsoft.MachineLearningServices 2025-12-01).
  */
-import { z } from 'zod';
+import * as z from '../base/zod.js';
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 
-const str = z.string().nullish();
-const bool = z.boolean().nullish();
-const num = z.number().nullish();
-const strs = z.array(z.string().nullable()).nullish();
-const ref = z.object({ id: str }).loose().nullish();
-function obj<T extends z.ZodRawShape>(shape: T) {
-  return z.object(shape).loose().nullish();
+const str = z.nullish(z.string());
+const bool = z.nullish(z.boolean());
+const num = z.nullish(z.number());
+const strs = z.nullish(z.array(z.nullable(z.string())));
+const ref = z.nullish(z.looseObject({ id: str }));
+function obj<T extends z.core.$ZodShape>(shape: T) {
+  return z.nullish(z.looseObject(shape));
 }
-function arr<T extends z.ZodType>(item: T) {
-  return z.array(item.nullable()).nullish();
+function arr<T extends z.core.SomeType>(item: T) {
+  return z.nullish(z.array(z.nullable(item)));
 }
-function resource<T extends z.ZodRawShape>(properties: T, top: z.ZodRawShape = {}) {
-  return z.object({ id: str, name: str, location: str, properties: obj(properties), ...top }).loose();
+function resource<T extends z.core.$ZodShape>(properties: T, top: z.core.$ZodShape = {}) {
+  return z.looseObject({ id: str, name: str, location: str, properties: obj(properties), ...top });
 }
 
 const connectionState = obj({ status: str, description: str });
-const endpointConnection = z
-  .object({ id: str, properties: obj({ privateEndpoint: ref, privateLinkServiceConnectionState: connectionState }) })
-  .loose();
+const endpointConnection = z.looseObject({
+  id: str,
+  properties: obj({ privateEndpoint: ref, privateLinkServiceConnectionState: connectionState }),
+});
 
 const subnetProps = {
   addressPrefix: str,
   addressPrefixes: strs,
   networkSecurityGroup: ref,
   routeTable: ref,
-  serviceEndpoints: arr(z.object({ service: str, provisioningState: str }).loose()),
+  serviceEndpoints: arr(z.looseObject({ service: str, provisioningState: str })),
 };
 const subnet = resource(subnetProps);
-const securityRule = z
-  .object({
-    name: str,
-    properties: obj({
-      priority: num,
-      direction: str,
-      access: str,
-      protocol: str,
-      sourceAddressPrefix: str,
-      sourceAddressPrefixes: strs,
-      destinationAddressPrefix: str,
-      destinationAddressPrefixes: strs,
-      destinationPortRange: str,
-      destinationPortRanges: strs,
-      sourceApplicationSecurityGroups: arr(z.object({ id: str }).loose()),
-      destinationApplicationSecurityGroups: arr(z.object({ id: str }).loose()),
-    }),
-  })
-  .loose();
+const securityRule = z.looseObject({
+  name: str,
+  properties: obj({
+    priority: num,
+    direction: str,
+    access: str,
+    protocol: str,
+    sourceAddressPrefix: str,
+    sourceAddressPrefixes: strs,
+    destinationAddressPrefix: str,
+    destinationAddressPrefixes: strs,
+    destinationPortRange: str,
+    destinationPortRanges: strs,
+    sourceApplicationSecurityGroups: arr(z.looseObject({ id: str })),
+    destinationApplicationSecurityGroups: arr(z.looseObject({ id: str })),
+  }),
+});
 
 const vnet = resource({
   addressSpace: obj({ addressPrefixes: strs }),
   subnets: arr(subnet),
   virtualNetworkPeerings: arr(
-    z
-      .object({
-        name: str,
-        properties: obj({ peeringState: str, remoteVirtualNetwork: ref, remoteAddressSpace: obj({ addressPrefixes: strs }) }),
-      })
-      .loose(),
+    z.looseObject({
+      name: str,
+      properties: obj({ peeringState: str, remoteVirtualNetwork: ref, remoteAddressSpace: obj({ addressPrefixes: strs }) }),
+    }),
   ),
   dhcpOptions: obj({ dnsServers: strs }),
 });
 const nsg = resource({ securityRules: arr(securityRule), defaultSecurityRules: arr(securityRule) });
 const routeTable = resource({
-  routes: arr(z.object({ name: str, properties: obj({ addressPrefix: str, nextHopType: str, nextHopIpAddress: str }) }).loose()),
+  routes: arr(z.looseObject({ name: str, properties: obj({ addressPrefix: str, nextHopType: str, nextHopIpAddress: str }) })),
 });
-const linkConnection = z
-  .object({ properties: obj({ groupIds: strs, privateLinkServiceId: str, privateLinkServiceConnectionState: connectionState }) })
-  .loose();
+const linkConnection = z.looseObject({
+  properties: obj({ groupIds: strs, privateLinkServiceId: str, privateLinkServiceConnectionState: connectionState }),
+});
 const privateEndpoint = resource({
   subnet: ref,
   privateLinkServiceConnections: arr(linkConnection),
@@ -88,12 +85,10 @@ const privateEndpoint = resource({
 });
 const zoneGroup = resource({
   privateDnsZoneConfigs: arr(
-    z
-      .object({
-        name: str,
-        properties: obj({ privateDnsZoneId: str, recordSets: arr(z.object({ recordSetName: str, ipAddresses: strs }).loose()) }),
-      })
-      .loose(),
+    z.looseObject({
+      name: str,
+      properties: obj({ privateDnsZoneId: str, recordSets: arr(z.looseObject({ recordSetName: str, ipAddresses: strs })) }),
+    }),
   ),
 });
 const zoneLink = resource({ virtualNetwork: ref, virtualNetworkLinkState: str });
@@ -106,8 +101,8 @@ const registry = resource(
     dataEndpointHostNames: strs,
     networkRuleSet: obj({
       defaultAction: str,
-      virtualNetworkRules: arr(z.object({ id: str, action: str }).loose()),
-      ipRules: arr(z.object({}).loose()),
+      virtualNetworkRules: arr(z.looseObject({ id: str, action: str })),
+      ipRules: arr(z.looseObject({})),
     }),
     privateEndpointConnections: arr(endpointConnection),
   },
@@ -116,7 +111,7 @@ const registry = resource(
 const storage = resource({
   publicNetworkAccess: str,
   allowSharedKeyAccess: bool,
-  networkAcls: obj({ bypass: str, defaultAction: str, virtualNetworkRules: arr(z.object({ id: str, action: str, state: str }).loose()) }),
+  networkAcls: obj({ bypass: str, defaultAction: str, virtualNetworkRules: arr(z.looseObject({ id: str, action: str, state: str })) }),
   privateEndpointConnections: arr(endpointConnection),
 });
 const workspace = resource(
@@ -135,15 +130,16 @@ const compute = resource({
   provisioningState: str,
   properties: obj({ vmSize: str, subnet: ref, aksNetworkingConfiguration: obj({ subnetId: str }) }),
 });
-const serviceTags = z
-  .object({ changeNumber: str, values: arr(z.object({ name: str, properties: obj({ region: str, addressPrefixes: strs }) }).loose()) })
-  .loose();
-const endpointTypes = z.object({ resourceName: str }).loose();
+const serviceTags = z.looseObject({
+  changeNumber: str,
+  values: arr(z.looseObject({ name: str, properties: obj({ region: str, addressPrefixes: strs }) })),
+});
+const endpointTypes = z.looseObject({ resourceName: str });
 
-type Shape = { readonly kind: 'one'; readonly schema: z.ZodType } | { readonly kind: 'list'; readonly item: z.ZodType };
+type Shape = { readonly kind: 'one'; readonly schema: z.ZodMiniType } | { readonly kind: 'list'; readonly item: z.ZodMiniType };
 
 /** Resource types (lower case, as `armType` spells them) whose GET answers are checked. */
-const RESOURCES: Readonly<Record<string, z.ZodType>> = {
+const RESOURCES: Readonly<Record<string, z.ZodMiniType>> = {
   'microsoft.network/virtualnetworks': vnet,
   'microsoft.network/virtualnetworks/subnets': subnet,
   'microsoft.network/networksecuritygroups': nsg,
@@ -187,6 +183,7 @@ export function jsonPath(path: readonly PropertyKey[], base = ''): string {
  * Without zod's eval-compiled fast path: it compiles each object schema with `new Function` on its
  * first parse, which pays off over thousands of parses in one process, and an audit is a short
  * process that parses each shape a few times (it cost a one-workspace audit ~50 ms at start).
+ * zod/mini's objects have no such path; the option keeps it off should a classic schema come by.
  */
 export const PARSE = { jitless: true } as const;
 

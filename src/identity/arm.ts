@@ -6,62 +6,59 @@
  * https://learn.microsoft.com/rest/api/authorization/role-definitions/get-by-id
  * https://learn.microsoft.com/rest/api/authorization/deny-assignments/list-for-scope
  */
-import { z } from 'zod';
+import * as z from '../base/zod.js';
 import type { DenyAssignment, RoleAssignment, RoleDefinition } from './rbac-types.js';
 import { PARSE } from '../arm/shapes.js';
 
 export const AUTHORIZATION_API_VERSION = '2022-04-01';
 
-const strings = z
-  .array(z.string())
-  .nullish()
-  .transform((v) => v ?? []);
+/** An absent or null list is an empty one. */
+function list<T extends z.core.SomeType>(item: T) {
+  return z.pipe(
+    z.nullish(z.array(item)),
+    z.transform((v) => v ?? []),
+  );
+}
+const id = z.string().check(z.minLength(1));
+const text = z.nullish(z.string());
+const strings = list(z.string());
 const block = z.object({ actions: strings, notActions: strings, dataActions: strings, notDataActions: strings });
 
 const assignmentSchema = z.object({
-  id: z.string().min(1),
+  id,
   properties: z.object({
-    scope: z.string().min(1),
-    roleDefinitionId: z.string().min(1),
-    principalId: z.string().min(1),
-    principalType: z.string().nullish(),
-    condition: z.string().nullish(),
-    conditionVersion: z.string().nullish(),
+    scope: id,
+    roleDefinitionId: id,
+    principalId: id,
+    principalType: text,
+    condition: text,
+    conditionVersion: text,
   }),
 });
 
 const definitionSchema = z.object({
-  id: z.string().min(1),
+  id,
   properties: z.object({
-    roleName: z.string().nullish(),
-    type: z.string().nullish(),
+    roleName: text,
+    type: text,
     assignableScopes: strings,
-    permissions: z
-      .array(block)
-      .nullish()
-      .transform((v) => v ?? []),
+    permissions: list(block),
   }),
 });
 
-const principal = z.object({ id: z.string().min(1), type: z.string().nullish() });
+const principal = z.object({ id, type: text });
 const denySchema = z.object({
-  id: z.string().min(1),
+  id,
   properties: z.object({
-    denyAssignmentName: z.string().nullish(),
-    scope: z.string().min(1),
-    permissions: z
-      .array(block)
-      .nullish()
-      .transform((v) => v ?? []),
-    principals: z.array(principal).min(1),
-    excludePrincipals: z
-      .array(principal)
-      .nullish()
-      .transform((v) => v ?? []),
-    doNotApplyToChildScopes: z.boolean().nullish(),
-    denyAssignmentEffect: z.string().nullish(),
-    condition: z.string().nullish(),
-    conditionVersion: z.string().nullish(),
+    denyAssignmentName: text,
+    scope: id,
+    permissions: list(block),
+    principals: z.array(principal).check(z.minLength(1)),
+    excludePrincipals: list(principal),
+    doNotApplyToChildScopes: z.nullish(z.boolean()),
+    denyAssignmentEffect: text,
+    condition: text,
+    conditionVersion: text,
   }),
 });
 
@@ -71,7 +68,7 @@ export class AuthorizationShapeError extends Error {
   readonly code = 'UnexpectedShape';
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+function parse<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body, PARSE);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;

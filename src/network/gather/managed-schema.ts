@@ -3,7 +3,7 @@
  * and its destinations in workspaceRP.json), validated at the inventory's boundary: a shape the spec
  * does not define becomes an {@link UnexpectedShapeError} naming its JSON path.
  */
-import { z } from 'zod';
+import * as z from '../../base/zod.js';
 import { PARSE, jsonPath } from '../../arm/shapes.js';
 import {
   UnexpectedShapeError,
@@ -17,75 +17,61 @@ import {
 /** A string enum that ARM may extend: known values are checked case-insensitively, others kept. */
 const loose = z.string();
 
-const privateEndpointDestination = z
-  .object({
-    serviceResourceId: z.string().nullish(),
-    subresourceTarget: z.string().nullish(),
-    sparkEnabled: z.boolean().nullish(),
-    sparkStatus: z.string().nullish(),
-  })
-  .loose();
+const privateEndpointDestination = z.looseObject({
+  serviceResourceId: z.nullish(z.string()),
+  subresourceTarget: z.nullish(z.string()),
+  sparkEnabled: z.nullish(z.boolean()),
+  sparkStatus: z.nullish(z.string()),
+});
 
-const serviceTagDestination = z
-  .object({
-    serviceTag: z.string().nullish(),
-    protocol: z.string().nullish(),
-    portRanges: z.string().nullish(),
-    action: z.string().nullish(),
-    addressPrefixes: z.array(z.string()).nullish(),
-  })
-  .loose();
+const serviceTagDestination = z.looseObject({
+  serviceTag: z.nullish(z.string()),
+  protocol: z.nullish(z.string()),
+  portRanges: z.nullish(z.string()),
+  action: z.nullish(z.string()),
+  addressPrefixes: z.nullish(z.array(z.string())),
+});
 
 /** One outbound rule's properties (`OutboundRule`, discriminated by `type`). */
-export const outboundRuleSchema = z
-  .object({
-    type: loose,
-    category: z.string().nullish(),
-    status: z.string().nullish(),
-    errorInformation: z.string().nullish(),
-    parentRuleNames: z.array(z.string()).nullish(),
-    destination: z.union([z.string(), privateEndpointDestination, serviceTagDestination]).nullish(),
-  })
-  .loose();
+export const outboundRuleSchema = z.looseObject({
+  type: loose,
+  category: z.nullish(z.string()),
+  status: z.nullish(z.string()),
+  errorInformation: z.nullish(z.string()),
+  parentRuleNames: z.nullish(z.array(z.string())),
+  destination: z.nullish(z.union([z.string(), privateEndpointDestination, serviceTagDestination])),
+});
 
 /** `OutboundRuleBasicResource`, one item of the `outboundRules` list. */
-export const outboundRuleResourceSchema = z
-  .object({
-    id: z.string().nullish(),
-    name: z.string().min(1),
-    properties: outboundRuleSchema,
-  })
-  .loose();
+export const outboundRuleResourceSchema = z.looseObject({
+  id: z.nullish(z.string()),
+  name: z.string().check(z.minLength(1)),
+  properties: outboundRuleSchema,
+});
 
 /** `ManagedNetworkSettings` (the parts read). */
-export const managedNetworkSchema = z
-  .object({
-    isolationMode: z.string().nullish(),
-    networkId: z.string().nullish(),
-    status: z.object({ status: z.string().nullish(), sparkReady: z.boolean().nullish() }).loose().nullish(),
-    outboundRules: z.record(z.string(), z.unknown()).nullish(),
-    firewallSku: z.string().nullish(),
-    managedNetworkKind: z.string().nullish(),
-    firewallPublicIpAddress: z.string().nullish(),
-  })
-  .loose();
+export const managedNetworkSchema = z.looseObject({
+  isolationMode: z.nullish(z.string()),
+  networkId: z.nullish(z.string()),
+  status: z.nullish(z.looseObject({ status: z.nullish(z.string()), sparkReady: z.nullish(z.boolean()) })),
+  outboundRules: z.nullish(z.record(z.string(), z.unknown())),
+  firewallSku: z.nullish(z.string()),
+  managedNetworkKind: z.nullish(z.string()),
+  firewallPublicIpAddress: z.nullish(z.string()),
+});
 
 /**
  * `ManagedNetworkSettingsPropertiesBasicResource`, the V2 resource `…/managedNetworks/default`:
  * `properties.managedNetwork` is `ManagedNetworkSettings`, beside it `provisioningState`.
  */
-export const managedNetworkV2Schema = z
-  .object({
-    id: z.string().nullish(),
-    name: z.string().nullish(),
-    properties: z
-      .object({
-        managedNetwork: managedNetworkSchema.nullish(),
-        provisioningState: z.string().nullish(),
-      })
-      .loose(),
-  })
-  .loose();
+export const managedNetworkV2Schema = z.looseObject({
+  id: z.nullish(z.string()),
+  name: z.nullish(z.string()),
+  properties: z.looseObject({
+    managedNetwork: z.nullish(managedNetworkSchema),
+    provisioningState: z.nullish(z.string()),
+  }),
+});
 
 /**
  * The managed network of a workspace answer's `properties.managedNetwork`: undefined when absent
