@@ -1,5 +1,5 @@
 /** The committed forms: world files and the world and config JSON Schemas. */
-import { z } from 'zod';
+import * as z from '../../src/base/zod.js';
 import { worldSchema, type WorldInput } from '../../src/world/schema.js';
 import { configSchema } from '../../src/pipeline/config.js';
 

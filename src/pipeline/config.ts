@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import picomatch from 'picomatch';
-import { z } from 'zod';
+import * as z from '../base/zod.js';
 import { UsageError } from '../base/errors.js';
 import { idKey } from '../base/resource-id.js';
 import type { Check, Severity } from '../engine/check.js';
@@ -24,10 +24,7 @@ import { jsonPath } from '../base/json-path.js';
 export const CONFIG_FILE = 'aml-preflight.config.json';
 
 const severity = z.enum(['error', 'warning', 'info']);
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31')
-  .refine(isCalendarDate, 'a real calendar date');
+const date = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-31'), z.refine(isCalendarDate, 'a real calendar date'));
 
 /** V8 accepts 2026-02-30 (rolling over to March); a calendar date must survive the round trip. */
 function isCalendarDate(d: string): boolean {
@@ -35,35 +32,31 @@ function isCalendarDate(d: string): boolean {
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
 }
 
-export const configSchema = z
-  .object({
-    $schema: z.string().optional(),
-    /** Per check: "off", "on", or { enabled, severity }. */
-    checks: z
-      .record(
-        z.string(),
-        z.union([z.enum(['on', 'off']), z.object({ enabled: z.boolean().optional(), severity: severity.optional() }).strict()]),
-      )
-      .optional(),
-    suppressions: z
-      .array(
-        z
-          .object({
-            /** The check id. */
-            check: z.string().min(1),
-            /** An ARM resource id, or a glob over ids (`/subscriptions/*\/resourceGroups/rg-dev-*\/**`), case-insensitive. */
-            resource: z.string().min(1),
-            /** Why this is accepted; shown in every report. */
-            reason: z.string().trim().min(1, 'a reason is required'),
-            /** The last day the suppression applies (UTC). */
-            expires: date,
-          })
-          .strict(),
-      )
-      .optional(),
-    failOn: z.enum(['error', 'warning', 'never']).optional(),
-  })
-  .strict();
+export const configSchema = z.strictObject({
+  $schema: z.optional(z.string()),
+  /** Per check: "off", "on", or { enabled, severity }. */
+  checks: z.optional(
+    z.record(
+      z.string(),
+      z.union([z.enum(['on', 'off']), z.strictObject({ enabled: z.optional(z.boolean()), severity: z.optional(severity) })]),
+    ),
+  ),
+  suppressions: z.optional(
+    z.array(
+      z.strictObject({
+        /** The check id. */
+        check: z.string().check(z.minLength(1)),
+        /** An ARM resource id, or a glob over ids (`/subscriptions/*\/resourceGroups/rg-dev-*\/**`), case-insensitive. */
+        resource: z.string().check(z.minLength(1)),
+        /** Why this is accepted; shown in every report. */
+        reason: z.string().check(z.trim(), z.minLength(1, 'a reason is required')),
+        /** The last day the suppression applies (UTC). */
+        expires: date,
+      }),
+    ),
+  ),
+  failOn: z.optional(z.enum(['error', 'warning', 'never'])),
+});
 
 export type Config = z.infer<typeof configSchema>;
 

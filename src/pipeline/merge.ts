@@ -4,35 +4,29 @@
  * is bad input.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from '../base/zod.js';
 import { UsageError } from '../base/errors.js';
 import { summarize, type AuditReport, type TargetResult } from '../report/types.js';
 import { jsonPath } from '../base/json-path.js';
 import { VERSION } from '../base/version.js';
 
-const reportSchema = z
-  .object({
-    schemaVersion: z.literal(1),
-    tool: z.object({ name: z.literal('aml-preflight'), version: z.string() }).loose(),
-    targets: z.array(
-      z
-        .object({
-          workspaceId: z.string(),
-          results: z.array(
-            z
-              .object({
-                checkId: z.string(),
-                status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']),
-                findings: z.array(z.object({ message: z.string(), resourceId: z.string() }).loose()),
-              })
-              .loose(),
-          ),
-        })
-        .loose(),
-    ),
-    stats: z.object({ armRequests: z.number(), durationMs: z.number() }).loose(),
-  })
-  .loose();
+const reportSchema = z.looseObject({
+  schemaVersion: z.literal(1),
+  tool: z.looseObject({ name: z.literal('aml-preflight'), version: z.string() }),
+  targets: z.array(
+    z.looseObject({
+      workspaceId: z.string(),
+      results: z.array(
+        z.looseObject({
+          checkId: z.string(),
+          status: z.enum(['pass', 'fail', 'warn', 'skip', 'error']),
+          findings: z.array(z.looseObject({ message: z.string(), resourceId: z.string() })),
+        }),
+      ),
+    }),
+  ),
+  stats: z.looseObject({ armRequests: z.number(), durationMs: z.number() }),
+});
 
 export async function readReport(file: string, usage = 'merge takes reports written with --format json'): Promise<AuditReport> {
   let data: unknown;

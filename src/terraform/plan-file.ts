@@ -16,52 +16,54 @@
  * updates rest on them.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from '../base/zod.js';
 import { UsageError } from '../base/errors.js';
 import { rememberSecret } from '../base/secrets.js';
 import { jsonPath } from '../base/json-path.js';
 
-const actions = z.array(z.enum(['no-op', 'create', 'read', 'update', 'delete', 'forget'])).min(1);
+const actions = z.array(z.enum(['no-op', 'create', 'read', 'update', 'delete', 'forget'])).check(z.minLength(1));
 
 const resourceChange = z.looseObject({
-  address: z.string().min(1),
-  module_address: z.string().optional(),
+  address: z.string().check(z.minLength(1)),
+  module_address: z.optional(z.string()),
   mode: z.enum(['managed', 'data']),
-  type: z.string().min(1),
-  name: z.string().min(1),
-  index: z.union([z.string(), z.number()]).optional(),
-  provider_name: z.string().optional(),
-  deposed: z.string().optional(),
+  type: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  index: z.optional(z.union([z.string(), z.number()])),
+  provider_name: z.optional(z.string()),
+  deposed: z.optional(z.string()),
   change: z.looseObject({
     actions,
-    before: z.record(z.string(), z.unknown()).nullable().optional(),
-    after: z.record(z.string(), z.unknown()).nullable().optional(),
-    after_unknown: z.unknown().optional(),
-    before_sensitive: z.unknown().optional(),
-    after_sensitive: z.unknown().optional(),
+    before: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+    after: z.optional(z.nullable(z.record(z.string(), z.unknown()))),
+    after_unknown: z.optional(z.unknown()),
+    before_sensitive: z.optional(z.unknown()),
+    after_sensitive: z.optional(z.unknown()),
   }),
 });
 
-const expressionMap: z.ZodType<ConfigModule> = z.lazy(() =>
+const expressionMap: z.ZodMiniType<ConfigModule> = z.lazy(() =>
   z.looseObject({
-    resources: z
-      .array(z.looseObject({ address: z.string(), type: z.string().optional(), expressions: z.record(z.string(), z.unknown()).optional() }))
-      .optional(),
-    module_calls: z.record(z.string(), z.looseObject({ source: z.string().optional(), module: expressionMap.optional() })).optional(),
-    variables: z.record(z.string(), z.looseObject({ sensitive: z.boolean().optional() })).optional(),
+    resources: z.optional(
+      z.array(
+        z.looseObject({ address: z.string(), type: z.optional(z.string()), expressions: z.optional(z.record(z.string(), z.unknown())) }),
+      ),
+    ),
+    module_calls: z.optional(z.record(z.string(), z.looseObject({ source: z.optional(z.string()), module: z.optional(expressionMap) }))),
+    variables: z.optional(z.record(z.string(), z.looseObject({ sensitive: z.optional(z.boolean()) }))),
   }),
 );
 
 const planSchema = z.looseObject({
-  format_version: z.string().regex(/^\d+\.\d+$/, 'a version like "1.2"'),
-  terraform_version: z.string().optional(),
-  errored: z.boolean().optional(),
-  variables: z.record(z.string(), z.looseObject({ value: z.unknown().optional() })).optional(),
-  resource_changes: z.array(resourceChange).optional(),
-  output_changes: z
-    .record(z.string(), z.looseObject({ after: z.unknown().optional(), after_sensitive: z.unknown().optional() }))
-    .optional(),
-  configuration: z.looseObject({ root_module: expressionMap.optional() }).optional(),
+  format_version: z.string().check(z.regex(/^\d+\.\d+$/, 'a version like "1.2"')),
+  terraform_version: z.optional(z.string()),
+  errored: z.optional(z.boolean()),
+  variables: z.optional(z.record(z.string(), z.looseObject({ value: z.optional(z.unknown()) }))),
+  resource_changes: z.optional(z.array(resourceChange)),
+  output_changes: z.optional(
+    z.record(z.string(), z.looseObject({ after: z.optional(z.unknown()), after_sensitive: z.optional(z.unknown()) })),
+  ),
+  configuration: z.optional(z.looseObject({ root_module: z.optional(expressionMap) })),
 });
 
 /** A module of the plan's `configuration` section: its resources' expressions, its module calls. */
