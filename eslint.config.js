@@ -63,6 +63,21 @@ export default tseslint.config(
     },
   },
   {
+    // zod only through src/base/zod.ts (zod/mini with English messages): classic zod would put ~450 KB
+    // back into every start, and bare zod/mini answers "Invalid input" where our messages embed zod's.
+    files: ['src/**/*.ts', 'checks/**/*.ts', 'mocks/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/base/zod.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: "import * as z from 'src/base/zod.js' (zod/mini with English messages)" }],
+          patterns: [{ group: ['zod/*'], message: "import * as z from 'src/base/zod.js' (zod/mini with English messages)" }],
+        },
+      ],
+    },
+  },
+  {
     // The mock and the tests edit free-form ARM JSON by key, the way a mutation describes it.
     files: ['test/**/*.ts', 'mocks/**/*.ts'],
     rules: { '@typescript-eslint/no-dynamic-delete': 'off' },
