@@ -35,31 +35,6 @@ export const ruleCollection = (name: string, priority: number, action: 'Allow' |
   rules,
 });
 
-/** What Microsoft's firewall page lists for image builds: Front Door by tag, MCR by name. */
-function amlEgressCollections(): Json[] {
-  return [
-    ruleCollection('allow-aml-network', 100, 'Allow', [
-      {
-        ruleType: 'NetworkRule',
-        name: 'allow-frontdoor-firstparty',
-        ipProtocols: ['TCP'],
-        sourceIpGroups: [hub.ipGroup],
-        destinationAddresses: ['AzureFrontDoor.FirstParty'],
-        destinationPorts: ['443'],
-      },
-    ]),
-    ruleCollection('allow-aml-fqdns', 200, 'Allow', [
-      {
-        ruleType: 'ApplicationRule',
-        name: 'allow-mcr',
-        protocols: [{ protocolType: 'Https', port: 443 }],
-        sourceAddresses: ['10.20.0.0/16'],
-        targetFqdns: ['mcr.microsoft.com', '*.data.mcr.microsoft.com'],
-      },
-    ]),
-  ];
-}
-
 const SPOKE = ['10.20.0.0/16'];
 const net = (name: string, protocols: string[], destination: string, ports: string[]): Json => ({
   ruleType: 'NetworkRule',
@@ -69,13 +44,34 @@ const net = (name: string, protocols: string[], destination: string, ports: stri
   destinationAddresses: [destination],
   destinationPorts: ports,
 });
-const app = (name: string, fqdns: string[]): Json => ({
+/** An HTTPS application rule from the spoke. */
+export const appRule = (name: string, fqdns: string[]): Json => ({
   ruleType: 'ApplicationRule',
   name,
   protocols: [{ protocolType: 'Https', port: 443 }],
   sourceAddresses: SPOKE,
   targetFqdns: fqdns,
 });
+
+/**
+ * What Microsoft's firewall page lists for image builds: Front Door by tag (from `frontDoorSource`:
+ * the spokes' IP group here, their prefixes in the Virtual WAN hub), MCR by name.
+ */
+export function amlEgressCollections(frontDoorSource: Json = { sourceIpGroups: [hub.ipGroup] }): Json[] {
+  return [
+    ruleCollection('allow-aml-network', 100, 'Allow', [
+      {
+        ruleType: 'NetworkRule',
+        name: 'allow-frontdoor-firstparty',
+        ipProtocols: ['TCP'],
+        ...frontDoorSource,
+        destinationAddresses: ['AzureFrontDoor.FirstParty'],
+        destinationPorts: ['443'],
+      },
+    ]),
+    ruleCollection('allow-aml-fqdns', 200, 'Allow', [appRule('allow-mcr', ['mcr.microsoft.com', '*.data.mcr.microsoft.com'])]),
+  ];
+}
 
 /**
  * The rest of what Microsoft's firewall page lists for compute (checks/compute-outbound): the
@@ -94,9 +90,9 @@ export function computeEgressCollections(): Json[] {
       net('allow-azure-monitor', ['TCP'], 'AzureMonitor', ['443']),
     ]),
     ruleCollection('allow-aml-hosts', 300, 'Allow', [
-      app('allow-workspace-registry', ['crmlopsprodweu.azurecr.io', `crmlopsprodweu.${LOCATION}.data.azurecr.io`]),
-      app('allow-pypi', ['pypi.org', '*.pythonhosted.org']),
-      app('allow-conda', ['anaconda.com', '*.anaconda.com', '*.anaconda.org']),
+      appRule('allow-workspace-registry', ['crmlopsprodweu.azurecr.io', `crmlopsprodweu.${LOCATION}.data.azurecr.io`]),
+      appRule('allow-pypi', ['pypi.org', '*.pythonhosted.org']),
+      appRule('allow-conda', ['anaconda.com', '*.anaconda.com', '*.anaconda.org']),
     ]),
   ];
 }
@@ -152,30 +148,7 @@ export function hubAndSpoke(w: WorldInput): void {
         natRuleCollections: [],
       },
     }),
-    asResource({
-      name: 'fwp-hub-weu',
-      id: hub.policy,
-      type: 'Microsoft.Network/firewallPolicies',
-      location: LOCATION,
-      properties: {
-        provisioningState: 'Succeeded',
-        sku: { tier: 'Standard' },
-        threatIntelMode: 'Alert',
-        dnsSettings: { enableProxy: true, servers: [] },
-        ruleCollectionGroups: [{ id: hub.group }],
-        firewalls: [{ id: hub.firewall }],
-      },
-    }),
-    asResource({
-      name: 'rcg-aml-egress',
-      id: hub.group,
-      type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups',
-      properties: {
-        provisioningState: 'Succeeded',
-        priority: 200,
-        ruleCollections: [...amlEgressCollections(), ...computeEgressCollections()],
-      },
-    }),
+    ...policyResources('fwp-hub-weu', hub, [...amlEgressCollections(), ...computeEgressCollections()]),
     asResource({
       name: 'ipg-ml-spokes',
       id: hub.ipGroup,
@@ -184,4 +157,34 @@ export function hubAndSpoke(w: WorldInput): void {
       properties: { provisioningState: 'Succeeded', ipAddresses: ['10.20.0.0/16', '10.21.0.0/16'], firewallPolicies: [{ id: hub.policy }] },
     }),
   );
+}
+
+/** A firewall's policy (DNS proxy on) and its one rule collection group, `rcg-aml-egress` at priority 200. */
+export function policyResources(
+  name: string,
+  ids: { readonly policy: string; readonly group: string; readonly firewall: string },
+  ruleCollections: Json[],
+): WorldInput['resources'] {
+  return [
+    asResource({
+      name,
+      id: ids.policy,
+      type: 'Microsoft.Network/firewallPolicies',
+      location: LOCATION,
+      properties: {
+        provisioningState: 'Succeeded',
+        sku: { tier: 'Standard' },
+        threatIntelMode: 'Alert',
+        dnsSettings: { enableProxy: true, servers: [] },
+        ruleCollectionGroups: [{ id: ids.group }],
+        firewalls: [{ id: ids.firewall }],
+      },
+    }),
+    asResource({
+      name: 'rcg-aml-egress',
+      id: ids.group,
+      type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups',
+      properties: { provisioningState: 'Succeeded', priority: 200, ruleCollections },
+    }),
+  ];
 }

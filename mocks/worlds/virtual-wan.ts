@@ -13,7 +13,16 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { asResource, ids, type Json, LOCATION, res } from './base.js';
-import { computeEgressCollections, hub as peeredHub, hubAndSpoke, HUB_SUB } from './firewall-hub.js';
+import {
+  amlEgressCollections,
+  appRule,
+  computeEgressCollections,
+  hub as peeredHub,
+  hubAndSpoke,
+  HUB_SUB,
+  policyResources,
+  ruleCollection,
+} from './firewall-hub.js';
 import { mutate } from './healthy.js';
 
 const HP = `/subscriptions/${HUB_SUB}/resourceGroups/rg-connectivity-weu/providers`;
@@ -36,43 +45,6 @@ const HUB_PREFIX = '10.110.0.0/23';
 const MANAGED_SUB = 'e1a5c3d7-2b4f-4e6a-9c8d-7f0e1d2c3b4a';
 const MANAGED_GUID = '4b9d2f6e-8a1c-4e3b-9d7f-2c5a6e8b1d03';
 const MANAGED_VNET = `/subscriptions/${MANAGED_SUB}/resourceGroups/RG_vhub-weu_${MANAGED_GUID}/providers/Microsoft.Network/virtualNetworks/HV_vhub-weu_${MANAGED_GUID}`;
-
-const collection = (name: string, priority: number, action: 'Allow' | 'Deny', rules: Json[]): Json => ({
-  ruleCollectionType: 'FirewallPolicyFilterRuleCollection',
-  name,
-  priority,
-  action: { type: action },
-  rules,
-});
-
-const mcrRule = (name: string, fqdns: string[]): Json => ({
-  ruleType: 'ApplicationRule',
-  name,
-  protocols: [{ protocolType: 'Https', port: 443 }],
-  sourceAddresses: ['10.20.0.0/16'],
-  targetFqdns: fqdns,
-});
-
-/**
- * What Microsoft lists: for image builds, Front Door by tag (network rule) and MCR by name
- * (application rule); then the rest compute needs (checks/compute-outbound), as the peered hub has it.
- */
-function egressCollections(): Json[] {
-  return [
-    collection('allow-aml-network', 100, 'Allow', [
-      {
-        ruleType: 'NetworkRule',
-        name: 'allow-frontdoor-firstparty',
-        ipProtocols: ['TCP'],
-        sourceAddresses: ['10.20.0.0/16'],
-        destinationAddresses: ['AzureFrontDoor.FirstParty'],
-        destinationPorts: ['443'],
-      },
-    ]),
-    collection('allow-aml-fqdns', 200, 'Allow', [mcrRule('allow-mcr', ['mcr.microsoft.com', '*.data.mcr.microsoft.com'])]),
-    ...computeEgressCollections(),
-  ];
-}
 
 const hubRouteTable = (id: string, labels: string[], routes: Json[], associated: string[]): WorldInput['resources'][number] =>
   asResource({
@@ -177,26 +149,10 @@ export function securedHub(w: WorldInput): void {
         additionalProperties: {},
       },
     }),
-    asResource({
-      name: 'fwp-vhub-weu',
-      id: vwan.policy,
-      type: 'Microsoft.Network/firewallPolicies',
-      location: LOCATION,
-      properties: {
-        provisioningState: 'Succeeded',
-        sku: { tier: 'Standard' },
-        threatIntelMode: 'Alert',
-        dnsSettings: { enableProxy: true, servers: [] },
-        ruleCollectionGroups: [{ id: vwan.group }],
-        firewalls: [{ id: vwan.firewall }],
-      },
-    }),
-    asResource({
-      name: 'rcg-aml-egress',
-      id: vwan.group,
-      type: 'Microsoft.Network/firewallPolicies/ruleCollectionGroups',
-      properties: { provisioningState: 'Succeeded', priority: 200, ruleCollections: egressCollections() },
-    }),
+    ...policyResources('fwp-vhub-weu', vwan, [
+      ...amlEgressCollections({ sourceAddresses: ['10.20.0.0/16'] }),
+      ...computeEgressCollections(),
+    ]),
   );
 }
 
@@ -220,7 +176,7 @@ export function virtualWanWorlds(): Record<string, WorldInput> {
         group.ruleCollections.splice(
           1,
           0,
-          collection('deny-mcr-data', 150, 'Deny', [mcrRule('deny-mcr-data', ['*.data.mcr.microsoft.com'])]),
+          ruleCollection('deny-mcr-data', 150, 'Deny', [appRule('deny-mcr-data', ['*.data.mcr.microsoft.com'])]),
         );
       },
     ),
