@@ -7,7 +7,7 @@ import { packageRoot } from '../src/base/paths.js';
 import { parseWorld, type World, type WorldInput } from '../src/world/schema.js';
 import { startMockServer, type MockServer, type MockServerOptions } from '../mocks/server.js';
 import { main } from '../src/cli/main.js';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { runAudit } from '../src/engine/run.js';
 import type { Check } from '../src/engine/check.js';
 import type { CheckResult } from '../src/report/types.js';
@@ -109,4 +109,17 @@ export function checkAuditor(check: Check): {
       return current;
     },
   };
+}
+
+/**
+ * A check's verdict on a world: its status, and its findings' messages in order, each containing
+ * its string or matching its pattern (a wrong status names every finding's message).
+ */
+export function expectVerdict(result: CheckResult, status: string, messages: readonly (string | RegExp)[]): void {
+  const found = result.findings.map((f) => f.message);
+  expect(result.status, JSON.stringify(found)).toBe(status);
+  expect(found).toHaveLength(messages.length);
+  messages.forEach((m, i) => {
+    expect(found[i]).toMatch(m);
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../checks/acr-private-endpoint-region/index.js';
-import { checkAuditor } from '../helpers.js';
+import { checkAuditor, expectVerdict } from '../helpers.js';
 
 const t = checkAuditor(check);
 const audit = t.audit;
@@ -25,12 +25,7 @@ describe('acr-private-endpoint-region', () => {
       [/^Registry crmlopsprodweu has private endpoint connections but is on the Standard SKU: private endpoints need Premium\.$/],
     ],
   ] as const)('%s → %s', async (world, status, messages) => {
-    const r = await audit(world);
-    expect(r.status).toBe(status);
-    expect(r.findings).toHaveLength(messages.length);
-    messages.forEach((m, i) => {
-      expect(r.findings[i]!.message).toMatch(m);
-    });
+    expectVerdict(await audit(world), status, messages);
   });
 
   it('a Pending connection gets the approve command; a Rejected one is recreated', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ids } from '../../mocks/worlds/generate.js';
 import { HUB_SUB } from '../../mocks/worlds/firewall-hub.js';
 import check, { allowRule } from '../../checks/nsg-outbound-service-tags/index.js';
-import { checkAuditor, startHarness } from '../helpers.js';
+import { checkAuditor, expectVerdict, startHarness } from '../helpers.js';
 import { runAudit } from '../../src/engine/run.js';
 import { describeTopology } from '../../src/network/gather/topology.js';
 import { mermaid } from '../../src/report/markdown.js';
@@ -44,12 +44,7 @@ describe('nsg-outbound-service-tags on its worlds', () => {
       [`${MCR} cannot be decided for 3 of 3 prefixes: rule AllowMcrOutbound (priority 100) uses application security groups`],
     ],
   ] as const)('%s → %s', async (world, status, messages) => {
-    const result = await audit(world);
-    expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
-    expect(result.findings.map((f) => f.message)).toHaveLength(messages.length);
-    messages.forEach((m, i) => {
-      expect(result.findings[i]!.message).toContain(m);
-    });
+    expectVerdict(await audit(world), status, messages);
   });
 
   it('names the exact prefix an explicit list misses, and the rule to add', async () => {
@@ -146,12 +141,7 @@ describe('nsg-outbound-service-tags through an Azure Firewall (issue 21)', () =>
       ],
     ],
   ] as const)('%s → %s', async (world, status, messages) => {
-    const result = await audit(world);
-    expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
-    expect(result.findings.map((f) => f.message)).toHaveLength(messages.length);
-    messages.forEach((m, i) => {
-      expect(result.findings[i]!.message).toContain(m);
-    });
+    expectVerdict(await audit(world), status, messages);
   });
 
   it('a firewall that allows both says so, naming the deciding rules, and warns about nothing', async () => {

@@ -19,7 +19,7 @@ import { Inventory } from '../../src/inventory/index.js';
 import { ids } from '../../mocks/worlds/generate.js';
 import { HUB_SUB } from '../../mocks/worlds/firewall-hub.js';
 import { HUB_FIREWALL_IP, vwan } from '../../mocks/worlds/virtual-wan.js';
-import { loadWorldByName, startHarness, type MockHarness } from '../helpers.js';
+import { expectVerdict, loadWorldByName, startHarness, type MockHarness } from '../helpers.js';
 
 /** A Microsoft example's 200 body, `properties` flattened as the SDK flattens them (cast by the caller). */
 function example(name: string): Record<string, unknown> {
@@ -159,11 +159,7 @@ describe('a spoke of a secured hub, through the mock', () => {
     const h = await harness(world);
     const report = await runAudit({ inventory: h.inventory, checks: nsgCheck, workspaceIds: [ids.workspace] });
     const result = report.targets[0]!.results[0]!;
-    expect(result.status, JSON.stringify(result.findings.map((f) => f.message))).toBe(status);
-    expect(result.findings).toHaveLength(messages.length);
-    messages.forEach((m, i) => {
-      expect(result.findings[i]!.message).toContain(m);
-    });
+    expectVerdict(result, status, messages);
   });
 
   it('the connection route table: routes come from rt-ml-spokes, named as where they come from', async () => {
