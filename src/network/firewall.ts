@@ -83,7 +83,7 @@ interface Rect {
   destination: RangeSet;
 }
 
-const EMPTY = RangeSet.of([]);
+const EMPTY = RangeSet.EMPTY;
 
 /**
  * Evaluates traffic to one destination. With names, each name is its own part (HTTPS carries it
@@ -246,7 +246,7 @@ function networkPhase(
     }
   }
   // Application rules see the packet by source and name only.
-  return RangeSet.union(EMPTY, ...open.map((r) => r.source));
+  return RangeSet.union(...open.map((r) => r.source));
 }
 
 /** Application rules, in order, for the sources no network rule decided; then the default deny. */

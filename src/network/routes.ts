@@ -66,7 +66,9 @@ export function evaluateRoutes(destination: AddressSet | RangeSet, routes: reado
     if (rest.empty) break;
     const part = rest.intersect(e.set);
     if (part.empty) continue;
-    byRoute.set(e.route, [...(byRoute.get(e.route) ?? []), part]);
+    const parts = byRoute.get(e.route);
+    if (parts) parts.push(part);
+    else byRoute.set(e.route, [part]);
     rest = rest.minus(part);
   }
   const segments: RouteSegment[] = [...byRoute].map(([route, parts]) =>
