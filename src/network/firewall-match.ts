@@ -29,16 +29,7 @@ export function resolveAddressRanges(entry: string, tags: ServiceTagIndex): Rang
   return tags.get(e)?.ranges;
 }
 
-/** Whether a port entry (`443`, `8000-8999`, `*`) covers `port`; malformed entries cover nothing. */
-export function portCovers(entry: string, port: number): boolean {
-  const t = entry.trim();
-  if (t === '*') return true;
-  const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
-  if (!m) return false;
-  const lo = Number(m[1]);
-  const hi = m[2] === undefined ? lo : Number(m[2]);
-  return port >= lo && port <= hi;
-}
+export { portCovers } from './ports.js';
 
 /** Whether a name pattern matches one name, Azure Firewall's way (`*.x` is every name under x). */
 export function fqdnMatches(pattern: string, name: string): boolean {

@@ -21,6 +21,7 @@
  * the cuts are CIDR set arithmetic, and complete, because DenyAllOutBound matches everything.
  */
 import { ALL, RangeSet, intersect, isCidr, minus, union, withCidrs, type AddressSet } from './cidr.js';
+import { portCovers } from './ports.js';
 import type { ServiceTagIndex } from './service-tags.js';
 
 export interface NsgRule {
@@ -145,15 +146,7 @@ export function protocolMatches(ruleProtocol: string, protocol: 'Tcp' | 'Udp'): 
 /** Whether a rule's destination ports cover `port`. Malformed ranges match nothing. */
 export function portMatches(rule: Pick<NsgRule, 'destinationPortRange' | 'destinationPortRanges'>, port: number): boolean {
   const ranges = [...(rule.destinationPortRanges ?? []), ...(rule.destinationPortRange ? [rule.destinationPortRange] : [])];
-  return ranges.some((r) => {
-    const t = r.trim();
-    if (t === '*') return true;
-    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(t);
-    if (!m) return false;
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    return port >= lo && port <= hi;
-  });
+  return ranges.some((r) => portCovers(r, port));
 }
 
 type Resolved = { set: AddressSet | RangeSet } | { unresolved: string };
