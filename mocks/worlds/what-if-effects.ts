@@ -58,6 +58,20 @@ export function whatIfEffectCases(): WhatIfCase[] {
     name: `mlw-mlops-prod-weu/${name}`,
     properties: { type: 'FQDN', category: 'UserDefined', destination },
   });
+  // The PyPI FQDN rules a template adds to a V1 managed network, and what what-if says of them.
+  const PYPI = [
+    ['allow-pypi', 'pypi.org'],
+    ['allow-pythonhosted', 'files.pythonhosted.org'],
+  ] as const;
+  const addPypiRules = () =>
+    [
+      template(PYPI.map(([name, destination]) => fqdnResource(name, destination))),
+      PYPI.map(([name, destination]) => ({
+        resourceId: `${ids.workspace}/outboundRules/${name}`,
+        changeType: 'Create',
+        after: fqdn(name, destination),
+      })),
+    ] as const;
   const peeringResource = (vnet: string, remote: string): Json => ({
     type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
     apiVersion: '2024-05-01',
@@ -230,15 +244,7 @@ export function whatIfEffectCases(): WhatIfCase[] {
       'managed-package-fqdn-missing',
       'whatif-adds-pypi-rules: the template adds the PyPI FQDN outbound rules to the provisioned managed network; Azure makes them Active.',
       DEPLOYMENT,
-      template([fqdnResource('allow-pypi', 'pypi.org'), fqdnResource('allow-pythonhosted', 'files.pythonhosted.org')]),
-      [
-        { resourceId: `${ids.workspace}/outboundRules/allow-pypi`, changeType: 'Create', after: fqdn('allow-pypi', 'pypi.org') },
-        {
-          resourceId: `${ids.workspace}/outboundRules/allow-pythonhosted`,
-          changeType: 'Create',
-          after: fqdn('allow-pythonhosted', 'files.pythonhosted.org'),
-        },
-      ],
+      ...addPypiRules(),
     ),
     withWhatIf(
       'managed-v2-package-fqdn-missing',
@@ -288,15 +294,7 @@ export function whatIfEffectCases(): WhatIfCase[] {
       provisioning,
       'whatif-adds-rules-provisioning: the same rules added while the managed network is still Provisioning: what Azure sets their status to is not certain yet.',
       DEPLOYMENT,
-      template([fqdnResource('allow-pypi', 'pypi.org'), fqdnResource('allow-pythonhosted', 'files.pythonhosted.org')]),
-      [
-        { resourceId: `${ids.workspace}/outboundRules/allow-pypi`, changeType: 'Create', after: fqdn('allow-pypi', 'pypi.org') },
-        {
-          resourceId: `${ids.workspace}/outboundRules/allow-pythonhosted`,
-          changeType: 'Create',
-          after: fqdn('allow-pythonhosted', 'files.pythonhosted.org'),
-        },
-      ],
+      ...addPypiRules(),
     ),
     withWhatIf(
       'healthy-private',
