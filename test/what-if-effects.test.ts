@@ -2,43 +2,16 @@
  * `audit --what-if` over what Azure does on its own when a deployment applies (issue 26 §2): each
  * case a template and ARM's answer in Microsoft's what-if shape, through the real SDK over HTTPS.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditReport, TargetResult } from '../src/report/types.js';
-import { ids, RG, SUB } from '../mocks/worlds/generate.js';
+import { ids } from '../mocks/worlds/generate.js';
 import { whatIfChildCases } from '../mocks/worlds/what-if.js';
 import { whatIfEffectCases } from '../mocks/worlds/what-if-effects.js';
 import { PlannedState } from '../src/what-if/plan.js';
-import { runCli } from './helpers.js';
+import { whatIfRunner } from './what-if-runner.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aml-preflight-what-if-effects-'));
-  for (const c of [...whatIfEffectCases(), ...whatIfChildCases()]) {
-    await writeFile(join(dir, `${c.name}.world.json`), JSON.stringify(c.world));
-    await writeFile(join(dir, `${c.name}.template.json`), JSON.stringify(c.template, null, 2));
-  }
-});
-
-async function whatIf(name: string, ...args: string[]) {
-  const r = await runCli([
-    'audit',
-    '--mock',
-    join(dir, `${name}.world.json`),
-    '--what-if',
-    join(dir, `${name}.template.json`),
-    '--subscription',
-    SUB,
-    '--resource-group',
-    RG,
-    '--format',
-    'json',
-    ...args,
-  ]);
-  return { ...r, report: JSON.parse(r.stdout) as AuditReport };
-}
+const { audit: run } = whatIfRunner('what-if-effects', () => [...whatIfEffectCases(), ...whatIfChildCases()]);
+const whatIf = (name: string, ...args: string[]) => run(name, args);
 
 const target = (report: AuditReport, id: string = ids.workspace): TargetResult => {
   const t = report.targets.find((x) => x.workspaceId.toLowerCase() === id.toLowerCase());

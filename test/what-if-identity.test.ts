@@ -1,42 +1,14 @@
 /** `audit --what-if` of deployments that create or delete role assignments: identity-access on the planned state. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/report/types.js';
 import { PlannedState } from '../src/what-if/plan.js';
 import { ids, RG, SUB } from '../mocks/worlds/generate.js';
 import { COMPUTE_PRINCIPALS } from '../mocks/worlds/identity.js';
 import { whatIfIdentityCases } from '../mocks/worlds/what-if-identity.js';
-import { runCli } from './helpers.js';
+import { whatIfRunner } from './what-if-runner.js';
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aml-preflight-what-if-identity-'));
-  for (const c of whatIfIdentityCases()) {
-    await writeFile(join(dir, `${c.name}.world.json`), JSON.stringify(c.world));
-    await writeFile(join(dir, `${c.name}.template.json`), JSON.stringify(c.template, null, 2));
-  }
-});
-
-async function whatIf(name: string) {
-  const r = await runCli([
-    'audit',
-    '--mock',
-    join(dir, `${name}.world.json`),
-    '--what-if',
-    join(dir, `${name}.template.json`),
-    '--subscription',
-    SUB,
-    '--resource-group',
-    RG,
-    '--check',
-    'identity-access',
-    '--format',
-    'json',
-  ]);
-  return { ...r, report: (r.stdout ? JSON.parse(r.stdout) : undefined) as AuditReport };
-}
+const { audit: run } = whatIfRunner('what-if-identity', whatIfIdentityCases);
+const whatIf = (name: string) => run(name, ['--check', 'identity-access']);
 
 const result = (report: AuditReport) => report.targets.find((t) => t.workspaceId === ids.workspace)?.results[0];
 const GPU = COMPUTE_PRINCIPALS['gpu-train-cluster']!;

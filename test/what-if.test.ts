@@ -1,49 +1,30 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditReport } from '../src/report/types.js';
 import { PlannedState } from '../src/what-if/plan.js';
 import { packageRoot } from '../src/base/paths.js';
-import { ids, RG, SUB } from '../mocks/worlds/generate.js';
+import { ids } from '../mocks/worlds/generate.js';
 import { microsoftExampleCase, templateDigest, whatIfCases, type WhatIfCase } from '../mocks/worlds/what-if.js';
 import { runCli } from './helpers.js';
+import { whatIfRunner } from './what-if-runner.js';
 
-let dir: string;
 const cases = new Map<string, WhatIfCase>();
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aml-preflight-what-if-'));
+const { audit: run, path } = whatIfRunner('what-if', async () => {
   const example = JSON.parse(
     await readFile(join(packageRoot, 'mocks', 'fixtures', 'what-if', 'PostDeploymentWhatIfOnResourceGroup.json'), 'utf8'),
   );
-  for (const c of [...whatIfCases(), microsoftExampleCase(example)]) {
-    cases.set(c.name, c);
-    await writeFile(join(dir, `${c.name}.world.json`), JSON.stringify(c.world));
-    await writeFile(join(dir, `${c.name}.template.json`), JSON.stringify(c.template, null, 2));
-  }
+  for (const c of [...whatIfCases(), microsoftExampleCase(example)]) cases.set(c.name, c);
+  return [...cases.values()];
 });
 
 /** `audit --what-if` of a case at resource group scope, JSON unless `args` says another format. */
 function whatIf(name: string, ...args: string[]) {
-  return whatIfAt(name, ['--resource-group', RG], args);
+  return run(name, args);
 }
 
-async function whatIfAt(name: string, scope: string[], args: string[]) {
-  const r = await runCli([
-    'audit',
-    '--mock',
-    join(dir, `${name}.world.json`),
-    '--what-if',
-    join(dir, `${name}.template.json`),
-    '--subscription',
-    SUB,
-    ...scope,
-    '--format',
-    'json',
-    ...args,
-  ]);
-  const json = args.includes('--format') ? false : r.stdout !== '';
-  return { ...r, report: (json ? JSON.parse(r.stdout) : undefined) as AuditReport };
+function whatIfAt(name: string, scope: string[], args: string[]) {
+  return run(name, args, scope);
 }
 
 /** check → `status` (or `live→planned` when the deployment changes it), for the one workspace. */
@@ -219,10 +200,10 @@ describe('audit --what-if', () => {
         },
       },
     };
-    await writeFile(join(dir, 'secure.world.json'), JSON.stringify(world));
-    await writeFile(join(dir, 'secure.template.json'), JSON.stringify(template));
-    await writeFile(join(dir, 'secure.parameters.json'), JSON.stringify({ parameters: { adminPassword: { value: secret } } }));
-    const r = await whatIf('secure', '--parameters', join(dir, 'secure.parameters.json'));
+    await writeFile(path('secure.world.json'), JSON.stringify(world));
+    await writeFile(path('secure.template.json'), JSON.stringify(template));
+    await writeFile(path('secure.parameters.json'), JSON.stringify({ parameters: { adminPassword: { value: secret } } }));
+    const r = await whatIf('secure', '--parameters', path('secure.parameters.json'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/InvalidTemplate: The value '\[REDACTED\]' of parameter 'adminPassword'/);
     expect(r.stderr + r.stdout).not.toContain(secret);
@@ -232,17 +213,17 @@ describe('audit --what-if', () => {
     const noScope = await runCli([
       'audit',
       '--mock',
-      join(dir, 'whatif-deny-above-mcr.world.json'),
+      path('whatif-deny-above-mcr.world.json'),
       '--what-if',
-      join(dir, 'whatif-deny-above-mcr.template.json'),
+      path('whatif-deny-above-mcr.template.json'),
     ]);
     expect(noScope.code).toBe(2);
     expect(noScope.stderr).toMatch(/--what-if needs the deployment's one scope/);
-    await writeFile(join(dir, 'bicep.bicep'), "resource nsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {}");
-    const bicep = await whatIf('whatif-deny-above-mcr', '--what-if', join(dir, 'bicep.bicep'));
+    await writeFile(path('bicep.bicep'), "resource nsg 'Microsoft.Network/networkSecurityGroups@2024-05-01' = {}");
+    const bicep = await whatIf('whatif-deny-above-mcr', '--what-if', path('bicep.bicep'));
     expect(bicep.code).toBe(2);
     expect(bicep.stderr).toMatch(/is not JSON .*az bicep build/);
-    const baseline = await whatIf('whatif-deny-above-mcr', '--baseline', join(dir, 'x.json'));
+    const baseline = await whatIf('whatif-deny-above-mcr', '--baseline', path('x.json'));
     expect(baseline.stderr).toMatch(/does not combine with --baseline/);
   });
 });
