@@ -20,7 +20,7 @@ import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { customerComputes } from '../../src/network/gather/customer-computes.js';
 import { registryHostsToCheck } from './registry.js';
 import { indexServiceTags, type ServiceTagIndex } from '../../src/network/service-tags.js';
-import { describeRule } from '../nsg-outbound-service-tags/index.js';
+import { describeRule, ruleResourceId } from '../../src/network/firewall-words.js';
 import { firewallAllow, nsgAllow, routeOut, type AllowTarget } from './fixes.js';
 import { describePorts, ROWS, type Row, type RowPort } from './rows.js';
 
@@ -257,9 +257,7 @@ function report(
       .slice(0, SHOWN)
       .map((x) => ({ verdict: x.verdict, ...(x.fqdn ? { fqdn: x.fqdn } : {}), rule: x.rule ?? null, ...(x.why ? { why: x.why } : {}) })),
   };
-  const resourceId = d.rule?.group
-    ? `${d.rule.ownerId}/ruleCollectionGroups/${d.rule.group.name}`
-    : (d.rule?.ownerId ?? appliance.firewallId);
+  const resourceId = ruleResourceId(d.rule, appliance.firewallId);
   const fwFix = firewallAllow(appliance, d.rule, fix, egress.source);
   if (evaluation.verdict === 'deny')
     ctx.report({

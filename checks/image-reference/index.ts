@@ -13,7 +13,7 @@ import { size } from '../../src/network/cidr.js';
 import { EGRESS_PATH_ACTIONS, gatherEgressPath } from '../../src/network/gather/egress-path.js';
 import { evaluateEgressPath, taglessPath } from '../../src/network/egress-path.js';
 import { nameOf } from '../../src/network/exposure.js';
-import { describeRule } from '../nsg-outbound-service-tags/index.js';
+import { describeRule, ruleResourceId } from '../../src/network/firewall-words.js';
 import { indexServiceTags } from '../../src/network/service-tags.js';
 import { parseImageReference, PUBLIC_REGISTRIES, registryHosts, type ReferenceProblem } from '../../src/images/reference.js';
 import { fqdnCovers, isActive, type OutboundRule } from '../../src/network/managed.js';
@@ -255,9 +255,7 @@ async function checkPublicReachable(
           decidingRule: d.rule ?? null,
           why: d.why ?? null,
         };
-        const resourceId = d.rule?.group
-          ? `${d.rule.ownerId}/ruleCollectionGroups/${d.rule.group.name}`
-          : (d.rule?.ownerId ?? seg.appliance.firewallId);
+        const resourceId = ruleResourceId(d.rule, seg.appliance.firewallId);
         if (seg.evaluation.verdict === 'deny')
           ctx.report({
             messageId: 'publicPathBlocked',

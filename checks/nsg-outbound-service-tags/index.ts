@@ -26,6 +26,7 @@ import { indexServiceTags, type ServiceTag } from '../../src/network/service-tag
 import { nameOf, vnetOf } from '../../src/network/exposure.js';
 import { customerComputes } from '../../src/network/gather/customer-computes.js';
 import type { FirewallRuleRef } from '../../src/network/firewall-rules.js';
+import { describeRule, ruleResourceId } from '../../src/network/firewall-words.js';
 import { firewallAllowCommand, type FirewallToFix } from '../../src/network/firewall-fix.js';
 
 const PORT = 443;
@@ -218,9 +219,7 @@ export default defineCheck({
                 ...(x.why ? { why: x.why } : {}),
               })),
             };
-            const resourceId = d.rule?.group
-              ? `${d.rule.ownerId}/ruleCollectionGroups/${d.rule.group.name}`
-              : (d.rule?.ownerId ?? appliance.firewallId);
+            const resourceId = ruleResourceId(d.rule, appliance.firewallId);
             if (evaluation.verdict === 'deny')
               ctx.report({
                 messageId: 'firewallDenied',
@@ -299,14 +298,6 @@ export default defineCheck({
     }
   },
 });
-
-/** `collection allow-aml-network (priority 100), rule x, in group g (priority 200) of policy p`. */
-export function describeRule(r: FirewallRuleRef): string {
-  const where = r.group
-    ? `, in rule collection group ${r.group.name} (priority ${r.group.priority}) of ${r.inheritance > 0 ? 'parent ' : ''}policy ${nameOf(r.ownerId)}`
-    : ` of firewall ${nameOf(r.ownerId)} (classic rules)`;
-  return `${r.kind} rule ${r.rule} of ${r.action} collection ${r.collection.name} (priority ${r.collection.priority})${where}`;
-}
 
 /** The `az` command that adds the missing allow, before the rule that decides: MCR by name, Front Door by its tag. */
 function firewallFix(fw: FirewallToFix, rule: FirewallRuleRef | undefined, isMcr: boolean, tag: string, source: readonly string[]): string {
