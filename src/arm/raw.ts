@@ -5,6 +5,7 @@
  * count, the CA settings, the snapshot recorder and Resource Graph's local answers all apply, as
  * they do to every generated operation.
  */
+import { validatedBody } from './shapes.js';
 import { createHttpPoller, type OperationResponse, type OperationState, type RunningOperation } from '@azure/core-lro';
 import {
   createHttpHeaders,
@@ -63,6 +64,8 @@ function restError(response: PipelineResponse): RestError {
 
 function parseBody(response: PipelineResponse): unknown {
   if (!response.bodyAsText) return undefined;
+  const parsed = validatedBody(response);
+  if (parsed) return parsed.body;
   try {
     return JSON.parse(response.bodyAsText);
   } catch {

@@ -222,6 +222,19 @@ export const shapePolicy: PipelinePolicy = {
     }
     const problem = shapeProblem(shape, body);
     if (problem) throw new RestError(`ARM answered an unexpected shape at ${problem}`, { code: 'UnexpectedShape', request, response });
+    validated.set(request, { text: response.bodyAsText, body });
     return response;
   },
 };
+
+/** The bodies the policy parsed, by request: a raw read (`arm/raw.ts`) takes them instead of parsing again. */
+const validated = new WeakMap<object, { readonly text: string; readonly body: unknown }>();
+
+/**
+ * The body this policy parsed for `response`'s request, when the text is still the one it parsed
+ * (a later policy may have changed it); else undefined. A region's service tags are 3 MB of JSON.
+ */
+export function validatedBody(response: { readonly request: object; readonly bodyAsText?: string | null }): { body: unknown } | undefined {
+  const hit = validated.get(response.request);
+  return hit && hit.text === response.bodyAsText ? { body: hit.body } : undefined;
+}
