@@ -1,49 +1,28 @@
 /**
  * Bundles the CLI into `dist/bundle/` with esbuild, so a preflight gate, which starts a fresh
- * process every time, does not pay for resolving and reading hundreds of modules: one ESM entry,
- * with the Azure SDK clients, reporters and the mock split into chunks that load only when a
- * command needs them. Bundled from the TypeScript sources, so the source maps point at them. The
- * launcher does not turn them on: Node would read and parse every chunk's map at each start (about
- * 50 ms of a one-workspace audit); `NODE_OPTIONS=--enable-source-maps` gives stack traces in the
- * TypeScript sources when one is needed. It turns on Node's compile cache where the running Node has
- * it (22.1+).
+ * process every time, does not pay for resolving and reading hundreds of modules: one entry, with
+ * the Azure SDK clients, reporters and the mock split into chunks that load only when a command
+ * needs them. Two passes: esbuild splits only ESM, and ESM has no code cache on Node 20, so the ESM
+ * chunks are then turned into CommonJS ones, which the launcher (src/cli/launcher.ts) compiles with
+ * V8's code cache. Bundled from the TypeScript sources, so the source maps point at them (through
+ * both passes). The launcher does not turn them on: Node would read and parse every chunk's map at
+ * each start (about 50 ms of a one-workspace audit); `NODE_OPTIONS=--enable-source-maps` gives stack
+ * traces in the TypeScript sources when one is needed.
  */
-import { build, type Plugin } from 'esbuild';
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../src/base/paths.js';
 
-/**
- * Built-ins imported through `require()` instead of `import`. An ESM import of a built-in makes Node
- * build its module facade, which reads every export: on Node 22 and later `node:http`'s lazy
- * `WebSocket`, `MessageEvent` and `CloseEvent` then load undici (about 90 ms of every start), though
- * the HTTP client of the Azure SDK uses only `request` and `Agent`. Required, the module's exports
- * are read only when used.
- */
-function requiredBuiltins(names: readonly string[]): Plugin {
-  const filter = new RegExp(`^(node:)?(${names.join('|')})$`);
-  return {
-    name: 'required-builtins',
-    setup(b) {
-      // The stand-in's own require() stays external: Node's require of the real built-in.
-      b.onResolve({ filter }, (args) =>
-        args.namespace === 'required-builtin'
-          ? { path: args.path, external: true }
-          : { path: args.path.replace(/^node:/, ''), namespace: 'required-builtin' },
-      );
-      b.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({
-        contents: `module.exports = require('node:${args.path}');`,
-        loader: 'js',
-      }));
-    },
-  };
-}
-
 const out = join(packageRoot, 'dist', 'bundle');
+// The ESM pass's output, read (with its source maps) by the CommonJS pass.
+const esm = join(packageRoot, 'dist', 'bundle-esm');
 await rm(out, { recursive: true, force: true });
-const result = await build({
+await rm(esm, { recursive: true, force: true });
+const split = await build({
   entryPoints: { cli: join(packageRoot, 'src', 'cli', 'bin.ts') },
-  outdir: out,
+  outdir: esm,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -60,35 +39,65 @@ const result = await build({
   sourcesContent: false,
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
-  // CommonJS dependencies inside an ESM bundle still call require() for Node's built-ins.
-  banner: {
-    js: "import { createRequire as __amlPreflightRequire } from 'node:module'; const require = __amlPreflightRequire(import.meta.url);",
-  },
   metafile: true,
   logLevel: 'warning',
-  plugins: [requiredBuiltins(['http', 'https'])],
 });
+
+/**
+ * The second pass: each ESM chunk to CommonJS, one file each, so the launcher can compile them with
+ * a code cache (src/cli/code-cache.ts). Imports of other chunks stay requires of their .cjs files;
+ * a dynamic import() becomes a require when it runs, so a chunk still loads only when used. The ESM
+ * code is strict, so the CommonJS is too; `import.meta.url` is the chunk's own file URL.
+ */
+const chunkFiles = Object.keys(split.metafile.outputs).filter((f) => f.endsWith('.mjs'));
+const converted = await build({
+  entryPoints: chunkFiles.map((f) => join(packageRoot, f)),
+  outdir: out,
+  outbase: esm,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  keepNames: true,
+  sourcemap: 'linked',
+  sourcesContent: false,
+  supported: { 'dynamic-import': false },
+  outExtension: { '.js': '.cjs' },
+  banner: { js: '"use strict";var __amlImportMetaUrl=require("node:url").pathToFileURL(__filename).href;' },
+  define: { 'import.meta.url': '__amlImportMetaUrl' },
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'chunks-stay-apart',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, (args) =>
+          args.kind === 'entry-point' ? undefined : { path: args.path.replace(/\.mjs$/, '.cjs'), external: true },
+        );
+      },
+    },
+  ],
+});
+// Anything esbuild could not carry over to CommonJS (another import.meta, a top-level await) fails the build.
+if (converted.warnings.length > 0) throw new Error(`bundle: ${converted.warnings.length} warning(s) converting to CommonJS`);
+await rm(esm, { recursive: true, force: true });
+
+const outputs = Object.keys(converted.metafile.outputs).filter((f) => f.endsWith('.cjs'));
+const hash = createHash('sha256');
+for (const f of outputs.sort()) hash.update(f).update(await readFile(join(packageRoot, f)));
 const launcher = join(out, 'aml-preflight.mjs');
-await writeFile(
-  launcher,
-  `#!/usr/bin/env node
-// The aml-preflight executable: the bundled CLI with, where the running Node has it, its compile
-// cache (in the user's cache folder, shared across runs). Stack traces in the TypeScript sources:
-// NODE_OPTIONS=--enable-source-maps (the maps ship beside the chunks).
-import module from 'node:module';
-import v8 from 'node:v8';
-module.enableCompileCache?.();
-// A tenant audit keeps about 80 MB live at 2,000 workspaces, and allocates fast; while major GCs
-// are cheap V8 lets the heap grow to four times the live set before the next one (460 MB of RSS).
-// Growing it by half instead holds that run near 300 MB for the same CPU. A --heap-growing-percent
-// given to node wins.
-if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent') || a.startsWith('--heap_growing_percent')))
-  v8.setFlagsFromString('--heap-growing-percent=50');
-await import('./cli.mjs');
-`,
-);
+await build({
+  entryPoints: [join(packageRoot, 'src', 'cli', 'launcher.ts')],
+  outfile: launcher,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { AML_PREFLIGHT_BUILD: JSON.stringify(hash.digest('hex').slice(0, 16)) },
+  logLevel: 'warning',
+});
 await chmod(launcher, 0o755);
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(
-  `bundled the CLI into dist/bundle/: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.mjs')).length} files, ${(bytes / 1e6).toFixed(1)} MB with source maps`,
-);
+const bytes = Object.values(converted.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`bundled the CLI into dist/bundle/: ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB with source maps`);

@@ -241,6 +241,31 @@ describe("the bundled executable (the package's bin)", () => {
     }
   });
 
+  it('compiles from its code cache from the second start on, one folder per build and Node options; NODE_DISABLE_COMPILE_CACHE turns it off', async () => {
+    const cacheDir = await mkdtemp(join(tmpdir(), 'aml-bundle-cache-'));
+    const start = async (env: Record<string, string> = {}) => {
+      const r = await run(process.execPath, [bundle, 'audit', '--mock', worldPath('healthy-private'), '--format', 'json'], {
+        env: { ...process.env, AML_PREFLIGHT_CACHE_DIR: cacheDir, NODE_DEBUG: 'aml-preflight', ...env },
+      });
+      const line = /code cache: (\{.*\})/.exec(r.stderr);
+      expect(line, r.stderr).not.toBeNull();
+      return { stats: JSON.parse(line![1]!) as { hits: number; misses: number; written: number; unused?: string }, stdout: r.stdout };
+    };
+    const first = await start();
+    expect(first.stats.hits).toBe(0);
+    expect(first.stats.written).toBe(first.stats.misses);
+    const second = await start();
+    expect(second.stats).toEqual({ hits: first.stats.misses, misses: 0, written: 0 });
+    const verdicts = (s: string) => (JSON.parse(s) as { summary: unknown }).summary;
+    expect(verdicts(second.stdout)).toEqual(verdicts(first.stdout));
+    const folders = await readdir(join(cacheDir, 'code-cache'));
+    expect(folders).toHaveLength(1);
+    // Other Node options (V8 would reject this cache under them): a folder of their own, the first one kept.
+    expect((await start({ NODE_OPTIONS: '--max-old-space-size=300' })).stats.hits).toBe(0);
+    expect((await readdir(join(cacheDir, 'code-cache'))).sort()).toEqual([...folders, expect.any(String)].sort());
+    expect((await start({ NODE_DISABLE_COMPILE_CACHE: '1' })).stats).toMatchObject({ hits: 0, written: 0, unused: 'no cache folder' });
+  });
+
   it("loads no undici during an audit (neither the SDK's FormData test nor an ESM facade of node:http)", async () => {
     // Node loads undici lazily, for fetch, FormData and (Node 22+) http's WebSocket getters: ~45-90 ms of a start.
     const probe = `process.on('exit', () => console.error('undici:' + process.moduleLoadList.some((m) => m.includes('undici')))); process.argv = [process.argv[0], 'aml-preflight', 'audit', '--mock', ${JSON.stringify(worldPath('healthy-private'))}, '--format', 'json']; await import(${JSON.stringify(`file://${bundle}`)});`;
@@ -252,8 +277,8 @@ describe("the bundled executable (the package's bin)", () => {
     expect(r.stderr).toContain('undici:false');
   });
 
-  it('maps stack locations to the TypeScript sources under --enable-source-maps, and does not parse the maps at every start', async () => {
-    const map = JSON.parse(await readFile(join(packageRoot, 'dist', 'bundle', 'cli.mjs.map'), 'utf8')) as { sources: string[] };
+  it('maps stack locations to the TypeScript sources under --enable-source-maps, through both bundle passes, and does not parse the maps at every start', async () => {
+    const map = JSON.parse(await readFile(join(packageRoot, 'dist', 'bundle', 'cli.cjs.map'), 'utf8')) as { sources: string[] };
     expect(map.sources.some((s) => s.endsWith('src/cli/main.ts'))).toBe(true);
     expect(await readFile(bundle, 'utf8')).not.toContain('setSourceMapsEnabled');
     // An error thrown in bundled code shows the .ts file and line: the chunk that holds parseResourceId
@@ -261,13 +286,19 @@ describe("the bundled executable (the package's bin)", () => {
     const chunks = join(packageRoot, 'dist', 'bundle', 'chunks');
     const files = await readdir(chunks);
     let chunk: string | undefined;
-    for (const f of files.filter((x) => x.endsWith('.mjs')))
+    for (const f of files.filter((x) => x.endsWith('.cjs')))
       if ((await readFile(join(chunks, f), 'utf8')).includes('"parseResourceId"')) chunk = join(chunks, f);
     expect(chunk).toBeDefined();
-    const probe = `const m = await import(${JSON.stringify(`file://${chunk!}`)}); try { Object.values(m).find((v) => typeof v === 'function' && v.name === 'parseResourceId')('not an id'); } catch (e) { console.log(e.stack); }`;
-    const r = await run(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe]);
+    const probe = `const m = require(${JSON.stringify(chunk!)}); try { Object.values(m).find((v) => typeof v === 'function' && v.name === 'parseResourceId')('not an id'); } catch (e) { console.log(e.stack); }`;
+    const r = await run(process.execPath, ['--enable-source-maps', '-e', probe]);
     expect(r.stdout).toMatch(/^UsageError|^TypeError|^Error/);
     expect(r.stdout).toMatch(/at parseResourceId \(.*src\/base\/resource-id\.ts:\d+:\d+\)/);
+    // With the maps on, Node's own loader runs the bundle (it applies them), and the CLI works the same.
+    const args = [bundle, 'audit', '--mock', worldPath('healthy-private'), '--format', 'json'];
+    const summary = (r: { stdout: string }) => (JSON.parse(r.stdout) as { summary: Record<string, number> }).summary;
+    const plain = summary(await run(process.execPath, args));
+    expect(summary(await run(process.execPath, ['--enable-source-maps', ...args]))).toEqual(plain);
+    expect(plain.pass).toBeGreaterThan(0);
   });
 });
 

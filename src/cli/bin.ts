@@ -22,12 +22,13 @@ process.on('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 
-const code = await main(process.argv.slice(2), {
+void main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
   ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   abortSignal: controller.signal,
+}).then((code) => {
+  process.exitCode = code;
 });
-process.exitCode = code;

@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import workspaceKeysInSync from '../../checks/workspace-keys-in-sync/index.js';
+import { defaultCacheDir } from '../base/cache-dir.js';
 import { idKey } from '../base/resource-id.js';
 import { runAudit } from '../engine/run.js';
 import type { Inventory } from '../inventory/index.js';
@@ -60,13 +60,6 @@ export interface ResyncOutcome {
   readonly after: CheckResult;
   /** Whether the keys are in sync now (verified by reading them again). */
   readonly inSync: boolean;
-}
-
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.AML_PREFLIGHT_CACHE_DIR) return env.AML_PREFLIGHT_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'aml-preflight');
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'aml-preflight', 'Cache');
-  return join(homedir(), '.cache', 'aml-preflight');
 }
 
 /** The key check's verdict, read fresh. */
