@@ -23,7 +23,7 @@ import type { PrivateDnsZoneGroup } from '@azure/arm-network';
 import { ArmRequestError } from '../../src/arm/errors.js';
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { idKey, parseResourceId, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
-import type { Inventory, ReadOptions } from '../../src/inventory/index.js';
+import type { Inventory, ReadOptions, WorkspaceView } from '../../src/inventory/index.js';
 import { nameOf, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/gather/model.js';
 import { isManagedEndpoint } from '../../src/network/gather/nodes.js';
@@ -96,12 +96,23 @@ export default defineCheck<M>({
   },
   async run(ctx) {
     const opts = { abortSignal: ctx.abortSignal };
-    const { workspace, storage, registry } = await ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
-    const model = await networkModel(ctx.inventory, ctx.workspaceId, opts);
+    const estateRead = ctx.inventory.workspaceEstate(ctx.workspaceId, opts);
+    const modelRead = networkModel(ctx.inventory, ctx.workspaceId, opts);
+    // The key vault and the workspace's own endpoints hang off the workspace alone: read beside the
+    // network model, not after it (a round trip less before the zone groups). Awaited below in the
+    // order the check decides in, so the same failure wins.
+    const vaultRead = estateRead.then(({ workspace }) => readKeyVault(ctx, workspace.keyVault));
+    const wsPlacementsRead = estateRead.then(({ workspace }) => placements(ctx.inventory, workspaceConnections(workspace), opts));
+    for (const p of [modelRead, vaultRead, wsPlacementsRead]) p.catch(() => undefined);
+    const { workspace, storage, registry } = await estateRead;
+    const model = await modelRead;
     for (const t of [model.registry, model.storage]) if (t?.endpointReadError) throw t.endpointReadError;
     const managed = model.managed !== undefined;
     const wsSub = parseResourceId(ctx.workspaceId).subscriptionId;
-    const vault = await keyVaultOf(ctx, workspace.keyVault);
+    const vaultOrMissing = await vaultRead;
+    if (vaultOrMissing === 'missing')
+      ctx.note(`key vault ${nameOf(workspace.keyVault!)} was not found, so its private endpoints were not checked`);
+    const vault = vaultOrMissing === 'missing' ? undefined : vaultOrMissing;
     const cloud = cloudOf(
       [registry?.loginServer, storage?.primaryEndpoints?.blob, vault?.vaultUri, workspace.discoveryUrl],
       ctx.inventory.endpoint,
@@ -140,16 +151,11 @@ export default defineCheck<M>({
         endpoints.push({ placement: p, expect: { group: 'vault', zones, resourceId: vault.id, resourceName: vault.name } });
       }
     }
-    // The workspace's own endpoint: how clients and computes reach the workspace when it is private.
-    const wsConnections = (workspace.privateEndpointConnections ?? []).flatMap((c) =>
-      c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? '')
-        ? [{ privateEndpointId: c.privateEndpoint.id, status: 'Approved' }]
-        : [],
-    );
     const workspaceName = workspace.name ?? nameOf(ctx.workspaceId);
     const region = (workspace.location ?? '').toLowerCase().replace(/\s+/g, '');
     const workspaceGuid = workspace.workspaceId;
-    for (const p of await placements(ctx.inventory, wsConnections, opts)) {
+    // The workspace's own endpoint: how clients and computes reach the workspace when it is private.
+    for (const p of await wsPlacementsRead) {
       if (p.groupIds.length > 0 && !p.groupIds.includes('amlworkspace')) continue;
       const [api, ...rest] = zonesOf('amlworkspace');
       // `<workspace id>.workspace.<region>` is the record the workspace's API resolves through (how-to-custom-dns).
@@ -364,17 +370,24 @@ function reportNearMiss(
 }
 
 /** The workspace's key vault, or undefined when it has none or it is gone (a 404: nothing to resolve). */
-async function keyVaultOf(ctx: CheckContext<M>, id: string | undefined) {
+/** The workspace's key vault; `missing` when it is gone (the check notes it). */
+async function readKeyVault(ctx: CheckContext<M>, id: string | undefined) {
   if (!id) return undefined;
   try {
     return await ctx.inventory.keyVault(id, { abortSignal: ctx.abortSignal });
   } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) {
-      ctx.note(`key vault ${nameOf(id)} was not found, so its private endpoints were not checked`);
-      return undefined;
-    }
+    if (err instanceof ArmRequestError && err.statusCode === 404) return 'missing' as const;
     throw err;
   }
+}
+
+/** The workspace's approved private endpoint connections. */
+function workspaceConnections(workspace: WorkspaceView): { privateEndpointId: string }[] {
+  return (workspace.privateEndpointConnections ?? []).flatMap((c) =>
+    c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? '')
+      ? [{ privateEndpointId: c.privateEndpoint.id }]
+      : [],
+  );
 }
 
 /** Where approved private endpoints sit, read (an endpoint without a subnet is not placed). */

@@ -90,9 +90,12 @@ export class Inventory extends NetworkInventory {
     storage: StorageAccount | undefined;
     registry: RegistryView | undefined;
   }> {
+    // Listed under the workspace's id: read with it, not after it (see the network model's gather).
+    const computesRead = this.computes(workspaceId, opts);
+    computesRead.catch(() => undefined);
     const workspace = await this.workspace(workspaceId, opts);
     const [computes, storage, registry] = await Promise.all([
-      this.computes(workspaceId, opts),
+      computesRead,
       workspace.storageAccount ? this.storageAccount(workspace.storageAccount, opts) : undefined,
       workspace.containerRegistry ? this.registry(workspace.containerRegistry, opts) : undefined,
     ]);

@@ -10,6 +10,7 @@ import type { Nsg, NsgRule } from '../nsg.js';
 import { routePrefixes, type Route } from '../routes.js';
 import type { ServiceTagIndex } from '../service-tags.js';
 import { vnetOf } from '../exposure.js';
+import { prefetchApplianceVnets } from './firewall.js';
 import { virtualHubEgress } from './virtual-wan.js';
 import type { SubnetEgress } from '../egress-types.js';
 
@@ -25,6 +26,7 @@ export async function subnetEgress(
   // Parse first: a malformed id must throw before any read starts, or that read's rejection goes unheard.
   const vnetId = vnetOf(subnetId);
   const [subnet, vnet] = await Promise.all([inventory.subnet(subnetId, opts), inventory.virtualNetwork(vnetId, opts)]);
+  if (subnet.routeTable?.id) prefetchApplianceVnets(inventory, vnet, opts);
   const [nsg, routeTable, hub] = await Promise.all([
     subnet.networkSecurityGroup?.id ? inventory.networkSecurityGroup(subnet.networkSecurityGroup.id, opts) : undefined,
     subnet.routeTable?.id ? inventory.routeTable(subnet.routeTable.id, opts) : undefined,

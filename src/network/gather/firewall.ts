@@ -21,7 +21,14 @@
  * that holds the address, then the policy and its rule collection groups together, then the IP
  * groups the rules name.
  */
-import type { AzureFirewall, FirewallPolicy, FirewallPolicyRuleCollectionGroup, NetworkInterface, Subnet } from '@azure/arm-network';
+import type {
+  AzureFirewall,
+  FirewallPolicy,
+  FirewallPolicyRuleCollectionGroup,
+  NetworkInterface,
+  Subnet,
+  VirtualNetwork,
+} from '@azure/arm-network';
 import { ArmRequestError } from '../../arm/errors.js';
 import { idKey } from '../../base/resource-id.js';
 import type { Inventory, ReadOptions } from '../../inventory/index.js';
@@ -83,14 +90,9 @@ async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts:
     };
   if (hub?.kind === 'hub' && hub.firewall && hub.firewallIp === ip)
     return gatherFirewall(inventory, hub.firewall, hub.hubId, ip, opts, hub.hubId);
-  const remote = (spoke.virtualNetworkPeerings ?? [])
-    // The hub's managed VNet sits in Microsoft's subscription: unreadable, and never the owner.
-    .filter((p) => /^connected$/i.test(p.peeringState ?? '') && !isHubPeering(p))
-    .map((p) => p.remoteVirtualNetwork?.id)
-    .filter((id): id is string => !!id);
   // Only a VNet whose address space holds the address can hold its owner.
   const address = [`${ip}/32`];
-  const candidates = [spokeVnetId, ...remote].filter((id, i, all) => all.findIndex((x) => idKey(x) === idKey(id)) === i);
+  const candidates = [spokeVnetId, ...peeredVnets(spoke)].filter((id, i, all) => all.findIndex((x) => idKey(x) === idKey(id)) === i);
   const vnets = await Promise.all(
     candidates.map((id) => (idKey(id) === idKey(spokeVnetId) ? Promise.resolve(spoke) : inventory.virtualNetwork(id, opts))),
   );
@@ -119,6 +121,34 @@ async function find(inventory: Inventory, spokeVnetId: string, ip: string, opts:
     vnets.map((v) => v.id ?? ''),
     opts,
   );
+}
+
+/** The VNets a spoke is peered with that may hold an appliance (`Connected`, not a Virtual WAN hub's). */
+function peeredVnets(spoke: VirtualNetwork): string[] {
+  return (
+    (spoke.virtualNetworkPeerings ?? [])
+      // The hub's managed VNet sits in Microsoft's subscription: unreadable, and never the owner.
+      .filter((p) => /^connected$/i.test(p.peeringState ?? '') && !isHubPeering(p))
+      .map((p) => p.remoteVirtualNetwork?.id)
+      .filter((id): id is string => !!id)
+  );
+}
+
+/** Above this many peerings a VNet is a hub itself, not a spoke: its peers are read only when a route needs them. */
+const PREFETCH_PEERINGS = 4;
+
+/**
+ * Starts reading the VNets `findAppliance` searches, beside the subnet's route table instead of
+ * after it. A route table in a spoke is there, nearly always, to send traffic to a firewall or NVA
+ * in the hub (Microsoft's hub-and-spoke), and every appliance route searches exactly these VNets:
+ * read now, the hub is one round trip earlier, and so is each read behind it (firewall, policy,
+ * IP groups). A read nobody asks for (a route table without appliance routes) is the only cost;
+ * its failure is kept for whoever asks, never thrown here.
+ */
+export function prefetchApplianceVnets(inventory: Inventory, spoke: VirtualNetwork, opts: ReadOptions): void {
+  const peers = peeredVnets(spoke);
+  if (peers.length > PREFETCH_PEERINGS) return;
+  for (const id of peers) inventory.virtualNetwork(id, opts).catch(() => undefined);
 }
 
 /**

@@ -21,7 +21,7 @@ import { abortError, waitFor } from '../../base/abort.js';
 import { toArmRequestError } from '../../arm/errors.js';
 import { idKey, parseResourceId } from '../../base/resource-id.js';
 import type { Inventory, ReadOptions, WorkspaceView } from '../../inventory/index.js';
-import { nameOf, registryExposure, storageExposure } from '../exposure.js';
+import { nameOf, registryExposure, storageExposure, type Exposure } from '../exposure.js';
 import { computeNode, managedNetworkOf, readVnets, RulesReadError, targetNode } from './nodes.js';
 
 export type {
@@ -34,6 +34,13 @@ export type {
   VnetNode,
 } from '../model-types.js';
 import type { NetworkModel } from '../model-types.js';
+
+/** What a target node is built from: the resource's id and name as read, and its exposure. */
+interface TargetRead {
+  readonly id: string | undefined;
+  readonly name: string | undefined;
+  readonly exposure: Exposure;
+}
 
 const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
 
@@ -70,51 +77,57 @@ export function forgetNetworkModels(inventory: Inventory): void {
  * question that touches it, so a check that never needed it still decides.
  */
 async function gather(inventory: Inventory, workspaceId: string): Promise<NetworkModel> {
+  // The computes are listed under the workspace's id: read with it, not after it, a round trip less
+  // before every compute subnet, its NSG and routes, and the firewall behind them. (When the
+  // workspace read fails, so does the model: the list's answer is not waited for.)
+  const computesRead = inventory.computes(workspaceId);
+  computesRead.catch(() => undefined);
   const workspace = await inventory.workspace(workspaceId);
   const wsSub = parseResourceId(workspaceId).subscriptionId;
-  const [computes, storage, registry, managed] = await Promise.allSettled([
-    inventory.computes(workspaceId),
-    workspace.storageAccount ? inventory.storageAccount(workspace.storageAccount) : undefined,
-    workspace.containerRegistry ? inventory.registry(workspace.containerRegistry) : undefined,
-    managedNetworkOf(inventory, workspace, workspaceId),
+  const managedRead = managedNetworkOf(inventory, workspace, workspaceId);
+  // Which connections are the managed network's needs only whether there is one, not its rules.
+  const hasManaged = managedRead.then(
+    (m) => m !== undefined,
+    (reason: unknown) => reason instanceof RulesReadError,
+  );
+  const target = async (kind: 'storage account' | 'container registry', id: string | undefined, read: Promise<TargetRead | undefined>) => {
+    const [resource, managedToo] = await Promise.all([read, hasManaged]);
+    return resource && id
+      ? targetNode(inventory, kind, resource.id ?? id, resource.name ?? nameOf(id), resource.exposure, managedToo, wsSub)
+      : undefined;
+  };
+  // Each part starts once its own reads are in: the endpoints and the compute subnets in one round
+  // trip, neither waiting for the other's first read.
+  const [computes, managed, storageNode, registryNode, nodes] = await Promise.all([
+    settle(computesRead),
+    settle(managedRead),
+    settle(
+      target(
+        'storage account',
+        workspace.storageAccount,
+        workspace.storageAccount
+          ? inventory.storageAccount(workspace.storageAccount).then((st) => ({ id: st.id, name: st.name, exposure: storageExposure(st) }))
+          : Promise.resolve(undefined),
+      ),
+    ),
+    settle(
+      target(
+        'container registry',
+        workspace.containerRegistry,
+        workspace.containerRegistry
+          ? inventory.registry(workspace.containerRegistry).then((cr) => ({ id: cr.id, name: cr.name, exposure: registryExposure(cr) }))
+          : Promise.resolve(undefined),
+      ),
+    ),
+    computesRead.then(
+      async (list) => {
+        const managedToo = await hasManaged;
+        return Promise.all(list.map((c) => computeNode(inventory, c, managedToo)));
+      },
+      () => undefined,
+    ),
   ]);
   const managedNode = settled(managed);
-  // Which connections are the managed network's needs only whether there is one, not its rules.
-  const hasManaged = managed.status === 'fulfilled' ? managed.value !== undefined : managed.reason instanceof RulesReadError;
-  // Endpoints and compute subnets are independent reads: one round trip for both, not two.
-  const [storageNode, registryNode, nodes] = await Promise.all([
-    settle(
-      then(storage, (st) =>
-        st && workspace.storageAccount
-          ? targetNode(
-              inventory,
-              'storage account',
-              st.id ?? workspace.storageAccount,
-              st.name ?? nameOf(workspace.storageAccount),
-              storageExposure(st),
-              hasManaged,
-              wsSub,
-            )
-          : undefined,
-      ),
-    ),
-    settle(
-      then(registry, (cr) =>
-        cr && workspace.containerRegistry
-          ? targetNode(
-              inventory,
-              'container registry',
-              cr.id ?? workspace.containerRegistry,
-              cr.name ?? nameOf(workspace.containerRegistry),
-              registryExposure(cr),
-              hasManaged,
-              wsSub,
-            )
-          : undefined,
-      ),
-    ),
-    computes.status === 'fulfilled' ? Promise.all(computes.value.map((c) => computeNode(inventory, c, hasManaged))) : undefined,
-  ]);
   const vnetIds = new Map<string, string>();
   for (const c of nodes ?? []) {
     // A compute whose placement is unknown (a subnet what-if left unevaluated) adds no VNet: only the questions about it fail.
@@ -144,11 +157,6 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
     },
     vnets,
   };
-}
-
-/** The next step after a settled read, or the read's own failure carried on. */
-function then<A, T>(r: PromiseSettledResult<A>, next: (value: A) => Promise<T> | T): Promise<T> {
-  return r.status === 'rejected' ? Promise.reject(r.reason as Error) : Promise.resolve(r.value).then(next);
 }
 
 /** A promise's outcome, never a rejection. */
