@@ -20,29 +20,15 @@
  * is Microsoft's (https://learn.microsoft.com/azure/machine-learning/how-to-managed-network).
  */
 import type { PrivateDnsZoneGroup } from '@azure/arm-network';
-import { ArmRequestError } from '../../src/arm/errors.js';
 import { defineCheck, type CheckContext } from '../../src/engine/check.js';
 import { idKey, parseResourceId, sameId, tryParseResourceId } from '../../src/base/resource-id.js';
-import type { Inventory, ReadOptions, WorkspaceView } from '../../src/inventory/index.js';
-import { nameOf, vnetOf, type EndpointPlacement } from '../../src/network/exposure.js';
+import { nameOf, type EndpointPlacement } from '../../src/network/exposure.js';
 import { networkModel } from '../../src/network/gather/model.js';
 import { isManagedEndpoint } from '../../src/network/gather/nodes.js';
 import { cloudOf, isNearMiss, STORAGE_GROUPS, ZONES, type Group } from './zones.js';
+import { placements, readKeyVault, recordByHand, workspaceConnections, zoneLinks, type Expectation, type LinkLike } from './reads.js';
 
 type M = 'noZoneGroup' | 'wrongZone' | 'nearMissZone' | 'zoneMissing' | 'missingRecord' | 'notLinked' | 'customDns' | 'customDnsUndecided';
-
-/** One zone an endpoint's records must be in, and the records (relative names) it must hold. */
-interface ZoneNeed {
-  readonly zone: string;
-  readonly records: readonly string[];
-}
-
-interface Expectation {
-  readonly group: Group;
-  readonly zones: readonly ZoneNeed[];
-  readonly resourceId: string;
-  readonly resourceName: string;
-}
 
 export default defineCheck<M>({
   meta: {
@@ -101,7 +87,7 @@ export default defineCheck<M>({
     // The key vault and the workspace's own endpoints hang off the workspace alone: read beside the
     // network model, not after it (a round trip less before the zone groups). Awaited below in the
     // order the check decides in, so the same failure wins.
-    const vaultRead = estateRead.then(({ workspace }) => readKeyVault(ctx, workspace.keyVault));
+    const vaultRead = estateRead.then(({ workspace }) => readKeyVault(ctx.inventory, workspace.keyVault, opts));
     const wsPlacementsRead = estateRead.then(({ workspace }) => placements(ctx.inventory, workspaceConnections(workspace), opts));
     for (const p of [modelRead, vaultRead, wsPlacementsRead]) p.catch(() => undefined);
     const { workspace, storage, registry } = await estateRead;
@@ -346,11 +332,6 @@ export default defineCheck<M>({
   },
 });
 
-interface LinkLike {
-  readonly virtualNetwork?: { readonly id?: string };
-  readonly virtualNetworkLinkState?: string;
-}
-
 function reportNearMiss(
   ctx: CheckContext<M>,
   privateEndpointId: string,
@@ -367,87 +348,6 @@ function reportNearMiss(
     evidence: { privateEndpointId, zoneId, expectedZone: expected, via },
     remediation: `Create the ${expected} zone, link it to the compute VNets and point the endpoint's zone group at it: az network private-dns zone create --resource-group <rg> --name ${expected}; az network private-endpoint dns-zone-group create --resource-group <rg> --endpoint-name ${base.endpoint} --name default --private-dns-zone ${expected} --zone-name ${expected.replace(/\./g, '-')}`,
   });
-}
-
-/** The workspace's key vault, or undefined when it has none or it is gone (a 404: nothing to resolve). */
-/** The workspace's key vault; `missing` when it is gone (the check notes it). */
-async function readKeyVault(ctx: CheckContext<M>, id: string | undefined) {
-  if (!id) return undefined;
-  try {
-    return await ctx.inventory.keyVault(id, { abortSignal: ctx.abortSignal });
-  } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) return 'missing' as const;
-    throw err;
-  }
-}
-
-/** The workspace's approved private endpoint connections. */
-function workspaceConnections(workspace: WorkspaceView): { privateEndpointId: string }[] {
-  return (workspace.privateEndpointConnections ?? []).flatMap((c) =>
-    c.privateEndpoint?.id && /^approved$/i.test(c.privateLinkServiceConnectionState?.status ?? '')
-      ? [{ privateEndpointId: c.privateEndpoint.id }]
-      : [],
-  );
-}
-
-/** Where approved private endpoints sit, read (an endpoint without a subnet is not placed). */
-async function placements(
-  inventory: Inventory,
-  connections: readonly { privateEndpointId: string }[],
-  opts: ReadOptions,
-): Promise<EndpointPlacement[]> {
-  const reads = await Promise.all(connections.map((c) => inventory.privateEndpoint(c.privateEndpointId, opts)));
-  return reads.flatMap((pe, i) => {
-    const subnetId = pe.subnet?.id;
-    if (!subnetId) return [];
-    const groupIds = [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])]
-      .flatMap((x) => x.groupIds ?? [])
-      .map((g) => g.toLowerCase());
-    return [
-      {
-        privateEndpointId: pe.id ?? connections[i]!.privateEndpointId,
-        subnetId,
-        vnetId: vnetOf(subnetId),
-        location: pe.location,
-        groupIds,
-      },
-    ];
-  });
-}
-
-/** A zone's links, or `missing` when the zone itself is gone. */
-async function zoneLinks(inventory: Inventory, zoneId: string, opts: ReadOptions): Promise<readonly LinkLike[] | 'missing'> {
-  try {
-    return await inventory.privateDnsZoneLinks(zoneId, opts);
-  } catch (err) {
-    if (err instanceof ArmRequestError && err.statusCode === 404) return 'missing';
-    throw err;
-  }
-}
-
-/**
- * An endpoint without a zone group still resolves when someone put its A records in the zone by
- * hand: look for the zone (or a near miss of it) in the endpoint's subscription, and its records.
- */
-async function recordByHand(
-  inventory: Inventory,
-  privateEndpointId: string,
-  need: ZoneNeed,
-  expect: Expectation,
-  opts: ReadOptions,
-): Promise<{ kind: 'found' | 'near-miss'; zoneId: string } | { kind: 'none' }> {
-  const sub = parseResourceId(privateEndpointId).subscriptionId;
-  const zones = (await inventory.privateDnsZones(sub, opts)).filter((z) => typeof z.id === 'string' && typeof z.name === 'string');
-  const wanted = need.records.length > 0 ? need.records.map((r) => r.toLowerCase()) : [expect.resourceName.toLowerCase()];
-  const holds = async (zoneId: string): Promise<boolean> => {
-    const records = await inventory.privateDnsARecords(zoneId, opts);
-    const names = new Set(records.filter((r) => (r.aRecords ?? []).length > 0).map((r) => (r.name ?? '').toLowerCase()));
-    return wanted.every((w) => names.has(w));
-  };
-  for (const z of zones.filter((z) => z.name!.toLowerCase() === need.zone)) if (await holds(z.id!)) return { kind: 'found', zoneId: z.id! };
-  for (const z of zones.filter((z) => isNearMiss(z.name!, need.zone, expect.group)))
-    if (await holds(z.id!)) return { kind: 'near-miss', zoneId: z.id! };
-  return { kind: 'none' };
 }
 
 /** The public name a zone stands in for (`vault.azure.net` for `privatelink.vaultcore.azure.net`). */
