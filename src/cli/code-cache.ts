@@ -86,8 +86,14 @@ function writeEntry(file: string, payload: Buffer): void {
   header.writeUInt32LE(crc32(payload), 4);
   // Whole or not at all: a concurrent run reads the old entry or the new one.
   const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, Buffer.concat([header, payload]), { mode: 0o600 });
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, Buffer.concat([header, payload]), { mode: 0o600 });
+    renameSync(partial, file);
+  } catch (err) {
+    // A full disk leaves no half-written file behind.
+    rmSync(partial, { force: true });
+    throw err;
+  }
 }
 
 function prune(dir: string, olderThanInMs: number): void {
@@ -152,8 +158,12 @@ export function bundleLoader(options: BundleLoaderOptions = {}): BundleLoader {
         created = true;
       }
       for (const { script, entry } of uncached.splice(0)) {
-        writeEntry(entry, script.createCachedData());
-        stats.written++;
+        try {
+          writeEntry(entry, script.createCachedData());
+          stats.written++;
+        } catch {
+          // This entry only: the others may still be written.
+        }
       }
       if (created) prune(cacheDir, options.pruneAfterInMs ?? 30 * 24 * 3600 * 1000);
     } catch {

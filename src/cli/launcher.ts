@@ -30,6 +30,15 @@ function fnv(text: string): string {
   return h.toString(16).padStart(8, '0');
 }
 
+/** This build's code-cache folder; undefined when the user has no home to hold one (a container's random uid). */
+function cacheFolder(key: string): string | undefined {
+  try {
+    return join(defaultCacheDir(), 'code-cache', key);
+  } catch {
+    return undefined;
+  }
+}
+
 const entry = join(dirname(fileURLToPath(import.meta.url)), 'cli.cjs');
 if (process.sourceMapsEnabled) createRequire(import.meta.url)(entry);
 else {
@@ -37,7 +46,7 @@ else {
   // V8 rejects a cache made under other flags: one folder per option set, so two never take turns.
   const options = fnv(`${process.execArgv.join(' ')}\n${process.env.NODE_OPTIONS ?? ''}`);
   const key = `${AML_PREFLIGHT_BUILD}-node${process.versions.node}-${process.arch}-${options}`;
-  const loader = bundleLoader(off ? {} : { cacheDir: join(defaultCacheDir(), 'code-cache', key) });
+  const loader = bundleLoader(off ? {} : { cacheDir: cacheFolder(key) });
   const debug = debuglog('aml-preflight');
   process.once('exit', () => {
     loader.flush();

@@ -135,6 +135,13 @@ describe('bundleLoader', () => {
       late.flush();
     }).not.toThrow();
     expect(late.stats.written).toBe(0);
+    // An entry that cannot replace what is there (a folder in its place): the others are written, and no half-written file stays.
+    mkdirSync(join(cache, 'cli.cjs.v8', 'in-the-way'), { recursive: true });
+    const blocked = bundleLoader({ cacheDir: cache });
+    blocked.load(join(bundle, 'cli.cjs'));
+    blocked.flush();
+    expect(blocked.stats.written).toBe(1);
+    expect(readdirSync(cache).sort()).toEqual(['cli.cjs.v8', 'shared.cjs.v8']);
   });
 
   it("removes other builds' folders not touched for 30 days when it creates its own, and keeps recent ones", () => {
