@@ -262,7 +262,9 @@ describe("the bundled executable (the package's bin)", () => {
     expect(folders).toHaveLength(1);
     // Other Node options (V8 would reject this cache under them): a folder of their own, the first one kept.
     expect((await start({ NODE_OPTIONS: '--max-old-space-size=300' })).stats.hits).toBe(0);
-    expect((await readdir(join(cacheDir, 'code-cache'))).sort()).toEqual([...folders, expect.any(String)].sort());
+    const after = await readdir(join(cacheDir, 'code-cache'));
+    expect(after).toHaveLength(2);
+    expect(after).toContain(folders[0]);
     expect((await start({ NODE_DISABLE_COMPILE_CACHE: '1' })).stats).toMatchObject({ hits: 0, written: 0, unused: 'no cache folder' });
   });
 
