@@ -35,13 +35,6 @@ export type {
 } from '../model-types.js';
 import type { NetworkModel } from '../model-types.js';
 
-/** What a target node is built from: the resource's id and name as read, and its exposure. */
-interface TargetRead {
-  readonly id: string | undefined;
-  readonly name: string | undefined;
-  readonly exposure: Exposure;
-}
-
 const models = new WeakMap<Inventory, Map<string, Promise<NetworkModel>>>();
 
 /**
@@ -90,35 +83,24 @@ async function gather(inventory: Inventory, workspaceId: string): Promise<Networ
     (m) => m !== undefined,
     (reason: unknown) => reason instanceof RulesReadError,
   );
-  const target = async (kind: 'storage account' | 'container registry', id: string | undefined, read: Promise<TargetRead | undefined>) => {
-    const [resource, managedToo] = await Promise.all([read, hasManaged]);
-    return resource && id
-      ? targetNode(inventory, kind, resource.id ?? id, resource.name ?? nameOf(id), resource.exposure, managedToo, wsSub)
-      : undefined;
+  /** The node of the workspace's storage account or registry, once it and the managed network's presence are read. */
+  const target = async <T extends { id?: string; name?: string }>(
+    kind: 'storage account' | 'container registry',
+    id: string | undefined,
+    read: (id: string) => Promise<T>,
+    exposure: (resource: T) => Exposure,
+  ) => {
+    if (!id) return undefined;
+    const [resource, managedToo] = await Promise.all([read(id), hasManaged]);
+    return targetNode(inventory, kind, resource.id ?? id, resource.name ?? nameOf(id), exposure(resource), managedToo, wsSub);
   };
   // Each part starts once its own reads are in: the endpoints and the compute subnets in one round
   // trip, neither waiting for the other's first read.
   const [computes, managed, storageNode, registryNode, nodes] = await Promise.all([
     settle(computesRead),
     settle(managedRead),
-    settle(
-      target(
-        'storage account',
-        workspace.storageAccount,
-        workspace.storageAccount
-          ? inventory.storageAccount(workspace.storageAccount).then((st) => ({ id: st.id, name: st.name, exposure: storageExposure(st) }))
-          : Promise.resolve(undefined),
-      ),
-    ),
-    settle(
-      target(
-        'container registry',
-        workspace.containerRegistry,
-        workspace.containerRegistry
-          ? inventory.registry(workspace.containerRegistry).then((cr) => ({ id: cr.id, name: cr.name, exposure: registryExposure(cr) }))
-          : Promise.resolve(undefined),
-      ),
-    ),
+    settle(target('storage account', workspace.storageAccount, (id) => inventory.storageAccount(id), storageExposure)),
+    settle(target('container registry', workspace.containerRegistry, (id) => inventory.registry(id), registryExposure)),
     computesRead.then(
       async (list) => {
         const managedToo = await hasManaged;
