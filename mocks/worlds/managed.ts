@@ -7,7 +7,7 @@
  */
 import type { WorldInput } from '../../src/world/schema.js';
 import { managedPrivateEndpointId } from '../services/machine-learning/index.js';
-import { computeOf, ids, res, RG, SUB } from './base.js';
+import { computeOf, connection, ids, res, RG, SUB } from './base.js';
 import { healthyPrivate } from './healthy.js';
 
 // Free-form ARM JSON: the world schema validates every world built from it.
@@ -54,17 +54,7 @@ function fqdnRule(fqdn: string, status = 'Active'): Json {
 
 /** The connection an Active private-endpoint rule's endpoint has on its target, auto-approved. */
 function managedConnection(targetId: string, rule: string, workspace = WS): Json {
-  const name = `${workspace}.${rule}`;
-  return {
-    id: `${targetId}/privateEndpointConnections/${name}`,
-    name,
-    type: `${targetId.split('/providers/')[1]!.split('/').slice(0, 2).join('/')}/privateEndpointConnections`,
-    properties: {
-      provisioningState: 'Succeeded',
-      privateEndpoint: { id: managedPrivateEndpointId(workspace, rule) },
-      privateLinkServiceConnectionState: { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' },
-    },
-  };
+  return connection(targetId, managedPrivateEndpointId(workspace, rule), 'Approved', 'Auto-Approved', `${workspace}.${rule}`);
 }
 
 function managedNetwork(

@@ -102,10 +102,16 @@ export function zoneGroup(peId: string, zoneId: string, records: [string, string
   };
 }
 
-export function connection(targetId: string, peId: string, status = 'Approved', description = 'Auto-Approved'): Json {
-  const name = `${peId.split('/').pop()}.${fakeSecret(peId, 8)
+/** A target's connection to private endpoint `peId`, named as ARM names it (`<endpoint>.<guid>`) unless `name` is given. */
+export function connection(
+  targetId: string,
+  peId: string,
+  status = 'Approved',
+  description = 'Auto-Approved',
+  name = `${peId.split('/').pop()}.${fakeSecret(peId, 8)
     .replace(/[^a-z0-9]/gi, '0')
-    .toLowerCase()}`;
+    .toLowerCase()}`,
+): Json {
   return {
     id: `${targetId}/privateEndpointConnections/${name}`,
     name,
