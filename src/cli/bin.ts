@@ -29,6 +29,14 @@ void main(process.argv.slice(2), {
   stderrIsTTY: Boolean(process.stderr.isTTY),
   ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   abortSignal: controller.signal,
-}).then((code) => {
-  process.exitCode = code;
-});
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  // main answers every failure with an exit code; should it ever reject, the run must not exit 0
+  // (as the top-level await this replaced would not have: Node exited 1).
+  (err: unknown) => {
+    process.stderr.write(`aml-preflight: internal error: ${scrub(err instanceof Error ? err.message : String(err))}\n`);
+    process.exitCode = 1;
+  },
+);
